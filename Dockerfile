@@ -1,0 +1,22 @@
+# The regenesis worker image. geth is built from the Go module proxy at the same pinned version the
+# tests use (it rehearses generated genesis files); the Temporal server runs as its own service.
+FROM golang:1.26-bookworm AS tools
+RUN GOBIN=/out go install -trimpath github.com/ethereum/go-ethereum/cmd/geth@v1.16.7
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+COPY bin ./bin
+COPY tsconfig.json ./
+COPY --from=tools /out/geth /usr/local/bin/geth
+ENV GETH_BIN=/usr/local/bin/geth \
+    REGENESIS_ARTIFACTS_DIR=/var/lib/regenesis/artifacts \
+    LOG_FORMAT=json
+RUN useradd --system --uid 10001 regenesis && mkdir -p /var/lib/regenesis && chown regenesis /var/lib/regenesis
+USER regenesis
+ENTRYPOINT ["node", "bin/regenesis.js"]
+CMD ["worker"]

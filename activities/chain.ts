@@ -1,0 +1,97 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
+import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
+import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
+import type { EpochStatus } from '../src/epoch/source.js';
+import type { FreezePoint, PreflightResult } from '../src/manifests.js';
+import type { Plan } from '../src/plan.js';
+import type { Hex } from '../src/state/hex.js';
+import { asFailure } from './failures.js';
+
+interface RpcBlock {
+  number: Hex;
+  hash: Hex;
+  stateRoot: Hex;
+  timestamp: Hex;
+}
+
+/**
+ * Before any work: the node answers, is a kind we can export from, and serves the debug API.
+ * A node that stays unreachable fails the plan with the field named, not after an export began.
+ */
+export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightResult> {
+  const chain = plan.chains.C;
+  const rpc = new JsonRpcClient(chain.rpcUrl, { timeoutMs: 10_000 });
+  try {
+    const detected = await probeNodeKind(rpc);
+    const node = chain.node === 'auto' ? detected : chain.node;
+    if (node !== 'geth' && node !== 'anvil') {
+      throw ApplicationFailure.nonRetryable(
+        `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth (debug_accountRange with preimages), anvil`,
+        'UnsupportedNode',
+      );
+    }
+    const clientVersion = await rpc.call<string>('web3_clientVersion', []);
+    const sourceChainId = Number(BigInt(await rpc.call<Hex>('eth_chainId', [])));
+    const head = await rpc.call<RpcBlock>('eth_getBlockByNumber', ['latest', false]);
+    if (node === 'geth') {
+      // Capability check: a page of one account proves the debug API is enabled.
+      await rpc.call('debug_accountRange', ['latest', `0x${'00'.repeat(32)}`, 1, true, true, true]);
+    }
+    if ('height' in plan.target && plan.target.height > Number(BigInt(head.number))) {
+      throw ApplicationFailure.nonRetryable(
+        `plan.target.height: ${plan.target.height} is above the chain head ${Number(BigInt(head.number))}`,
+        'InvalidPlan',
+      );
+    }
+    return {
+      node,
+      clientVersion,
+      sourceChainId,
+      headHeight: Number(BigInt(head.number)),
+      headTimestamp: Number(BigInt(head.timestamp)),
+    };
+  } catch (err) {
+    if (err instanceof RpcTransportError) {
+      throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: node unreachable (${err.message})`, 'NodeUnreachable');
+    }
+    throw asFailure(err, 'preflight');
+  }
+}
+
+export async function epochStatus(input: {
+  rpcUrl: string;
+  epoch: Plan['epoch'];
+  target: number | 'current';
+}): Promise<EpochStatus & { target: number }> {
+  const source = new BlockTimestampEpochSource(evmBlockReader(input.rpcUrl), {
+    durationSeconds: input.epoch.durationSeconds,
+    anchorHeight: input.epoch.anchorHeight,
+  });
+  if (input.target === 'current') {
+    const now = await source.status(0);
+    const target = now.current.number;
+    return { ...(await source.status(target)), target };
+  }
+  return { ...(await source.status(input.target)), target: input.target };
+}
+
+/** The freeze block's header, after checking the node still holds the state at that height. */
+export async function freezeBlock(input: { rpcUrl: string; height: number }): Promise<FreezePoint> {
+  const rpc = new JsonRpcClient(input.rpcUrl);
+  try {
+    const block = await rpc.call<RpcBlock | null>('eth_getBlockByNumber', [`0x${input.height.toString(16)}`, false]);
+    if (!block) {
+      throw ApplicationFailure.nonRetryable(`plan.target.height: block ${input.height} does not exist yet`, 'InvalidPlan');
+    }
+    await rpc.call('eth_getBalance', [`0x${'00'.repeat(20)}`, block.number]);
+    return {
+      height: input.height,
+      hash: block.hash,
+      stateRoot: block.stateRoot,
+      timestamp: Number(BigInt(block.timestamp)),
+    };
+  } catch (err) {
+    throw asFailure(err, `freeze block ${input.height}`);
+  }
+}

@@ -1,0 +1,45 @@
+import { Context } from '@temporalio/activity';
+import { AtomicFile } from '../src/artifacts/atomicFile.js';
+import type { ArtifactStore } from '../src/artifacts/store.js';
+import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
+import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
+import type { GenesisManifest } from '../src/manifests.js';
+
+export const GENESIS_PATH = 'genesis/C-genesis.json';
+
+export function genesisActivities(store: ArtifactStore) {
+  return {
+    /**
+     * Streams the exported partitions once into the geth-format genesis and the stack trie. Same
+     * partitions and plan → same bytes, so a retried or replayed activity rewrites an identical file.
+     */
+    async buildGenesis(input: {
+      runKey: string;
+      partitionPaths: string[];
+      chainId: number;
+      startTime: string | number;
+      gasLimit: number;
+    }): Promise<GenesisManifest> {
+      const timestamp =
+        typeof input.startTime === 'number' ? input.startTime : Math.floor(Date.parse(input.startTime) / 1000);
+      const out = await AtomicFile.create(store.path(input.runKey, GENESIS_PATH));
+      const beat = setInterval(() => Context.current().heartbeat(), 10_000);
+      try {
+        const result = await buildEvmGenesis(
+          input.partitionPaths.map((p) => store.path(input.runKey, p)),
+          { config: postMergeChainConfig(input.chainId), timestamp, gasLimit: input.gasLimit },
+          out,
+        );
+        return {
+          path: GENESIS_PATH,
+          sha256: result.genesis.sha256,
+          bytes: result.genesis.bytes,
+          stateRoot: result.stateRoot,
+          stats: result.stats,
+        };
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { ActivityOptions } from '@temporalio/common';
+
+/**
+ * Timeouts and retry policies, one per activity, kept beside the activities they govern. This file
+ * holds plain data only, so workflow code can import it without pulling Node APIs into its sandbox.
+ */
+
+/** Error types that no retry can fix: the run must stop (and roll back what it did). */
+export const NON_RETRYABLE = [
+  'InvalidPlan',
+  'NodeUnreachable',
+  'UnsupportedNode',
+  'MissingPreimage',
+  'StateUnavailable',
+  'VerificationFailed',
+  'RehearsalFailed',
+] as const;
+
+const transient = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: [...NON_RETRYABLE],
+};
+
+export const policies = {
+  /** Reachability and capability checks: short, and bounded so a dead node fails the plan fast. */
+  preflight: { startToCloseTimeout: '1 minute', retry: { ...transient, maximumAttempts: 3 } },
+  /** One read of the chain head / epoch; the durable wait loop around it does the patience. */
+  chainRead: { startToCloseTimeout: '1 minute', retry: { ...transient, maximumAttempts: 10 } },
+  /**
+   * A key-range partition of the state export. It heartbeats its cursor after every page; a node
+   * outage is retried with backoff for ~10 minutes and each retry resumes from the last cursor.
+   */
+  exportPartition: {
+    startToCloseTimeout: '6 hours',
+    heartbeatTimeout: '1 minute',
+    retry: { ...transient, maximumAttempts: 25 },
+  },
+  /** Genesis writing and state root: local disk and CPU only. */
+  genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 5 } },
+  verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 5 } },
+  rehearse: { startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 3 } },
+  report: { startToCloseTimeout: '30 minutes', retry: { ...transient, maximumAttempts: 5 } },
+  /** Compensations must finish: retried long, never given up by a short budget. */
+  compensation: { startToCloseTimeout: '10 minutes', retry: { ...transient, maximumAttempts: 50 } },
+} satisfies Record<string, ActivityOptions>;

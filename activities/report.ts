@@ -1,0 +1,55 @@
+import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
+import { MANIFEST_FILE, type ArtifactStore } from '../src/artifacts/store.js';
+import type {
+  FreezePoint,
+  GenesisManifest,
+  PartitionManifest,
+  PublishedReport,
+  RehearsalReport,
+  VerificationReport,
+} from '../src/manifests.js';
+import type { Plan } from '../src/plan.js';
+
+export const REPORT_PATH = 'reports/regenesis.json';
+
+export function reportActivities(store: ArtifactStore) {
+  return {
+    /**
+     * Writes the run's report, then the manifest hashing every artifact (the report included). The
+     * report holds no wall-clock times or process details, so an interrupted and an uninterrupted
+     * run of the same plan at the same freeze publish byte-identical artifacts.
+     */
+    async publishReport(input: {
+      runKey: string;
+      plan: Plan;
+      freeze: FreezePoint;
+      partitions: PartitionManifest[];
+      genesis: GenesisManifest;
+      verification: VerificationReport;
+      rehearsal?: RehearsalReport;
+    }): Promise<PublishedReport> {
+      const report = {
+        plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
+        freeze: input.freeze,
+        exports: input.partitions.map(({ resumedFrom: _resumed, ...p }) => p),
+        genesis: input.genesis,
+        verification: input.verification,
+        rehearsal: input.rehearsal ?? null,
+      };
+      await writeFileAtomic(store.path(input.runKey, REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+      const manifest = await store.writeManifest(input.runKey);
+      return {
+        artifactsDir: store.runDir(input.runKey),
+        reportPath: REPORT_PATH,
+        manifestPath: MANIFEST_FILE,
+        manifestSha256: manifest.sha256,
+        files: manifest.manifest.files.length,
+      };
+    },
+
+    /** Compensation: removes every artifact of the run, partial files included. */
+    async discardArtifacts(input: { runKey: string }): Promise<void> {
+      await store.remove(input.runKey);
+    },
+  };
+}

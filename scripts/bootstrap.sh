@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Makes sure the real programs the product and its tests drive are present, building them from the
+# Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
+# or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, ANVIL_BIN and PATH are honoured first.
+set -euo pipefail
+
+TEMPORAL_VERSION=v1.5.1   # v1.6+ carry a replace directive and cannot be go-installed
+GETH_VERSION=v1.16.7
+CACHE="${REGENESIS_TOOL_CACHE:-$HOME/.cache/regenesis/bin}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$CACHE"
+
+say() { echo "[bootstrap] $*" >&2; }
+die() { echo "[bootstrap] ERROR: $*" >&2; exit 1; }
+
+need_go() {
+  command -v go >/dev/null 2>&1 || die "$1 is missing and Go (>= 1.25) is needed to build it: install Go or set $2 to an existing binary"
+}
+
+# resolve NAME ENVVAR: prints the path of an already available binary, or nothing.
+resolve() {
+  local name=$1 var=$2 value="${!2:-}"
+  if [ -n "$value" ]; then
+    [ -x "$value" ] || die "$var=$value is not an executable file"
+    echo "$value"; return
+  fi
+  if [ -x "$CACHE/$name" ]; then echo "$CACHE/$name"; return; fi
+  command -v "$name" 2>/dev/null || true
+}
+
+go_build() { # go_build NAME MODULE VERSION
+  local name=$1 module=$2 version=$3
+  say "building $name $version from the Go module proxy into $CACHE (first time only; takes minutes)"
+  local start=$SECONDS
+  # One build at a time per cache, even when test runs start side by side.
+  (
+    flock 9
+    [ -x "$CACHE/$name" ] && exit 0
+    GOBIN="$CACHE" GOFLAGS="${GOFLAGS:-} -trimpath" go install "$module@$version" \
+      || die "go install $module@$version failed (see the Go error above)"
+  ) 9>"$CACHE/.$name.lock"
+  say "built $name in $((SECONDS - start))s"
+}
+
+temporal=$(resolve temporal TEMPORAL_BIN)
+if [ -z "$temporal" ]; then
+  need_go "the Temporal CLI dev server" TEMPORAL_BIN
+  go_build temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_VERSION"
+  temporal="$CACHE/temporal"
+fi
+say "temporal: $temporal ($("$temporal" --version 2>/dev/null | head -1))"
+
+geth=$(resolve geth GETH_BIN)
+if [ -z "$geth" ]; then
+  need_go "geth" GETH_BIN
+  go_build geth github.com/ethereum/go-ethereum/cmd/geth "$GETH_VERSION"
+  geth="$CACHE/geth"
+fi
+say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
+
+anvil="${ANVIL_BIN:-}"
+if [ -z "$anvil" ]; then
+  anvil="$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+  [ -x "$anvil" ] || anvil=$(command -v anvil 2>/dev/null || true)
+fi
+[ -n "$anvil" ] && [ -x "$anvil" ] || die "anvil is missing: run 'npm ci' (it comes from @foundry-rs/anvil-linux-amd64) or set ANVIL_BIN"
+say "anvil: $anvil ($("$anvil" --version 2>/dev/null | head -1))"

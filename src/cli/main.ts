@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+import { WorkflowFailedError } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { connectClient } from '../client.js';
+import { config } from '../config.js';
+import { PlanError } from '../plan.js';
+import { runDemo } from './demo.js';
+import { runDev } from './dev.js';
+import { readPlanFile } from './planFile.js';
+import { printResult } from './print.js';
+import { runWorker } from '../worker.js';
+import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+
+const program = new Command('regenesis').description('Multi-chain regenesis coordinator on Temporal');
+
+program
+  .command('dev')
+  .description('start the Temporal dev server (Web UI, persistent SQLite) and a worker; Ctrl-C stops both')
+  .option('--port <port>', 'Temporal frontend port', '7233')
+  .option('--ui-port <port>', 'Web UI port', '8233')
+  .option('--state-dir <dir>', 'where the dev server keeps its database and logs', config.stateDir)
+  .action(async (o: { port: string; uiPort: string; stateDir: string }) => {
+    await runDev({ port: Number(o.port), uiPort: Number(o.uiPort), stateDir: o.stateDir });
+  });
+
+program
+  .command('worker')
+  .description('run a worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE')
+  .action(async () => {
+    await runWorker();
+  });
+
+program
+  .command('start')
+  .description('validate a plan and start a regenesis run')
+  .requiredOption('--plan <file>', 'plan JSON file (see examples/)')
+  .option('--id <workflowId>', 'workflow ID (default: regenesis-<name>-<time>)')
+  .option('--wait', 'wait for the result and print it')
+  .option('--json', 'print machine-readable JSON')
+  .action(async (o: { plan: string; id?: string; wait?: boolean; json?: boolean }) => {
+    const { input, plan } = await readPlanFile(o.plan);
+    const client = await connectClient();
+    const workflowId = o.id ?? `regenesis-${plan.name}-${Date.now()}`;
+    const handle = await client.workflow.start('regenesisWorkflow', {
+      taskQueue: config.taskQueue,
+      workflowId,
+      args: [input],
+    });
+    if (!o.wait) {
+      console.log(o.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
+      return;
+    }
+    const result = (await handle.result()) as RegenesisResult;
+    printResult(result, { json: o.json ?? false, workflowId });
+    process.exitCode = result.status === 'Completed' ? 0 : 1;
+  });
+
+program
+  .command('status')
+  .description('show the phase, progress and artifacts of a run')
+  .argument('<workflowId>')
+  .option('--json', 'print machine-readable JSON')
+  .action(async (workflowId: string, o: { json?: boolean }) => {
+    const client = await connectClient();
+    const handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    const out = { workflowId, execution: description.status.name, status };
+    console.log(o.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+  });
+
+program
+  .command('demo')
+  .description('run a whole regenesis on an embedded default: Temporal dev server + a local geth chain it fills')
+  .addOption(new Option('--keep', 'keep the Temporal dev server and Web UI running after the run (Ctrl-C to stop)'))
+  .option('--json', 'print machine-readable JSON')
+  .action(async (o: { keep?: boolean; json?: boolean }) => {
+    process.exitCode = await runDemo({ keep: o.keep ?? false, json: o.json ?? false });
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof PlanError) {
+    console.error(`invalid plan: ${err.message}`);
+  } else if (err instanceof WorkflowFailedError) {
+    const cause = err.cause as Error | undefined;
+    console.error(`run failed: ${cause?.message ?? err.message}`);
+  } else {
+    console.error(err instanceof Error ? err.message : String(err));
+  }
+  process.exitCode = 2;
+});

@@ -1,0 +1,26 @@
+import { readFile, stat } from 'node:fs/promises';
+import { parsePlan, PlanError, type Plan } from '../plan.js';
+
+const MAX_PLAN_BYTES = 1 << 20;
+
+/** Reads and validates a plan file; errors name the file, then the field. */
+export async function readPlanFile(path: string): Promise<{ input: unknown; plan: Plan }> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch {
+    throw new PlanError(`--plan ${path}: file not found`, [{ field: '--plan', message: 'file not found' }]);
+  }
+  if (size > MAX_PLAN_BYTES) {
+    throw new PlanError(`--plan ${path}: ${size} bytes is over the ${MAX_PLAN_BYTES}-byte limit for a plan`, [
+      { field: '--plan', message: 'too large' },
+    ]);
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new PlanError(`--plan ${path}: not valid JSON (${(err as Error).message})`, [{ field: '--plan', message: 'not valid JSON' }]);
+  }
+  return { input, plan: parsePlan(input, Math.floor(Date.now() / 1000)) };
+}

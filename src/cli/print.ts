@@ -1,0 +1,28 @@
+import type { RegenesisResult } from '../../workflows/messages.js';
+
+export function printResult(result: RegenesisResult, options: { json: boolean; workflowId: string; uiUrl?: string }): void {
+  if (options.json) {
+    console.log(JSON.stringify({ workflowId: options.workflowId, ...result }));
+    return;
+  }
+  const lines: string[] = [];
+  if (result.status === 'RolledBack') {
+    lines.push(`Regenesis ${options.workflowId}: ROLLED BACK in phase ${result.failedPhase}`);
+    lines.push(`  reason: ${result.reason}`);
+    lines.push(`  compensations run: ${result.compensations.join(', ') || 'none'}`);
+  } else {
+    const s = result.genesis.stats;
+    lines.push(`Regenesis ${options.workflowId}: COMPLETED`);
+    lines.push(`  freeze:     block ${result.freeze.height} (${result.freeze.hash})${result.freeze.epoch ? `, sealed epoch ${result.freeze.epoch.number}` : ''}`);
+    lines.push(`  state root: ${result.freeze.stateRoot}`);
+    lines.push(`  exported:   ${s.accounts} accounts, ${s.contracts} contracts, ${s.storageSlots} storage slots, ${s.totalBalance} wei`);
+    lines.push(`  genesis:    ${result.artifactsDir}/${result.genesis.path} (sha256 ${result.genesis.sha256})`);
+    for (const c of result.verification.checks) lines.push(`  verify ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+    if (result.rehearsal) {
+      lines.push(`  rehearsal:  geth block 0 root ${result.rehearsal.block0Root} ${result.rehearsal.rootMatches ? 'matches' : 'DIFFERS'}, ${result.rehearsal.sampled} accounts sampled, ${result.rehearsal.mismatches.length} mismatches`);
+    }
+    lines.push(`  manifest:   ${result.artifactsDir}/${result.report.manifestPath} (${result.report.files} files, sha256 ${result.report.manifestSha256})`);
+  }
+  if (options.uiUrl) lines.push(`  Web UI:     ${options.uiUrl}/namespaces/default/workflows/${encodeURIComponent(options.workflowId)}`);
+  console.log(lines.join('\n'));
+}

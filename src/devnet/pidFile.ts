@@ -1,0 +1,43 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Records a child's pid so that a compensation in another process can find and stop it. */
+export async function recordPid(path: string, pid: number): Promise<void> {
+  await writeFile(path, `${pid}\n`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the process named in a pid file (SIGTERM, then SIGKILL after a grace period) and removes the
+ * file. A missing file or a process already gone is success: compensations must be re-runnable.
+ */
+export async function killRecordedProcess(path: string, graceMs = 10_000): Promise<boolean> {
+  let pid: number;
+  try {
+    pid = Number.parseInt((await readFile(path, 'utf8')).trim(), 10);
+  } catch {
+    return false;
+  }
+  if (!Number.isSafeInteger(pid) || pid <= 1) {
+    await rm(path, { force: true });
+    return false;
+  }
+  let killed = false;
+  if (alive(pid)) {
+    process.kill(pid, 'SIGTERM');
+    killed = true;
+    const deadline = Date.now() + graceMs;
+    while (alive(pid) && Date.now() < deadline) await sleep(100);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  await rm(path, { force: true });
+  return killed;
+}

@@ -1,0 +1,66 @@
+import { Connection } from '@temporalio/client';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { toolPath } from '../tools.js';
+import { ProcessStartError, spawnLogged, type ManagedProcess } from './process.js';
+
+export interface TemporalDevServer {
+  address: string;
+  uiUrl: string;
+  process: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * `temporal server start-dev` with a persistent SQLite file, so runs survive a restart of the server
+ * (and a later `regenesis dev` shows earlier runs in the Web UI). Loopback only.
+ */
+export async function startTemporalDevServer(options: {
+  stateDir: string;
+  port: number;
+  uiPort: number;
+  namespace?: string;
+  timeoutMs?: number;
+}): Promise<TemporalDevServer> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--db-filename',
+    join(options.stateDir, 'temporal.db'),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
+  ];
+  const proc = spawnLogged(toolPath('temporal'), args, { logPath: join(options.stateDir, 'temporal.log') });
+  const address = `127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  for (;;) {
+    if (proc.hasExited()) throw new ProcessStartError(`temporal dev server exited before ${address} answered`, proc.logTail());
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new ProcessStartError(`temporal dev server did not answer on ${address}`, proc.logTail());
+      await sleep(250);
+    }
+  }
+  return {
+    address,
+    uiUrl: `http://localhost:${options.uiPort}`,
+    process: proc,
+    stop: async () => {
+      await proc.stop(10_000);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { AccountRecord } from '../state/account.js';
+import { sortedStorage } from '../state/jsonl.js';
+
+export interface GethGenesisHeader {
+  config: Record<string, unknown>;
+  /** Unix seconds of the new chain's block 0. */
+  timestamp: number;
+  gasLimit: number;
+  extraData?: string;
+  baseFeePerGas?: bigint;
+}
+
+export interface ByteSink {
+  write(chunk: string): Promise<void>;
+}
+
+/**
+ * Streams a geth-format genesis.json: the header, then one alloc entry per account as it arrives,
+ * then the closing braces. The whole JSON is never built in memory, and the same accounts in the
+ * same order always give the same bytes (fixed field order, storage sorted by slot).
+ */
+export class GethGenesisWriter {
+  private accounts = 0;
+  private opened = false;
+
+  constructor(
+    private readonly sink: ByteSink,
+    private readonly header: GethGenesisHeader,
+  ) {}
+
+  private async open(): Promise<void> {
+    const h = this.header;
+    const head: Record<string, unknown> = {
+      config: h.config,
+      nonce: '0x0',
+      timestamp: `0x${h.timestamp.toString(16)}`,
+      extraData: h.extraData ?? '0x',
+      gasLimit: `0x${h.gasLimit.toString(16)}`,
+      difficulty: '0x0',
+      mixHash: `0x${'00'.repeat(32)}`,
+      coinbase: `0x${'00'.repeat(20)}`,
+    };
+    if (h.baseFeePerGas !== undefined) head.baseFeePerGas = `0x${h.baseFeePerGas.toString(16)}`;
+    const json = JSON.stringify(head);
+    await this.sink.write(`${json.slice(0, -1)},"alloc":{`);
+    this.opened = true;
+  }
+
+  async add(record: AccountRecord): Promise<void> {
+    if (!this.opened) await this.open();
+    const entry: Record<string, unknown> = { balance: record.balance, nonce: record.nonce };
+    if (record.code !== undefined && record.code !== '0x') entry.code = record.code;
+    if (record.storage && Object.keys(record.storage).length > 0) entry.storage = sortedStorage(record.storage);
+    const sep = this.accounts === 0 ? '\n' : ',\n';
+    await this.sink.write(`${sep}${JSON.stringify(record.address)}:${JSON.stringify(entry)}`);
+    this.accounts += 1;
+  }
+
+  async finish(): Promise<number> {
+    if (!this.opened) await this.open();
+    await this.sink.write('\n}}\n');
+    return this.accounts;
+  }
+}

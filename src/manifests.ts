@@ -1,0 +1,75 @@
+import type { Hex } from './state/hex.js';
+import type { StateStats } from './state/stats.js';
+
+/**
+ * What activities return to the workflow: small manifests that point at artifacts, never the state
+ * itself (Temporal payloads stay far below their 2 MB limit whatever the state size).
+ */
+
+export type EvmNodeKind = 'geth' | 'anvil';
+
+export interface PreflightResult {
+  node: EvmNodeKind;
+  clientVersion: string;
+  sourceChainId: number;
+  headHeight: number;
+  headTimestamp: number;
+}
+
+export interface FreezePoint {
+  height: number;
+  hash: Hex;
+  stateRoot: Hex;
+  timestamp: number;
+  /** The sealed epoch the freeze belongs to; absent for an explicit-height freeze. */
+  epoch?: { number: number; startTime: number; durationSeconds: number; pChainHeight: number | null };
+}
+
+export interface PartitionManifest {
+  index: number;
+  /** Path relative to the run's artifact directory. */
+  path: string;
+  sha256: string;
+  bytes: number;
+  stats: StateStats;
+  /** Set when an earlier attempt's cursor was used: where this attempt picked up. */
+  resumedFrom?: { key: Hex; accounts: number; attempt: number };
+}
+
+export interface GenesisManifest {
+  path: string;
+  sha256: string;
+  bytes: number;
+  stateRoot: Hex;
+  stats: StateStats;
+}
+
+export interface VerificationCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerificationReport {
+  ok: boolean;
+  checks: VerificationCheck[];
+  /** Accounts sampled for node cross-checks and rehearsal, relative path. */
+  samplesPath: string;
+  samples: number;
+}
+
+export interface RehearsalReport {
+  ok: boolean;
+  block0Root: Hex;
+  rootMatches: boolean;
+  sampled: number;
+  mismatches: string[];
+}
+
+export interface PublishedReport {
+  artifactsDir: string;
+  reportPath: string;
+  manifestPath: string;
+  manifestSha256: string;
+  files: number;
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The regenesis plan: the single JSON input of a run (CLI file, Temporal UI form, schedule action).
+ * It is pure data and carries no secrets; everything here is validated before any work starts.
+ * This module is imported by workflow code, so it must stay deterministic and free of I/O.
+ */
+
+const MAX_PARTITIONS = 256;
+const THIRTY_DAYS_SECONDS = 30 * 24 * 3600;
+
+const rpcUrl = z
+  .string()
+  .url('must be an http(s) URL')
+  .refine((u) => /^https?:\/\//i.test(u), 'must be an http(s) URL')
+  .refine((u) => {
+    try {
+      const parsed = new URL(u);
+      return parsed.username === '' && parsed.password === '';
+    } catch {
+      return true; // the url() check above reports the parse failure
+    }
+  }, 'must not embed credentials (user:password@); supply them through the worker environment');
+
+export const evmChainSchema = z.strictObject({
+  /** JSON-RPC endpoint of the source node (archive state + preimages for geth-family nodes). */
+  rpcUrl,
+  /** Node implementation; `auto` probes web3_clientVersion and refuses what it does not know. */
+  node: z.enum(['auto', 'geth', 'anvil']).default('auto'),
+  /** Key-range partitions of the export, each its own activity with a heartbeated cursor. */
+  partitions: z.number().int().min(1).max(MAX_PARTITIONS).default(4),
+  /** debug_accountRange page size (geth caps it at 256). */
+  pageSize: z.number().int().min(1).max(256).default(256),
+});
+
+const epochTarget = z.strictObject({
+  /** A sealed epoch number, or `current`: the epoch in progress when the run starts. */
+  epoch: z.union([z.number().int().min(0), z.literal('current')]),
+});
+const heightTarget = z.strictObject({
+  /** An explicit freeze height (no epoch wait). */
+  height: z.number().int().min(0),
+});
+
+export const planSchema = z.strictObject({
+  /** A short name for the run; used in artifact paths, so restricted to a safe alphabet. */
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit'),
+  chains: z.strictObject({
+    C: evmChainSchema,
+  }),
+  target: z.union([epochTarget, heightTarget]),
+  epoch: z
+    .strictObject({
+      /** LP-181 epoch duration D in seconds. */
+      durationSeconds: z.number().positive('must be a positive number of seconds').finite(),
+      /** Where epochs are read from. Only block timestamps exist for a bare EVM chain. */
+      source: z.enum(['block-timestamps']).default('block-timestamps'),
+      /** Block whose timestamp starts epoch 0. */
+      anchorHeight: z.number().int().min(0).default(0),
+      /** How often the durable wait re-reads the chain. */
+      pollSeconds: z.number().positive().max(3600).default(5),
+    })
+    .default({ durationSeconds: 300, source: 'block-timestamps', anchorHeight: 0, pollSeconds: 5 }),
+  genesis: z.strictObject({
+    /** Chain ID of the new network. */
+    chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    /** Genesis start time: ISO-8601 or unix seconds; in the future, at most 30 days after the freeze block. */
+    startTime: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]),
+    gasLimit: z.number().int().positive().default(30_000_000),
+  }),
+  rehearsal: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+});
+
+export type PlanInput = z.input<typeof planSchema>;
+export type Plan = z.output<typeof planSchema>;
+
+export class PlanError extends Error {
+  constructor(
+    message: string,
+    readonly issues: Array<{ field: string; message: string }>,
+  ) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return ['plan', ...path.map(String)].join('.');
+}
+
+/** Validates a plan; errors name every offending field (`plan.chains.C.rpcUrl: ...`). */
+export function parsePlan(input: unknown, nowSeconds: number): Plan {
+  const parsed = planSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => {
+      const keys = issue.code === 'unrecognized_keys' ? ` (${issue.keys.join(', ')})` : '';
+      return { field: fieldPath(issue.path), message: `${issue.message}${keys}` };
+    });
+    throw new PlanError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+  }
+  const plan = parsed.data;
+  const start = startTimeSeconds(plan);
+  if (start <= nowSeconds) {
+    throw new PlanError(`plan.genesis.startTime: ${new Date(start * 1000).toISOString()} is in the past`, [
+      { field: 'plan.genesis.startTime', message: 'is in the past' },
+    ]);
+  }
+  return plan;
+}
+
+export function startTimeSeconds(plan: Plan): number {
+  const t = plan.genesis.startTime;
+  return typeof t === 'number' ? t : Math.floor(Date.parse(t) / 1000);
+}
+
+/**
+ * LP-326 timing rule: the new genesis starts after the freeze block and no more than 30 days
+ * after it. Returns a message naming the field, or undefined when the rule holds.
+ */
+export function checkStartTimeAgainstFreeze(plan: Plan, freezeTimestamp: number): string | undefined {
+  const start = startTimeSeconds(plan);
+  if (start <= freezeTimestamp) {
+    return `plan.genesis.startTime: ${start} is not after the freeze block's timestamp ${freezeTimestamp}`;
+  }
+  if (start - freezeTimestamp > THIRTY_DAYS_SECONDS) {
+    return `plan.genesis.startTime: ${start} is more than 30 days after the freeze block's timestamp ${freezeTimestamp}`;
+  }
+  return undefined;
+}

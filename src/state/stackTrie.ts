@@ -1,0 +1,368 @@
+import { bytesToHex, hexToBytes } from './hex.js';
+import { EMPTY_TRIE_ROOT, keccak256 } from './keccak.js';
+import {
+  rlpHeaderLength,
+  rlpStringLength,
+  writeRlpHeader,
+  writeRlpListHeader,
+  writeRlpString,
+} from './rlp.js';
+
+/**
+ * Merkle Patricia trie root over keys inserted in strictly increasing order, holding only the
+ * rightmost path in memory (after go-ethereum's trie/stacktrie.go).
+ *
+ * Because keys arrive sorted, once a key goes past a subtree nothing can be added to it any more,
+ * so the subtree is hashed right away and only its reference (hash, or RLP when shorter than 32
+ * bytes) is kept in the parent. Memory is O(key length), whatever the number of keys.
+ *
+ * Every unhashed node lies on the path of the last inserted key, so a node's key chunk is just a
+ * nibble range [start, end) of that key: nodes hold indices, never nibble copies. While a new key
+ * is inserted, the chunks still refer to the previous key, which agrees with the new one on every
+ * nibble the insertion compares (all of them before the common prefix length).
+ *
+ * Keys may have any length (≥ 1 byte), and a key may be a prefix of a later one (the shorter one
+ * then becomes a branch value), so the trie also reproduces tries over arbitrary byte keys.
+ *
+ * Keccak must be ready (keccakReady() resolved) before the first node is hashed.
+ */
+
+const EMPTY = 0;
+const LEAF = 1;
+const EXT = 2;
+const BRANCH = 3;
+type Kind = typeof EMPTY | typeof LEAF | typeof EXT | typeof BRANCH;
+
+/** A child that is already hashed: a 32-byte hash, or the node's RLP if shorter than 32 bytes. */
+type Ref = Uint8Array;
+
+class StNode {
+  kind: Kind = EMPTY;
+  /** LEAF/EXT: key chunk as a nibble range of the current path. */
+  start = 0;
+  end = 0;
+  /** LEAF: the value. BRANCH: the value of a key ending here (only with prefix keys), else null. */
+  value: Uint8Array | null = null;
+  /** EXT: the child, always a branch still on the insertion path. */
+  child: StNode | null = null;
+  /** BRANCH: children left of the path are Refs; at most one (at `live`) is still a node. */
+  readonly children: (StNode | Ref | null)[] = new Array<StNode | Ref | null>(16).fill(null);
+  live = -1;
+}
+
+const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT);
+const HASH_LENGTH = 32;
+
+export class StackTrie {
+  private readonly root_ = new StNode();
+  private readonly pool: StNode[] = [];
+  /** Nibbles of the key being inserted, then swapped into `path` once it is in. */
+  private next = new Uint8Array(64);
+  /** Nibbles of the last inserted key: the key chunks of all live nodes point into this. */
+  private path = new Uint8Array(64);
+  private pathLength = 0;
+  private count = 0;
+  /** Scratch for node encoding; a node is encoded and hashed before its parent is written. */
+  private buf = new Uint8Array(1024);
+  private result: Uint8Array | undefined;
+
+  /** Number of keys inserted so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /**
+   * Inserts `key` → `value`. Keys must be strictly increasing (byte-wise); the value must not be
+   * empty (an empty value means "absent" in a Merkle Patricia trie). `value` is kept by reference
+   * until its leaf is hashed, so the caller must not modify it afterwards; `key` is copied.
+   */
+  update(key: Uint8Array, value: Uint8Array): void {
+    if (this.result) throw new Error('StackTrie.update after root(): the trie is already finalised');
+    if (key.length === 0) throw new Error('StackTrie keys must not be empty');
+    if (value.length === 0) throw new Error(`StackTrie value for key ${bytesToHex(key)} is empty`);
+
+    const length = key.length * 2;
+    if (this.next.length < length) this.next = new Uint8Array(Math.max(length, this.next.length * 2));
+    const next = this.next;
+    for (let i = 0; i < key.length; i++) {
+      const b = key[i]!;
+      next[2 * i] = b >> 4;
+      next[2 * i + 1] = b & 0x0f;
+    }
+
+    let common = 0;
+    if (this.count > 0) {
+      const path = this.path;
+      const limit = Math.min(length, this.pathLength);
+      while (common < limit && next[common] === path[common]) common++;
+      const ordered = common < limit ? next[common]! > path[common]! : length > this.pathLength;
+      if (!ordered) {
+        throw new Error(
+          `StackTrie keys must be strictly increasing: ${bytesToHex(key)} ` +
+            `${common === length && length === this.pathLength ? 'repeats' : 'is not after'} the previous key ` +
+            `${nibblesToHex(path, this.pathLength)}`,
+        );
+      }
+    }
+
+    this.insert(common, length, value);
+
+    this.next = this.path;
+    this.path = next;
+    this.pathLength = length;
+    this.count++;
+  }
+
+  /**
+   * The 32-byte root hash. Hashes everything still open, after which the trie accepts no more
+   * keys; later calls return the same root.
+   */
+  root(): Uint8Array {
+    if (!this.result) {
+      this.result = this.root_.kind === EMPTY ? EMPTY_ROOT_BYTES.slice() : this.hashNode(this.root_, true);
+    }
+    return this.result.slice();
+  }
+
+  /**
+   * Walks the live path to where the new key leaves it. `common` is the length of the nibble
+   * prefix shared with the previous key: the walk never needs to compare nibbles itself.
+   */
+  private insert(common: number, length: number, value: Uint8Array): void {
+    const prev = this.path;
+    const next = this.next;
+    let node = this.root_;
+    let depth = 0;
+    for (;;) {
+      switch (node.kind) {
+        case EMPTY:
+          this.makeLeaf(node, depth, length, value);
+          return;
+
+        case BRANCH: {
+          const idx = next[depth]!;
+          if (node.live === idx) {
+            node = node.children[idx] as StNode;
+            depth++;
+            continue;
+          }
+          // The new key goes right of the live child, which therefore is complete.
+          if (node.live >= 0) {
+            node.children[node.live] = this.hashNode(node.children[node.live] as StNode, false);
+          }
+          node.children[idx] = this.makeLeaf(this.alloc(), depth + 1, length, value);
+          node.live = idx;
+          return;
+        }
+
+        case EXT: {
+          if (common >= node.end) {
+            depth = node.end;
+            node = node.child!;
+            continue;
+          }
+          // Split at `common`: the old part (the rest of the extension and its child) is complete.
+          const split = common;
+          const branchChild = node.child!;
+          let oldRef: Ref;
+          if (split < node.end - 1) {
+            const childRef = this.hashNode(branchChild, false);
+            oldRef = this.ref(this.encodeExt(prev, split + 1, node.end, childRef), false);
+          } else {
+            oldRef = this.hashNode(branchChild, false);
+          }
+          const branch = split === node.start ? node : this.alloc();
+          if (branch !== node) {
+            node.end = split;
+            node.child = branch;
+          } else {
+            node.child = null;
+          }
+          branch.kind = BRANCH;
+          branch.children[prev[split]!] = oldRef;
+          branch.children[next[split]!] = this.makeLeaf(this.alloc(), split + 1, length, value);
+          branch.live = next[split]!;
+          return;
+        }
+
+        case LEAF: {
+          // Ordering guarantees common < length; common === node.end means the old key is a
+          // prefix of the new one and its value moves into the branch.
+          const split = common;
+          const oldValue = node.value!;
+          const branch = split === node.start ? node : this.alloc();
+          if (branch !== node) {
+            node.kind = EXT;
+            node.end = split;
+            node.value = null;
+            node.child = branch;
+          }
+          branch.kind = BRANCH;
+          // The live leaf is the previous key's, so it always ends at the previous key's end.
+          if (split === this.pathLength) {
+            branch.value = oldValue;
+          } else {
+            branch.value = null;
+            branch.children[prev[split]!] = this.ref(this.encodeLeaf(prev, split + 1, this.pathLength, oldValue), false);
+          }
+          branch.children[next[split]!] = this.makeLeaf(this.alloc(), split + 1, length, value);
+          branch.live = next[split]!;
+          return;
+        }
+      }
+    }
+  }
+
+  private alloc(): StNode {
+    return this.pool.pop() ?? new StNode();
+  }
+
+  private release(node: StNode): void {
+    if (node.kind === BRANCH) {
+      node.children.fill(null);
+      node.live = -1;
+    }
+    node.kind = EMPTY;
+    node.value = null;
+    node.child = null;
+    this.pool.push(node);
+  }
+
+  private makeLeaf(node: StNode, start: number, end: number, value: Uint8Array): StNode {
+    node.kind = LEAF;
+    node.start = start;
+    node.end = end;
+    node.value = value;
+    return node;
+  }
+
+  /** Hashes a live node and everything below it, returns its reference and frees the nodes. */
+  private hashNode(node: StNode, isRoot: boolean): Ref {
+    const path = this.path;
+    let length: number;
+    switch (node.kind) {
+      case LEAF:
+        length = this.encodeLeaf(path, node.start, node.end, node.value!);
+        break;
+      case EXT: {
+        const childRef = this.hashNode(node.child!, false);
+        length = this.encodeExt(path, node.start, node.end, childRef);
+        break;
+      }
+      case BRANCH: {
+        const children = node.children;
+        if (node.live >= 0) children[node.live] = this.hashNode(children[node.live] as StNode, false);
+        length = this.encodeBranch(children as (Ref | null)[], node.value);
+        break;
+      }
+      default:
+        throw new Error('StackTrie: cannot hash an empty node');
+    }
+    if (!isRoot) this.release(node);
+    return this.ref(length, isRoot);
+  }
+
+  /** Reference to the node encoded in buf[0, length): embedded if short, except for the root. */
+  private ref(length: number, isRoot: boolean): Ref {
+    const encoded = this.buf.subarray(0, length);
+    return length < HASH_LENGTH && !isRoot ? encoded.slice() : keccak256(encoded);
+  }
+
+  private reserve(length: number): Uint8Array {
+    if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, this.buf.length * 2));
+    return this.buf;
+  }
+
+  /** Encodes [compact(path[start, end), leaf), value] into buf; returns its length. */
+  private encodeLeaf(path: Uint8Array, start: number, end: number, value: Uint8Array): number {
+    const keyItem = compactItemLength(end - start);
+    const payload = keyItem + rlpStringLength(value);
+    const total = rlpHeaderLength(payload) + payload;
+    const buf = this.reserve(total);
+    let at = writeRlpListHeader(buf, 0, payload);
+    at = writeCompact(buf, at, path, start, end, true);
+    writeRlpString(buf, at, value);
+    return total;
+  }
+
+  /** Encodes [compact(path[start, end), extension), child] into buf; returns its length. */
+  private encodeExt(path: Uint8Array, start: number, end: number, childRef: Ref): number {
+    const payload = compactItemLength(end - start) + refItemLength(childRef);
+    const total = rlpHeaderLength(payload) + payload;
+    const buf = this.reserve(total);
+    let at = writeRlpListHeader(buf, 0, payload);
+    at = writeCompact(buf, at, path, start, end, false);
+    writeRef(buf, at, childRef);
+    return total;
+  }
+
+  /** Encodes [child0 … child15, value] into buf; returns its length. */
+  private encodeBranch(children: (Ref | null)[], value: Uint8Array | null): number {
+    let payload = value ? rlpStringLength(value) : 1;
+    for (let i = 0; i < 16; i++) {
+      const child = children[i];
+      payload += child ? refItemLength(child) : 1;
+    }
+    const total = rlpHeaderLength(payload) + payload;
+    const buf = this.reserve(total);
+    let at = writeRlpListHeader(buf, 0, payload);
+    for (let i = 0; i < 16; i++) {
+      const child = children[i];
+      if (child) {
+        at = writeRef(buf, at, child);
+      } else {
+        buf[at++] = 0x80;
+      }
+    }
+    if (value) writeRlpString(buf, at, value);
+    else buf[at] = 0x80;
+    return total;
+  }
+}
+
+/** Encoded length of a hex-prefix ("compact") key of `nibbles` nibbles as an RLP string. */
+function compactItemLength(nibbles: number): number {
+  const bytes = (nibbles >> 1) + 1;
+  // A single compact byte is a flag byte (≤ 0x3f): RLP encodes it as itself.
+  return bytes === 1 ? 1 : rlpHeaderLength(bytes) + bytes;
+}
+
+/** Writes the hex-prefix encoding of path[start, end) as an RLP string. */
+function writeCompact(
+  buf: Uint8Array,
+  offset: number,
+  path: Uint8Array,
+  start: number,
+  end: number,
+  leaf: boolean,
+): number {
+  const nibbles = end - start;
+  const bytes = (nibbles >> 1) + 1;
+  let at = bytes === 1 ? offset : writeRlpHeader(buf, offset, bytes, 0x80);
+  const flag = leaf ? 0x20 : 0x00;
+  let i = start;
+  if (nibbles & 1) {
+    buf[at++] = flag | 0x10 | path[i++]!;
+  } else {
+    buf[at++] = flag;
+  }
+  for (; i < end; i += 2) buf[at++] = (path[i]! << 4) | path[i + 1]!;
+  return at;
+}
+
+/** A hash is embedded as a 32-byte string, a short node as its own RLP. */
+function refItemLength(ref: Ref): number {
+  return ref.length === HASH_LENGTH ? HASH_LENGTH + 1 : ref.length;
+}
+
+function writeRef(buf: Uint8Array, offset: number, ref: Ref): number {
+  if (ref.length === HASH_LENGTH) buf[offset++] = 0x80 + HASH_LENGTH;
+  buf.set(ref, offset);
+  return offset + ref.length;
+}
+
+function nibblesToHex(nibbles: Uint8Array, length: number): string {
+  let out = '0x';
+  for (let i = 0; i < length; i++) out += nibbles[i]!.toString(16);
+  return out;
+}

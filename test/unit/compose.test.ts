@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+const root = new URL('../../', import.meta.url);
+
+// No container engine runs here, so the production layout is checked for structure.
+describe('docker-compose.yml', () => {
+  const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'));
+
+  it('runs Temporal on PostgreSQL, the Web UI and the worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+    const temporal = compose.services.temporal;
+    expect(temporal.environment.DB).toBe('postgres12');
+    expect(temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
+    expect(temporal.depends_on.postgresql.condition).toBe('service_healthy');
+    expect(compose.services['temporal-ui'].environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it('builds the worker from the Dockerfile and points it at the server', () => {
+    const worker = compose.services.worker;
+    expect(worker.build).toBe('.');
+    expect(worker.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+    expect(dockerfile).toMatch(/^FROM node:20/m);
+    expect(dockerfile).toMatch(/CMD \["worker"\]/);
+  });
+
+  it('publishes ports on loopback only and keeps secrets out of the file', () => {
+    for (const service of Object.values<any>(compose.services)) {
+      for (const port of service.ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
+    }
+    const text = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+    expect(text).toMatch(/POSTGRES_PASSWORD: \$\{POSTGRES_PASSWORD:\?/);
+  });
+});

@@ -1,0 +1,1 @@
+export { regenesisWorkflow } from './regenesis.js';
