@@ -1,5 +1,12 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { FreezePoint, GenesisManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import type {
+  FreezePoint,
+  GenesisManifest,
+  PartitionManifest,
+  PublishedReport,
+  RehearsalReport,
+  VerificationReport,
+} from '../src/manifests.js';
 
 /** Every message a regenesis run answers to, in one place (queries, signals; updates come here too). */
 
@@ -37,6 +44,7 @@ export interface RegenesisCompleted {
   runKey: string;
   artifactsDir: string;
   freeze: FreezePoint;
+  exports: PartitionManifest[];
   genesis: GenesisManifest;
   verification: VerificationReport;
   rehearsal?: RehearsalReport;

@@ -123,6 +123,7 @@ export async function regenesisWorkflow(input: unknown): Promise<RegenesisResult
         runKey,
         artifactsDir: report.artifactsDir,
         freeze,
+        exports: partitions,
         genesis,
         verification,
         rehearsal: rehearsed,

@@ -1,7 +1,7 @@
 import type { AccountRecord } from './account.js';
 import { bytesToHex, hexToBytes, type Hex } from './hex.js';
 import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, keccak256, keccakReady } from './keccak.js';
-import { encodeRlp, rlpHeaderLength, rlpStringLength, writeRlpListHeader, writeRlpString } from './rlp.js';
+import { encodeRlp, rlpHeaderLength, writeRlpListHeader } from './rlp.js';
 import { StackTrie } from './stackTrie.js';
 
 /**
@@ -28,43 +28,66 @@ function nibbleAt(hex: string, i: number): number {
 }
 
 /**
- * Bytes of the hex digits hex[from, end), right-aligned into `length` bytes (an odd digit count
- * gets a leading zero nibble); null if a character is not a hex digit.
+ * Decodes the hex digits hex[from, hex.length) into out[offset, offset + length), right-aligned
+ * (missing high digits are zeros). False if a character is not a hex digit; the caller has
+ * checked that the digits fit.
  */
-function decodeDigits(hex: string, from: number, length: number): Uint8Array | null {
-  const out = new Uint8Array(length);
+function decodeInto(hex: string, from: number, out: Uint8Array, offset: number, length: number): boolean {
   let i = hex.length - 1;
-  for (let b = length - 1; b >= 0; b--) {
+  for (let b = offset + length - 1; b >= offset; b--) {
     const lo = i >= from ? nibbleAt(hex, i--) : 0;
     const hi = i >= from ? nibbleAt(hex, i--) : 0;
-    if ((lo | hi) < 0) return null;
+    if ((lo | hi) < 0) return false;
     out[b] = (hi << 4) | lo;
   }
+  return true;
+}
+
+/** Decodes a 0x-prefixed hex string of exactly `out.length` bytes into `out`. */
+function decodeFixed(hex: string, out: Uint8Array, field: string, address: string): Uint8Array {
+  const ok = hex.length === 2 + 2 * out.length && hex.startsWith('0x') && decodeInto(hex, 2, out, 0, out.length);
+  if (!ok) throw new Error(`account ${address}: ${field} ${hex.slice(0, 80)} is not ${out.length} bytes of hex`);
   return out;
-}
-
-/** Big-endian bytes of a hex quantity without leading zeros (zero → empty). */
-function quantityBytes(quantity: string, maxBytes: number, field: string, address: string): Uint8Array {
-  let first = 2;
-  while (first < quantity.length && quantity.charCodeAt(first) === 0x30 /* '0' */) first++;
-  const digits = quantity.length - first;
-  const bytes = quantity.startsWith('0x') && quantity.length > 2 ? decodeDigits(quantity, first, (digits + 1) >> 1) : null;
-  if (!bytes) throw new Error(`account ${address}: ${field} ${quantity.slice(0, 80)} is not a hex quantity`);
-  if (bytes.length > maxBytes) {
-    throw new Error(`account ${address}: ${field} ${quantity} does not fit in ${maxBytes} bytes`);
-  }
-  return bytes;
-}
-
-function fixedBytes(hex: string, length: number, field: string, address: string): Uint8Array {
-  const bytes = hex.length === 2 + 2 * length && hex.startsWith('0x') ? decodeDigits(hex, 2, length) : null;
-  if (!bytes) throw new Error(`account ${address}: ${field} ${hex.slice(0, 80)} is not ${length} bytes of hex`);
-  return bytes;
 }
 
 /** A storage slot or value: up to 32 bytes of hex, left-padded to 32 bytes. */
 function wordBytes(hex: string): Uint8Array | null {
-  return hex.length > 2 && hex.length <= 66 && hex.startsWith('0x') ? decodeDigits(hex, 2, 32) : null;
+  const out = new Uint8Array(32);
+  return hex.length > 2 && hex.length <= 66 && hex.startsWith('0x') && decodeInto(hex, 2, out, 0, 32) ? out : null;
+}
+
+/**
+ * Where the significant digits of a hex quantity start, and how many bytes they make; throws if
+ * it is not a quantity of at most `maxBytes` bytes.
+ */
+function quantityDigits(quantity: string, maxBytes: number, field: string, address: string): number {
+  if (quantity.length <= 2 || !quantity.startsWith('0x')) {
+    throw new Error(`account ${address}: ${field} ${quantity.slice(0, 80)} is not a hex quantity`);
+  }
+  let first = 2;
+  while (first < quantity.length && quantity.charCodeAt(first) === 0x30 /* '0' */) first++;
+  if ((quantity.length - first + 1) >> 1 > maxBytes) {
+    throw new Error(`account ${address}: ${field} ${quantity.slice(0, 80)} does not fit in ${maxBytes} bytes`);
+  }
+  return first;
+}
+
+/** Encoded length of a quantity whose significant digits start at `first`, as an RLP string. */
+function quantityItemLength(quantity: string, first: number): number {
+  const bytes = (quantity.length - first + 1) >> 1;
+  // One byte below 0x80 is its own encoding: at most two digits, the first of them below 8.
+  if (bytes === 1 && (quantity.length - first === 1 || nibbleAt(quantity, first) < 8)) return 1;
+  return 1 + bytes;
+}
+
+function writeQuantity(out: Uint8Array, at: number, quantity: string, first: number, field: string, address: string): number {
+  const bytes = (quantity.length - first + 1) >> 1;
+  const itemLength = quantityItemLength(quantity, first);
+  if (itemLength > bytes) out[at] = 0x80 + bytes;
+  if (!decodeInto(quantity, first, out, at + itemLength - bytes, bytes)) {
+    throw new Error(`account ${address}: ${field} ${quantity.slice(0, 80)} is not a hex quantity`);
+  }
+  return at + itemLength;
 }
 
 const EMPTY_CODE_HASH_BYTES = hexToBytes(EMPTY_CODE_HASH);
@@ -105,24 +128,48 @@ function storageRootBytes(storage: Record<Hex, Hex> | undefined, owner: Hex | un
   return trie.root();
 }
 
-/** RLP [nonce, balance, storageRoot, codeHash]: the account's value in the state trie. */
+// V8 gives every typed array over 64 bytes its own off-heap buffer, several times the cost of a
+// view into a shared one, and account RLP is 70–110 bytes: it is carved out of slabs instead.
+// Slabs are never reused, so each result stays valid for as long as it is referenced.
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
+function allocate(length: number): Uint8Array {
+  if (length > 1024) return new Uint8Array(length);
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  return out;
+}
+
+/**
+ * RLP [nonce, balance, storageRoot, codeHash]: the account's value in the state trie. The result
+ * may be a view sharing its ArrayBuffer with other results.
+ */
 export function accountRlp(record: AccountRecord, storageRoot: Uint8Array): Uint8Array {
-  const address = record.address;
-  const nonce = quantityBytes(record.nonce, 8, 'nonce', address);
-  const balance = quantityBytes(record.balance, 32, 'balance', address);
-  const codeHash =
-    record.codeHash === EMPTY_CODE_HASH ? EMPTY_CODE_HASH_BYTES : fixedBytes(record.codeHash, 32, 'codeHash', address);
+  const { address, nonce, balance, codeHash } = record;
   if (storageRoot.length !== 32) {
     throw new Error(`account ${address}: storage root is ${storageRoot.length} bytes, expected 32`);
   }
-  // Written directly rather than through encodeRlp: this runs once per account.
-  const payload = rlpStringLength(nonce) + rlpStringLength(balance) + 33 + 33;
-  const out = new Uint8Array(rlpHeaderLength(payload) + payload);
+  // Written straight from the hex fields into the output, without intermediate arrays: this runs
+  // once per account.
+  const nonceFirst = quantityDigits(nonce, 8, 'nonce', address);
+  const balanceFirst = quantityDigits(balance, 32, 'balance', address);
+  const payload = quantityItemLength(nonce, nonceFirst) + quantityItemLength(balance, balanceFirst) + 33 + 33;
+  const out = allocate(rlpHeaderLength(payload) + payload);
   let at = writeRlpListHeader(out, 0, payload);
-  at = writeRlpString(out, at, nonce);
-  at = writeRlpString(out, at, balance);
-  at = writeRlpString(out, at, storageRoot);
-  writeRlpString(out, at, codeHash);
+  at = writeQuantity(out, at, nonce, nonceFirst, 'nonce', address);
+  at = writeQuantity(out, at, balance, balanceFirst, 'balance', address);
+  out[at++] = 0xa0;
+  out.set(storageRoot, at);
+  at += 32;
+  out[at++] = 0xa0;
+  if (codeHash === EMPTY_CODE_HASH) out.set(EMPTY_CODE_HASH_BYTES, at);
+  else decodeFixed(codeHash, out.subarray(at), 'codeHash', address);
   return out;
 }
 
@@ -138,7 +185,11 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export class StateRootBuilder {
   private readonly trie = new StackTrie();
-  private lastKey: Uint8Array | undefined;
+  // Keys and addresses are decoded into reused buffers (the trie copies keys); two key buffers
+  // alternate so the previous key stays available for the order check.
+  private key: Uint8Array = new Uint8Array(32);
+  private lastKey: Uint8Array = new Uint8Array(32);
+  private readonly address = new Uint8Array(20);
   private added = 0;
 
   get accounts(): number {
@@ -147,14 +198,14 @@ export class StateRootBuilder {
 
   add(record: AccountRecord): void {
     const address = record.address;
-    const key = fixedBytes(record.key, 32, 'key', address);
-    if (this.lastKey && Buffer.compare(key, this.lastKey) <= 0) {
+    const key = decodeFixed(record.key, this.key, 'key', address);
+    if (this.added > 0 && Buffer.compare(key, this.lastKey) <= 0) {
       throw new Error(
         `account ${address}: key ${record.key} is not after the previous key ${bytesToHex(this.lastKey)}; ` +
           'records must be strictly increasing by key',
       );
     }
-    const expectedKey = keccak256(fixedBytes(address, 20, 'address', address));
+    const expectedKey = keccak256(decodeFixed(address, this.address, 'address', address));
     if (!equalBytes(key, expectedKey)) {
       throw new Error(`account ${address}: key ${record.key} is not keccak256(address) ${bytesToHex(expectedKey)}`);
     }
@@ -181,6 +232,7 @@ export class StateRootBuilder {
       }
     }
     this.trie.update(key, accountRlp(record, root));
+    this.key = this.lastKey;
     this.lastKey = key;
     this.added++;
   }

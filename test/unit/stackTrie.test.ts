@@ -346,6 +346,37 @@ describe('state root', () => {
     expect(() => new StateRootBuilder().add(record)).toThrow(new RegExp(`storage slot ${slot} of account ${record.address} has a zero value`));
   });
 
+  it('refuses malformed or oversized fields, naming the address', () => {
+    const rng = prng(11);
+    const record = randomAccount(rng);
+    const root = rng.bytes(32);
+    const a = record.address;
+    expect(() => accountRlp({ ...record, balance: `0x1${'00'.repeat(32)}` }, root)).toThrow(
+      new RegExp(`account ${a}: balance .* does not fit in 32 bytes`),
+    );
+    expect(() => accountRlp({ ...record, nonce: `0x1${'00'.repeat(8)}` }, root)).toThrow(
+      new RegExp(`account ${a}: nonce .* does not fit in 8 bytes`),
+    );
+    expect(() => accountRlp({ ...record, balance: '0x12g4' }, root)).toThrow(new RegExp(`account ${a}: balance 0x12g4 is not a hex quantity`));
+    expect(() => accountRlp({ ...record, nonce: '0x' }, root)).toThrow(/is not a hex quantity/);
+    expect(() => accountRlp({ ...record, codeHash: '0x1234' }, root)).toThrow(new RegExp(`account ${a}: codeHash .* is not 32 bytes`));
+    expect(() => new StateRootBuilder().add({ ...record, address: `${a}00` as Hex })).toThrow(/address .* is not 20 bytes/);
+    // Leading zeros and upper-case digits in quantities are tolerated and encode minimally.
+    const padded = { ...record, balance: '0x00FF' as Hex, nonce: '0x000' as Hex };
+    expect(hex(accountRlp(padded, root))).toBe(hex(RLP.encode([0n, 255n, root, hexToBytes(record.codeHash)])));
+  });
+
+  it('refuses the same storage slot written twice', () => {
+    const word1: Hex = `0x${'00'.repeat(31)}01`;
+    const storage: Record<Hex, Hex> = { '0x1': '0x05' };
+    storage[word1] = '0x06';
+    expect(() => storageRoot(storage)).toThrow(/same slot twice/);
+    // Short slot and value hex means the same word left-padded.
+    const padded: Record<Hex, Hex> = {};
+    padded[word1] = `0x${'00'.repeat(31)}05`;
+    expect(storageRoot({ '0x1': '0x05' })).toBe(storageRoot(padded));
+  });
+
   it('known vector: single account trie', async () => {
     // Account 0x…01 with 1 wei and nothing else; root cross-checked with mpt.
     const address = hexToBytes(`0x${'00'.repeat(19)}01`);

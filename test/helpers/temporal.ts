@@ -1,0 +1,43 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { toolPath } from '../../src/tools.js';
+import { workflowsPath } from '../../src/worker.js';
+
+let runtimeQuiet = false;
+
+/** A real Temporal dev server (the CLI binary from the bootstrap), on a free loopback port. */
+export async function startTemporal(options: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+  if (!runtimeQuiet) {
+    runtimeQuiet = true;
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  }
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: toolPath('temporal') },
+      ip: '127.0.0.1',
+      dbFilename: options.dbFilename,
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+let queueCounter = 0;
+export function uniqueTaskQueue(prefix = 'test'): string {
+  queueCounter += 1;
+  return `${prefix}-${process.pid}-${queueCounter}-${Date.now()}`;
+}
+
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: { taskQueue: string; artifactsDir: string; activities?: object },
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: options.taskQueue,
+    workflowsPath,
+    activities: options.activities ?? createActivities({ store: new LocalArtifactStore(options.artifactsDir) }),
+  });
+}
