@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AtomicFile, sha256File } from '../src/artifacts/atomicFile.js';
@@ -63,6 +63,9 @@ export function exportActivities(store: ArtifactStore) {
           pageSize: input.pageSize,
         });
         for await (const page of pages) {
+          // Cancellation (abort, rollback) arrives with a heartbeat; stop between pages so the
+          // workflow's compensations never race a writer.
+          ctx.cancellationSignal.throwIfAborted();
           for (const record of page.records) {
             await file.write(accountLine(record));
             stats.add(record);
@@ -83,6 +86,8 @@ export function exportActivities(store: ArtifactStore) {
         return manifest;
       } catch (err) {
         // Keep the .partial file: the next attempt resumes from the heartbeated cursor into it.
+        await file.release();
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure(`export partition ${input.index} cancelled`);
         throw asFailure(err, `export partition ${input.index}`);
       }
     },

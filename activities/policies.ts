@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/common';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
 
 /**
  * Timeouts and retry policies, one per activity, kept beside the activities they govern. This file
@@ -34,6 +34,8 @@ export const policies = {
    */
   exportPartition: {
     startToCloseTimeout: '6 hours',
+    // On abort the workflow waits until every partition has stopped writing before it discards them.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     heartbeatTimeout: '1 minute',
     retry: { ...transient, maximumAttempts: 25 },
   },

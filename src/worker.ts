@@ -13,7 +13,8 @@ export function installRuntimeLogger(): void {
   runtimeInstalled = true;
   const temporalLog = logger.child({ component: 'temporal' });
   Runtime.install({
-    logger: new DefaultLogger('INFO', (entry: LogEntry) => {
+    // The SDK is chatty at INFO (bundler output, state changes): WARN unless asked for more.
+    logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN', (entry: LogEntry) => {
       const level = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
       temporalLog[level === 'trace' ? 'trace' : level]({ ...entry.meta }, entry.message);
     }),

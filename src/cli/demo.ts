@@ -45,7 +45,8 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
     cleanups.unshift(() => geth.stop().then(() => undefined));
     logger.info({ rpc: geth.rpcUrl }, 'geth dev chain up; filling it with accounts, contracts and storage');
     const filled = await fillChain(geth.rpcUrl, {});
-    logger.info(filled, 'chain filled');
+    const { accounts, contracts, slots, lastBlock, transactions, elapsedMs } = filled;
+    logger.info({ accounts, contracts, slots, lastBlock, transactions, elapsedMs }, 'chain filled');
 
     const connection = await NativeConnection.connect({ address: server.address });
     const worker = await createWorker({ connection, artifactsDir: join(config.artifactsDir) });

@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JsonRpcClient } from '../chains/evm/rpc.js';
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ManagedProcess {
+  readonly pid: number;
+  readonly logPath: string;
+  readonly child: ChildProcess;
+  /** Resolves when the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** Whether the process has exited already. */
+  hasExited(): boolean;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. Safe to call twice. */
+  stop(graceMs?: number): Promise<ExitInfo>;
+  /** The last `bytes` of the log, for error messages. */
+  logTail(bytes?: number): string;
+}
+
+export interface SpawnOptions {
+  logPath: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function readLogTail(logPath: string, bytes = 4000): string {
+  let fd: number | undefined;
+  try {
+    const size = statSync(logPath).size;
+    const length = Math.min(size, bytes);
+    const buf = Buffer.alloc(length);
+    fd = openSync(logPath, 'r');
+    readSync(fd, buf, 0, length, size - length);
+    return buf.toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Starts `command` with stdout and stderr appended to `logPath` (the log survives the process, which
+ * is what one reads after a failure), and without a shell, so arguments are never re-parsed.
+ */
+export function spawnLogged(command: string, args: readonly string[], options: SpawnOptions): ManagedProcess {
+  mkdirSync(dirname(options.logPath), { recursive: true });
+  const fd = openSync(options.logPath, 'a');
+  writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+  let child: ChildProcess;
+  try {
+    child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+  let exitInfo: ExitInfo | undefined;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    });
+    child.once('error', () => {
+      // spawn failure (ENOENT, EACCES): no 'exit' follows.
+      exitInfo ??= { code: null, signal: null };
+      resolve(exitInfo);
+    });
+  });
+  const stop = async (graceMs = 10_000): Promise<ExitInfo> => {
+    if (exitInfo) return exitInfo;
+    child.kill('SIGTERM');
+    const timer = sleep(graceMs, 'timeout' as const);
+    const first = await Promise.race([exited, timer]);
+    if (first !== 'timeout') return first;
+    child.kill('SIGKILL');
+    return exited;
+  };
+  return {
+    pid: child.pid ?? -1,
+    logPath: options.logPath,
+    child,
+    exited,
+    hasExited: () => exitInfo !== undefined,
+    stop,
+    logTail: (bytes?: number) => readLogTail(options.logPath, bytes),
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Local devnets must never listen beyond this machine; a non-loopback URL here is a bug. */
+export function assertLoopbackUrl(url: string): void {
+  const host = new URL(url).hostname;
+  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`refusing non-loopback devnet endpoint ${host}`);
+}
+
+export class ProcessStartError extends Error {
+  override readonly name = 'ProcessStartError';
+  constructor(
+    message: string,
+    readonly logTail: string,
+  ) {
+    super(`${message}\n--- log tail ---\n${logTail}`);
+  }
+}
+
+/**
+ * Polls `web3_clientVersion` until the endpoint answers. Fails fast when the process exits, with the
+ * end of its log in the message, instead of waiting for the timeout.
+ */
+export async function waitForJsonRpc(
+  url: string,
+  proc: ManagedProcess,
+  options: { timeoutMs?: number; method?: string } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const method = options.method ?? 'web3_clientVersion';
+  const rpc = new JsonRpcClient(url, { timeoutMs: 2_000 });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.hasExited()) {
+      const info = await proc.exited;
+      throw new ProcessStartError(
+        `process ${proc.pid} exited (code ${info.code}, signal ${info.signal}) before ${url} answered`,
+        proc.logTail(),
+      );
+    }
+    try {
+      await rpc.call(method);
+      return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      throw new ProcessStartError(`${url} did not answer ${method} within ${timeoutMs} ms`, proc.logTail());
+    }
+    await sleep(100);
+  }
+}
+
+/** True when a start failed because the port was taken between freePort() and bind. */
+export function isPortInUse(err: unknown): boolean {
+  return err instanceof ProcessStartError && /address already in use|EADDRINUSE/i.test(err.logTail);
+}

@@ -1,0 +1,223 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { FaultProxy } from '../../src/devnet/faultProxy.js';
+import { fillChain, type FillSummary } from '../../src/devnet/fill.js';
+import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
+import { freePort } from '../../src/devnet/ports.js';
+import type { PlanInput } from '../../src/plan.js';
+import { abortSignal, statusQuery, type RegenesisCompleted, type RegenesisResult } from '../../workflows/messages.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createActivities } from '../../activities/index.js';
+import { rehearsalWorkDir } from '../../activities/rehearse.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { checkManifest, failureMessages, inOneDay, runPlan } from '../helpers/run.js';
+
+function completed(result: RegenesisResult): RegenesisCompleted {
+  if (result.status !== 'Completed') throw new Error(`run rolled back in ${result.failedPhase}: ${result.reason}`);
+  return result;
+}
+
+describe('regenesis of a real geth chain on a real Temporal dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let geth: GethNode;
+  let fill: FillSummary;
+  let work: string;
+  let first: RegenesisCompleted;
+
+  const plan = (overrides: Partial<PlanInput> & { rpcUrl?: string; partitions?: number; pageSize?: number }): PlanInput => ({
+    name: 'geth-it',
+    chains: { C: { rpcUrl: overrides.rpcUrl ?? geth.rpcUrl, partitions: overrides.partitions ?? 4, pageSize: overrides.pageSize ?? 256 } },
+    target: overrides.target ?? { epoch: 'current' },
+    epoch: { durationSeconds: 4, pollSeconds: 1 },
+    genesis: { chainId: 7777, startTime: inOneDay() },
+  });
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'regenesis-geth-it-'));
+    [env, geth] = await Promise.all([startTemporal(), startGethDev({ dataDir: join(work, 'geth'), periodSeconds: 1 })]);
+    fill = await fillChain(geth.rpcUrl, {});
+  });
+
+  afterAll(async () => {
+    await geth?.stop();
+    await env?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('freezes at the sealing block of the current epoch and rebuilds the same state root (TS trie and geth init)', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const artifacts = join(work, 'artifacts-1');
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
+    first = completed(await runPlan(env, worker, plan({}), { taskQueue }));
+
+    const rpc = new JsonRpcClient(geth.rpcUrl);
+    const block = await rpc.call<{ stateRoot: string; timestamp: string }>('eth_getBlockByNumber', [`0x${first.freeze.height.toString(16)}`, false]);
+    const parent = await rpc.call<{ timestamp: string }>('eth_getBlockByNumber', [`0x${(first.freeze.height - 1).toString(16)}`, false]);
+    // LP-181: the freeze block is the first block at or past startTime + D; its parent is before it.
+    const epoch = first.freeze.epoch!;
+    expect(Number(block.timestamp)).toBeGreaterThanOrEqual(epoch.startTime + epoch.durationSeconds);
+    expect(Number(parent.timestamp)).toBeLessThan(epoch.startTime + epoch.durationSeconds);
+
+    expect(first.genesis.stateRoot).toBe(block.stateRoot);
+    expect(first.rehearsal?.block0Root).toBe(block.stateRoot);
+    expect(first.rehearsal?.mismatches).toEqual([]);
+    const stats = first.genesis.stats;
+    expect(stats.accounts).toBeGreaterThanOrEqual(fill.accounts);
+    expect(stats.accounts).toBeGreaterThanOrEqual(500);
+    expect(stats.contracts).toBeGreaterThanOrEqual(20);
+    expect(stats.storageSlots).toBeGreaterThanOrEqual(2000);
+    expect(first.verification.checks.map((c) => [c.name, c.ok])).toEqual([
+      ['state-root', true],
+      ['supply', true],
+      ['counts', true],
+      ['source-node-samples', true],
+    ]);
+    expect(first.exports).toHaveLength(4);
+    expect(checkManifest(first.artifactsDir).files).toBeGreaterThanOrEqual(7);
+    const genesis = JSON.parse(readFileSync(join(first.artifactsDir, first.genesis.path), 'utf8'));
+    expect(genesis.config.chainId).toBe(7777);
+    expect(Object.keys(genesis.alloc)).toHaveLength(stats.accounts);
+  });
+
+  it('writes a byte-identical genesis when the same height is exported again with other partitioning', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-2') });
+    const again = completed(
+      await runPlan(env, worker, { ...plan({ partitions: 7 }), genesis: { chainId: 7777, startTime: readStart(first) } , target: { height: first.freeze.height } }, { taskQueue }),
+    );
+    expect(again.genesis.sha256).toBe(first.genesis.sha256);
+    expect(again.exports).toHaveLength(7);
+  });
+
+  it('resumes an export from its heartbeated cursor when the node dies mid-export', async () => {
+    const proxy = new FaultProxy(geth.rpcUrl);
+    await proxy.start();
+    let pages = 0;
+    let outage: Promise<void> | undefined;
+    proxy.rule = ({ methods }) => {
+      if (methods.includes('debug_accountRange') && ++pages === 6 && !outage) outage = proxy.outage(4_000);
+      return { kind: 'pass' };
+    };
+    const taskQueue = uniqueTaskQueue();
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-3') });
+    try {
+      const result = completed(
+        await runPlan(
+          env,
+          worker,
+          { ...plan({ rpcUrl: proxy.url, partitions: 1, pageSize: 32 }), genesis: { chainId: 7777, startTime: readStart(first) }, target: { height: first.freeze.height } },
+          { taskQueue },
+        ),
+      );
+      expect(outage).toBeDefined();
+      const resumed = result.exports[0]!.resumedFrom;
+      expect(resumed).toBeDefined();
+      expect(resumed!.accounts).toBeGreaterThan(0);
+      expect(resumed!.attempt).toBeGreaterThan(1);
+      // Nothing missed, nothing doubled: the same accounts, the same bytes, the same root.
+      expect(result.genesis.stats).toEqual(first.genesis.stats);
+      expect(result.genesis.sha256).toBe(first.genesis.sha256);
+    } finally {
+      await outage;
+      await proxy.stop();
+    }
+  });
+
+  it('rolls back on abort during export: artifacts discarded, run ends RolledBack with the reason', async () => {
+    const proxy = new FaultProxy(geth.rpcUrl);
+    await proxy.start();
+    // Slow pages keep the export running long enough to abort it mid-way.
+    proxy.rule = ({ methods }) => (methods.includes('debug_accountRange') ? { kind: 'delay', ms: 300 } : { kind: 'pass' });
+    const taskQueue = uniqueTaskQueue();
+    const artifacts = join(work, 'artifacts-abort');
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
+    try {
+      const result = await worker.runUntil(async () => {
+        const handle = await env.client.workflow.start('regenesisWorkflow', {
+          taskQueue,
+          workflowId: `abort-${Date.now()}`,
+          args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: first.freeze.height } }],
+        });
+        for (;;) {
+          const status = await handle.query(statusQuery);
+          if (status.phase === 'export' && existsSync(join(artifacts, status.runKey!, 'exports'))) break;
+          await sleep(100);
+        }
+        await handle.signal(abortSignal, 'operator saw a problem');
+        return (await handle.result()) as RegenesisResult;
+      });
+      expect(result.status).toBe('RolledBack');
+      if (result.status !== 'RolledBack') return;
+      expect(result.failedPhase).toBe('export');
+      expect(result.reason).toBe('aborted: operator saw a problem');
+      expect(result.compensations).toEqual(['discard-artifacts']);
+      expect(existsSync(join(artifacts, result.runKey))).toBe(false);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('runs the compensations registered so far, in reverse, when a late step fails', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const artifacts = join(work, 'artifacts-late-failure');
+    const real = createActivities({ store: new LocalArtifactStore(artifacts) });
+    // Orchestration test: the last step is made to fail; every step before it is real.
+    const activities = {
+      ...real,
+      publishReport: async () => {
+        throw ApplicationFailure.nonRetryable('report store refused the write', 'ReportFailed');
+      },
+    };
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, activities });
+    const result = await runPlan(env, worker, { ...plan({}), target: { height: first.freeze.height } }, { taskQueue });
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase).toBe('report');
+    expect(result.reason).toBe('report store refused the write');
+    expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
+    expect(existsSync(join(artifacts, result.runKey))).toBe(false);
+    expect(existsSync(rehearsalWorkDir(result.runKey))).toBe(false);
+  });
+
+  it('fails a plan whose node is unreachable before any work, naming the field', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const artifacts = join(work, 'artifacts-4');
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
+    const deadUrl = `http://127.0.0.1:${await freePort()}`;
+    const failure = await runPlan(env, worker, plan({ rpcUrl: deadUrl }), { taskQueue }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(failureMessages(failure)).toMatch(/plan\.chains\.C\.rpcUrl: node unreachable/);
+    expect(existsSync(artifacts)).toBe(false);
+  });
+
+  it('fails a plan with unknown fields as a failed run whose message names them', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-5') });
+    const failure = await runPlan(env, worker, { ...plan({}), surprise: true }, { taskQueue }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.message).toMatch(/plan: .*surprise/);
+  });
+
+  it('refuses a genesis start more than 30 days after the freeze block before exporting', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const artifacts = join(work, 'artifacts-6');
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
+    const late = { ...plan({}), target: { height: first.freeze.height }, genesis: { chainId: 7777, startTime: first.freeze.timestamp + 31 * 86400 } };
+    const failure = await runPlan(env, worker, late, { taskQueue }).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect((failure as WorkflowFailedError).cause?.message).toMatch(/plan\.genesis\.startTime: .*more than 30 days/);
+    expect(existsSync(artifacts)).toBe(false);
+  });
+});
+
+function readStart(run: RegenesisCompleted): number {
+  const genesis = JSON.parse(readFileSync(join(run.artifactsDir, run.genesis.path), 'utf8')) as { timestamp: string };
+  return Number(genesis.timestamp);
+}
