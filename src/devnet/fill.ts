@@ -119,6 +119,8 @@ function word(bytes: Uint8Array): Hex {
   return `0x${Buffer.from(bytes).toString('hex').padStart(64, '0')}`;
 }
 
+const FILL_WINDOW = 2_000;
+
 interface TxRequest {
   from: Hex;
   to?: Hex;
@@ -259,8 +261,15 @@ export async function fillChain(rpcUrl: string, options: FillOptions = {}): Prom
   const sdNonce = push({ data: selfDestructInitCode(beneficiary), value: toQuantity(endowment), gas: toQuantity(200_000n) });
   const created = getCreateAddress({ from: sender, nonce: sdNonce }).toLowerCase() as Hex;
 
-  const hashes = await sendAll(rpc, txs, batchSize);
-  await waitForNonce(rpc, sender, nonce, timeoutMs);
+  // Pipelined in windows: geth's pool keeps at most 5,120 pending transactions in total (and evicts
+  // beyond that), so a window is mined before the next one is sent.
+  const hashes: Hex[] = [];
+  const firstNonce = nonce - BigInt(txs.length);
+  for (let i = 0; i < txs.length; i += FILL_WINDOW) {
+    const window = txs.slice(i, i + FILL_WINDOW);
+    hashes.push(...(await sendAll(rpc, window, batchSize)));
+    await waitForNonce(rpc, sender, firstNonce + BigInt(i + window.length), timeoutMs);
+  }
   const mined = await receipts(rpc, hashes, batchSize);
   let lastBlock = 0;
   for (const r of mined) lastBlock = Math.max(lastBlock, Number(BigInt(r.blockNumber)));

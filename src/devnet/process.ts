@@ -74,9 +74,12 @@ export function spawnLogged(command: string, args: readonly string[], options: S
   const stop = async (graceMs = 10_000): Promise<ExitInfo> => {
     if (exitInfo) return exitInfo;
     child.kill('SIGTERM');
-    const timer = sleep(graceMs, 'timeout' as const);
+    // The grace timer is cancelled once the process exits, so it never holds the event loop open.
+    const cancel = new AbortController();
+    const timer = sleep(graceMs, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
     const first = await Promise.race([exited, timer]);
-    if (first !== 'timeout') return first;
+    cancel.abort();
+    if (first !== 'timeout' && first !== 'cancelled') return first;
     child.kill('SIGKILL');
     return exited;
   };
@@ -118,6 +121,7 @@ export async function waitForJsonRpc(
   proc: ManagedProcess,
   options: { timeoutMs?: number; method?: string } = {},
 ): Promise<void> {
+  assertLoopbackUrl(url);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const method = options.method ?? 'web3_clientVersion';
   const rpc = new JsonRpcClient(url, { timeoutMs: 2_000 });

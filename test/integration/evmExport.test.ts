@@ -386,8 +386,12 @@ describe('anvil export through anvil_dumpState', () => {
     const before = await head(rpc);
     const hash = await rpc.call<Hex>('eth_sendTransaction', [{ from: fill.from, to: contract, data: `0x${slot.slice(2)}${'00'.repeat(32)}`, gas: '0x30000' }]);
     // anvil answers eth_sendTransaction before the automined block is its head.
-    let receipt: { status: Hex; blockNumber: Hex } | null = null;
-    while (!(receipt = await rpc.call<typeof receipt>('eth_getTransactionReceipt', [hash]))) await sleep(50);
+    type Receipt = { status: Hex; blockNumber: Hex };
+    let receipt = await rpc.call<Receipt | null>('eth_getTransactionReceipt', [hash]);
+    while (!receipt) {
+      await sleep(50);
+      receipt = await rpc.call<Receipt | null>('eth_getTransactionReceipt', [hash]);
+    }
     expect(receipt.status).toBe('0x1');
     const at = Number(BigInt(receipt.blockNumber));
     expect(at).toBe(before + 1);
