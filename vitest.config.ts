@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/workflow/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/workflow/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
           // Real processes on a 2-core machine: one file at a time keeps ports and CPU predictable.

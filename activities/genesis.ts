@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
@@ -17,29 +17,26 @@ export function genesisActivities(store: ArtifactStore) {
       runKey: string;
       partitionPaths: string[];
       chainId: number;
-      startTime: string | number;
+      /** Unix seconds of the new chain's block 0 (resolved by the workflow from the plan). */
+      timestamp: number;
       gasLimit: number;
     }): Promise<GenesisManifest> {
-      const timestamp =
-        typeof input.startTime === 'number' ? input.startTime : Math.floor(Date.parse(input.startTime) / 1000);
+      const timestamp = input.timestamp;
       const out = await AtomicFile.create(store.path(input.runKey, GENESIS_PATH));
-      const beat = setInterval(() => Context.current().heartbeat(), 10_000);
-      try {
-        const result = await buildEvmGenesis(
+      const result = await heartbeating(() =>
+        buildEvmGenesis(
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
           { config: postMergeChainConfig(input.chainId), timestamp, gasLimit: input.gasLimit },
           out,
-        );
-        return {
-          path: GENESIS_PATH,
-          sha256: result.genesis.sha256,
-          bytes: result.genesis.bytes,
-          stateRoot: result.stateRoot,
-          stats: result.stats,
-        };
-      } finally {
-        clearInterval(beat);
-      }
+        ),
+      );
+      return {
+        path: GENESIS_PATH,
+        sha256: result.genesis.sha256,
+        bytes: result.genesis.bytes,
+        stateRoot: result.stateRoot,
+        stats: result.stats,
+      };
     },
   };
 }

@@ -2,16 +2,20 @@ import type { ArtifactStore } from '../src/artifacts/store.js';
 import { epochStatus, freezeBlock, preflightEvm } from './chain.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
+import { operatorActivities } from './operator.js';
+import { ratificationActivities } from './ratify.js';
 import { rehearsalActivities } from './rehearse.js';
 import { reportActivities } from './report.js';
 import { verifyActivities } from './verify.js';
 
 export interface ActivityDeps {
   store: ArtifactStore;
+  /** Where the `local` operator finds its devnets (REGENESIS_DEVNET_ROOT). */
+  devnetRoot: string;
 }
 
-/** All activities of a worker, bound to its artifact store. */
-export function createActivities({ store }: ActivityDeps) {
+/** All activities of a worker, bound to its artifact store and devnet root. */
+export function createActivities({ store, devnetRoot }: ActivityDeps) {
   return {
     preflightEvm,
     epochStatus,
@@ -21,6 +25,8 @@ export function createActivities({ store }: ActivityDeps) {
     ...verifyActivities(store),
     ...rehearsalActivities(store),
     ...reportActivities(store),
+    ...operatorActivities(store, devnetRoot),
+    ...ratificationActivities(),
   };
 }
 

@@ -14,6 +14,8 @@ export const NON_RETRYABLE = [
   'StateUnavailable',
   'VerificationFailed',
   'RehearsalFailed',
+  'InvalidValidator',
+  'RatificationFailed',
 ] as const;
 
 const transient = {
@@ -36,14 +38,18 @@ export const policies = {
     startToCloseTimeout: '6 hours',
     // On abort the workflow waits until every partition has stopped writing before it discards them.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    heartbeatTimeout: '1 minute',
+    heartbeatTimeout: '30 seconds',
     retry: { ...transient, maximumAttempts: 25 },
   },
   /** Genesis writing and state root: local disk and CPU only. */
-  genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 5 } },
-  verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 5 } },
-  rehearse: { startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { ...transient, maximumAttempts: 3 } },
+  genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
+  verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
+  rehearse: { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 3 } },
   report: { startToCloseTimeout: '30 minutes', retry: { ...transient, maximumAttempts: 5 } },
+  /** Stopping and starting node processes: slow, and safe to repeat (every step is idempotent). */
+  operator: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 10 } },
+  /** Pure checks of public key material and signatures. */
+  keys: { startToCloseTimeout: '1 minute', retry: { ...transient, maximumAttempts: 3 } },
   /** Compensations must finish: retried long, never given up by a short budget. */
   compensation: { startToCloseTimeout: '10 minutes', retry: { ...transient, maximumAttempts: 50 } },
 } satisfies Record<string, ActivityOptions>;

@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { heartbeating } from './heartbeat.js';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { rehearseGethGenesis } from '../src/chains/evm/rehearsal.js';
 import { killRecordedProcess } from '../src/devnet/pidFile.js';
 import type { RehearsalReport } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
-import { readAccounts } from '../src/state/jsonl.js';
+import { readAccountFile } from '../src/state/jsonl.js';
 
 export const REHEARSAL_REPORT_PATH = 'reports/rehearsal.json';
 
@@ -26,16 +26,16 @@ export function rehearsalActivities(store: ArtifactStore) {
     async rehearseEvm(input: { runKey: string; genesisPath: string; expectedRoot: Hex; samplesPath: string }): Promise<RehearsalReport> {
       const workDir = rehearsalWorkDir(input.runKey);
       await rm(workDir, { recursive: true, force: true }); // a retry starts from a fresh datadir
-      const samples = [];
-      for await (const record of readAccounts([store.path(input.runKey, input.samplesPath)])) samples.push(record);
-      const beat = setInterval(() => Context.current().heartbeat(), 10_000);
+      const samples = await readAccountFile(store.path(input.runKey, input.samplesPath));
       try {
-        const result = await rehearseGethGenesis({
-          genesisPath: store.path(input.runKey, input.genesisPath),
-          workDir,
-          expectedRoot: input.expectedRoot,
-          samples,
-        });
+        const result = await heartbeating(() =>
+          rehearseGethGenesis({
+            genesisPath: store.path(input.runKey, input.genesisPath),
+            workDir,
+            expectedRoot: input.expectedRoot,
+            samples,
+          }),
+        );
         const report: RehearsalReport = {
           ok: result.rootMatches && result.mismatches.length === 0,
           block0Root: result.block0Root,
@@ -46,7 +46,6 @@ export function rehearsalActivities(store: ArtifactStore) {
         await writeFileAtomic(store.path(input.runKey, REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
         return report;
       } finally {
-        clearInterval(beat);
         await rm(workDir, { recursive: true, force: true });
       }
     },

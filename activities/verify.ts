@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { heartbeating } from './heartbeat.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
@@ -53,9 +53,8 @@ export function verifyActivities(store: ArtifactStore) {
       });
 
       const paths = input.partitionPaths.map((p) => store.path(input.runKey, p));
-      const samples = await sampleAccounts(readAccounts(paths), input.exported.accounts);
+      const samples = await heartbeating(() => sampleAccounts(readAccounts(paths), input.exported.accounts));
       await writeFileAtomic(store.path(input.runKey, SAMPLES_PATH), samples.map(accountLine).join(''));
-      Context.current().heartbeat();
       try {
         const rpc = new JsonRpcClient(input.rpcUrl);
         const mismatches = await compareWithNode(rpc, `0x${input.freeze.height.toString(16)}`, samples);

@@ -7,4 +7,6 @@ export const config = {
   taskQueue: process.env.REGENESIS_TASK_QUEUE ?? 'regenesis',
   artifactsDir: resolve(process.env.REGENESIS_ARTIFACTS_DIR ?? 'artifacts'),
   stateDir: resolve(process.env.REGENESIS_STATE_DIR ?? '.state'),
+  /** Root of the local devnets the `local` operator may stop and start (plans name them, never paths). */
+  devnetRoot: resolve(process.env.REGENESIS_DEVNET_ROOT ?? '.state/devnets'),
 };

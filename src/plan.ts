@@ -42,6 +42,51 @@ const heightTarget = z.strictObject({
   height: z.number().int().min(0),
 });
 
+const identity = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._@+-]*$/, 'letters, digits, space, ".", "_", "@", "+" and "-" only');
+
+/** A validator of the new network as public key material only (never a private key). */
+export const validatorKeysSchema = z.strictObject({
+  nodeId: z.string().regex(/^NodeID-[1-9A-HJ-NP-Za-km-z]+$/, 'must be a NodeID-<cb58> identifier'),
+  /** 48-byte compressed BLS12-381 G1 public key, 0x hex. */
+  blsPublicKey: z.string().regex(/^0x[0-9a-fA-F]{96}$/, 'must be a 48-byte 0x-hex BLS public key'),
+  /** 96-byte proof of possession, 0x hex. */
+  proofOfPossession: z.string().regex(/^0x[0-9a-fA-F]{192}$/, 'must be a 96-byte 0x-hex proof of possession'),
+  weight: z.number().int().positive('must be a positive stake weight').max(Number.MAX_SAFE_INTEGER),
+});
+
+const localOperator = z.strictObject({
+  kind: z.literal('local'),
+  /** A devnet under the worker's REGENESIS_DEVNET_ROOT (a name, never a path). */
+  network: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a devnet name, not a path'),
+});
+const manualOperator = z.strictObject({
+  kind: z.literal('manual'),
+  /** How long each manual step may wait for an operator's confirmation. */
+  stepTimeoutSeconds: z.number().int().positive().default(24 * 3600),
+});
+
+export const launchSchema = z.strictObject({
+  approvals: z
+    .strictObject({
+      /** Distinct approvers needed before the network is touched. */
+      required: z.number().int().min(1).max(16).default(1),
+      /** If given, only these identities may approve. */
+      approvers: z.array(identity).max(64).optional(),
+      /** Waiting longer than this rolls the run back; it never passes silently. */
+      timeoutSeconds: z.number().int().positive().max(90 * 24 * 3600).default(7 * 24 * 3600),
+    })
+    .default({ required: 1, timeoutSeconds: 7 * 24 * 3600 }),
+  /** The new validator set; more can register through the `registerValidator` update. */
+  validators: z.array(validatorKeysSchema).max(1000).default([]),
+  /** How long validators have to ratify the genesis (BLS signatures over its sha256). */
+  ratificationTimeoutSeconds: z.number().int().positive().default(24 * 3600),
+  operator: z.discriminatedUnion('kind', [localOperator, manualOperator]),
+});
+
 export const planSchema = z.strictObject({
   /** A short name for the run; used in artifact paths, so restricted to a safe alphabet. */
   name: z
@@ -68,11 +113,27 @@ export const planSchema = z.strictObject({
   genesis: z.strictObject({
     /** Chain ID of the new network. */
     chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    /** Genesis start time: ISO-8601 or unix seconds; in the future, at most 30 days after the freeze block. */
-    startTime: z.union([z.iso.datetime({ offset: true }), z.number().int().positive()]),
+    /**
+     * Genesis start time: ISO-8601, unix seconds, or `{ afterFreezeSeconds }` (relative to the freeze
+     * block, for schedules); in the future, at most 30 days after the freeze block.
+     */
+    startTime: z.union([
+      z.iso.datetime({ offset: true }),
+      z.number().int().positive(),
+      z.strictObject({ afterFreezeSeconds: z.number().int().positive().max(THIRTY_DAYS_SECONDS) }),
+    ]),
     gasLimit: z.number().int().positive().default(30_000_000),
   }),
   rehearsal: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /** How the run was started; recorded as a search attribute. */
+  kind: z.enum(['manual', 'scheduled', 'emergency']).default('manual'),
+  /** Network name shown in the Web UI's run list (search attribute). */
+  network: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('default'),
+  /**
+   * Approval, validator migration and launch. Without it the run is a proposal: it ends after
+   * export, genesis, verification, rehearsal and the report.
+   */
+  launch: launchSchema.optional(),
 });
 
 export type PlanInput = z.input<typeof planSchema>;
@@ -103,7 +164,8 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     throw new PlanError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   }
   const plan = parsed.data;
-  const start = startTimeSeconds(plan);
+  if (typeof plan.genesis.startTime === 'object') return plan; // relative: checked once the freeze is known
+  const start = startTimeSeconds(plan, 0);
   if (start <= nowSeconds) {
     throw new PlanError(`plan.genesis.startTime: ${new Date(start * 1000).toISOString()} is in the past`, [
       { field: 'plan.genesis.startTime', message: 'is in the past' },
@@ -112,17 +174,21 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
   return plan;
 }
 
-export function startTimeSeconds(plan: Plan): number {
+/** The genesis start time in unix seconds; a relative start time needs the freeze timestamp. */
+export function startTimeSeconds(plan: Plan, freezeTimestamp: number): number {
   const t = plan.genesis.startTime;
-  return typeof t === 'number' ? t : Math.floor(Date.parse(t) / 1000);
+  if (typeof t === 'number') return t;
+  if (typeof t === 'object') return freezeTimestamp + t.afterFreezeSeconds;
+  return Math.floor(Date.parse(t) / 1000);
 }
 
 /**
  * LP-326 timing rule: the new genesis starts after the freeze block and no more than 30 days
  * after it. Returns a message naming the field, or undefined when the rule holds.
  */
-export function checkStartTimeAgainstFreeze(plan: Plan, freezeTimestamp: number): string | undefined {
-  const start = startTimeSeconds(plan);
+export function checkStartTimeAgainstFreeze(plan: Plan, freezeTimestamp: number, nowSeconds: number): string | undefined {
+  const start = startTimeSeconds(plan, freezeTimestamp);
+  if (start <= nowSeconds) return `plan.genesis.startTime: ${start} is in the past`;
   if (start <= freezeTimestamp) {
     return `plan.genesis.startTime: ${start} is not after the freeze block's timestamp ${freezeTimestamp}`;
   }

@@ -28,14 +28,16 @@ export async function createWorker(options: {
   namespace?: string;
   taskQueue?: string;
   artifactsDir?: string;
+  devnetRoot?: string;
 }): Promise<Worker> {
   const store = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
+  await ensureSearchAttributes(options.connection, options.namespace ?? config.namespace);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.namespace,
     taskQueue: options.taskQueue ?? config.taskQueue,
     workflowsPath,
-    activities: createActivities({ store }),
+    activities: createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot }),
     // Partitions are I/O bound on the node; the CPU-bound genesis pass is one activity at a time.
     maxConcurrentActivityTaskExecutions: 8,
   });
@@ -49,4 +51,28 @@ export async function runWorker(): Promise<void> {
   logger.info({ taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir }, 'worker started');
   await worker.run();
   await connection.close();
+}
+
+// temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+const INDEXED_VALUE_TYPE_KEYWORD = 2;
+const SEARCH_ATTRIBUTES = ['RegenesisNetwork', 'RegenesisPhase', 'RegenesisKind'];
+
+/**
+ * Registers the run's search attributes in the namespace when missing, so a fresh server (dev or
+ * production) can list and filter runs by network, phase and kind without a manual setup step.
+ */
+export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<void> {
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTES.filter((name) => !(name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  try {
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((name) => [name, INDEXED_VALUE_TYPE_KEYWORD])),
+    });
+  } catch (err) {
+    // Two workers starting together race here; the loser finds the attributes already there.
+    const again = await connection.operatorService.listSearchAttributes({ namespace });
+    if (SEARCH_ATTRIBUTES.some((name) => !(name in (again.customAttributes ?? {})))) throw err;
+  }
 }

@@ -1,1 +1,1 @@
-export { regenesisWorkflow } from './regenesis.js';
+export { emergencyRegenesisWorkflow, regenesisWorkflow } from './regenesis.js';

@@ -1,4 +1,5 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type {
   FreezePoint,
   GenesisManifest,
@@ -19,6 +20,12 @@ export type Phase =
   | 'verify'
   | 'rehearse'
   | 'report'
+  | 'approve'
+  | 'ratify'
+  | 'migrate-validators'
+  | 'launch'
+  | 'post-verify'
+  | 'committed'
   | 'completed'
   | 'rolling-back'
   | 'rolled-back';
@@ -37,6 +44,43 @@ export interface RegenesisStatus {
   chains: Record<string, ChainProgress>;
   artifacts: string[];
   abortReason?: string;
+  /** The genesis awaiting approval and ratification, once written. */
+  genesisSha256?: string;
+  approvals?: { required: number; approvers: string[]; deadline?: string };
+  ratification?: { totalWeight: number; signedWeight: number; signers: string[]; threshold: string; deadline?: string };
+  validators?: Array<{ nodeId: string; weight: number }>;
+  /** A manual operator step waiting for confirmation: what to do, in words. */
+  pendingStep?: { step: ManualStep; instruction: string };
+  stepsDone: string[];
+  committed: boolean;
+}
+
+export type ManualStep = 'halt-old-network' | 'install-genesis' | 'boot-new-network' | 'stop-new-network' | 'resume-old-network';
+
+export interface Approval {
+  approver: string;
+  /** The sha256 of the genesis being approved; a stale hash is rejected. */
+  genesisSha256: string;
+}
+
+export interface ValidatorRegistration {
+  nodeId: string;
+  blsPublicKey: string;
+  proofOfPossession: string;
+  weight: number;
+  /** PEM staker certificate (public); when given, the NodeID must be derived from it. */
+  certificatePem?: string;
+}
+
+export interface Ratification {
+  nodeId: string;
+  /** BLS signature (96 bytes, 0x hex) over the genesis sha256. */
+  signature: string;
+}
+
+export interface StepConfirmation {
+  step: ManualStep;
+  operator: string;
 }
 
 export interface RegenesisCompleted {
@@ -49,6 +93,8 @@ export interface RegenesisCompleted {
   verification: VerificationReport;
   rehearsal?: RehearsalReport;
   report: PublishedReport;
+  /** Present when the plan had a launch section and the run passed its commit point. */
+  launch?: LaunchOutcome;
 }
 
 export interface RegenesisRolledBack {
@@ -61,5 +107,25 @@ export interface RegenesisRolledBack {
 
 export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack;
 
+export interface LaunchOutcome {
+  approvers: string[];
+  ratification: { signers: string[]; signedWeight: number; totalWeight: number; aggregateSignature: string };
+  newNetwork: { rpcUrl?: string; block0Root?: string };
+  postVerify: { ok: boolean; mismatches: string[] };
+}
+
 export const statusQuery = defineQuery<RegenesisStatus>('status');
 export const abortSignal = defineSignal<[reason: string]>('abort');
+
+export const approveUpdate = defineUpdate<{ approvals: number; required: number }, [Approval]>('approve');
+export const registerValidatorUpdate = defineUpdate<{ validators: number }, [ValidatorRegistration]>('registerValidator');
+export const ratifyUpdate = defineUpdate<{ signedWeight: number; totalWeight: number }, [Ratification]>('ratify');
+export const confirmStepUpdate = defineUpdate<{ confirmed: ManualStep }, [StepConfirmation]>('confirmStep');
+export const rollbackUpdate = defineUpdate<{ accepted: true }, [reason: string]>('rollback');
+
+/** Typed search attributes: make runs findable in the Web UI's list (registered by the worker). */
+export const searchAttributes = {
+  network: defineSearchAttributeKey('RegenesisNetwork', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('RegenesisPhase', SearchAttributeType.KEYWORD),
+  kind: defineSearchAttributeKey('RegenesisKind', SearchAttributeType.KEYWORD),
+};

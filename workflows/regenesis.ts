@@ -1,150 +1,61 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
-  proxyActivities,
   setHandler,
-  sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { policies } from '../activities/policies.js';
-import type { FreezePoint, PartitionManifest, RehearsalReport } from '../src/manifests.js';
-import { checkStartTimeAgainstFreeze, parsePlan, PlanError, type Plan } from '../src/plan.js';
-import { sumStats } from '../src/state/stats.js';
+import { parsePlan, PlanError, validatorKeysSchema, type Plan } from '../src/plan.js';
+import { compensation, keys, operator } from './activities.js';
+import { launch, ratified, refreshRatification, type LaunchInbox } from './launch.js';
 import {
   abortSignal,
+  approveUpdate,
+  confirmStepUpdate,
+  ratifyUpdate,
+  registerValidatorUpdate,
+  rollbackUpdate,
+  searchAttributes,
   statusQuery,
   type Phase,
   type RegenesisResult,
   type RegenesisStatus,
 } from './messages.js';
+import { prepare, type RunContext } from './prepare.js';
+import { Saga } from './saga.js';
 
-const preflight = proxyActivities<Activities>(policies.preflight);
-const chainRead = proxyActivities<Activities>(policies.chainRead);
-const exporter = proxyActivities<Activities>(policies.exportPartition);
-const genesisWriter = proxyActivities<Activities>(policies.genesis);
-const verifier = proxyActivities<Activities>(policies.verify);
-const rehearsal = proxyActivities<Activities>(policies.rehearse);
-const reporter = proxyActivities<Activities>(policies.report);
-const compensation = proxyActivities<Activities>(policies.compensation);
-
-interface Compensation {
-  name: string;
-  run(): Promise<void>;
+/**
+ * One regenesis (LP-326), reading like its checklist:
+ *   validate → preflight → wait-epoch → export → genesis → verify → rehearse → report
+ *   → approve → ratify → migrate-validators → launch → post-verify → commit.
+ * Without a `launch` section the run is a proposal and ends after the report. Any failure, abort or
+ * rollback before the commit point runs the registered compensations in reverse and the run ends
+ * `RolledBack`, saying why; after the commit point, rollback is refused.
+ */
+export async function regenesisWorkflow(input: unknown): Promise<RegenesisResult> {
+  return runRegenesis(validate(input));
 }
 
 /**
- * One regenesis of an EVM chain (LP-326): validate the plan, wait for the target epoch to seal,
- * export the state at the sealing block in parallel key-range partitions, write the new genesis,
- * verify it (state root, totals, node samples), rehearse it on a fresh geth, publish the report.
- * Each step with effects registers its compensation; any failure before the end runs them in
- * reverse and the run ends `RolledBack`, saying why.
+ * Emergency regenesis: no epoch wait. The network is halted first, the state is exported at the
+ * last good height (refused if above the head or no longer available), rehearsal is mandatory and
+ * approval waits are capped at four hours.
  */
-export async function regenesisWorkflow(input: unknown): Promise<RegenesisResult> {
-  const plan = validate(input);
-  const info = workflowInfo();
-  const runKey = `${plan.name}-${info.firstExecutionRunId.slice(0, 8)}`;
-  const status: RegenesisStatus = { phase: 'validate', runKey, chains: {}, artifacts: [] };
-  setHandler(statusQuery, () => status);
-
-  const compensations: Compensation[] = [];
-  const scope = new CancellationScope();
-  setHandler(abortSignal, (reason: string) => {
-    status.abortReason = reason || 'no reason given';
-    scope.cancel();
-  });
-  const enter = (phase: Phase): void => {
-    status.phase = phase;
-  };
-
-  try {
-    return await scope.run(async () => {
-      enter('preflight');
-      const node = await preflight.preflightEvm({ plan });
-
-      enter('wait-epoch');
-      const freeze = await waitForFreeze(plan, status);
-      status.freeze = freeze;
-      const timing = checkStartTimeAgainstFreeze(plan, freeze.timestamp);
-      if (timing) throw ApplicationFailure.nonRetryable(timing, 'InvalidPlan');
-
-      enter('export');
-      compensations.push({ name: 'discard-artifacts', run: () => compensation.discardArtifacts({ runKey }) });
-      const partitions = await exportChainC(plan, runKey, node.node, freeze, status);
-
-      enter('genesis');
-      const genesis = await genesisWriter.buildGenesis({
-        runKey,
-        partitionPaths: partitions.map((p) => p.path),
-        chainId: plan.genesis.chainId,
-        startTime: plan.genesis.startTime,
-        gasLimit: plan.genesis.gasLimit,
-      });
-      status.artifacts.push(genesis.path);
-
-      enter('verify');
-      const verification = await verifier.verifyEvm({
-        runKey,
-        rpcUrl: plan.chains.C.rpcUrl,
-        freeze,
-        partitionPaths: partitions.map((p) => p.path),
-        exported: sumStats(partitions.map((p) => p.stats)),
-        genesis,
-      });
-      if (!verification.ok) {
-        const failed = verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-        throw ApplicationFailure.nonRetryable(`verification failed: ${failed.join('; ')}`, 'VerificationFailed');
-      }
-
-      let rehearsed: RehearsalReport | undefined;
-      if (plan.rehearsal.enabled) {
-        enter('rehearse');
-        compensations.push({ name: 'stop-rehearsal', run: () => compensation.stopRehearsal({ runKey }) });
-        rehearsed = await rehearsal.rehearseEvm({
-          runKey,
-          genesisPath: genesis.path,
-          expectedRoot: freeze.stateRoot,
-          samplesPath: verification.samplesPath,
-        });
-        if (!rehearsed.ok) {
-          throw ApplicationFailure.nonRetryable(
-            `rehearsal node disagrees with the export: ${rehearsed.mismatches.slice(0, 5).join('; ')}`,
-            'RehearsalFailed',
-          );
-        }
-      }
-
-      enter('report');
-      const report = await reporter.publishReport({ runKey, plan, freeze, partitions, genesis, verification, rehearsal: rehearsed });
-      enter('completed');
-      return {
-        status: 'Completed',
-        runKey,
-        artifactsDir: report.artifactsDir,
-        freeze,
-        exports: partitions,
-        genesis,
-        verification,
-        rehearsal: rehearsed,
-        report,
-      };
-    });
-  } catch (err) {
-    const failedPhase = status.phase;
-    const reason = status.abortReason && isCancellation(err) ? `aborted: ${status.abortReason}` : describe(err);
-    if (compensations.length === 0 && !isCancellation(err)) throw err; // nothing to undo: fail as is
-    enter('rolling-back');
-    const ran: string[] = [];
-    await CancellationScope.nonCancellable(async () => {
-      for (const c of [...compensations].reverse()) {
-        await c.run();
-        ran.push(c.name);
-      }
-    });
-    enter('rolled-back');
-    return { status: 'RolledBack', runKey, failedPhase, reason, compensations: ran };
+export async function emergencyRegenesisWorkflow(input: { plan: unknown; lastGoodHeight: number }): Promise<RegenesisResult> {
+  const plan = validate(input.plan);
+  if (!Number.isSafeInteger(input.lastGoodHeight) || input.lastGoodHeight < 0) {
+    throw ApplicationFailure.nonRetryable(`lastGoodHeight: ${String(input.lastGoodHeight)} is not a block height`, 'InvalidPlan');
   }
+  const launchCfg = plan.launch
+    ? { ...plan.launch, approvals: { ...plan.launch.approvals, timeoutSeconds: Math.min(plan.launch.approvals.timeoutSeconds, 4 * 3600) } }
+    : undefined;
+  return runRegenesis(
+    { ...plan, kind: 'emergency', target: { height: input.lastGoodHeight }, rehearsal: { enabled: true }, launch: launchCfg },
+    { haltFirst: true },
+  );
 }
 
 function validate(input: unknown): Plan {
@@ -156,61 +67,190 @@ function validate(input: unknown): Plan {
   }
 }
 
-/** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */
-async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<FreezePoint> {
-  const rpcUrl = plan.chains.C.rpcUrl;
-  if ('height' in plan.target) return chainRead.freezeBlock({ rpcUrl, height: plan.target.height });
-  let target: number | 'current' = plan.target.epoch;
-  for (;;) {
-    const epoch = await chainRead.epochStatus({ rpcUrl, epoch: plan.epoch, target });
-    target = epoch.target;
-    status.epoch = { target, current: epoch.current.number, headHeight: epoch.headHeight };
-    if (epoch.sealed) {
-      const block = await chainRead.freezeBlock({ rpcUrl, height: epoch.sealed.sealingHeight });
-      return {
-        ...block,
-        epoch: {
-          number: epoch.sealed.number,
-          startTime: epoch.sealed.startTime,
-          durationSeconds: plan.epoch.durationSeconds,
-          pChainHeight: epoch.sealed.sealingPChainHeight,
-        },
-      };
-    }
-    await sleep(plan.epoch.pollSeconds * 1000);
+async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
+  const info = workflowInfo();
+  const runKey = `${plan.name}-${info.firstExecutionRunId.slice(0, 8)}`;
+  const status: RegenesisStatus = { phase: 'validate', runKey, chains: {}, artifacts: [], stepsDone: [], committed: false };
+  const saga = new Saga();
+  const scope = new CancellationScope();
+  const ctx: RunContext = {
+    plan,
+    runKey,
+    status,
+    saga,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+    enter: (phase: Phase) => {
+      status.phase = phase;
+      upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
+    },
+  };
+  upsertSearchAttributes([
+    { key: searchAttributes.network, value: plan.network },
+    { key: searchAttributes.kind, value: plan.kind },
+    { key: searchAttributes.phase, value: status.phase },
+  ]);
+  const inbox: LaunchInbox = {
+    approvers: [],
+    validators: (plan.launch?.validators ?? []).map((v) => ({ nodeId: v.nodeId, blsPublicKey: v.blsPublicKey, weight: v.weight })),
+    signatures: new Map(),
+    confirmedSteps: new Set(),
+  };
+  installHandlers(ctx, inbox, scope);
+
+  try {
+    const result = await scope.run(async () => {
+      if (options.haltFirst && plan.launch?.operator.kind === 'local') {
+        const network = plan.launch.operator.network;
+        ctx.enter('preflight');
+        saga.add('resume-old-network', () => compensation.resumeOldNetwork({ network }));
+        await operator.haltOldNetwork({ network });
+      }
+      const prepared = await prepare(ctx);
+      if (!plan.launch) {
+        ctx.enter('completed');
+        return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared };
+      }
+      const outcome = await launch(ctx, prepared, inbox);
+      // Commit point: from here the new network is the network; nothing is undone any more.
+      saga.commit();
+      status.committed = true;
+      ctx.enter('committed');
+      return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared, launch: outcome };
+    });
+    await condition(allHandlersFinished);
+    return result;
+  } catch (err) {
+    const failedPhase = status.phase;
+    const reason = status.abortReason && isCancellation(err) ? status.abortReason : describe(err);
+    if (saga.size === 0 && !isCancellation(err)) throw err; // nothing to undo: fail as is
+    ctx.enter('rolling-back');
+    const compensations = await saga.compensate();
+    ctx.enter('rolled-back');
+    return { status: 'RolledBack', runKey, failedPhase, reason, compensations };
   }
 }
 
-async function exportChainC(
-  plan: Plan,
-  runKey: string,
-  node: 'geth' | 'anvil',
-  freeze: FreezePoint,
-  status: RegenesisStatus,
-): Promise<PartitionManifest[]> {
-  const chain = plan.chains.C;
-  // anvil serves only its head state in one dump; geth-family nodes export key ranges in parallel.
-  const count = node === 'anvil' ? 1 : chain.partitions;
-  const progress = { partitionsTotal: count, partitionsDone: 0, accountsExported: 0 };
-  status.chains.C = progress;
-  const run = async (index: number): Promise<PartitionManifest> => {
-    const manifest =
-      node === 'anvil'
-        ? await exporter.exportAnvil({ runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height })
-        : await exporter.exportPartition({
-            runKey,
-            rpcUrl: chain.rpcUrl,
-            blockNumber: freeze.height,
-            index,
-            count,
-            pageSize: chain.pageSize,
-          });
-    progress.partitionsDone += 1;
-    progress.accountsExported += manifest.stats.accounts;
-    status.artifacts.push(manifest.path);
-    return manifest;
+/** Human control: approvals, validator registration, ratification, manual steps, abort and rollback. */
+function installHandlers(ctx: RunContext, inbox: LaunchInbox, scope: CancellationScope): void {
+  const { status, plan } = ctx;
+  setHandler(statusQuery, () => status);
+
+  const stopRun = (reason: string): void => {
+    status.abortReason = reason;
+    scope.cancel();
   };
-  return Promise.all(Array.from({ length: count }, (_, i) => run(i)));
+  setHandler(abortSignal, (reason: string) => {
+    if (!status.committed) stopRun(`aborted: ${reason || 'no reason given'}`);
+  });
+  setHandler(
+    rollbackUpdate,
+    (reason: string) => {
+      stopRun(`rollback requested: ${reason}`);
+      return { accepted: true as const };
+    },
+    {
+      validator: (reason: string) => {
+        if (status.committed) throw new Error('rollback refused: the run has passed its commit point and the new network is live');
+        if (typeof reason !== 'string' || reason.trim() === '') throw new Error('rollback needs a reason');
+      },
+    },
+  );
+
+  setHandler(
+    approveUpdate,
+    (approval) => {
+      inbox.approvers.push(approval.approver);
+      return { approvals: inbox.approvers.length, required: plan.launch?.approvals.required ?? 0 };
+    },
+    {
+      validator: (approval) => {
+        if (!plan.launch) throw new Error('this run is a proposal without a launch section: there is nothing to approve');
+        if (!status.genesisSha256) throw new Error('no genesis to approve yet: wait for the genesis phase');
+        if (status.committed) throw new Error('the run has passed its commit point');
+        if (!approval || typeof approval.approver !== 'string' || approval.approver.trim() === '') throw new Error('approver: required');
+        if (approval.genesisSha256 !== status.genesisSha256) {
+          throw new Error(`genesisSha256: stale or wrong hash ${String(approval.genesisSha256)}; the genesis of this run is ${status.genesisSha256}`);
+        }
+        const allowed = plan.launch.approvals.approvers;
+        if (allowed && !allowed.includes(approval.approver)) throw new Error(`approver: ${approval.approver} is not allowed to approve this run`);
+        if (inbox.approvers.includes(approval.approver)) throw new Error(`approver: ${approval.approver} has already approved`);
+      },
+    },
+  );
+
+  setHandler(
+    registerValidatorUpdate,
+    async (registration) => {
+      await keys.verifyValidatorKeys(registration);
+      inbox.validators.push({ nodeId: registration.nodeId, blsPublicKey: registration.blsPublicKey, weight: registration.weight });
+      status.validators = inbox.validators.map((v) => ({ nodeId: v.nodeId, weight: v.weight }));
+      return { validators: inbox.validators.length };
+    },
+    {
+      validator: (registration) => {
+        if (!plan.launch) throw new Error('this run has no launch section: validators cannot register');
+        if (['ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'].includes(status.phase)) {
+          throw new Error('the validator set is frozen: ratification has started');
+        }
+        const parsed = validatorKeysSchema.safeParse({
+          nodeId: registration?.nodeId,
+          blsPublicKey: registration?.blsPublicKey,
+          proofOfPossession: registration?.proofOfPossession,
+          weight: registration?.weight,
+        });
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw new Error(`${issue?.path.join('.')}: ${issue?.message}`);
+        }
+        if (inbox.validators.some((v) => v.nodeId === registration.nodeId)) throw new Error(`nodeId: ${registration.nodeId} is already registered`);
+        if (inbox.validators.some((v) => v.blsPublicKey.toLowerCase() === registration.blsPublicKey.toLowerCase())) {
+          throw new Error('blsPublicKey: already used by another validator');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    ratifyUpdate,
+    async (ratification) => {
+      const validator = inbox.validators.find((v) => v.nodeId === ratification.nodeId)!;
+      const ok = await keys.verifyRatification({
+        genesisSha256: status.genesisSha256!,
+        blsPublicKey: validator.blsPublicKey,
+        signature: ratification.signature,
+      });
+      if (!ok) throw ApplicationFailure.nonRetryable(`signature: does not verify for ${ratification.nodeId} over the genesis sha256`, 'InvalidSignature');
+      inbox.signatures.set(ratification.nodeId, ratification.signature);
+      refreshRatification(ctx, inbox);
+      return { signedWeight: status.ratification?.signedWeight ?? 0, totalWeight: status.ratification?.totalWeight ?? 0 };
+    },
+    {
+      validator: (ratification) => {
+        if (status.phase !== 'ratify' || ratified(inbox)) throw new Error(`not ratifying now (phase ${status.phase})`);
+        if (!inbox.validators.some((v) => v.nodeId === ratification?.nodeId)) throw new Error(`nodeId: ${String(ratification?.nodeId)} is not in the new validator set`);
+        if (inbox.signatures.has(ratification.nodeId)) throw new Error(`nodeId: ${ratification.nodeId} has already ratified`);
+        if (typeof ratification.signature !== 'string' || !/^0x[0-9a-fA-F]{192}$/.test(ratification.signature)) {
+          throw new Error('signature: must be a 96-byte 0x-hex BLS signature');
+        }
+      },
+    },
+  );
+
+  setHandler(
+    confirmStepUpdate,
+    (confirmation) => {
+      inbox.confirmedSteps.add(confirmation.step);
+      return { confirmed: confirmation.step };
+    },
+    {
+      validator: (confirmation) => {
+        if (status.pendingStep?.step !== confirmation?.step) {
+          throw new Error(`step: ${String(confirmation?.step)} is not the pending step (${status.pendingStep?.step ?? 'none'})`);
+        }
+        if (typeof confirmation.operator !== 'string' || confirmation.operator.trim() === '') throw new Error('operator: required');
+      },
+    },
+  );
 }
 
 function describe(err: unknown): string {

@@ -3,7 +3,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { connectClient } from '../client.js';
 import { config } from '../config.js';
-import { PlanError } from '../plan.js';
+import { PlanError, type PlanInput } from '../plan.js';
+import { createRegenesisSchedule, DEFAULT_INTERVAL, summarizeSchedule } from '../schedule.js';
 import { runDemo } from './demo.js';
 import { runDev } from './dev.js';
 import { readPlanFile } from './planFile.js';
@@ -67,6 +68,76 @@ program
     const status = await handle.query(statusQuery).catch(() => undefined);
     const out = { workflowId, execution: description.status.name, status };
     console.log(o.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+  });
+
+const schedule = program.command('schedule').description('the annual regenesis: a Temporal Schedule of proposal runs');
+schedule
+  .command('create')
+  .argument('<scheduleId>')
+  .requiredOption('--plan <file>', 'plan JSON with a relative genesis.startTime ({"afterFreezeSeconds": N})')
+  .option('--every <interval>', 'interval between runs', DEFAULT_INTERVAL)
+  .option('--paused', 'create it paused')
+  .action(async (scheduleId: string, o: { plan: string; every: string; paused?: boolean }) => {
+    const { input } = await readPlanFile(o.plan);
+    const client = await connectClient();
+    await createRegenesisSchedule(client, { scheduleId, plan: input as PlanInput, every: o.every, paused: o.paused });
+    console.log(`created schedule ${scheduleId} (every ${o.every}, overlap skip)`);
+  });
+schedule
+  .command('describe')
+  .argument('<scheduleId>')
+  .action(async (scheduleId: string) => {
+    const client = await connectClient();
+    console.log(JSON.stringify(summarizeSchedule(await client.schedule.getHandle(scheduleId).describe()), null, 2));
+  });
+for (const [name, what] of [
+  ['pause', 'pause the schedule'],
+  ['unpause', 'resume the schedule'],
+  ['trigger', 'start a proposal run now'],
+  ['delete', 'delete the schedule (runs already started continue)'],
+] as const) {
+  schedule
+    .command(name)
+    .description(what)
+    .argument('<scheduleId>')
+    .action(async (scheduleId: string) => {
+      const handle = (await connectClient()).schedule.getHandle(scheduleId);
+      if (name === 'pause') await handle.pause('paused from the CLI');
+      else if (name === 'unpause') await handle.unpause('unpaused from the CLI');
+      else if (name === 'trigger') await handle.trigger();
+      else await handle.delete();
+      console.log(`${name}: ${scheduleId}`);
+    });
+}
+
+program
+  .command('emergency')
+  .description('emergency regenesis: halt the network, export at the last good height, mandatory rehearsal')
+  .requiredOption('--plan <file>', 'plan JSON (its target is replaced by the last good height)')
+  .requiredOption('--last-good-height <n>', 'block height of the last good state')
+  .option('--id <workflowId>', 'workflow ID')
+  .option('--wait', 'wait for the result and print it')
+  .option('--json', 'print machine-readable JSON')
+  .action(async (o: { plan: string; lastGoodHeight: string; id?: string; wait?: boolean; json?: boolean }) => {
+    const lastGoodHeight = Number(o.lastGoodHeight);
+    if (!Number.isSafeInteger(lastGoodHeight) || lastGoodHeight < 0) {
+      throw new PlanError(`--last-good-height: ${o.lastGoodHeight} is not a block height`, [{ field: '--last-good-height', message: 'not a block height' }]);
+    }
+    const { input, plan } = await readPlanFile(o.plan);
+    const client = await connectClient();
+    const workflowId = o.id ?? `emergency-${plan.name}-${Date.now()}`;
+    const handle = await client.workflow.start('emergencyRegenesisWorkflow', {
+      taskQueue: config.taskQueue,
+      workflowId,
+      args: [{ plan: input, lastGoodHeight }],
+    });
+    if (!o.wait) {
+      console.log(o.json ? JSON.stringify({ workflowId }) : `started ${workflowId}`);
+      return;
+    }
+    const result = (await handle.result()) as RegenesisResult;
+    printResult(result, { json: o.json ?? false, workflowId });
+    process.exitCode = result.status === 'Completed' ? 0 : 1;
   });
 
 program

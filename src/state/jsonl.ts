@@ -42,3 +42,10 @@ export async function* readAccounts(paths: readonly string[]): AsyncGenerator<Ac
     }
   }
 }
+
+/** Reads a small JSONL file (samples, never an export) into memory. */
+export async function readAccountFile(path: string): Promise<AccountRecord[]> {
+  const out: AccountRecord[] = [];
+  for await (const record of readAccounts([path])) out.push(record);
+  return out;
+}

@@ -49,3 +49,14 @@ export function failureMessages(err: unknown): string {
   }
   return out.join(' <- ');
 }
+
+/** Awaits a promise that must reject, and checks the whole cause chain against `pattern`. */
+export async function expectRejection(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const outcome = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (outcome === undefined) throw new Error(`expected a rejection matching ${pattern}, but it resolved`);
+  const messages = failureMessages(outcome);
+  if (!pattern.test(messages)) throw new Error(`rejection "${messages}" does not match ${pattern}`);
+}

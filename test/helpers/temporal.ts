@@ -3,7 +3,7 @@ import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { toolPath } from '../../src/tools.js';
-import { workflowsPath } from '../../src/worker.js';
+import { ensureSearchAttributes, workflowsPath } from '../../src/worker.js';
 
 let runtimeQuiet = false;
 
@@ -31,13 +31,16 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 
 export async function createTestWorker(
   env: TestWorkflowEnvironment,
-  options: { taskQueue: string; artifactsDir: string; activities?: object },
+  options: { taskQueue: string; artifactsDir: string; devnetRoot?: string; activities?: object },
 ): Promise<Worker> {
+  await ensureSearchAttributes(env.nativeConnection, env.namespace ?? 'default');
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: options.taskQueue,
     workflowsPath,
-    activities: options.activities ?? createActivities({ store: new LocalArtifactStore(options.artifactsDir) }),
+    activities:
+      options.activities ??
+      createActivities({ store: new LocalArtifactStore(options.artifactsDir), devnetRoot: options.devnetRoot ?? options.artifactsDir }),
   });
 }

@@ -167,7 +167,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   it('runs the compensations registered so far, in reverse, when a late step fails', async () => {
     const taskQueue = uniqueTaskQueue();
     const artifacts = join(work, 'artifacts-late-failure');
-    const real = createActivities({ store: new LocalArtifactStore(artifacts) });
+    const real = createActivities({ store: new LocalArtifactStore(artifacts), devnetRoot: artifacts });
     // Orchestration test: the last step is made to fail; every step before it is real.
     const activities = {
       ...real,

@@ -68,12 +68,21 @@ describe('plan validation', () => {
     expect(errorOf(plan).message).not.toContain('hunter2');
   });
 
+  it('resolves a relative start time against the freeze block', () => {
+    const plan = parsePlan({ ...validPlan(), genesis: { chainId: 7777, startTime: { afterFreezeSeconds: 600 } } }, NOW);
+    expect(checkStartTimeAgainstFreeze(plan, NOW, NOW)).toBeUndefined();
+    expect(checkStartTimeAgainstFreeze(plan, NOW - 700, NOW)).toMatch(/in the past/);
+    const tooLate = structuredClone(validPlan()) as any;
+    tooLate.genesis.startTime = { afterFreezeSeconds: 31 * 86400 };
+    expect(errorOf(tooLate).message).toContain('plan.genesis.startTime');
+  });
+
   it('checks the genesis start time against the freeze block (LP-326: after it, within 30 days)', () => {
     const plan = parsePlan(validPlan(), NOW);
     const start = NOW + 3600;
-    expect(checkStartTimeAgainstFreeze(plan, start - 10)).toBeUndefined();
-    expect(checkStartTimeAgainstFreeze(plan, start)).toMatch(/plan\.genesis\.startTime: .* not after/);
-    expect(checkStartTimeAgainstFreeze(plan, start - 30 * 86400)).toBeUndefined();
-    expect(checkStartTimeAgainstFreeze(plan, start - 30 * 86400 - 1)).toMatch(/more than 30 days/);
+    expect(checkStartTimeAgainstFreeze(plan, start - 10, NOW)).toBeUndefined();
+    expect(checkStartTimeAgainstFreeze(plan, start, NOW)).toMatch(/plan\.genesis\.startTime: .* not after/);
+    expect(checkStartTimeAgainstFreeze(plan, start - 30 * 86400, NOW)).toBeUndefined();
+    expect(checkStartTimeAgainstFreeze(plan, start - 30 * 86400 - 1, NOW)).toMatch(/more than 30 days/);
   });
 });

@@ -1,0 +1,55 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { aggregatePublicKeys, aggregateSignatures, verifyAggregate, verifyMessage, verifyProofOfPossession } from '../src/keys/bls.js';
+import { nodeIdFromCertificate, readCertificate } from '../src/keys/certificate.js';
+import { hexToBytes } from '../src/state/hex.js';
+
+/**
+ * Validator keys and genesis ratification. Only public material reaches the coordinator: NodeIDs,
+ * certificates, BLS public keys, proofs of possession and signatures.
+ */
+export function ratificationActivities() {
+  return {
+    /** A registration is accepted only if its PoP verifies and its NodeID matches its certificate. */
+    async verifyValidatorKeys(input: {
+      nodeId: string;
+      blsPublicKey: string;
+      proofOfPossession: string;
+      certificatePem?: string;
+    }): Promise<{ nodeId: string }> {
+      if (!verifyProofOfPossession(input.blsPublicKey, input.proofOfPossession, 'avalanchego')) {
+        throw ApplicationFailure.nonRetryable(
+          `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}…`,
+          'InvalidValidator',
+        );
+      }
+      if (input.certificatePem !== undefined) {
+        const derived = nodeIdFromCertificate(readCertificate(input.certificatePem, 'certificatePem'));
+        if (derived !== input.nodeId) {
+          throw ApplicationFailure.nonRetryable(
+            `validator ${input.nodeId}: certificatePem belongs to ${derived}, not to ${input.nodeId}`,
+            'InvalidValidator',
+          );
+        }
+      }
+      return { nodeId: input.nodeId };
+    },
+
+    /** Checks one validator's BLS signature over the genesis sha256. */
+    async verifyRatification(input: { genesisSha256: string; blsPublicKey: string; signature: string }): Promise<boolean> {
+      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature);
+    },
+
+    /** Aggregates the ratification signatures and checks the aggregate against the signers' keys. */
+    async aggregateRatification(input: {
+      genesisSha256: string;
+      signers: Array<{ blsPublicKey: string; signature: string }>;
+    }): Promise<{ aggregateSignature: string; aggregatePublicKey: string }> {
+      const aggregateSignature = aggregateSignatures(input.signers.map((s) => s.signature));
+      const aggregatePublicKey = aggregatePublicKeys(input.signers.map((s) => s.blsPublicKey));
+      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature)) {
+        throw ApplicationFailure.nonRetryable('aggregate ratification signature does not verify', 'RatificationFailed');
+      }
+      return { aggregateSignature, aggregatePublicKey };
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { bech32 } from '@scure/base';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import type { DialectName } from '../network/dialect.js';
+
+/**
+ * Addresses on the UTXO chains (`X-avax1…`, `P-lux1…`) are a chain alias, a dash and a bech32
+ * string whose data is a 20-byte short ID; the HRP depends on the network ID. EVM addresses are
+ * the usual 0x + 20 bytes with an optional EIP-55 checksum.
+ */
+
+export type ChainAlias = 'X' | 'P' | 'C';
+const CHAIN_ALIASES: readonly string[] = ['X', 'P', 'C'];
+
+export const SHORT_ID_LENGTH = 20;
+export const FALLBACK_HRP = 'custom';
+
+/** avalanchego utils/constants/network_ids.go (v1.14.0); every other ID falls back to "custom". */
+export const AVALANCHEGO_HRPS: Readonly<Record<number, string>> = {
+  1: 'avax',
+  2: 'cascade',
+  3: 'denali',
+  4: 'everest',
+  5: 'fuji',
+  10: 'testing',
+  12345: 'local',
+};
+
+/**
+ * luxd's map (github.com/luxfi/constants network_ids.go, which newer luxd imports): the LP-018
+ * primary IDs 1/2/3/1337, the legacy IDs that equal the C-Chain chain IDs, and the unit-test ID.
+ * Older luxd (luxfi/node b20a7943 utils/constants) also mapped 5→test and 31337→local; those IDs
+ * are "custom" now. Every unmapped ID falls back to "custom".
+ */
+export const LUXD_HRPS: Readonly<Record<number, string>> = {
+  0: 'custom',
+  1: 'lux',
+  2: 'test',
+  3: 'dev',
+  369: 'testing',
+  1337: 'local',
+  96368: 'test',
+  96369: 'lux',
+  96370: 'dev',
+};
+
+const HRPS: Readonly<Record<DialectName, Readonly<Record<number, string>>>> = {
+  avalanchego: AVALANCHEGO_HRPS,
+  luxd: LUXD_HRPS,
+};
+
+export function hrpForNetwork(networkId: number, dialect: DialectName): string {
+  return HRPS[dialect][networkId] ?? FALLBACK_HRP;
+}
+
+export function formatAddress(chain: ChainAlias, hrp: string, shortId: Uint8Array): string {
+  if (shortId.length !== SHORT_ID_LENGTH) {
+    throw new Error(`an address short ID is ${SHORT_ID_LENGTH} bytes, got ${shortId.length}`);
+  }
+  return `${chain}-${bech32.encode(hrp, bech32.toWords(shortId))}`;
+}
+
+export interface ParsedAddress {
+  chain: ChainAlias;
+  hrp: string;
+  shortId: Uint8Array;
+}
+
+/** Parses `<chain>-<bech32>` with a 20-byte payload; `field` names the value in errors. */
+export function parseAddress(address: string, field = 'address'): ParsedAddress {
+  const dash = address.indexOf('-');
+  const chain = dash > 0 ? address.slice(0, dash) : '';
+  if (!CHAIN_ALIASES.includes(chain)) {
+    throw new Error(`${field}: expected "X-…", "P-…" or "C-…" followed by a bech32 address, got ${JSON.stringify(address.slice(0, 60))}`);
+  }
+  let decoded: { prefix: string; words: number[] };
+  try {
+    decoded = bech32.decode(address.slice(dash + 1) as `${string}1${string}`);
+  } catch {
+    throw new Error(`${field}: ${JSON.stringify(address)} is not valid bech32 (bad characters or checksum)${hrpEditHint(address.slice(dash + 1))}`);
+  }
+  let shortId: Uint8Array;
+  try {
+    shortId = bech32.fromWords(decoded.words);
+  } catch {
+    throw new Error(`${field}: ${JSON.stringify(address)} has a malformed bech32 payload`);
+  }
+  if (shortId.length !== SHORT_ID_LENGTH) {
+    throw new Error(`${field}: ${JSON.stringify(address)} carries ${shortId.length} bytes, an address carries ${SHORT_ID_LENGTH}`);
+  }
+  return { chain: chain as ChainAlias, hrp: decoded.prefix, shortId };
+}
+
+/** The HRP as written: the text before the last "1" of the bech32 part (not checked). */
+export function addressHrp(address: string): string {
+  const bech = address.slice(address.indexOf('-') + 1);
+  return bech.slice(0, Math.max(0, bech.lastIndexOf('1'))).toLowerCase();
+}
+
+const KNOWN_HRPS = [...new Set([...Object.values(AVALANCHEGO_HRPS), ...Object.values(LUXD_HRPS), FALLBACK_HRP])];
+
+/**
+ * A bech32 checksum covers the HRP, so an address whose HRP was edited by hand (say local → lux)
+ * no longer decodes. Saying so turns a bare "bad checksum" into an actionable diagnosis.
+ */
+function hrpEditHint(bech: string): string {
+  const separator = bech.lastIndexOf('1');
+  if (separator < 1) return '';
+  const written = bech.slice(0, separator).toLowerCase();
+  for (const hrp of KNOWN_HRPS) {
+    if (hrp === written) continue;
+    try {
+      bech32.decode(`${hrp}1${bech.slice(separator + 1)}` as `${string}1${string}`);
+      return `; its checksum is the one of HRP "${hrp}", so the HRP was changed after encoding and the address must be re-encoded from its short ID`;
+    } catch {
+      // not this HRP
+    }
+  }
+  return '';
+}
+
+export function shortIdFromAddress(address: string, field = 'address'): Uint8Array {
+  return parseAddress(address, field).shortId;
+}
+
+const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+/** EIP-55 mixed-case checksum form of a 20-byte EVM address. */
+export function checksumEvmAddress(address: string | Uint8Array): string {
+  const lower =
+    typeof address === 'string'
+      ? address.toLowerCase().replace(/^0x/, '')
+      : Buffer.from(address.buffer, address.byteOffset, address.byteLength).toString('hex');
+  if (!/^[0-9a-f]{40}$/.test(lower)) throw new Error('an EVM address is 20 bytes');
+  const hash = Buffer.from(keccak_256(new TextEncoder().encode(lower))).toString('hex');
+  let out = '0x';
+  for (let i = 0; i < lower.length; i++) {
+    out += parseInt(hash[i]!, 16) >= 8 ? lower[i]!.toUpperCase() : lower[i];
+  }
+  return out;
+}
+
+/**
+ * Parses a 0x EVM address. All-lower or all-upper hex carries no checksum; mixed case must be the
+ * EIP-55 form, so a mistyped address cannot slip through.
+ */
+export function parseEvmAddress(address: string, field = 'evmAddress'): Uint8Array {
+  if (!EVM_ADDRESS.test(address)) {
+    throw new Error(`${field}: expected 0x followed by 40 hex digits, got ${JSON.stringify(address.slice(0, 60))}`);
+  }
+  const body = address.slice(2);
+  const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
+  if (mixed && checksumEvmAddress(address) !== address) {
+    throw new Error(`${field}: ${address} fails its EIP-55 checksum (expected ${checksumEvmAddress(address)})`);
+  }
+  return new Uint8Array(Buffer.from(body, 'hex'));
+}

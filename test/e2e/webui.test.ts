@@ -1,0 +1,178 @@
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fillChain } from '../../src/devnet/fill.js';
+import { freePort } from '../../src/devnet/ports.js';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/devnet/temporal.js';
+import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { PlanInput } from '../../src/plan.js';
+import { hexToBytes } from '../../src/state/hex.js';
+import { createWorker } from '../../src/worker.js';
+import { ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import { uniqueTaskQueue } from '../helpers/temporal.js';
+import { localStaker, type TestValidator } from '../helpers/validators.js';
+import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
+
+/**
+ * What an operator does in a browser, end to end: start a regenesis from the Web UI's form, approve
+ * its genesis with the UI's *Send an Update*, and see the run complete — against the real Temporal
+ * dev server (the CLI binary with its embedded UI), a worker in this process and a geth devnet the
+ * local operator halts and relaunches. The test plays the validator and ratifies through the client.
+ */
+describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, geth devnet)', () => {
+  const cleanups: Array<{ what: string; run: () => Promise<void> }> = [];
+  let server: TemporalDevServer;
+  let client: Client;
+  let browser: Browser;
+  let page: Page;
+  let taskQueue: string;
+  let rpcUrl: string;
+  let staker: TestValidator;
+
+  beforeAll(async () => {
+    // The SDK's default logger prints every worker state change: errors are all this test needs.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    const work = mkdtempSync(join(tmpdir(), 'regenesis-webui-'));
+    cleanups.push({ what: 'remove the work directory', run: async () => rmSync(work, { recursive: true, force: true }) });
+    staker = localStaker(1);
+
+    const devnetRoot = join(work, 'devnets');
+    const [temporal, created] = await Promise.all([
+      (async () => startTemporalDevServer({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort() }))(),
+      LocalGethDevnet.create(devnetRoot, 'uinet'),
+    ]);
+    server = temporal;
+    cleanups.push({ what: 'stop the Temporal dev server', run: () => server.stop() });
+    cleanups.push({ what: 'stop the devnet', run: () => created.devnet.stopAll() });
+    rpcUrl = created.rpcUrl;
+
+    const native = await NativeConnection.connect({ address: server.address });
+    cleanups.push({ what: 'close the worker connection', run: () => native.close() });
+    taskQueue = uniqueTaskQueue('webui');
+    const worker: Worker = await createWorker({ connection: native, taskQueue, artifactsDir: join(work, 'artifacts'), devnetRoot });
+    const running = worker.run();
+    cleanups.push({
+      what: 'shut the worker down',
+      run: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    });
+
+    const connection = await Connection.connect({ address: server.address });
+    cleanups.push({ what: 'close the client connection', run: () => connection.close() });
+    client = new Client({ connection, namespace: 'default' });
+
+    browser = await launchChromium();
+    cleanups.push({ what: 'close the browser', run: () => browser.close() });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+
+    await fillChain(rpcUrl, { accounts: 20, contracts: 2, slots: 40 });
+  });
+
+  afterAll(async () => {
+    // Everything that was started is stopped, in reverse, even when one step fails.
+    const failures: string[] = [];
+    for (const { what, run } of cleanups.reverse()) {
+      try {
+        await run();
+      } catch (err) {
+        failures.push(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`teardown failed: ${failures.join('; ')}`);
+  });
+
+  const plan = (extra: { C?: Record<string, unknown> } = {}): PlanInput =>
+    ({
+      name: 'webui-e2e',
+      network: 'uinet',
+      chains: { C: { rpcUrl, partitions: 2, ...extra.C } },
+      target: { epoch: 'current' },
+      epoch: { durationSeconds: 2, pollSeconds: 1 },
+      genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
+      launch: {
+        operator: { kind: 'local', network: 'uinet' },
+        approvals: { required: 1 },
+        validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 100 }],
+      },
+    }) as PlanInput;
+
+  async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await handle.query(statusQuery);
+      if (status.phase === phase) return;
+      if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
+      if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
+      await sleep(250);
+    }
+  }
+
+  /** The run's status badge in the header of its page (it carries no test id, only its text). */
+  async function statusBadge(status: string): Promise<void> {
+    await visible(page.locator('header').getByText(status, { exact: true })).waitFor({ state: 'visible', timeout: 30_000 });
+  }
+
+  /** A line of the JSON the run page shows under *Result* (a read-only CodeMirror view). */
+  function resultLine(text: string) {
+    return page.locator('.cm-line').filter({ hasText: text });
+  }
+
+  it('a plan with an unknown field, started from the form, shows as a Failed run naming the field', async () => {
+    const workflowId = `${taskQueue}-bad-plan`;
+    await startWorkflowFromUi(
+      page,
+      server.uiUrl,
+      { workflowId, taskQueue, workflowType: 'regenesisWorkflow', input: plan({ C: { partitionz: 2 } }) },
+      '01-bad-plan-form',
+    );
+    const handle = client.workflow.getHandle(workflowId);
+    await expect(handle.result()).rejects.toThrow();
+    expect((await handle.describe()).status.name).toBe('FAILED');
+
+    await page.goto(workflowUrl(server.uiUrl, workflowId));
+    await statusBadge('Failed');
+    // The failure is rendered in the Result panel as JSON; its `message` line names the field.
+    const message = visible(resultLine('"message"'));
+    await message.waitFor({ state: 'visible', timeout: 30_000 });
+    expect(await message.innerText()).toMatch(/"message": "plan\.chains\.C: Unrecognized key: \\"partitionz\\"/);
+    await screenshot(page, '02-bad-plan-failed');
+  });
+
+  it('starts from the form, is approved with the UI’s Send an Update, ratified by the validator and completes', async () => {
+    const workflowId = `${taskQueue}-launch`;
+    await startWorkflowFromUi(page, server.uiUrl, { workflowId, taskQueue, workflowType: 'regenesisWorkflow', input: plan() }, '03-start-form');
+    const handle = client.workflow.getHandle(workflowId);
+
+    await untilPhase(handle, 'approve');
+    const { genesisSha256 } = await handle.query(statusQuery);
+    expect(genesisSha256).toMatch(/^(0x)?[0-9a-f]{64}$/);
+    await page.goto(workflowUrl(server.uiUrl, workflowId));
+    await statusBadge('Running');
+    await screenshot(page, '04-awaiting-approval');
+
+    await sendUpdateFromUi(page, { name: 'approve', input: { approver: 'alice', genesisSha256 } }, '05-approve-update');
+    await visible(page.getByText('Update successful')).waitFor({ state: 'visible', timeout: 10_000 });
+    await screenshot(page, '06-approve-sent');
+    expect((await handle.query(statusQuery)).approvals?.approvers).toEqual(['alice']);
+
+    await untilPhase(handle, 'ratify');
+    await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
+    const result = (await handle.result()) as RegenesisResult;
+    if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
+    expect(result.launch?.approvers).toEqual(['alice']);
+    expect(result.launch?.ratification.signers).toEqual([staker.nodeId]);
+    expect(result.launch?.newNetwork.block0Root).toBe(result.freeze.stateRoot);
+
+    await page.reload();
+    await statusBadge('Completed');
+    await visible(resultLine('"status": "Completed"')).waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, '07-completed');
+  });
+});

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { bytesToHex } from '../../src/state/hex.js';
+import { proofOfPossession, publicKeyFromSecret, signMessage } from '../../src/keys/bls.js';
+import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certificate.js';
+
+const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+
+/**
+ * avalanchego's five local-network stakers (public test keys, local networks only): the test plays
+ * the validators, so it holds their BLS secret keys; the coordinator only ever sees public material.
+ */
+export interface TestValidator {
+  nodeId: string;
+  certificatePem: string;
+  blsPublicKey: string;
+  proofOfPossession: string;
+  sign(message: Uint8Array): string;
+}
+
+export function localStaker(n: 1 | 2 | 3 | 4 | 5): TestValidator {
+  const certificatePem = readFileSync(new URL(`staker${n}.crt`, VECTORS), 'utf8');
+  const secret = new Uint8Array(readFileSync(new URL(`signer${n}.key`, VECTORS)));
+  return {
+    nodeId: nodeIdFromCertificate(readCertificate(certificatePem, `staker${n}.crt`)),
+    certificatePem,
+    blsPublicKey: toHex(publicKeyFromSecret(secret)),
+    proofOfPossession: toHex(proofOfPossession(secret, 'avalanchego')),
+    sign: (message) => toHex(signMessage(secret, message)),
+  };
+}
+
+function toHex(value: Uint8Array | string): string {
+  return typeof value === 'string' ? value : bytesToHex(value);
+}

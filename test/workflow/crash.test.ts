@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { FaultProxy } from '../../src/devnet/faultProxy.js';
+import { fillChain } from '../../src/devnet/fill.js';
+import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { PlanInput } from '../../src/plan.js';
+import { hexToBytes } from '../../src/state/hex.js';
+import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { localStaker } from '../helpers/validators.js';
+
+const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
+
+/** Artifact path → sha256, from a completed run's manifest. */
+function artifactHashes(artifactsDir: string): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(artifactsDir, 'manifest.json'), 'utf8')) as { files: Array<{ path: string; sha256: string }> };
+  return Object.fromEntries(manifest.files.map((f) => [f.path, f.sha256]));
+}
+
+describe('worker killed (SIGKILL) during export and during validator migration', () => {
+  let env: TestWorkflowEnvironment;
+  let work: string;
+  let devnet: LocalGethDevnet;
+  let proxy: FaultProxy;
+  let height: number;
+  const workers: ChildProcess[] = [];
+  const staker = localStaker(1);
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'regenesis-crash-'));
+    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'crashnet');
+    devnet = created.devnet;
+    env = await startTemporal();
+    await fillChain(created.rpcUrl, { accounts: 120, contracts: 4, slots: 200 });
+    height = Number(await new JsonRpcClient(created.rpcUrl).call<string>('eth_blockNumber'));
+    // Slow pages keep the export running long enough to kill the worker in the middle of it.
+    proxy = new FaultProxy(created.rpcUrl);
+    await proxy.start();
+    proxy.rule = ({ methods }) => (methods.includes('debug_accountRange') ? { kind: 'delay', ms: 250 } : { kind: 'pass' });
+  });
+
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    await proxy?.stop();
+    await devnet?.stopAll();
+    await env?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const plan = (): PlanInput => ({
+    name: 'crash',
+    chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 8 } },
+    target: { height },
+    genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
+    launch: {
+      operator: { kind: 'local', network: 'crashnet' },
+      validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
+    },
+  });
+
+  function startWorker(taskQueue: string, artifactsDir: string): ChildProcess {
+    const child = spawn(process.execPath, [BIN, 'worker'], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        REGENESIS_TASK_QUEUE: taskQueue,
+        REGENESIS_ARTIFACTS_DIR: artifactsDir,
+        REGENESIS_DEVNET_ROOT: join(work, 'devnets'),
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = createWriteStream(join(work, `worker-${workers.length}.log`));
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    workers.push(child);
+    return child;
+  }
+
+  async function until(handle: WorkflowHandle, done: (phase: Phase) => boolean, extra: () => boolean = () => true): Promise<void> {
+    for (let i = 0; i < 3000; i++) {
+      const status = await handle.query(statusQuery);
+      if (done(status.phase) && extra()) return;
+      if (status.phase === 'rolled-back') throw new Error('run rolled back');
+      await sleep(100);
+    }
+    throw new Error('timed out waiting for the run');
+  }
+
+  async function approveAndRatify(handle: WorkflowHandle): Promise<void> {
+    await until(handle, (p) => p === 'approve');
+    const { genesisSha256 } = await handle.query(statusQuery);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
+    await until(handle, (p) => p === 'ratify');
+    await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
+  }
+
+  async function run(label: string, crash: boolean): Promise<{ workflowId: string; result: Extract<RegenesisResult, { status: 'Completed' }> }> {
+    const taskQueue = uniqueTaskQueue(label);
+    const artifactsDir = join(work, `artifacts-${label}`);
+    let worker = startWorker(taskQueue, artifactsDir);
+    const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [plan()] });
+    if (crash) {
+      const exportsDir = () => join(artifactsDir, `crash-${handle.firstExecutionRunId.slice(0, 8)}`, 'exports', 'C');
+      await until(handle, (p) => p === 'export', () => existsSync(exportsDir()) && readdirSync(exportsDir()).some((f) => f.endsWith('.partial')));
+      worker.kill('SIGKILL');
+      worker = startWorker(taskQueue, artifactsDir);
+    }
+    await approveAndRatify(handle);
+    if (crash) {
+      await until(handle, (p) => p === 'migrate-validators');
+      worker.kill('SIGKILL');
+      worker = startWorker(taskQueue, artifactsDir);
+    }
+    const result = (await handle.result()) as RegenesisResult;
+    worker.kill('SIGTERM');
+    if (result.status !== 'Completed') throw new Error(`${label} rolled back: ${result.reason}`);
+    // Give the devnet back for the next run.
+    await devnet.discardNew();
+    await devnet.resumeOld();
+    return { workflowId: taskQueue, result };
+  }
+
+  it('finishes on a new worker with artifacts byte-identical to an uninterrupted run', async () => {
+    const { result: clean } = await run('clean', false);
+    const { workflowId, result: crashed } = await run('crashed', true);
+    expect(crashed.genesis.sha256).toBe(clean.genesis.sha256);
+    expect(crashed.launch?.newNetwork.block0Root).toBe(clean.freeze.stateRoot);
+    const a = artifactHashes(clean.artifactsDir);
+    const b = artifactHashes(crashed.artifactsDir);
+    expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
+    expect(b).toEqual(a);
+    // The crash really interrupted work: at least one activity ran more than once.
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const retried = history.events?.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+    expect(retried).toBe(true);
+  });
+});

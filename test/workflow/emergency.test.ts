@@ -1,0 +1,109 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { fillChain } from '../../src/devnet/fill.js';
+import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { PlanInput } from '../../src/plan.js';
+import { hexToBytes } from '../../src/state/hex.js';
+import { approveUpdate, ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { localStaker } from '../helpers/validators.js';
+
+describe('emergency regenesis on a real local chain', () => {
+  let env: TestWorkflowEnvironment;
+  let work: string;
+  let devnet: LocalGethDevnet;
+  let rpcUrl: string;
+  const staker = localStaker(2);
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'regenesis-emergency-'));
+    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'enet');
+    devnet = created.devnet;
+    rpcUrl = created.rpcUrl;
+    [env] = await Promise.all([startTemporal(), fillChain(rpcUrl, { accounts: 60, contracts: 3, slots: 120 })]);
+  });
+
+  afterAll(async () => {
+    await devnet?.stopAll();
+    await env?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const plan = (): PlanInput => ({
+    name: 'emergency',
+    chains: { C: { rpcUrl } },
+    target: { epoch: 'current' }, // replaced by the last good height
+    genesis: { chainId: 6161, startTime: { afterFreezeSeconds: 1800 } },
+    rehearsal: { enabled: false }, // forced on by the emergency workflow
+    launch: {
+      operator: { kind: 'local', network: 'enet' },
+      validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 1 }],
+    },
+  });
+
+  async function start(lastGoodHeight: number): Promise<{ handle: WorkflowHandle; run: <T>(f: () => Promise<T>) => Promise<T> }> {
+    const taskQueue = uniqueTaskQueue('emergency');
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, `artifacts-${taskQueue}`), devnetRoot: join(work, 'devnets') });
+    const handle = await env.client.workflow.start('emergencyRegenesisWorkflow', {
+      taskQueue,
+      workflowId: taskQueue,
+      args: [{ plan: plan(), lastGoodHeight }],
+    });
+    return { handle, run: (f) => worker.runUntil(f) };
+  }
+
+  it('halts the network, exports at the last good height below head, rehearses, and launches', async () => {
+    const rpc = new JsonRpcClient(rpcUrl);
+    const headBefore = Number(await rpc.call<string>('eth_blockNumber'));
+    const lastGood = headBefore - 3;
+    const { handle, run } = await start(lastGood);
+    const result = await run(async () => {
+      for (;;) {
+        const status = await handle.query(statusQuery);
+        if (status.phase === 'approve') break;
+        if (status.phase === 'rolled-back') throw new Error('rolled back');
+        await sleep(200);
+      }
+      const { genesisSha256 } = await handle.query(statusQuery);
+      // Expedited approvals: the plan's week-long default is capped for an emergency.
+      const deadline = Date.parse((await handle.query(statusQuery)).approvals!.deadline!);
+      expect(deadline - Date.now()).toBeLessThanOrEqual(4 * 3600 * 1000);
+      await handle.executeUpdate(approveUpdate, { args: [{ approver: 'oncall', genesisSha256: genesisSha256! }] });
+      for (;;) {
+        if ((await handle.query(statusQuery)).phase === 'ratify') break;
+        await sleep(200);
+      }
+      await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
+      return (await handle.result()) as RegenesisResult;
+    });
+    if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
+    expect(result.freeze.height).toBe(lastGood);
+    const block = await new JsonRpcClient(rpcUrl).call<{ stateRoot: string }>('eth_getBlockByNumber', [`0x${lastGood.toString(16)}`, false]);
+    expect(result.genesis.stateRoot).toBe(block.stateRoot);
+    expect(result.rehearsal?.rootMatches).toBe(true);
+    expect(result.launch?.newNetwork.block0Root).toBe(block.stateRoot);
+    const attrs = (await handle.describe()).searchAttributes as Record<string, unknown>;
+    expect(attrs.RegenesisKind).toEqual(['emergency']);
+    await devnet.discardNew();
+    await devnet.resumeOld();
+  });
+
+  it('refuses a last good height above the head and resumes the halted network', async () => {
+    const head = Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'));
+    const { handle, run } = await start(head + 1000);
+    const result = await run(async () => (await handle.result()) as RegenesisResult);
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.reason).toMatch(/plan\.target\.height: .* is above the chain head/);
+    expect(result.compensations).toEqual(['resume-old-network']);
+    const before = Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'));
+    await sleep(2500);
+    expect(Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'))).toBeGreaterThan(before);
+  });
+});

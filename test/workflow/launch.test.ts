@@ -1,0 +1,232 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createActivities } from '../../activities/index.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { fillChain } from '../../src/devnet/fill.js';
+import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { PlanInput } from '../../src/plan.js';
+import { hexToBytes } from '../../src/state/hex.js';
+import {
+  approveUpdate,
+  confirmStepUpdate,
+  ratifyUpdate,
+  registerValidatorUpdate,
+  rollbackUpdate,
+  statusQuery,
+  type Phase,
+  type RegenesisResult,
+} from '../../workflows/messages.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { expectRejection } from '../helpers/run.js';
+import { localStaker, type TestValidator } from '../helpers/validators.js';
+
+async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await handle.query(statusQuery);
+    if (status.phase === phase) return;
+    if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
+    if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
+    await sleep(200);
+  }
+}
+
+async function head(rpcUrl: string): Promise<number> {
+  return Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'));
+}
+
+describe('launch phases: approvals, ratification, validator migration, rollback (real Temporal, real geth devnet)', () => {
+  let env: TestWorkflowEnvironment;
+  let work: string;
+  let devnet: LocalGethDevnet;
+  let oldRpc: string;
+  let stakers: TestValidator[];
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'regenesis-launch-'));
+    stakers = [localStaker(1), localStaker(2), localStaker(3), localStaker(4), localStaker(5)];
+    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'net1');
+    devnet = created.devnet;
+    oldRpc = created.rpcUrl;
+    [env] = await Promise.all([startTemporal(), fillChain(oldRpc, { accounts: 60, contracts: 4, slots: 200 })]);
+  });
+
+  afterAll(async () => {
+    await devnet?.stopAll();
+    await env?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  const plan = (launch: Record<string, unknown>): PlanInput =>
+    ({
+      name: 'launch-it',
+      network: 'net1',
+      chains: { C: { rpcUrl: oldRpc, partitions: 2 } },
+      target: { epoch: 'current' },
+      epoch: { durationSeconds: 2, pollSeconds: 1 },
+      genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
+      launch: { operator: { kind: 'local', network: 'net1' }, ...launch },
+    }) as PlanInput;
+
+  const validatorKeys = (s: TestValidator, weight = 100) => ({
+    nodeId: s.nodeId,
+    blsPublicKey: s.blsPublicKey,
+    proofOfPossession: s.proofOfPossession,
+    weight,
+  });
+
+  async function withRun<T>(
+    planInput: PlanInput,
+    body: (handle: WorkflowHandle) => Promise<T>,
+    activities?: object,
+  ): Promise<T> {
+    const taskQueue = uniqueTaskQueue('launch');
+    const artifacts = join(work, `artifacts-${taskQueue}`);
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, devnetRoot: join(work, 'devnets'), activities });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [planInput] });
+      return body(handle);
+    });
+  }
+
+  it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {
+    const result = await withRun(
+      plan({ approvals: { required: 2, approvers: ['alice', 'bob'] }, validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)] }),
+      async (handle) => {
+        await untilPhase(handle, 'approve');
+        const { genesisSha256 } = await handle.query(statusQuery);
+        const stale = `0x${'00'.repeat(32)}`;
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: stale }] }), /stale or wrong hash/);
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'mallory', genesisSha256: genesisSha256! }] }), /not allowed/);
+        // A fourth validator registers with its certificate; a forged PoP is refused.
+        await expectRejection(handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), proofOfPossession: stakers[4]!.proofOfPossession }] }), /proofOfPossession does not verify/);
+        await handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), certificatePem: stakers[3]!.certificatePem }] });
+        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] }), /already approved/);
+        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', genesisSha256: genesisSha256! }] });
+
+        await untilPhase(handle, 'ratify');
+        const message = hexToBytes(genesisSha256!);
+        // A signature by the wrong key is refused; three of four (300/400 ≥ 2/3) launch the network.
+        await expectRejection(handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[1]!.sign(message) }] }), /does not verify/);
+        for (const s of stakers.slice(0, 3)) {
+          await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: s.nodeId, signature: s.sign(message) }] });
+        }
+        const result = (await handle.result()) as RegenesisResult;
+        await expectRejection(handle.executeUpdate(rollbackUpdate, { args: ['too late'] }), /commit point/);
+        return result;
+      },
+    );
+    if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
+    expect(result.launch?.approvers).toEqual(['alice', 'bob']);
+    expect(result.launch?.ratification.signedWeight).toBe(300);
+    expect(result.launch?.ratification.totalWeight).toBe(400);
+    expect(result.launch?.ratification.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
+    expect(result.launch?.newNetwork.block0Root).toBe(result.freeze.stateRoot);
+    expect(result.launch?.postVerify).toEqual({ ok: true, mismatches: [] });
+    // The old network is halted: its node serves the old chain but seals nothing new.
+    const before = await head(oldRpc);
+    await sleep(2500);
+    expect(await head(oldRpc)).toBe(before);
+    // Restore the producer for the next tests (the committed run no longer owns the old network).
+    await devnet.discardNew();
+    await devnet.resumeOld();
+  });
+
+  it('blocks the launch when less than 2/3 of the stake ratifies, and rolls back without touching the network', async () => {
+    const result = await withRun(
+      plan({ validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)], ratificationTimeoutSeconds: 4 }),
+      async (handle) => {
+        await untilPhase(handle, 'approve');
+        const { genesisSha256 } = await handle.query(statusQuery);
+        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
+        await untilPhase(handle, 'ratify');
+        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        return (await handle.result()) as RegenesisResult;
+      },
+    );
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase).toBe('ratify');
+    expect(result.reason).toMatch(/ratification below 2\/3 of stake: 100 of 300/);
+    expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
+    const before = await head(oldRpc);
+    await sleep(2500);
+    expect(await head(oldRpc)).toBeGreaterThan(before);
+  });
+
+  it('rolls back when approval times out', async () => {
+    const result = await withRun(plan({ approvals: { required: 1, timeoutSeconds: 2 }, validators: [validatorKeys(stakers[0]!)] }), async (handle) =>
+      (await handle.result()) as RegenesisResult,
+    );
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase).toBe('approve');
+    expect(result.reason).toMatch(/approval timed out after 2s with 0 of 1 approvals/);
+  });
+
+  it('a failure after launch runs every compensation in reverse and the old network produces blocks again', async () => {
+    const real = createActivities({ store: new LocalArtifactStore(join(work, 'artifacts-fail')), devnetRoot: join(work, 'devnets') });
+    // Orchestration test: only the post-launch check is made to fail; migration and launch are real.
+    const activities = {
+      ...real,
+      postVerifyNetwork: async () => {
+        throw ApplicationFailure.nonRetryable('new network serves the wrong state', 'PostVerifyFailed');
+      },
+    };
+    const result = await withRun(
+      plan({ validators: [validatorKeys(stakers[0]!)] }),
+      async (handle) => {
+        await untilPhase(handle, 'approve');
+        const { genesisSha256 } = await handle.query(statusQuery);
+        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
+        await untilPhase(handle, 'ratify');
+        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        return (await handle.result()) as RegenesisResult;
+      },
+      activities,
+    );
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase).toBe('post-verify');
+    expect(result.compensations).toEqual(['discard-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    const before = await head(oldRpc);
+    await sleep(2500);
+    expect(await head(oldRpc)).toBeGreaterThan(before);
+  });
+
+  it('with the manual operator, shows each step and waits for its confirmation', async () => {
+    const result = await withRun(
+      plan({ validators: [validatorKeys(stakers[0]!)], operator: { kind: 'manual' } }),
+      async (handle) => {
+        await untilPhase(handle, 'approve');
+        const { genesisSha256 } = await handle.query(statusQuery);
+        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
+        await untilPhase(handle, 'ratify');
+        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
+          for (;;) {
+            const status = await handle.query(statusQuery);
+            if (status.pendingStep?.step === step) {
+              expect(status.pendingStep.instruction.length).toBeGreaterThan(10);
+              break;
+            }
+            await sleep(100);
+          }
+          await expectRejection(handle.executeUpdate(confirmStepUpdate, { args: [{ step: 'resume-old-network', operator: 'op' }] }), /not the pending step/);
+          await handle.executeUpdate(confirmStepUpdate, { args: [{ step, operator: 'op' }] });
+        }
+        return (await handle.result()) as RegenesisResult;
+      },
+    );
+    if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
+    expect(result.launch?.ratification.signers).toEqual([stakers[0]!.nodeId]);
+  });
+});

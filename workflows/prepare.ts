@@ -1,0 +1,149 @@
+import { ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { FreezePoint, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
+import { sumStats } from '../src/state/stats.js';
+import { chainRead, compensation, exporter, genesisWriter, preflight, rehearsal, reporter, verifier } from './activities.js';
+import type { Phase, RegenesisStatus } from './messages.js';
+import type { Saga } from './saga.js';
+
+export interface Prepared {
+  freeze: FreezePoint;
+  exports: PartitionManifest[];
+  genesis: GenesisManifest;
+  verification: VerificationReport;
+  rehearsal?: RehearsalReport;
+  report: PublishedReport;
+}
+
+export interface RunContext {
+  plan: Plan;
+  runKey: string;
+  status: RegenesisStatus;
+  saga: Saga;
+  enter(phase: Phase): void;
+  nowSeconds(): number;
+}
+
+/**
+ * LP-326 steps 1–7: preflight, wait for the epoch to seal, export every partition in parallel,
+ * write the genesis, verify it, rehearse it, publish the report. Nothing on the network changes.
+ */
+export async function prepare(ctx: RunContext): Promise<Prepared> {
+  const { plan, runKey, status, saga } = ctx;
+  ctx.enter('preflight');
+  const node = await preflight.preflightEvm({ plan });
+
+  ctx.enter('wait-epoch');
+  const freeze = await waitForFreeze(plan, status);
+  status.freeze = freeze;
+  const timing = checkStartTimeAgainstFreeze(plan, freeze.timestamp, ctx.nowSeconds());
+  if (timing) throw ApplicationFailure.nonRetryable(timing, 'InvalidPlan');
+
+  ctx.enter('export');
+  saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey }));
+  const exports = await exportChainC(plan, runKey, node.node, freeze, status);
+
+  ctx.enter('genesis');
+  const genesis = await genesisWriter.buildGenesis({
+    runKey,
+    partitionPaths: exports.map((p) => p.path),
+    chainId: plan.genesis.chainId,
+    timestamp: startTimeSeconds(plan, freeze.timestamp),
+    gasLimit: plan.genesis.gasLimit,
+  });
+  status.artifacts.push(genesis.path);
+  status.genesisSha256 = genesis.sha256;
+
+  ctx.enter('verify');
+  const verification = await verifier.verifyEvm({
+    runKey,
+    rpcUrl: plan.chains.C.rpcUrl,
+    freeze,
+    partitionPaths: exports.map((p) => p.path),
+    exported: sumStats(exports.map((p) => p.stats)),
+    genesis,
+  });
+  if (!verification.ok) {
+    const failed = verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    throw ApplicationFailure.nonRetryable(`verification failed: ${failed.join('; ')}`, 'VerificationFailed');
+  }
+
+  let rehearsed: RehearsalReport | undefined;
+  if (plan.rehearsal.enabled) {
+    ctx.enter('rehearse');
+    saga.add('stop-rehearsal', () => compensation.stopRehearsal({ runKey }));
+    rehearsed = await rehearsal.rehearseEvm({
+      runKey,
+      genesisPath: genesis.path,
+      expectedRoot: freeze.stateRoot,
+      samplesPath: verification.samplesPath,
+    });
+    if (!rehearsed.ok) {
+      throw ApplicationFailure.nonRetryable(
+        `rehearsal node disagrees with the export: ${rehearsed.mismatches.slice(0, 5).join('; ')}`,
+        'RehearsalFailed',
+      );
+    }
+  }
+
+  ctx.enter('report');
+  const report = await reporter.publishReport({ runKey, plan, freeze, partitions: exports, genesis, verification, rehearsal: rehearsed });
+  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report };
+}
+
+/** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */
+async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<FreezePoint> {
+  const rpcUrl = plan.chains.C.rpcUrl;
+  if ('height' in plan.target) return chainRead.freezeBlock({ rpcUrl, height: plan.target.height });
+  let target: number | 'current' = plan.target.epoch;
+  for (;;) {
+    const epoch = await chainRead.epochStatus({ rpcUrl, epoch: plan.epoch, target });
+    target = epoch.target;
+    status.epoch = { target, current: epoch.current.number, headHeight: epoch.headHeight };
+    if (epoch.sealed) {
+      const block = await chainRead.freezeBlock({ rpcUrl, height: epoch.sealed.sealingHeight });
+      return {
+        ...block,
+        epoch: {
+          number: epoch.sealed.number,
+          startTime: epoch.sealed.startTime,
+          durationSeconds: plan.epoch.durationSeconds,
+          pChainHeight: epoch.sealed.sealingPChainHeight,
+        },
+      };
+    }
+    await sleep(plan.epoch.pollSeconds * 1000);
+  }
+}
+
+async function exportChainC(
+  plan: Plan,
+  runKey: string,
+  node: 'geth' | 'anvil',
+  freeze: FreezePoint,
+  status: RegenesisStatus,
+): Promise<PartitionManifest[]> {
+  const chain = plan.chains.C;
+  // anvil serves only its head state in one dump; geth-family nodes export key ranges in parallel.
+  const count = node === 'anvil' ? 1 : chain.partitions;
+  const progress = { partitionsTotal: count, partitionsDone: 0, accountsExported: 0 };
+  status.chains.C = progress;
+  const run = async (index: number): Promise<PartitionManifest> => {
+    const manifest =
+      node === 'anvil'
+        ? await exporter.exportAnvil({ runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height })
+        : await exporter.exportPartition({
+            runKey,
+            rpcUrl: chain.rpcUrl,
+            blockNumber: freeze.height,
+            index,
+            count,
+            pageSize: chain.pageSize,
+          });
+    progress.partitionsDone += 1;
+    progress.accountsExported += manifest.stats.accounts;
+    status.artifacts.push(manifest.path);
+    return manifest;
+  };
+  return Promise.all(Array.from({ length: count }, (_, i) => run(i)));
+}
