@@ -9,8 +9,10 @@ import type {
   VerificationReport,
 } from '../src/manifests.js';
 import type { Plan } from '../src/plan.js';
+import type { LaunchOutcome } from '../workflows/messages.js';
 
 export const REPORT_PATH = 'reports/regenesis.json';
+export const LAUNCH_REPORT_PATH = 'reports/launch.json';
 
 export function reportActivities(store: ArtifactStore) {
   return {
@@ -41,6 +43,25 @@ export function reportActivities(store: ArtifactStore) {
       return {
         artifactsDir: store.runDir(input.runKey),
         reportPath: REPORT_PATH,
+        manifestPath: MANIFEST_FILE,
+        manifestSha256: manifest.sha256,
+        files: manifest.manifest.files.length,
+      };
+    },
+
+    /**
+     * After the commit point: records who approved, who ratified (with the aggregate signature) and
+     * what the new network served, then re-hashes the manifest. Endpoints are left out: they are
+     * per-run details, and the artifacts of two runs of one plan must stay byte-identical.
+     */
+    async publishLaunchReport(input: { runKey: string; launch: LaunchOutcome }): Promise<PublishedReport> {
+      const { newNetwork, ...rest } = input.launch;
+      const record = { ...rest, newNetwork: { block0Root: newNetwork.block0Root ?? null } };
+      await writeFileAtomic(store.path(input.runKey, LAUNCH_REPORT_PATH), `${JSON.stringify(record, null, 2)}\n`);
+      const manifest = await store.writeManifest(input.runKey);
+      return {
+        artifactsDir: store.runDir(input.runKey),
+        reportPath: LAUNCH_REPORT_PATH,
         manifestPath: MANIFEST_FILE,
         manifestSha256: manifest.sha256,
         files: manifest.manifest.files.length,

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Makes sure the real programs the product and its tests drive are present, building them from the
 # Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
-# or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, ANVIL_BIN and PATH are honoured first.
+# or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN and PATH are honoured first.
 set -euo pipefail
 
 TEMPORAL_VERSION=v1.5.1   # v1.6+ carry a replace directive and cannot be go-installed
 GETH_VERSION=v1.16.7
+AVALANCHEGO_VERSION=v1.14.0   # first tag with proposervm.getCurrentEpoch; later tags carry a replace directive
 CACHE="${REGENESIS_TOOL_CACHE:-$HOME/.cache/regenesis/bin}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$CACHE"
@@ -57,6 +58,32 @@ if [ -z "$geth" ]; then
   geth="$CACHE/geth"
 fi
 say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
+
+# avalanchego's main package is github.com/ava-labs/avalanchego/main, so `go install` names the
+# binary `main`: it is built into a private GOBIN and moved into the cache under its real name.
+go_build_avalanchego() {
+  local start=$SECONDS
+  say "building avalanchego $AVALANCHEGO_VERSION from the Go module proxy into $CACHE (first time only; takes minutes)"
+  (
+    flock 9
+    [ -x "$CACHE/avalanchego" ] && exit 0
+    gobin=$(mktemp -d "$CACHE/.avalanchego-build.XXXXXX")
+    trap 'rm -rf "$gobin"' EXIT
+    GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "github.com/ava-labs/avalanchego/main@$AVALANCHEGO_VERSION" \
+      || die "go install github.com/ava-labs/avalanchego/main@$AVALANCHEGO_VERSION failed (see the Go error above)"
+    [ -x "$gobin/main" ] || die "go install finished but left no 'main' binary in $gobin"
+    mv -f "$gobin/main" "$CACHE/avalanchego"
+  ) 9>"$CACHE/.avalanchego.lock"
+  say "built avalanchego in $((SECONDS - start))s"
+}
+
+avalanchego=$(resolve avalanchego AVALANCHEGO_BIN)
+if [ -z "$avalanchego" ]; then
+  need_go "avalanchego" AVALANCHEGO_BIN
+  go_build_avalanchego
+  avalanchego="$CACHE/avalanchego"
+fi
+say "avalanchego: $avalanchego ($("$avalanchego" --version 2>/dev/null | head -1 || echo unknown version))"
 
 anvil="${ANVIL_BIN:-}"
 if [ -z "$anvil" ]; then

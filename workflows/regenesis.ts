@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { parsePlan, PlanError, validatorKeysSchema, type Plan } from '../src/plan.js';
-import { compensation, keys, operator } from './activities.js';
+import { compensation, keys, operator, reporter } from './activities.js';
 import { launch, ratified, refreshRatification, type LaunchInbox } from './launch.js';
 import {
   abortSignal,
@@ -115,7 +115,9 @@ async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): 
       saga.commit();
       status.committed = true;
       ctx.enter('committed');
-      return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared, launch: outcome };
+      const report = await reporter.publishLaunchReport({ runKey, launch: outcome });
+      ctx.enter('completed');
+      return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared, report, launch: outcome };
     });
     await condition(allHandlersFinished);
     return result;

@@ -97,6 +97,17 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   }
 
   it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {
+    const real = createActivities({ store: new LocalArtifactStore(join(work, 'artifacts-happy')), devnetRoot: join(work, 'devnets') });
+    let releaseReport!: () => void;
+    const reportHeld = new Promise<void>((resolve) => (releaseReport = resolve));
+    // Holds the post-commit report until the test has tried a rollback past the commit point.
+    const activities = {
+      ...real,
+      publishLaunchReport: async (input: Parameters<typeof real.publishLaunchReport>[0]) => {
+        await reportHeld;
+        return real.publishLaunchReport(input);
+      },
+    };
     const result = await withRun(
       plan({ approvals: { required: 2, approvers: ['alice', 'bob'] }, validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)] }),
       async (handle) => {
@@ -119,10 +130,12 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         for (const s of stakers.slice(0, 3)) {
           await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: s.nodeId, signature: s.sign(message) }] });
         }
-        const result = (await handle.result()) as RegenesisResult;
-        await expectRejection(handle.executeUpdate(rollbackUpdate, { args: ['too late'] }), /commit point/);
-        return result;
+        await untilPhase(handle, 'committed');
+        await expectRejection(handle.executeUpdate(rollbackUpdate, { args: ['too late'] }), /rollback refused: the run has passed its commit point/);
+        releaseReport();
+        return (await handle.result()) as RegenesisResult;
       },
+      activities,
     );
     if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
     expect(result.launch?.approvers).toEqual(['alice', 'bob']);

@@ -1,0 +1,128 @@
+import { JsonRpcClient, RpcResponseError, RpcTransportError, type JsonRpcClientOptions } from '../evm/rpc.js';
+import { AtomicFile, type WrittenFile } from '../../artifacts/atomicFile.js';
+import { AVALANCHEGO, type NodeDialect } from '../../network/dialect.js';
+
+/**
+ * The JSON-RPC side of an Avalanche-family node's own APIs (info, platform, avm/xvm, proposervm),
+ * as opposed to the C-Chain's Ethereum API. These services (gorilla/rpc json2) take one object as
+ * params — `[{...}]` and `{...}` are both accepted, a JSON-RPC batch is not — and answer numbers
+ * as decimal strings.
+ */
+
+/** Where one service of a node lives: `<base><prefix>/bc/<chain>[/<suffix>]` or `<base><prefix>/info`. */
+export interface AvaxEndpoints {
+  readonly baseUrl: string;
+  readonly dialect: NodeDialect;
+  /** The prefix in use (`/ext`, `/v1`), resolved once per node. */
+  readonly prefix: string;
+  chain(chain: string, suffix?: string): string;
+  info(): string;
+}
+
+function trimBase(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
+
+export function avaxEndpoints(baseUrl: string, dialect: NodeDialect = AVALANCHEGO, prefix = dialect.apiPrefixes[0] ?? '/ext'): AvaxEndpoints {
+  const base = trimBase(baseUrl);
+  return {
+    baseUrl: base,
+    dialect,
+    prefix,
+    chain: (chain, suffix) => `${base}${prefix}/bc/${chain}${suffix ? `/${suffix.replace(/^\/+/, '')}` : ''}`,
+    info: () => `${base}${prefix}/info`,
+  };
+}
+
+/**
+ * Picks the first of the dialect's API prefixes on which the node answers `info.getNetworkID`
+ * (newer luxd serves `/v1`, older builds `/ext`). One prefix needs no probe.
+ */
+export async function resolveEndpoints(
+  baseUrl: string,
+  dialect: NodeDialect = AVALANCHEGO,
+  options: JsonRpcClientOptions = {},
+): Promise<AvaxEndpoints> {
+  if (dialect.apiPrefixes.length <= 1) return avaxEndpoints(baseUrl, dialect);
+  const failures: string[] = [];
+  for (const prefix of dialect.apiPrefixes) {
+    const endpoints = avaxEndpoints(baseUrl, dialect, prefix);
+    try {
+      await new JsonRpcClient(endpoints.info(), { timeoutMs: 10_000, ...options }).call('info.getNetworkID', [{}]);
+      return endpoints;
+    } catch (err) {
+      failures.push(`${prefix}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`${dialect.name} node at ${baseUrl} answers on none of ${dialect.apiPrefixes.join(', ')} (${failures.join('; ')})`);
+}
+
+/** A client for one node service; `call` sends its argument object as the single param. */
+export class AvaxService {
+  readonly rpc: JsonRpcClient;
+  constructor(
+    readonly url: string,
+    options: JsonRpcClientOptions = {},
+  ) {
+    this.rpc = new JsonRpcClient(url, options);
+  }
+
+  get endpoint(): string {
+    return this.rpc.endpoint;
+  }
+
+  call<T>(method: string, args: Record<string, unknown> = {}, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+    return this.rpc.call<T>(method, [args], options);
+  }
+}
+
+/**
+ * True when the node does not serve `method` at all: gorilla/rpc answers an unknown method with
+ * code -32000 "rpc: can't find method", other JSON-RPC servers with -32601, and a route the node
+ * never registered (the X-Chain's `/proposervm` in avalanchego v1.14.0) is an HTTP 404.
+ */
+export function isMethodMissing(err: unknown): boolean {
+  if (err instanceof RpcTransportError) return err.status === 404;
+  if (err instanceof RpcResponseError) {
+    return err.code === -32601 || /can't find method|method not found|does not exist\/is not available/i.test(err.rpcMessage);
+  }
+  return false;
+}
+
+/** Decimal-string (or number) → bigint, refusing anything else; `what` names the field. */
+export function parseUint(value: unknown, what: string): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'string' && /^\d+$/.test(value)) return BigInt(value);
+  throw new Error(`${what}: expected an unsigned integer, got ${JSON.stringify(value)?.slice(0, 80)}`);
+}
+
+/** Like parseUint, for values that must fit a JS number (heights, times, counts). */
+export function parseSafeUint(value: unknown, what: string): number {
+  const big = parseUint(value, what);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${what}: ${big} does not fit in 2^53`);
+  return Number(big);
+}
+
+export interface JsonlSummary extends WrittenFile {
+  records: number;
+}
+
+/**
+ * Streams records into a JSONL file that appears only whole (written to `.partial`, fsynced,
+ * renamed). Each record is serialised as given, so callers fix the field order for stable bytes.
+ */
+export async function writeJsonl(path: string, records: AsyncIterable<unknown> | Iterable<unknown>): Promise<JsonlSummary> {
+  const file = await AtomicFile.create(path);
+  let count = 0;
+  try {
+    for await (const record of records) {
+      await file.write(`${JSON.stringify(record)}\n`);
+      count += 1;
+    }
+    const written = await file.commit();
+    return { ...written, records: count };
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+}
