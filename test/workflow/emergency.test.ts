@@ -10,7 +10,7 @@ import { fillChain } from '../../src/devnet/fill.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { hexToBytes } from '../../src/state/hex.js';
-import { approveUpdate, ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 
@@ -60,6 +60,8 @@ describe('emergency regenesis on a real local chain', () => {
 
   it('halts the network, exports at the last good height below head, rehearses, and launches', async () => {
     const rpc = new JsonRpcClient(rpcUrl);
+    // Past the fill's blocks, so the last good state is a real post-fill state and not genesis.
+    while (Number(await rpc.call<string>('eth_blockNumber')) < 12) await sleep(500);
     const headBefore = Number(await rpc.call<string>('eth_blockNumber'));
     const lastGood = headBefore - 3;
     const { handle, run } = await start(lastGood);
@@ -67,7 +69,7 @@ describe('emergency regenesis on a real local chain', () => {
       for (;;) {
         const status = await handle.query(statusQuery);
         if (status.phase === 'approve') break;
-        if (status.phase === 'rolled-back') throw new Error('rolled back');
+        if (status.phase === 'rolled-back') throw new Error(`rolled back: ${JSON.stringify(await handle.result())}`);
         await sleep(200);
       }
       const { genesisSha256 } = await handle.query(statusQuery);
@@ -88,8 +90,7 @@ describe('emergency regenesis on a real local chain', () => {
     expect(result.genesis.stateRoot).toBe(block.stateRoot);
     expect(result.rehearsal?.rootMatches).toBe(true);
     expect(result.launch?.newNetwork.block0Root).toBe(block.stateRoot);
-    const attrs = (await handle.describe()).searchAttributes as Record<string, unknown>;
-    expect(attrs.RegenesisKind).toEqual(['emergency']);
+    expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.kind)).toBe('emergency');
     await devnet.discardNew();
     await devnet.resumeOld();
   });
