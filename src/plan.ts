@@ -108,8 +108,10 @@ export const planSchema = z.strictObject({
       anchorHeight: z.number().int().min(0).default(0),
       /** How often the durable wait re-reads the chain. */
       pollSeconds: z.number().positive().max(3600).default(5),
+      /** A chain that stops producing blocks never seals its epoch: the wait gives up after this. */
+      maxWaitSeconds: z.number().int().positive().default(24 * 3600),
     })
-    .default({ durationSeconds: 300, source: 'block-timestamps', anchorHeight: 0, pollSeconds: 5 }),
+    .default({ durationSeconds: 300, source: 'block-timestamps', anchorHeight: 0, pollSeconds: 5, maxWaitSeconds: 24 * 3600 }),
   genesis: z.strictObject({
     /** Chain ID of the new network. */
     chainId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),

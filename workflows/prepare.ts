@@ -96,6 +96,7 @@ async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<Freez
   const rpcUrl = plan.chains.C.rpcUrl;
   if ('height' in plan.target) return chainRead.freezeBlock({ rpcUrl, height: plan.target.height });
   let target: number | 'current' = plan.target.epoch;
+  const giveUpAt = Date.now() + plan.epoch.maxWaitSeconds * 1000;
   for (;;) {
     const epoch = await chainRead.epochStatus({ rpcUrl, epoch: plan.epoch, target });
     target = epoch.target;
@@ -111,6 +112,12 @@ async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<Freez
           pChainHeight: epoch.sealed.sealingPChainHeight,
         },
       };
+    }
+    if (Date.now() >= giveUpAt) {
+      throw ApplicationFailure.nonRetryable(
+        `epoch ${target} did not seal within plan.epoch.maxWaitSeconds=${plan.epoch.maxWaitSeconds}: the chain's head is block ${epoch.headHeight} at ${epoch.headTimestamp}`,
+        'EpochWaitTimeout',
+      );
     }
     await sleep(plan.epoch.pollSeconds * 1000);
   }

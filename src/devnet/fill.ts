@@ -160,12 +160,21 @@ async function receipts(rpc: JsonRpcClient, hashes: Hex[], batchSize: number): P
   const out: Receipt[] = [];
   for (let i = 0; i < hashes.length; i += batchSize) {
     const chunk = hashes.slice(i, i + batchSize);
-    const results = (await rpc.batch(chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })))) as (Receipt | null)[];
-    results.forEach((r, j) => {
-      if (!r) throw new Error(`transaction ${chunk[j]} has no receipt although its nonce is mined`);
-      if (r.status !== '0x1') throw new Error(`transaction ${chunk[j]} failed (status ${r.status})`);
-      out.push(r);
-    });
+    // anvil counts a transaction's nonce as mined a moment before its receipt is served: retry briefly.
+    for (let attempt = 1; ; attempt++) {
+      const results = (await rpc.batch(chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })))) as (Receipt | null)[];
+      const missing = results.findIndex((r) => !r);
+      if (missing >= 0 && attempt < 50) {
+        await sleep(100);
+        continue;
+      }
+      results.forEach((r, j) => {
+        if (!r) throw new Error(`transaction ${chunk[j]} has no receipt although its nonce is mined`);
+        if (r.status !== '0x1') throw new Error(`transaction ${chunk[j]} failed (status ${r.status})`);
+        out.push(r);
+      });
+      break;
+    }
   }
   return out;
 }

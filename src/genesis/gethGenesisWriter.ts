@@ -1,5 +1,5 @@
 import type { AccountRecord } from '../state/account.js';
-import { sortedStorage } from '../state/jsonl.js';
+import { storageJson } from '../state/jsonl.js';
 
 export interface GethGenesisHeader {
   config: Record<string, unknown>;
@@ -46,13 +46,20 @@ export class GethGenesisWriter {
     this.opened = true;
   }
 
+  /**
+   * Appends one alloc entry, `"<address>":{"balance","nonce","code"?,"storage"?}`, built field by
+   * field (the bytes JSON.stringify would give for that object, storage sorted by slot).
+   */
   async add(record: AccountRecord): Promise<void> {
     if (!this.opened) await this.open();
-    const entry: Record<string, unknown> = { balance: record.balance, nonce: record.nonce };
-    if (record.code !== undefined && record.code !== '0x') entry.code = record.code;
-    if (record.storage && Object.keys(record.storage).length > 0) entry.storage = sortedStorage(record.storage);
+    const fields: string[] = [];
+    if (record.balance !== undefined) fields.push(`"balance":${JSON.stringify(record.balance)}`);
+    if (record.nonce !== undefined) fields.push(`"nonce":${JSON.stringify(record.nonce)}`);
+    if (record.code !== undefined && record.code !== '0x') fields.push(`"code":${JSON.stringify(record.code)}`);
+    const storage = record.storage ? storageJson(record.storage) : undefined;
+    if (storage !== undefined) fields.push(`"storage":${storage}`);
     const sep = this.accounts === 0 ? '\n' : ',\n';
-    await this.sink.write(`${sep}${JSON.stringify(record.address)}:${JSON.stringify(entry)}`);
+    await this.sink.write(`${sep}${JSON.stringify(record.address)}:{${fields.join(',')}}`);
     this.accounts += 1;
   }
 

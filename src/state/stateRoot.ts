@@ -1,7 +1,7 @@
 import type { AccountRecord } from './account.js';
 import { bytesToHex, hexToBytes, type Hex } from './hex.js';
 import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, keccak256, keccakReady } from './keccak.js';
-import { encodeRlp, rlpHeaderLength, writeRlpListHeader } from './rlp.js';
+import { rlpHeaderLength, writeRlpListHeader } from './rlp.js';
 import { StackTrie } from './stackTrie.js';
 
 /**
@@ -50,12 +50,6 @@ function decodeFixed(hex: string, out: Uint8Array, field: string, address: strin
   return out;
 }
 
-/** A storage slot or value: up to 32 bytes of hex, left-padded to 32 bytes. */
-function wordBytes(hex: string): Uint8Array | null {
-  const out = new Uint8Array(32);
-  return hex.length > 2 && hex.length <= 66 && hex.startsWith('0x') && decodeInto(hex, 2, out, 0, 32) ? out : null;
-}
-
 /**
  * Where the significant digits of a hex quantity start, and how many bytes they make; throws if
  * it is not a quantity of at most `maxBytes` bytes.
@@ -99,31 +93,76 @@ export function storageRoot(storage: Record<Hex, Hex> | undefined): Hex {
 
 function storageRootBytes(storage: Record<Hex, Hex> | undefined, owner: Hex | undefined): Uint8Array {
   if (!storage) return EMPTY_ROOT_BYTES;
-  const where = owner ? ` of account ${owner}` : '';
-  const entries: { key: Uint8Array; value: Uint8Array }[] = [];
-  for (const [slot, word] of Object.entries(storage)) {
-    const slotBytes = wordBytes(slot);
-    const valueBytes = wordBytes(word);
-    if (!slotBytes || !valueBytes) {
-      throw new Error(`storage slot ${slot}${where}: ${slotBytes ? `value ${word}` : 'slot'} is not hex of at most 32 bytes`);
-    }
-    let first = 0;
-    while (first < valueBytes.length && valueBytes[first] === 0) first++;
-    if (first === valueBytes.length) {
-      throw new Error(`storage slot ${slot}${where} has a zero value; zero slots must be omitted`);
-    }
-    entries.push({ key: keccak256(slotBytes), value: encodeRlp(valueBytes.subarray(first)) });
+  const slots: string[] = [];
+  const values: string[] = [];
+  for (const slot in storage) {
+    slots.push(slot);
+    values.push(storage[slot as Hex] as string);
   }
-  if (entries.length === 0) return EMPTY_ROOT_BYTES;
-  entries.sort((a, b) => Buffer.compare(a.key, b.key));
-  const trie = new StackTrie();
-  for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i]!;
-    // Equal hashed keys can only come from one slot written twice ("0x1" and "0x01").
-    if (i > 0 && Buffer.compare(entry.key, entries[i - 1]!.key) === 0) {
-      throw new Error(`storage${where} holds the same slot twice (slot hash ${bytesToHex(entry.key)})`);
+  return storageRootOfSlots(slots, values, owner);
+}
+
+// Scratch for decoding one slot or value; keccak copies its input, so one buffer serves all.
+const WORD = new Uint8Array(32);
+
+/** Decodes `hex` (0x + 1..64 digits) into WORD, left-padded; false if it is not such hex. */
+function decodeWord(hex: string): boolean {
+  return hex.length > 2 && hex.length <= 66 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78 && decodeInto(hex, 2, WORD, 0, 32);
+}
+
+/**
+ * Storage trie root over slots[i] → values[i] (hex words of at most 32 bytes), in any order:
+ * entries are sorted by hashed slot here, which costs little when they come in trie order already
+ * (as geth returns them). Zero values and a slot given twice are refused. Byte arrays are made
+ * only for the trie's keys and values; the hex is decoded through one scratch word.
+ */
+export function storageRootOfSlots(slots: readonly string[], values: readonly string[], owner?: Hex): Uint8Array {
+  const where = owner ? ` of account ${owner}` : '';
+  const n = slots.length;
+  if (values.length !== n) throw new Error(`storage${where}: ${n} slots but ${values.length} values`);
+  if (n === 0) return EMPTY_ROOT_BYTES;
+  const keys: Uint8Array[] = new Array<Uint8Array>(n);
+  const rlps: Uint8Array[] = new Array<Uint8Array>(n);
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    const slot = slots[i]!;
+    const word = values[i]!;
+    if (!decodeWord(slot)) throw new Error(`storage slot ${slot}${where}: slot is not hex of at most 32 bytes`);
+    const key = keccak256(WORD);
+    if (!decodeWord(word)) throw new Error(`storage slot ${slot}${where}: value ${word} is not hex of at most 32 bytes`);
+    let first = 0;
+    while (first < 32 && WORD[first] === 0) first++;
+    if (first === 32) throw new Error(`storage slot ${slot}${where} has a zero value; zero slots must be omitted`);
+    // RLP of the value with leading zeros stripped: a string of 1..32 bytes (a lone byte < 0x80 is itself).
+    const length = 32 - first;
+    let rlp: Uint8Array;
+    if (length === 1 && WORD[31]! < 0x80) {
+      rlp = allocate(1);
+      rlp[0] = WORD[31]!;
+    } else {
+      rlp = allocate(length + 1);
+      rlp[0] = 0x80 + length;
+      rlp.set(WORD.subarray(first), 1);
     }
-    trie.update(entry.key, entry.value);
+    keys[i] = key;
+    rlps[i] = rlp;
+    if (sorted && i > 0 && Buffer.compare(keys[i - 1]!, key) >= 0) sorted = false;
+  }
+  let order: number[] | undefined;
+  if (!sorted) {
+    order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
+  }
+  const trie = new StackTrie();
+  for (let j = 0; j < n; j++) {
+    const i = order ? order[j]! : j;
+    const key = keys[i]!;
+    // Equal hashed keys can only come from one slot written twice ("0x1" and "0x01"); keys found
+    // strictly increasing in the first pass cannot repeat.
+    if (order && j > 0 && Buffer.compare(key, keys[order[j - 1]!]!) === 0) {
+      throw new Error(`storage${where} holds the same slot twice (slot hash ${bytesToHex(key)})`);
+    }
+    trie.update(key, rlps[i]!);
   }
   return trie.root();
 }

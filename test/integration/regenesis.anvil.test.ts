@@ -9,7 +9,7 @@ import { startAnvil, type AnvilNode } from '../../src/devnet/anvil.js';
 import { fillChain, type FillSummary } from '../../src/devnet/fill.js';
 import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
-import { checkManifest, inOneDay } from '../helpers/run.js';
+import { checkManifest, failureMessages, inOneDay } from '../helpers/run.js';
 
 describe('regenesis of a real anvil chain on a real Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -30,6 +30,29 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
     await anvil?.stop();
     await env?.teardown();
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('gives up waiting for an epoch that never seals (the chain stopped producing blocks)', async () => {
+    const taskQueue = uniqueTaskQueue();
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-stalled') });
+    const failure = await worker
+      .runUntil(
+        env.client.workflow.execute('regenesisWorkflow', {
+          taskQueue,
+          workflowId: `stalled-${Date.now()}`,
+          args: [
+            {
+              name: 'stalled',
+              chains: { C: { rpcUrl: anvil.rpcUrl } },
+              target: { epoch: 'current' },
+              epoch: { durationSeconds: 1, pollSeconds: 1, maxWaitSeconds: 3 },
+              genesis: { chainId: 8888, startTime: inOneDay() },
+            },
+          ],
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(failureMessages(failure)).toMatch(/did not seal within plan\.epoch\.maxWaitSeconds=3: the chain's head is block \d+/);
   });
 
   it('waits for the epoch to seal, exports anvil state at the sealing block and rebuilds its root', async () => {

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,11 @@ describe('emergency regenesis on a real local chain', () => {
     devnet = created.devnet;
     rpcUrl = created.rpcUrl;
     [env] = await Promise.all([startTemporal(), fillChain(rpcUrl, { accounts: 60, contracts: 3, slots: 120 })]);
+  });
+
+  afterEach(async () => {
+    await devnet?.discardNew();
+    await devnet?.resumeOld();
   });
 
   afterAll(async () => {
@@ -91,8 +96,6 @@ describe('emergency regenesis on a real local chain', () => {
     expect(result.rehearsal?.rootMatches).toBe(true);
     expect(result.launch?.newNetwork.block0Root).toBe(block.stateRoot);
     expect((await handle.describe()).typedSearchAttributes.get(searchAttributes.kind)).toBe('emergency');
-    await devnet.discardNew();
-    await devnet.resumeOld();
   });
 
   it('refuses a last good height above the head and resumes the halted network', async () => {

@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { toolPath } from '../../src/tools.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,6 +60,12 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     [env] = await Promise.all([startTemporal(), fillChain(oldRpc, { accounts: 60, contracts: 4, slots: 200 })]);
   });
 
+  // Whatever a test did to the devnet (halted, new network up), the next one starts from a producing old network.
+  afterEach(async () => {
+    await devnet?.discardNew();
+    await devnet?.resumeOld();
+  });
+
   afterAll(async () => {
     await devnet?.stopAll();
     await env?.teardown();
@@ -92,8 +100,27 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, devnetRoot: join(work, 'devnets'), activities });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [planInput] });
-      return body(handle);
+      const out = await body(handle);
+      await recordHistory(handle);
+      return out;
     });
+  }
+
+  /** With REGENESIS_RECORD_HISTORIES=DIR, keeps each run's history for the replay test's fixtures. */
+  async function recordHistory(handle: WorkflowHandle): Promise<void> {
+    const dir = process.env.REGENESIS_RECORD_HISTORIES;
+    if (!dir) return;
+    const result = (await handle.result()) as RegenesisResult;
+    mkdirSync(dir, { recursive: true });
+    // The CLI's JSON is the history format Temporal's tools exchange (and historyFromJSON reads).
+    const shown = spawnSync(toolPath('temporal'), ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.address, '--output', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
+    const test = (expect.getState().currentTestName ?? 'run').split(' > ').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+    const outcome = result.status === 'Completed' ? 'completed' : `rolled-back-${result.failedPhase}`;
+    writeFileSync(join(dir, `${outcome}--${test}.json`), shown.stdout);
   }
 
   it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {
@@ -148,9 +175,6 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const before = await head(oldRpc);
     await sleep(2500);
     expect(await head(oldRpc)).toBe(before);
-    // Restore the producer for the next tests (the committed run no longer owns the old network).
-    await devnet.discardNew();
-    await devnet.resumeOld();
   });
 
   it('blocks the launch when less than 2/3 of the stake ratifies, and rolls back without touching the network', async () => {

@@ -1,7 +1,7 @@
 import type { AccountRecord } from '../../state/account.js';
-import { hexToBytes, toQuantity, toWord, type Hex } from '../../state/hex.js';
+import { bytesToHex, hexToBytes, toQuantity, toWord, type Hex } from '../../state/hex.js';
 import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, keccak256Hex, keccakReady } from '../../state/keccak.js';
-import { storageRoot } from '../../state/stateRoot.js';
+import { storageRootOfSlots } from '../../state/stateRoot.js';
 import type { JsonRpcClient } from './rpc.js';
 
 /**
@@ -84,6 +84,9 @@ interface Dump {
 }
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
+const STORAGE_VALUE = /^(0x)?[0-9a-fA-F]*$/;
+/** Any digit but 0 after the "0x" of a word (the "x" itself never matches). */
+const NON_ZERO_DIGIT = /[1-9a-f]/;
 const HEX20 = /^0x[0-9a-f]{40}$/;
 const KEY_SPACE = 1n << 256n;
 
@@ -199,22 +202,36 @@ function toRecord(entryName: string, acc: DumpAccount, blockNumber: number, prei
     throw new AccountRangeFormatError(`${where}: codeHash ${codeHash} but the node returned no code (code missing from its database?)`);
   }
 
+  // Storage comes in trie order (by hashed slot), which is the order the root is computed in; the
+  // record keeps it sorted by slot. Every slot and value is parsed once, for both.
+  let computedRoot: Hex = EMPTY_TRIE_ROOT;
+  let count = 0;
   if (acc.storage !== undefined && acc.storage !== null) {
     if (typeof acc.storage !== 'object') throw new AccountRangeFormatError(`${where}: storage is not an object`);
-    const slots = Object.entries(acc.storage as Record<string, unknown>)
-      .map(([slot, value]) => {
-        if (typeof value !== 'string' || !/^(0x)?[0-9a-fA-F]*$/.test(value)) {
-          throw new AccountRangeFormatError(`${where}: storage value at ${slot} is malformed`);
-        }
-        return [toWord(hexField(slot, where, 'storage slot', HEX32)), toWord(value === '' ? '0' : value)] as const;
-      })
-      .filter(([, word]) => /[1-9a-f]/.test(word.slice(2)))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (slots.length > 0) record.storage = Object.fromEntries(slots) as Record<Hex, Hex>;
+    const raw = acc.storage as Record<string, unknown>;
+    const slots: Hex[] = [];
+    const words: Hex[] = [];
+    for (const name of Object.keys(raw)) {
+      const value = raw[name];
+      if (typeof value !== 'string' || !STORAGE_VALUE.test(value)) {
+        throw new AccountRangeFormatError(`${where}: storage value at ${name} is malformed`);
+      }
+      const slot = hexField(name, where, 'storage slot', HEX32);
+      const word = toWord(value === '' ? '0' : value);
+      if (!NON_ZERO_DIGIT.test(word)) continue; // a zero slot is an absent slot
+      slots.push(slot);
+      words.push(word);
+    }
+    count = slots.length;
+    if (count > 0) {
+      computedRoot = bytesToHex(storageRootOfSlots(slots, words, address));
+      const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => (slots[a]! < slots[b]! ? -1 : slots[a]! > slots[b]! ? 1 : 0));
+      const storage: Record<Hex, Hex> = {};
+      for (const i of order) storage[slots[i]!] = words[i]!;
+      record.storage = storage;
+    }
   }
-  const computedRoot = storageRoot(record.storage);
   if (computedRoot !== reportedRoot) {
-    const count = record.storage ? Object.keys(record.storage).length : 0;
     throw new MissingPreimageError(
       `storage of account ${address} (trie key ${key}) at block ${blockNumber}: the ${count} slots returned hash to ` +
         `${computedRoot} but the account's storage root is ${reportedRoot}. geth leaves out every slot whose key ` +
@@ -255,9 +272,19 @@ export async function* accountRangePages(
   if (!header?.stateRoot) throw new Error(`block ${blockNumber} not found on ${rpc.endpoint}`);
   const expectedRoot = header.stateRoot.toLowerCase().replace(/^0x/, '');
 
+  // One page is always in flight ahead of the one being processed: the node computes page n+1
+  // while this side parses, checks and writes page n. A failed read surfaces when its page is
+  // due, never earlier, so a consumer still gets (and can persist) every page before it.
+  const fetchPage = (from: Hex): Promise<Dump> => {
+    const reply = rpc.call<Dump>('debug_accountRange', [blockTag, from, pageSize, false, false, true]);
+    reply.catch(() => undefined); // handled when awaited; never an unhandled rejection if abandoned
+    return reply;
+  };
   let cursor: Hex = start;
+  let inFlight: Promise<Dump> | undefined = fetchPage(cursor);
   for (;;) {
-    const dump = await rpc.call<Dump>('debug_accountRange', [blockTag, cursor, pageSize, false, false, true]);
+    const dump = await inFlight!;
+    inFlight = undefined;
     if (!dump || typeof dump !== 'object' || typeof dump.accounts !== 'object' || dump.accounts === null) {
       throw new AccountRangeFormatError(`block ${blockNumber}: debug_accountRange reply has no accounts object`);
     }
@@ -267,20 +294,23 @@ export async function* accountRangePages(
       // different block; mixing pages of two states would produce a state that never existed.
       throw new Error(`block ${blockNumber}: debug_accountRange answered for root 0x${root}, block header says 0x${expectedRoot}`);
     }
-    let next = decodeNext(dump.next, blockNumber);
-    const records: AccountRecord[] = [];
-    for (const [name, acc] of Object.entries(dump.accounts)) {
-      const record = toRecord(name, acc, blockNumber, preimages);
-      if (record.key < cursor || (next !== null && record.key >= next)) {
-        throw new AccountRangeFormatError(`block ${blockNumber}: account key ${record.key} outside the page [${cursor}, ${next ?? 'end'})`);
-      }
-      if (end === null || record.key < end) records.push(record);
-    }
-    records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    // `limit` bounds this page's keys; `next` is where the range goes on (null past `end`).
+    const limit = decodeNext(dump.next, blockNumber);
+    let next = limit;
     if (next !== null && next <= cursor) {
       throw new AccountRangeFormatError(`block ${blockNumber}: next key ${next} does not advance past ${cursor}`);
     }
     if (next !== null && end !== null && next >= end) next = null;
+    if (next !== null) inFlight = fetchPage(next);
+    const records: AccountRecord[] = [];
+    for (const [name, acc] of Object.entries(dump.accounts)) {
+      const record = toRecord(name, acc, blockNumber, preimages);
+      if (record.key < cursor || (limit !== null && record.key >= limit)) {
+        throw new AccountRangeFormatError(`block ${blockNumber}: account key ${record.key} outside the page [${cursor}, ${limit ?? 'end'})`);
+      }
+      if (end === null || record.key < end) records.push(record);
+    }
+    records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     yield { records, next };
     if (next === null) return;
     cursor = next;
