@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { assertChainIdAllowed, ENVIRONMENTS } from './network/chainIds.js';
 
 /**
  * The regenesis plan: the single JSON input of a run (CLI file, Temporal UI form, schedule action).
@@ -81,7 +82,21 @@ export const launchSchema = z.strictObject({
     })
     .default({ required: 1, timeoutSeconds: 7 * 24 * 3600 }),
   /** The new validator set; more can register through the `registerValidator` update. */
-  validators: z.array(validatorKeysSchema).max(1000).default([]),
+  validators: z
+    .array(validatorKeysSchema)
+    .max(1000)
+    .default([])
+    .superRefine((validators, ctx) => {
+      const nodeIds = new Set<string>();
+      const keys = new Set<string>();
+      validators.forEach((v, i) => {
+        if (nodeIds.has(v.nodeId)) ctx.addIssue({ code: 'custom', path: [i, 'nodeId'], message: `duplicate validator ${v.nodeId}` });
+        const key = v.blsPublicKey.toLowerCase();
+        if (keys.has(key)) ctx.addIssue({ code: 'custom', path: [i, 'blsPublicKey'], message: 'BLS public key already used by another validator' });
+        nodeIds.add(v.nodeId);
+        keys.add(key);
+      });
+    }),
   /** How long validators have to ratify the genesis (BLS signatures over its sha256). */
   ratificationTimeoutSeconds: z.number().int().positive().default(24 * 3600),
   operator: z.discriminatedUnion('kind', [localOperator, manualOperator]),
@@ -129,6 +144,9 @@ export const planSchema = z.strictObject({
   rehearsal: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   /** How the run was started; recorded as a search attribute. */
   kind: z.enum(['manual', 'scheduled', 'emergency']).default('manual'),
+  /** LP-018 brand and environment: with both, a chain ID owned by another brand × env is refused. */
+  brand: z.string().min(1).max(32).regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and "-"').optional(),
+  env: z.enum(ENVIRONMENTS).optional(),
   /** Network name shown in the Web UI's run list (search attribute). */
   network: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('default'),
   /**
@@ -166,6 +184,13 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     throw new PlanError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
   }
   const plan = parsed.data;
+  if (plan.brand !== undefined && plan.env !== undefined) {
+    try {
+      assertChainIdAllowed({ brand: plan.brand, env: plan.env, chainId: plan.genesis.chainId });
+    } catch (err) {
+      throw new PlanError((err as Error).message, [{ field: 'plan.genesis.chainId', message: (err as Error).message }]);
+    }
+  }
   if (typeof plan.genesis.startTime === 'object') return plan; // relative: checked once the freeze is known
   const start = startTimeSeconds(plan, 0);
   if (start <= nowSeconds) {

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readPlanFile } from '../../src/cli/planFile.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { readCertificate } from '../../src/keys/certificate.js';
+import { verifyProofOfPossession } from '../../src/keys/bls.js';
+import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import { parsePlan } from '../../src/plan.js';
+
+/**
+ * Every way an operator can hand the coordinator bad input, in one table: each case fails fast with
+ * a message that names the field and the reason, and nothing is written.
+ */
+const NOW = 1_800_000_000;
+const staker1 = {
+  nodeId: 'NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg',
+  blsPublicKey: '0x900c9b119b5c82d781d4b49be78c3fc7ae65f2b435b7ed9e3a8b9a03e475edff86d8a64827fec8db23a6f236afbf127d',
+  proofOfPossession:
+    '0x8bfd6d4d2086b2b8115d8f72f94095fefe5a6c07876b2accf51a811adf520f389e74a3d2152a6d90b521e2be58ffe468043dc5ea68b4c44410eb67f8dc24f13ed4f194000764c0e922cd254a3588a4962b1cb4db7de4bb9cda9d9d4d6b03f3d2',
+  weight: 100,
+};
+
+function plan(): any {
+  return {
+    name: 'table',
+    chains: { C: { rpcUrl: 'http://127.0.0.1:8545' } },
+    target: { epoch: 'current' },
+    genesis: { chainId: 7777, startTime: NOW + 3600 },
+    launch: { operator: { kind: 'local', network: 'devnet' }, validators: [{ ...staker1 }] },
+  };
+}
+
+const mutate = (f: (p: any) => void) => () => {
+  const p = plan();
+  f(p);
+  parsePlan(p, NOW);
+};
+
+const cases: Array<[string, () => unknown, RegExp]> = [
+  ['unknown top-level field', mutate((p) => (p.extra = 1)), /plan: Unrecognized key: "extra"/],
+  ['unknown nested field', mutate((p) => (p.genesis.chainid = 1)), /plan\.genesis: Unrecognized key: "chainid"/],
+  ['missing chains', mutate((p) => delete p.chains), /plan\.chains: /],
+  ['missing RPC URL', mutate((p) => delete p.chains.C.rpcUrl), /plan\.chains\.C\.rpcUrl: /],
+  ['wrong type: chainId as string', mutate((p) => (p.genesis.chainId = '7777')), /plan\.genesis\.chainId: .*number/],
+  ['wrong type: target height as string', mutate((p) => (p.target = { height: '12' })), /plan\.target/],
+  ['negative target height', mutate((p) => (p.target = { height: -1 })), /plan\.target/],
+  ['fractional target height', mutate((p) => (p.target = { height: 1.5 })), /plan\.target/],
+  ['epoch duration zero', mutate((p) => (p.epoch = { durationSeconds: 0 })), /plan\.epoch\.durationSeconds: must be a positive number of seconds/],
+  ['partitions out of range', mutate((p) => (p.chains.C.partitions = 100_000)), /plan\.chains\.C\.partitions: /],
+  ['genesis start in the past', mutate((p) => (p.genesis.startTime = NOW - 60)), /plan\.genesis\.startTime: .* is in the past/],
+  ['relative start over 30 days', mutate((p) => (p.genesis.startTime = { afterFreezeSeconds: 31 * 86400 })), /plan\.genesis\.startTime/],
+  ['RPC URL with credentials', mutate((p) => (p.chains.C.rpcUrl = 'https://user:s3cret@rpc.example:8545')), /plan\.chains\.C\.rpcUrl: must not embed credentials/],
+  ['RPC URL not http', mutate((p) => (p.chains.C.rpcUrl = 'ftp://127.0.0.1/')), /plan\.chains\.C\.rpcUrl: must be an http\(s\) URL/],
+  ['path traversal in the run name', mutate((p) => (p.name = '../../etc')), /plan\.name: letters, digits/],
+  ['path in the devnet name', mutate((p) => (p.launch.operator.network = '../other')), /plan\.launch\.operator\.network: a devnet name, not a path/],
+  ['duplicate validator', mutate((p) => p.launch.validators.push({ ...staker1 })), /plan\.launch\.validators\.1\.nodeId: duplicate validator NodeID-7Xhw/],
+  ['BLS key shared by two validators', mutate((p) => p.launch.validators.push({ ...staker1, nodeId: 'NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ' })), /plan\.launch\.validators\.1\.blsPublicKey: BLS public key already used/],
+  ['zero validator weight', mutate((p) => (p.launch.validators[0].weight = 0)), /plan\.launch\.validators\.0\.weight: must be a positive stake weight/],
+  ['malformed BLS key', mutate((p) => (p.launch.validators[0].blsPublicKey = '0x1234')), /plan\.launch\.validators\.0\.blsPublicKey: must be a 48-byte/],
+  ['chain ID of another brand', mutate((p) => Object.assign(p, { brand: 'zoo', env: 'mainnet', genesis: { ...p.genesis, chainId: 96369 } })), /plan\.genesis\.chainId: chain ID 96369 belongs to lux mainnet/],
+  ['chain ID of another environment', mutate((p) => Object.assign(p, { brand: 'lux', env: 'testnet', genesis: { ...p.genesis, chainId: 96369 } })), /belongs to lux mainnet/],
+  ['oversized string', mutate((p) => (p.name = 'a'.repeat(10_000))), /plan\.name: /],
+  ['too many approvers required', mutate((p) => (p.launch.approvals = { required: 1000 })), /plan\.launch\.approvals\.required: /],
+  [
+    'invalid proof of possession',
+    () => {
+      if (!verifyProofOfPossession(staker1.blsPublicKey, `0x${'ab'.repeat(96)}`, 'avalanchego')) throw new Error('proofOfPossession: does not verify');
+    },
+    /proofOfPossession/,
+  ],
+  [
+    'a private key where a certificate is expected',
+    () => readCertificate(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'staker.crt'),
+    /staker\.crt: .*private key/i,
+  ],
+  ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
+  ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],
+];
+
+describe('bad input table', () => {
+  it('has at least twenty cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(cases)('%s', (_name, run, expected) => {
+    expect(run).toThrow(expected);
+  });
+
+  it('never echoes a credential from a refused URL', () => {
+    expect(mutate((p) => (p.chains.C.rpcUrl = 'https://user:s3cret@rpc.example:8545'))).not.toThrow(/s3cret/);
+  });
+
+  describe('plan files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-plan-'));
+    const before = () => readdirSync(dir).sort();
+
+    it('malformed JSON names the file and the parse error', async () => {
+      writeFileSync(join(dir, 'broken.json'), '{"name": "x",');
+      const files = before();
+      await expect(readPlanFile(join(dir, 'broken.json'))).rejects.toThrow(/--plan .*broken\.json: not valid JSON/);
+      expect(before()).toEqual(files);
+    });
+
+    it('an oversized plan file is refused before it is parsed', async () => {
+      writeFileSync(join(dir, 'huge.json'), `{"name":"${'x'.repeat(2 << 20)}"}`);
+      await expect(readPlanFile(join(dir, 'huge.json'))).rejects.toThrow(/over the 1048576-byte limit/);
+    });
+
+    it('a missing plan file is named', async () => {
+      await expect(readPlanFile(join(dir, 'nope.json'))).rejects.toThrow(/--plan .*nope\.json: file not found/);
+    });
+  });
+});
