@@ -1,17 +1,29 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { demoValidators } from '../devnet/demoValidators.js';
+import { LocalGethDevnet } from '../operator/localDevnet.js';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from '../config.js';
-import { startGethDev } from '../devnet/geth.js';
 import { fillChain } from '../devnet/fill.js';
 import { freePort } from '../devnet/ports.js';
 import { startTemporalDevServer } from '../devnet/temporal.js';
 import { logger } from '../logger.js';
 import type { PlanInput } from '../plan.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
-import type { RegenesisResult } from '../../workflows/messages.js';
+import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { printResult } from './print.js';
+
+/** Waits until the run reaches `phase` (or ends) and returns its genesis sha256. */
+async function phaseReached(handle: WorkflowHandle, phase: Phase): Promise<string> {
+  for (;;) {
+    const status = await handle.query(statusQuery);
+    if (status.phase === phase && status.genesisSha256) return status.genesisSha256;
+    if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
+    await sleep(500);
+  }
+}
 
 async function portOrFree(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
@@ -23,9 +35,11 @@ async function portOrFree(preferred: number): Promise<number> {
 }
 
 /**
- * The embedded default: a Temporal dev server (UI on 8233 when free), a geth dev chain filled with
- * accounts, contracts and storage by real transactions, a worker, and one regenesis of that chain
- * frozen at the end of the current LP-181 epoch. Prints the report and the Web UI link.
+ * The embedded default: a Temporal dev server (UI on 8233 when free), a local geth devnet filled
+ * with accounts, contracts and storage by real transactions, a worker, and one whole regenesis of
+ * that chain: frozen at the end of the current LP-181 epoch, exported, verified, rehearsed,
+ * approved, ratified by three new validators, launched as a new network and checked. Prints the
+ * report and the Web UI link.
  */
 export async function runDemo(options: { keep: boolean; json: boolean }): Promise<number> {
   installRuntimeLogger();
@@ -39,23 +53,30 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
   const cleanups: Array<() => Promise<void>> = [() => server.stop()];
   try {
     logger.info({ ui: server.uiUrl }, 'Temporal dev server up');
-    const gethDir = join(stateDir, 'geth');
-    rmSync(gethDir, { recursive: true, force: true });
-    const geth = await startGethDev({ dataDir: gethDir, periodSeconds: 1 });
-    cleanups.unshift(() => geth.stop().then(() => undefined));
-    logger.info({ rpc: geth.rpcUrl }, 'geth dev chain up; filling it with accounts, contracts and storage');
-    const filled = await fillChain(geth.rpcUrl, {});
+    const devnetRoot = join(stateDir, 'devnets');
+    rmSync(devnetRoot, { recursive: true, force: true });
+    const { devnet, rpcUrl } = await LocalGethDevnet.create(devnetRoot, 'demo');
+    cleanups.unshift(() => devnet.stopAll());
+    logger.info({ rpc: rpcUrl }, 'geth dev chain up; filling it with accounts, contracts and storage');
+    const filled = await fillChain(rpcUrl, {});
     const { accounts, contracts, slots, lastBlock, transactions, elapsedMs } = filled;
     logger.info({ accounts, contracts, slots, lastBlock, transactions, elapsedMs }, 'chain filled');
 
     const connection = await NativeConnection.connect({ address: server.address });
-    const worker = await createWorker({ connection, artifactsDir: join(config.artifactsDir) });
+    const worker = await createWorker({ connection, artifactsDir: config.artifactsDir, devnetRoot });
+    const validators = demoValidators(3);
     const plan: PlanInput = {
       name: 'demo',
-      chains: { C: { rpcUrl: geth.rpcUrl, partitions: 4 } },
+      network: 'demo',
+      chains: { C: { rpcUrl, partitions: 4 } },
       target: { epoch: 'current' },
       epoch: { durationSeconds: 10, pollSeconds: 2 },
-      genesis: { chainId: 7777, startTime: Math.floor(Date.now() / 1000) + 24 * 3600 },
+      genesis: { chainId: 7777, startTime: { afterFreezeSeconds: 24 * 3600 } },
+      launch: {
+        operator: { kind: 'local', network: 'demo' },
+        approvals: { required: 1 },
+        validators: validators.map(({ nodeId, blsPublicKey, proofOfPossession, weight }) => ({ nodeId, blsPublicKey, proofOfPossession, weight })),
+      },
     };
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const workflowId = `regenesis-demo-${Date.now()}`;
@@ -66,6 +87,14 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
         args: [plan],
       });
       logger.info({ workflowId, ui: `${server.uiUrl}/namespaces/default/workflows/${workflowId}` }, 'regenesis started');
+      // The demo plays the approver and the new validators (in production: people and their nodes).
+      const genesisSha256 = await phaseReached(handle, 'approve');
+      await handle.executeUpdate(approveUpdate, { args: [{ approver: 'demo-operator', genesisSha256 }] });
+      logger.info({ genesisSha256 }, 'approved; validators ratify the genesis');
+      await phaseReached(handle, 'ratify');
+      for (const v of validators) {
+        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: v.nodeId, signature: v.sign(Buffer.from(genesisSha256, 'hex')) }] });
+      }
       return (await handle.result()) as RegenesisResult;
     });
     await connection.close();

@@ -21,6 +21,12 @@ export function printResult(result: RegenesisResult, options: { json: boolean; w
     if (result.rehearsal) {
       lines.push(`  rehearsal:  geth block 0 root ${result.rehearsal.block0Root} ${result.rehearsal.rootMatches ? 'matches' : 'DIFFERS'}, ${result.rehearsal.sampled} accounts sampled, ${result.rehearsal.mismatches.length} mismatches`);
     }
+    if (result.launch) {
+      const l = result.launch;
+      lines.push(`  approved:   by ${l.approvers.join(', ')}`);
+      lines.push(`  ratified:   ${l.ratification.signers.length} validators, ${l.ratification.signedWeight}/${l.ratification.totalWeight} stake, aggregate BLS signature ${l.ratification.aggregateSignature.slice(0, 18)}…`);
+      lines.push(`  launched:   new network block 0 root ${l.newNetwork.block0Root ?? '(not checked: manual operator)'}; post-launch checks ${l.postVerify.ok ? 'passed' : 'FAILED'}`);
+    }
     lines.push(`  manifest:   ${result.artifactsDir}/${result.report.manifestPath} (${result.report.files} files, sha256 ${result.report.manifestSha256})`);
   }
   if (options.uiUrl) lines.push(`  Web UI:     ${options.uiUrl}/namespaces/default/workflows/${encodeURIComponent(options.workflowId)}`);
