@@ -20,7 +20,11 @@ async function phaseReached(handle: WorkflowHandle, phase: Phase): Promise<strin
   for (;;) {
     const status = await handle.query(statusQuery);
     if (status.phase === phase && status.genesisSha256) return status.genesisSha256;
-    if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
+    const execution = (await handle.describe()).status.name;
+    if (execution !== 'RUNNING') {
+      await handle.result(); // throws the run's failure, which says what went wrong
+      throw new Error(`run ended (${execution}, phase ${status.phase}) before ${phase}`);
+    }
     await sleep(500);
   }
 }
@@ -93,7 +97,9 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
       logger.info({ genesisSha256 }, 'approved; validators ratify the genesis');
       await phaseReached(handle, 'ratify');
       for (const v of validators) {
-        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: v.nodeId, signature: v.sign(Buffer.from(genesisSha256, 'hex')) }] });
+        const signature = v.sign(Buffer.from(genesisSha256, 'hex'));
+        const progress = await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: v.nodeId, signature }] });
+        if (progress.signedWeight * 3 >= progress.totalWeight * 2) break; // 2/3 of the stake: the launch proceeds
       }
       return (await handle.result()) as RegenesisResult;
     });
