@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { toolPath } from '../../src/tools.js';
 import { tmpdir } from 'node:os';
@@ -234,6 +234,55 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase).toBe('post-verify');
     expect(result.compensations).toEqual(['discard-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    const before = await head(oldRpc);
+    await sleep(2500);
+    expect(await head(oldRpc)).toBeGreaterThan(before);
+  });
+
+  const injected: Array<[string, string, string[]]> = [
+    ['exportPartition', 'export', ['discard-artifacts']],
+    ['rehearseEvm', 'rehearse', ['stop-rehearsal', 'discard-artifacts']],
+    ['haltOldNetwork', 'migrate-validators', ['resume-old-network', 'stop-rehearsal', 'discard-artifacts']],
+    ['launchNewNetwork', 'launch', ['discard-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']],
+  ];
+
+  it.each(injected)('a failure in %s (after its effect) runs exactly the compensations registered so far, in reverse', async (activity, phase, expected) => {
+    const artifacts = join(work, `artifacts-inject-${activity}`);
+    const real = createActivities({ store: new LocalArtifactStore(artifacts), devnetRoot: join(work, 'devnets') }) as Record<string, (input: unknown) => Promise<unknown>>;
+    // Orchestration test: the step really runs (its effect happens), then fails for good.
+    const activities = {
+      ...real,
+      [activity]: async (input: unknown) => {
+        await real[activity]!(input);
+        throw ApplicationFailure.nonRetryable(`injected failure after ${activity}`, 'Injected');
+      },
+    };
+    const result = await withRun(
+      plan({ validators: [validatorKeys(stakers[0]!)] }),
+      async (handle) => {
+        for (;;) {
+          const status = await handle.query(statusQuery);
+          if (status.phase === 'approve') {
+            await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: status.genesisSha256! }] });
+          } else if (status.phase === 'ratify' && !status.ratification?.signers.length) {
+            const signature = stakers[0]!.sign(hexToBytes(status.genesisSha256!));
+            await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature }] }).catch(() => undefined);
+          } else if (status.phase === 'rolled-back' || status.phase === 'completed') {
+            break;
+          }
+          await sleep(200);
+        }
+        return (await handle.result()) as RegenesisResult;
+      },
+      activities,
+    );
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase).toBe(phase);
+    expect(result.reason).toBe(`injected failure after ${activity}`);
+    expect(result.compensations).toEqual(expected);
+    expect(existsSync(join(artifacts, result.runKey))).toBe(false);
+    // The old network serves and produces blocks again.
     const before = await head(oldRpc);
     await sleep(2500);
     expect(await head(oldRpc)).toBeGreaterThan(before);
