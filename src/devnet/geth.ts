@@ -49,7 +49,7 @@ export interface GethNodeOptions {
  * (its path length limit breaks in deep temp dirs), no discovery, no peers, no NAT probing, and the
  * hash state scheme, whose archive mode serves any historical state to debug_accountRange.
  */
-function baseArgs(dataDir: string, httpPort: number, authPort: number): string[] {
+export function baseArgs(dataDir: string, httpPort: number, authPort: number): string[] {
   return [
     '--datadir', dataDir,
     '--http', '--http.addr', '127.0.0.1', '--http.port', String(httpPort),

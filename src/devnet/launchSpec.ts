@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import { toolPath, type ToolName } from '../tools.js';
-import { killRecordedProcess, recordPid } from './pidFile.js';
+import { alive, killRecordedProcess, recordPid } from './pidFile.js';
 import { readLogTail } from './process.js';
 
 /**
@@ -31,15 +31,6 @@ export function readLaunchSpec(dir: string): LaunchSpec {
   const path = join(dir, SPEC);
   if (!existsSync(path)) throw new Error(`no launch spec at ${path}`);
   return JSON.parse(readFileSync(path, 'utf8')) as LaunchSpec;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function runningPid(dir: string): number | undefined {

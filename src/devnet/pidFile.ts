@@ -6,7 +6,8 @@ export async function recordPid(path: string, pid: number): Promise<void> {
   await writeFile(path, `${pid}\n`);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without delivering anything). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { gethInit } from '../devnet/geth.js';
+import { baseArgs, gethInit } from '../devnet/geth.js';
 import { freePort } from '../devnet/ports.js';
 import { startFromSpec, stopFromSpec, writeLaunchSpec } from '../devnet/launchSpec.js';
 
@@ -38,7 +38,7 @@ export class LocalGethDevnet {
     const devnet = new LocalGethDevnet(root, network);
     mkdirSync(devnet.dir, { recursive: true });
     const [httpPort, authPort] = [await freePort(), await freePort()];
-    const common = commonArgs(devnet.oldDataDir, httpPort, authPort);
+    const common = baseArgs(devnet.oldDataDir, httpPort, authPort);
     const rpcUrl = `http://127.0.0.1:${httpPort}`;
     writeLaunchSpec(devnet.producingDir, {
       tool: 'geth',
@@ -75,7 +75,7 @@ export class LocalGethDevnet {
       writeLaunchSpec(this.newDir, {
         tool: 'geth',
         rpcUrl: `http://127.0.0.1:${httpPort}`,
-        args: [...commonArgs(dataDir, httpPort, authPort), '--syncmode', 'full', '--gcmode', 'archive'],
+        args: [...baseArgs(dataDir, httpPort, authPort), '--syncmode', 'full', '--gcmode', 'archive'],
       });
     }
     return startFromSpec(this.newDir);
@@ -91,15 +91,4 @@ export class LocalGethDevnet {
   async stopAll(): Promise<void> {
     for (const dir of [this.producingDir, this.haltedDir, this.newDir]) await stopFromSpec(dir);
   }
-}
-
-function commonArgs(dataDir: string, httpPort: number, authPort: number): string[] {
-  return [
-    '--datadir', dataDir,
-    '--http', '--http.addr', '127.0.0.1', '--http.port', String(httpPort),
-    '--http.api', 'eth,net,web3,debug',
-    '--authrpc.addr', '127.0.0.1', '--authrpc.port', String(authPort),
-    '--ipcdisable', '--nodiscover', '--maxpeers', '0', '--port', '0', '--nat', 'none',
-    '--state.scheme', 'hash',
-  ];
 }

@@ -13,10 +13,11 @@ import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { createWorker } from '../../src/worker.js';
-import { ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
 import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
+import { untilPhase } from '../helpers/phases.js';
 
 /**
  * What an operator does in a browser, end to end: start a regenesis from the Web UI's form, approve
@@ -103,16 +104,6 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
       },
     }) as PlanInput;
 
-  async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const status = await handle.query(statusQuery);
-      if (status.phase === phase) return;
-      if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
-      if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
-      await sleep(250);
-    }
-  }
 
   /** The run's status badge in the header of its page (it carries no test id, only its text). */
   async function statusBadge(status: string): Promise<void> {

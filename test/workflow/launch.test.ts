@@ -22,23 +22,12 @@ import {
   registerValidatorUpdate,
   rollbackUpdate,
   statusQuery,
-  type Phase,
   type RegenesisResult,
 } from '../../workflows/messages.js';
+import { untilPhase } from '../helpers/phases.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { expectRejection } from '../helpers/run.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
-
-async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await handle.query(statusQuery);
-    if (status.phase === phase) return;
-    if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
-    if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
-    await sleep(200);
-  }
-}
 
 async function head(rpcUrl: string): Promise<number> {
   return Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'));
