@@ -1,5 +1,5 @@
 import type { AccountRecord } from '../../state/account.js';
-import { bytesToHex, hexToBytes, toQuantity, toWord, type Hex } from '../../state/hex.js';
+import { bytesToHex, toQuantity, toWord, type Hex } from '../../state/hex.js';
 import { EMPTY_CODE_HASH, EMPTY_TRIE_ROOT, keccak256Hex, keccakReady } from '../../state/keccak.js';
 import { storageRootOfSlots } from '../../state/stateRoot.js';
 import type { JsonRpcClient } from './rpc.js';
@@ -84,6 +84,7 @@ interface Dump {
 }
 
 const HEX32 = /^0x[0-9a-f]{64}$/;
+const HEX32_ANY_CASE = /^0x[0-9a-fA-F]{64}$/;
 const STORAGE_VALUE = /^(0x)?[0-9a-fA-F]*$/;
 /** Any digit but 0 after the "0x" of a word (the "x" itself never matches). */
 const NON_ZERO_DIGIT = /[1-9a-f]/;
@@ -118,8 +119,10 @@ export function partitionBounds(n: number): Array<{ start: Hex; end: Hex | null 
 function decodeNext(next: unknown, block: number): Hex | null {
   if (next === undefined || next === null || next === '') return null;
   if (typeof next !== 'string') throw new AccountRangeFormatError(`block ${block}: "next" is not a string`);
-  // A Go []byte marshals as base64; accept 0x-hex too in case a node dialect differs.
-  const bytes = next.startsWith('0x') ? Buffer.from(hexToBytes(next)) : Buffer.from(next, 'base64');
+  // A Go []byte marshals as base64 (44 characters for a key); 0x-hex (66) is accepted too in case a
+  // node dialect differs. Base64 can itself start with "0x" (about one page in 4096), so the form is
+  // told by the whole string, never by its prefix.
+  const bytes = HEX32_ANY_CASE.test(next) ? Buffer.from(next.slice(2), 'hex') : Buffer.from(next, 'base64');
   if (bytes.length !== 32) throw new AccountRangeFormatError(`block ${block}: "next" decodes to ${bytes.length} bytes, expected 32`);
   return `0x${bytes.toString('hex')}`;
 }

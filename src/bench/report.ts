@@ -1,0 +1,228 @@
+import type { StateStats } from '../state/stats.js';
+
+/** Shapes of bench-results.json, the targets of the performance issue, and the stdout table. */
+
+export interface PhaseProcess {
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  load: [number, number];
+}
+
+export interface SizeResults {
+  accounts: number;
+  alloc?: StateStats & { partitionBytes: number; generateSeconds: number };
+  root?: {
+    ours: PhaseProcess & { seconds: number; rate: number; stateRoot: string };
+    geth: Array<{
+      scheme: string;
+      command: string;
+      seconds: number;
+      rate: number;
+      cpuSeconds: number;
+      peakRssMb: number;
+      goMemLimit?: string;
+      load: [number, number];
+    }>;
+    gethBlock0Root: string;
+    rootsEqual: boolean;
+    /** our rate / geth init's rate (= geth seconds / our seconds). */
+    ratio: number;
+  };
+  genesis?: PhaseProcess & { seconds: number; bytes: number; rate: number; mbPerSecond: number; stateRoot: string; sha256: string };
+  export?: {
+    ours: Array<
+      PhaseProcess & {
+        partitions: number;
+        pageSize: number;
+        seconds: number;
+        rate: number;
+        accounts: number;
+        bytes: number;
+        matchesSource: boolean;
+        /** The geth node that served this run (started fresh for it): peak RSS and CPU. */
+        gethNode: { peakRssMb: number; cpuSeconds: number };
+      }
+    >;
+    geth: { command: string; seconds: number; rate: number; accounts: number; bytes: number; cpuSeconds: number; peakRssMb: number; load: [number, number] };
+    /** our rate (first partition count) / geth dump's rate. */
+    ratio: number;
+  };
+  history?: PhaseProcess & {
+    events: number;
+    eventsWithoutWorkflowTasks: number;
+    payloadBytes: number;
+    historyBytes: number;
+    seconds: number;
+    partitions: number;
+    rehearsal: boolean;
+    prebuiltBundle: boolean;
+    /** Node flags the worker ran with (--worker-node-flags), '' for none. */
+    workerNodeFlags: string;
+    rootMatches: boolean;
+    eventTypes: Record<string, number>;
+    workerStartupPeakRssMb: number;
+    runPeakRssMb: number;
+  };
+  /** The same run with a worker that loads a prebuilt workflow bundle (--prebuilt-bundle). */
+  historyPrebuiltBundle?: SizeResults['history'];
+}
+
+export type HistoryResults = NonNullable<SizeResults['history']>;
+
+export interface Target {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt?: string;
+  totalSeconds?: number;
+  machine: Record<string, unknown>;
+  options: Record<string, unknown>;
+  sizes: SizeResults[];
+  targets: Target[];
+}
+
+const RSS_LIMIT_MB = 512;
+const RSS_GROWTH = 1.5;
+const EVENTS_SPREAD = 0.1;
+
+function label(n: number): string {
+  return n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+function phaseRss(s: SizeResults): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  if (s.root) out.push(['root', s.root.ours.peakRssMb]);
+  if (s.genesis) out.push(['genesis', s.genesis.peakRssMb]);
+  if (s.export) out.push(['export', s.export.ours[0]!.peakRssMb]);
+  if (s.history) out.push(['worker (regenesis run)', s.history.peakRssMb]);
+  if (s.historyPrebuiltBundle) out.push(['worker, prebuilt bundle (regenesis run)', s.historyPrebuiltBundle.peakRssMb]);
+  return out;
+}
+
+export function evaluateTargets(sizes: readonly SizeResults[]): Target[] {
+  const targets: Target[] = [];
+  for (const s of sizes) {
+    const n = label(s.accounts);
+    if (s.root) {
+      targets.push({ name: `state root rate vs geth init, ${n}`, target: '≥ 0.50', value: s.root.ratio.toFixed(2), met: s.root.ratio >= 0.5 });
+      targets.push({ name: `state root equals geth block 0 root, ${n}`, target: 'equal', value: s.root.rootsEqual ? 'equal' : 'differs', met: s.root.rootsEqual });
+    }
+    if (s.export) {
+      targets.push({ name: `export rate vs geth dump, ${n}`, target: '≥ 0.50', value: s.export.ratio.toFixed(2), met: s.export.ratio >= 0.5 });
+      const same = s.export.ours.every((r) => r.matchesSource);
+      targets.push({ name: `export reproduces the state byte for byte, ${n}`, target: 'identical', value: same ? 'identical' : 'differs', met: same });
+    }
+  }
+  const largest = [...sizes].sort((a, b) => b.accounts - a.accounts)[0];
+  const smallest = [...sizes].sort((a, b) => a.accounts - b.accounts)[0];
+  if (largest) {
+    for (const [phase, rss] of phaseRss(largest)) {
+      targets.push({ name: `peak RSS ${phase}, ${label(largest.accounts)}`, target: `< ${RSS_LIMIT_MB} MB`, value: `${rss} MB`, met: rss < RSS_LIMIT_MB });
+    }
+  }
+  if (largest && smallest && largest !== smallest) {
+    const small = new Map(phaseRss(smallest));
+    for (const [phase, rss] of phaseRss(largest)) {
+      const base = small.get(phase);
+      if (!base) continue;
+      const growth = rss / base;
+      targets.push({
+        name: `peak RSS growth ${phase}, ${label(smallest.accounts)} → ${label(largest.accounts)}`,
+        target: `≤ ${RSS_GROWTH}×`,
+        value: `${growth.toFixed(2)}×`,
+        met: growth <= RSS_GROWTH,
+      });
+    }
+    if (largest.history && smallest.history) {
+      const a = smallest.history;
+      const b = largest.history;
+      const spread = b.events / a.events - 1;
+      targets.push({
+        name: `history events, ${label(smallest.accounts)} → ${label(largest.accounts)}`,
+        target: '±10%',
+        value: `${a.events} → ${b.events} (${(spread * 100).toFixed(1)}%; without workflow tasks ${a.eventsWithoutWorkflowTasks} → ${b.eventsWithoutWorkflowTasks})`,
+        met: Math.abs(spread) <= EVENTS_SPREAD,
+      });
+      const bytes = b.payloadBytes / a.payloadBytes - 1;
+      targets.push({
+        name: `history payload bytes, ${label(smallest.accounts)} → ${label(largest.accounts)}`,
+        target: '±10%',
+        value: `${a.payloadBytes} → ${b.payloadBytes} (${(bytes * 100).toFixed(1)}%)`,
+        met: Math.abs(bytes) <= EVENTS_SPREAD,
+      });
+    }
+  }
+  return targets;
+}
+
+function pad(cells: string[], widths: number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => pad(r, widths)).join('\n');
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const k = (n: number) => n.toLocaleString('en-US');
+
+export function printTable(results: BenchResults): void {
+  const rows: string[][] = [['phase', 'accounts', 'ours s', 'ours acc/s', 'ours RSS MB', 'geth s', 'geth acc/s', 'geth RSS MB', 'ratio', 'note']];
+  for (const s of results.sizes) {
+    const n = label(s.accounts);
+    if (s.root) {
+      const g = s.root.geth[0]!;
+      rows.push(['state root', n, f1(s.root.ours.seconds), k(s.root.ours.rate), String(s.root.ours.peakRssMb), f1(g.seconds), k(g.rate), String(g.peakRssMb), s.root.ratio.toFixed(2), s.root.rootsEqual ? 'roots equal' : 'ROOTS DIFFER']);
+      for (const other of s.root.geth.slice(1)) {
+        rows.push([`  geth init ${other.scheme}`, n, '', '', '', f1(other.seconds), k(other.rate), String(other.peakRssMb), '', '']);
+      }
+    }
+    if (s.export) {
+      const g = s.export.geth;
+      s.export.ours.forEach((o, i) => {
+        rows.push([
+          i === 0 ? `export ×${o.partitions}` : `  export ×${o.partitions}`,
+          n,
+          f1(o.seconds),
+          k(o.rate),
+          String(o.peakRssMb),
+          i === 0 ? f1(g.seconds) : '',
+          i === 0 ? k(g.rate) : '',
+          i === 0 ? String(g.peakRssMb) : '',
+          (o.rate / g.rate).toFixed(2),
+          o.matchesSource ? `identical; node ${o.gethNode.cpuSeconds.toFixed(0)} CPU-s, ${o.gethNode.peakRssMb} MB` : 'DIFFERS',
+        ]);
+      });
+    }
+    if (s.genesis) {
+      rows.push(['genesis write', n, f1(s.genesis.seconds), k(s.genesis.rate), String(s.genesis.peakRssMb), '', '', '', '', `${(s.genesis.bytes / 2 ** 20).toFixed(0)} MiB, ${s.genesis.mbPerSecond} MiB/s`]);
+    }
+    for (const [name, h] of [['regenesis run', s.history], ['  prebuilt bundle', s.historyPrebuiltBundle]] as const) {
+      if (!h) continue;
+      rows.push([
+        name,
+        n,
+        f1(h.seconds),
+        '',
+        String(h.peakRssMb),
+        '',
+        '',
+        '',
+        '',
+        `${h.events} events, ${k(h.payloadBytes)} payload B; RSS ${h.workerStartupPeakRssMb} MB at worker start`,
+      ]);
+    }
+  }
+  process.stdout.write(`${table(rows)}\n`);
+  if (results.targets.length > 0) {
+    process.stdout.write('\n');
+    process.stdout.write(`${table([['target', 'wanted', 'measured', ''], ...results.targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET'])])}\n`);
+  }
+}
