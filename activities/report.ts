@@ -15,6 +15,19 @@ export const REPORT_PATH = 'reports/regenesis.json';
 export const LAUNCH_REPORT_PATH = 'reports/launch.json';
 
 export function reportActivities(store: ArtifactStore) {
+  /** Writes one report, then re-hashes every artifact of the run into the manifest. */
+  async function publish(runKey: string, reportPath: string, report: unknown): Promise<PublishedReport> {
+    await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
+    const manifest = await store.writeManifest(runKey);
+    return {
+      artifactsDir: store.runDir(runKey),
+      reportPath,
+      manifestPath: MANIFEST_FILE,
+      manifestSha256: manifest.sha256,
+      files: manifest.manifest.files.length,
+    };
+  }
+
   return {
     /**
      * Writes the run's report, then the manifest hashing every artifact (the report included). The
@@ -38,15 +51,7 @@ export function reportActivities(store: ArtifactStore) {
         verification: input.verification,
         rehearsal: input.rehearsal ?? null,
       };
-      await writeFileAtomic(store.path(input.runKey, REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
-      const manifest = await store.writeManifest(input.runKey);
-      return {
-        artifactsDir: store.runDir(input.runKey),
-        reportPath: REPORT_PATH,
-        manifestPath: MANIFEST_FILE,
-        manifestSha256: manifest.sha256,
-        files: manifest.manifest.files.length,
-      };
+      return publish(input.runKey, REPORT_PATH, report);
     },
 
     /**
@@ -57,15 +62,7 @@ export function reportActivities(store: ArtifactStore) {
     async publishLaunchReport(input: { runKey: string; launch: LaunchOutcome }): Promise<PublishedReport> {
       const { newNetwork, ...rest } = input.launch;
       const record = { ...rest, newNetwork: { block0Root: newNetwork.block0Root ?? null } };
-      await writeFileAtomic(store.path(input.runKey, LAUNCH_REPORT_PATH), `${JSON.stringify(record, null, 2)}\n`);
-      const manifest = await store.writeManifest(input.runKey);
-      return {
-        artifactsDir: store.runDir(input.runKey),
-        reportPath: LAUNCH_REPORT_PATH,
-        manifestPath: MANIFEST_FILE,
-        manifestSha256: manifest.sha256,
-        files: manifest.manifest.files.length,
-      };
+      return publish(input.runKey, LAUNCH_REPORT_PATH, record);
     },
 
     /** Compensation: removes every artifact of the run, partial files included. */
