@@ -148,10 +148,21 @@ async function sendAll(rpc: JsonRpcClient, txs: TxRequest[], batchSize: number):
 
 async function waitForNonce(rpc: JsonRpcClient, from: Hex, nonce: bigint, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = -1n;
+  let stalledSince = Date.now();
   for (;;) {
     const mined = BigInt(await rpc.call<Hex>('eth_getTransactionCount', [from, 'latest']));
     if (mined >= nonce) return;
     if (Date.now() > deadline) throw new Error(`only ${mined} of ${nonce} transactions from ${from} mined after ${timeoutMs} ms`);
+    if (mined !== last) {
+      last = mined;
+      stalledSince = Date.now();
+    } else if (Date.now() - stalledSince > 2_000) {
+      // anvil automines when a transaction arrives; one that became ready only after its
+      // predecessor was mined (a batch handled out of order) waits for the next arrival. Mine it.
+      await rpc.call('evm_mine').catch(() => undefined);
+      stalledSince = Date.now();
+    }
     await sleep(200);
   }
 }
