@@ -1,6 +1,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statusQuery, type Phase } from '../../workflows/messages.js';
+import { hexToBytes } from '../../src/state/hex.js';
+import { approveUpdate, ratifyUpdate, statusQuery, type Phase } from '../../workflows/messages.js';
 
 /** Polls the status query until the run is in `phase`; fails fast if the run ends first. */
 export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<void> {
@@ -12,4 +13,17 @@ export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs
     if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
     await sleep(200);
   }
+}
+
+/** Plays the approver and one validator: approve the run's genesis, then ratify it with `signer`'s BLS key. */
+export async function approveAndRatify(
+  handle: WorkflowHandle,
+  signer: { nodeId: string; sign(message: Uint8Array): string },
+  approver = 'alice',
+): Promise<void> {
+  await untilPhase(handle, 'approve');
+  const { genesisSha256 } = await handle.query(statusQuery);
+  await handle.executeUpdate(approveUpdate, { args: [{ approver, genesisSha256: genesisSha256! }] });
+  await untilPhase(handle, 'ratify');
+  await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: signer.nodeId, signature: signer.sign(hexToBytes(genesisSha256!)) }] });
 }

@@ -11,8 +11,8 @@ import { FaultProxy } from '../../src/devnet/faultProxy.js';
 import { fillChain } from '../../src/devnet/fill.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
-import { hexToBytes } from '../../src/state/hex.js';
-import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import { approveAndRatify } from '../helpers/phases.js';
 import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 
@@ -94,14 +94,6 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     throw new Error('timed out waiting for the run');
   }
 
-  async function approveAndRatify(handle: WorkflowHandle): Promise<void> {
-    await until(handle, (p) => p === 'approve');
-    const { genesisSha256 } = await handle.query(statusQuery);
-    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
-    await until(handle, (p) => p === 'ratify');
-    await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
-  }
-
   async function run(label: string, crash: boolean): Promise<{ workflowId: string; result: Extract<RegenesisResult, { status: 'Completed' }> }> {
     const taskQueue = uniqueTaskQueue(label);
     const artifactsDir = join(work, `artifacts-${label}`);
@@ -113,7 +105,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
       worker.kill('SIGKILL');
       worker = startWorker(taskQueue, artifactsDir);
     }
-    await approveAndRatify(handle);
+    await approveAndRatify(handle, staker);
     if (crash) {
       await until(handle, (p) => p === 'migrate-validators');
       worker.kill('SIGKILL');

@@ -24,7 +24,7 @@ import {
   statusQuery,
   type RegenesisResult,
 } from '../../workflows/messages.js';
-import { untilPhase } from '../helpers/phases.js';
+import { approveAndRatify, untilPhase } from '../helpers/phases.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { expectRejection } from '../helpers/run.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
@@ -170,11 +170,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const result = await withRun(
       plan({ validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)], ratificationTimeoutSeconds: 4 }),
       async (handle) => {
-        await untilPhase(handle, 'approve');
-        const { genesisSha256 } = await handle.query(statusQuery);
-        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
-        await untilPhase(handle, 'ratify');
-        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        await approveAndRatify(handle, stakers[0]!);
         return (await handle.result()) as RegenesisResult;
       },
     );
@@ -210,11 +206,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const result = await withRun(
       plan({ validators: [validatorKeys(stakers[0]!)] }),
       async (handle) => {
-        await untilPhase(handle, 'approve');
-        const { genesisSha256 } = await handle.query(statusQuery);
-        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
-        await untilPhase(handle, 'ratify');
-        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        await approveAndRatify(handle, stakers[0]!);
         return (await handle.result()) as RegenesisResult;
       },
       activities,
@@ -281,11 +273,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const result = await withRun(
       plan({ validators: [validatorKeys(stakers[0]!)], operator: { kind: 'manual' } }),
       async (handle) => {
-        await untilPhase(handle, 'approve');
-        const { genesisSha256 } = await handle.query(statusQuery);
-        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
-        await untilPhase(handle, 'ratify');
-        await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[0]!.sign(hexToBytes(genesisSha256!)) }] });
+        await approveAndRatify(handle, stakers[0]!);
         for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
           for (;;) {
             const status = await handle.query(statusQuery);

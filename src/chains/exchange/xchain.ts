@@ -1,6 +1,6 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
 import { AvaxService, parseSafeUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../platform/avaxApi.js';
-import { streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../platform/utxo.js';
+import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../platform/utxo.js';
 
 /**
  * X-Chain adapter over the node's exchange service: `avm.*` on avalanchego, `xvm.*` on luxd (the
@@ -86,15 +86,7 @@ export class ExchangeChain {
     options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {},
   ): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
     const asOf = options.asOf ?? (await this.blockReader().head()).timestamp;
-    const totals = new UtxoTotals(BigInt(asOf));
-    const self = this;
-    const written = await writeJsonl(path, (async function* () {
-      for await (const u of self.utxos(addresses, options)) {
-        totals.add(u);
-        yield u;
-      }
-    })());
-    return { ...written, assets: totals.totals(), asOf };
+    return exportUtxosWithTotals(path, this.utxos(addresses, options), asOf);
   }
 
   async balances(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {}): Promise<{ assets: AssetTotal[]; asOf: number }> {

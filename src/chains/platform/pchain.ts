@@ -1,6 +1,6 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
 import { AvaxService, parseSafeUint, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from './avaxApi.js';
-import { streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from './utxo.js';
+import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from './utxo.js';
 
 /**
  * P-Chain adapter over the node's `platform.*` JSON-RPC service (`<prefix>/bc/P`): the validator
@@ -345,15 +345,7 @@ export class PlatformChain {
    */
   async exportUtxos(path: string, addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
     const asOf = await this.timestamp();
-    const totals = new UtxoTotals(BigInt(asOf));
-    const self = this;
-    const written = await writeJsonl(path, (async function* () {
-      for await (const u of self.utxos(addresses, options)) {
-        totals.add(u);
-        yield u;
-      }
-    })());
-    return { ...written, assets: totals.totals(), asOf };
+    return exportUtxosWithTotals(path, this.utxos(addresses, options), asOf);
   }
 
   /** Per-asset totals without writing a file. */

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { cb58Decode, cb58Encode } from '../../keys/cb58.js';
 import { formatAddress, parseAddress, type ChainAlias } from '../../keys/address.js';
-import { parseSafeUint, type AvaxService } from './avaxApi.js';
+import { parseSafeUint, writeJsonl, type AvaxService, type JsonlSummary } from './avaxApi.js';
 
 /**
  * UTXOs of the P- and X-Chains as the nodes serve them (`platform.getUTXOs`, `avm.getUTXOs`):
@@ -370,4 +370,23 @@ export function decodeId(id: string, field = 'id'): Uint8Array {
   const bytes = cb58Decode(id, field);
   if (bytes.length !== 32) throw new Error(`${field}: an ID is 32 bytes, got ${bytes.length}`);
   return bytes;
+}
+
+/**
+ * Streams UTXOs into a JSONL artifact while totalling them per asset as of `asOf`, so a chain's
+ * balances and its export come from the same single read of the node.
+ */
+export async function exportUtxosWithTotals(
+  path: string,
+  utxos: AsyncIterable<UtxoRecord>,
+  asOf: number,
+): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
+  const totals = new UtxoTotals(BigInt(asOf));
+  const written = await writeJsonl(path, (async function* () {
+    for await (const u of utxos) {
+      totals.add(u);
+      yield u;
+    }
+  })());
+  return { ...written, assets: totals.totals(), asOf };
 }
