@@ -350,7 +350,7 @@ describe('anvil export through anvil_dumpState', () => {
     rpc = new JsonRpcClient(anvil.rpcUrl);
     // No zeroed slot: anvil keeps zeroed slots in its trie, which would make its roots diverge
     // (covered separately below).
-    fill = await fillChain(anvil.rpcUrl, { seed: 11, zeroSlot: false });
+    fill = await fillChain(anvil.rpcUrl, { seed: 11, zeroSlot: false, batchSize: 1 });
     console.info(`anvil fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`);
   });
 
