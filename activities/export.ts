@@ -5,12 +5,13 @@ import { AtomicFile, sha256File } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { exportAnvilState } from '../src/chains/evm/anvilExport.js';
 import { accountRangePages, partitionBounds } from '../src/chains/evm/gethExport.js';
-import { JsonRpcClient } from '../src/chains/evm/rpc.js';
+import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
 import type { PartitionManifest } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
 import { accountLine, readAccounts } from '../src/state/jsonl.js';
 import { StatsAccumulator, type StateStats } from '../src/state/stats.js';
 import { asFailure } from './failures.js';
+import { DEFAULT_MAX_OUTAGE_SECONDS, OutageClock } from './outage.js';
 
 /** Heartbeat details: enough to resume a partition exactly where the last durable page ended. */
 interface ExportCursor {
@@ -43,6 +44,8 @@ export function exportActivities(store: ArtifactStore) {
       index: number;
       count: number;
       pageSize: number;
+      /** Absent in runs started before the plan had it. */
+      maxOutageSeconds?: number;
     }): Promise<PartitionManifest> {
       const ctx = Context.current();
       const rel = partitionPath(input.index);
@@ -52,27 +55,39 @@ export function exportActivities(store: ArtifactStore) {
       const bounds = partitionBounds(input.count)[input.index];
       if (!bounds) throw new Error(`partition ${input.index} of ${input.count} does not exist`);
       const cursor = await usableCursor(ctx.info.heartbeatDetails as ExportCursor | undefined, path);
-      const file = await AtomicFile.create(path, { resumeAt: cursor?.bytes });
+      const file = await AtomicFile.create(path, { resumeAt: cursor?.bytes }).catch((err: unknown) => {
+        throw asFailure(err, `export partition ${input.index}`);
+      });
       const stats = new StatsAccumulator(cursor?.stats);
       const rpc = new JsonRpcClient(input.rpcUrl);
+      const outage = new OutageClock(input.rpcUrl, (input.maxOutageSeconds ?? DEFAULT_MAX_OUTAGE_SECONDS) * 1000);
+      let next: Hex | null = cursor?.next ?? bounds.start;
+      let durable: ExportCursor | undefined = cursor;
       try {
-        const pages = accountRangePages(rpc, {
-          blockNumber: input.blockNumber,
-          start: cursor?.next ?? bounds.start,
-          end: bounds.end,
-          pageSize: input.pageSize,
-        });
-        for await (const page of pages) {
-          // Cancellation (abort, rollback) arrives with a heartbeat; stop between pages so the
-          // workflow's compensations never race a writer.
-          ctx.cancellationSignal.throwIfAborted();
-          for (const record of page.records) {
-            await file.write(accountLine(record));
-            stats.add(record);
+        while (next !== null) {
+          // A failed page read restarts the page stream at the last page written whole, in this
+          // attempt, until the node has been failing for longer than the plan allows.
+          try {
+            const pages = accountRangePages(rpc, { blockNumber: input.blockNumber, start: next, end: bounds.end, pageSize: input.pageSize });
+            for await (const page of pages) {
+              // Cancellation (abort, rollback) arrives with a heartbeat; stop between pages so the
+              // workflow's compensations never race a writer.
+              ctx.cancellationSignal.throwIfAborted();
+              for (const record of page.records) {
+                await file.write(accountLine(record));
+                stats.add(record);
+              }
+              next = page.next;
+              outage.recovered();
+              if (next === null) break;
+              durable = { next, bytes: await file.checkpoint(), stats: stats.snapshot() };
+              ctx.heartbeat(durable);
+            }
+            next = null;
+          } catch (err) {
+            if (!(err instanceof RpcTransportError && err.retryable) || ctx.cancellationSignal.aborted) throw err;
+            await outage.waitOrGiveUp(err, () => ctx.heartbeat(durable), ctx.cancellationSignal);
           }
-          if (page.next === null) break;
-          const bytes = await file.checkpoint();
-          ctx.heartbeat({ next: page.next, bytes, stats: stats.snapshot() } satisfies ExportCursor);
         }
         const written = await file.commit();
         const manifest: PartitionManifest = {

@@ -8,6 +8,8 @@ import { RpcResponseError, RpcTransportError } from '../src/chains/evm/rpc.js';
  */
 export function asFailure(err: unknown, context: string): Error {
   if (err instanceof ApplicationFailure) return err;
+  const storage = storageFailure(err, context);
+  if (storage) return storage;
   if (err instanceof MissingPreimageError) {
     return ApplicationFailure.nonRetryable(`${context}: ${err.message}`, 'MissingPreimage');
   }
@@ -22,4 +24,25 @@ export function asFailure(err: unknown, context: string): Error {
     return ApplicationFailure.nonRetryable(`${context}: ${err.message}`, 'UnsupportedNode');
   }
   return err instanceof Error ? err : new Error(`${context}: ${String(err)}`);
+}
+
+/**
+ * The artifact directory cannot take the run's files: full, read-only, or not ours to write. A
+ * retry minutes later meets the same disk, so the run stops at once (and its compensations remove
+ * what it wrote) with the path and the reason, instead of spending its retry budget.
+ */
+const STORAGE_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on the device holding the artifacts',
+  EDQUOT: 'disk quota exceeded for the artifacts',
+  EROFS: 'the artifacts directory is on a read-only file system',
+  EACCES: 'the artifacts directory is not writable by the worker',
+  EPERM: 'the artifacts directory is not writable by the worker',
+  EFBIG: 'an artifact exceeds the file size the worker may write',
+};
+
+function storageFailure(err: unknown, context: string): ApplicationFailure | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const reason = e && typeof e.code === 'string' && typeof e.syscall === 'string' ? STORAGE_ERRORS[e.code] : undefined;
+  if (!reason) return undefined;
+  return ApplicationFailure.nonRetryable(`${context}: ${reason} (${e!.code} on ${e!.syscall} ${e!.path ?? ''})`.trim(), 'ArtifactStorage');
 }

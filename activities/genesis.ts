@@ -1,3 +1,4 @@
+import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
@@ -22,14 +23,15 @@ export function genesisActivities(store: ArtifactStore) {
       gasLimit: number;
     }): Promise<GenesisManifest> {
       const timestamp = input.timestamp;
-      const out = await AtomicFile.create(store.path(input.runKey, GENESIS_PATH));
-      const result = await heartbeating(() =>
+      const result = await heartbeating(async () =>
         buildEvmGenesis(
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
           { config: postMergeChainConfig(input.chainId), timestamp, gasLimit: input.gasLimit },
-          out,
+          await AtomicFile.create(store.path(input.runKey, GENESIS_PATH)),
         ),
-      );
+      ).catch((err: unknown) => {
+        throw asFailure(err, 'genesis');
+      });
       return {
         path: GENESIS_PATH,
         sha256: result.genesis.sha256,

@@ -16,6 +16,7 @@ export const NON_RETRYABLE = [
   'RehearsalFailed',
   'InvalidValidator',
   'RatificationFailed',
+  'ArtifactStorage',
 ] as const;
 
 const transient = {
@@ -45,7 +46,7 @@ export const policies = {
   genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   rehearse: { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 3 } },
-  report: { startToCloseTimeout: '30 minutes', retry: { ...transient, maximumAttempts: 5 } },
+  report: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   /** Stopping and starting node processes: slow, and safe to repeat (every step is idempotent). */
   operator: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 10 } },
   /** Pure checks of public key material and signatures. */

@@ -17,6 +17,12 @@ export function rehearsalWorkDir(runKey: string): string {
   return join(tmpdir(), 'regenesis-rehearsal', runKey);
 }
 
+/** Kills a rehearsal node recorded in `workDir` (left by a crashed worker) and removes its datadir. */
+async function clearRehearsal(workDir: string): Promise<void> {
+  await killRecordedProcess(join(workDir, 'geth.pid'));
+  await rm(workDir, { recursive: true, force: true });
+}
+
 export function rehearsalActivities(store: ArtifactStore) {
   return {
     /**
@@ -25,7 +31,8 @@ export function rehearsalActivities(store: ArtifactStore) {
      */
     async rehearseEvm(input: { runKey: string; genesisPath: string; expectedRoot: Hex; samplesPath: string }): Promise<RehearsalReport> {
       const workDir = rehearsalWorkDir(input.runKey);
-      await rm(workDir, { recursive: true, force: true }); // a retry starts from a fresh datadir
+      // A retry after a worker crash starts clean: the node the crashed attempt left running goes first.
+      await clearRehearsal(workDir);
       const samples = await readAccountFile(store.path(input.runKey, input.samplesPath));
       try {
         const result = await heartbeating(() =>
@@ -52,9 +59,7 @@ export function rehearsalActivities(store: ArtifactStore) {
 
     /** Compensation: a rehearsal node left behind by a crashed worker is killed, its datadir removed. */
     async stopRehearsal(input: { runKey: string }): Promise<void> {
-      const workDir = rehearsalWorkDir(input.runKey);
-      await killRecordedProcess(join(workDir, 'geth.pid'));
-      await rm(workDir, { recursive: true, force: true });
+      await clearRehearsal(rehearsalWorkDir(input.runKey));
     },
   };
 }

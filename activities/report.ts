@@ -1,3 +1,4 @@
+import { heartbeating } from './heartbeat.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { MANIFEST_FILE, type ArtifactStore } from '../src/artifacts/store.js';
 import type {
@@ -18,7 +19,8 @@ export function reportActivities(store: ArtifactStore) {
   /** Writes one report, then re-hashes every artifact of the run into the manifest. */
   async function publish(runKey: string, reportPath: string, report: unknown): Promise<PublishedReport> {
     await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
-    const manifest = await store.writeManifest(runKey);
+    // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
+    const manifest = await heartbeating(() => store.writeManifest(runKey));
     return {
       artifactsDir: store.runDir(runKey),
       reportPath,

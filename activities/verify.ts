@@ -57,7 +57,7 @@ export function verifyActivities(store: ArtifactStore) {
       await writeFileAtomic(store.path(input.runKey, SAMPLES_PATH), samples.map(accountLine).join(''));
       try {
         const rpc = new JsonRpcClient(input.rpcUrl);
-        const mismatches = await compareWithNode(rpc, `0x${input.freeze.height.toString(16)}`, samples);
+        const mismatches = await heartbeating(() => compareWithNode(rpc, `0x${input.freeze.height.toString(16)}`, samples));
         checks.push({
           name: 'source-node-samples',
           ok: mismatches.length === 0,

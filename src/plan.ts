@@ -32,6 +32,11 @@ export const evmChainSchema = z.strictObject({
   partitions: z.number().int().min(1).max(MAX_PARTITIONS).default(4),
   /** debug_accountRange page size (geth caps it at 256). */
   pageSize: z.number().int().min(1).max(256).default(256),
+  /**
+   * How long an export waits out an unreachable or failing source node (connection refused or
+   * dropped, HTTP 5xx, truncated replies) before the run rolls back, naming the node.
+   */
+  maxOutageSeconds: z.number().int().min(1).max(86_400).default(600),
 });
 
 const epochTarget = z.strictObject({

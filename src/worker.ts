@@ -1,9 +1,12 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createActivities } from '../activities/index.js';
+import { loadRpcCredentials } from './chains/evm/rpcCredentials.js';
 import { LocalArtifactStore } from './artifacts/store.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
+import { prepareWorkflowBundle, workflowsPath } from './workflowBundle.js';
 
 let runtimeInstalled = false;
 
@@ -21,7 +24,7 @@ export function installRuntimeLogger(): void {
   });
 }
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { workflowsPath };
 
 export async function createWorker(options: {
   connection: NativeConnection;
@@ -29,6 +32,8 @@ export async function createWorker(options: {
   taskQueue?: string;
   artifactsDir?: string;
   devnetRoot?: string;
+  /** A prebuilt workflow bundle (see src/workflowBundle.ts); without it the bundle is built here. */
+  workflowBundlePath?: string;
 }): Promise<Worker> {
   const store = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
   await ensureSearchAttributes(options.connection, options.namespace ?? config.namespace);
@@ -36,19 +41,39 @@ export async function createWorker(options: {
     connection: options.connection,
     namespace: options.namespace ?? config.namespace,
     taskQueue: options.taskQueue ?? config.taskQueue,
-    workflowsPath,
+    ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
     activities: createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot }),
     // Partitions are I/O bound on the node; the CPU-bound genesis pass is one activity at a time.
     maxConcurrentActivityTaskExecutions: 8,
+    // Heartbeats carry the export cursor: the SDK would otherwise send at most one per 24 s (0.8 of
+    // the 30 s timeout), and a retry after a crash would redo up to 24 s of pages.
+    defaultHeartbeatThrottleInterval: '2 seconds',
+    maxHeartbeatThrottleInterval: '2 seconds',
   });
+}
+
+/**
+ * The worker of `regenesis worker` and `regenesis dev`: it loads a prebuilt workflow bundle, or one
+ * built for it in a child process. The worker holds the code once created, so a bundle built for
+ * it is not kept.
+ */
+export async function createServiceWorker(connection: NativeConnection): Promise<Worker> {
+  const workflowBundlePath = await prepareWorkflowBundle();
+  try {
+    return await createWorker({ connection, workflowBundlePath });
+  } finally {
+    if (workflowBundlePath !== config.workflowBundle) await rm(dirname(workflowBundlePath), { recursive: true, force: true });
+  }
 }
 
 /** `regenesis worker`: runs until SIGINT/SIGTERM, then drains and exits. */
 export async function runWorker(): Promise<void> {
   installRuntimeLogger();
+  // A malformed credentials variable stops the worker here, not at its first node call.
+  const endpoints = loadRpcCredentials().size;
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
-  const worker = await createWorker({ connection });
-  logger.info({ taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir }, 'worker started');
+  const worker = await createServiceWorker(connection);
+  logger.info({ taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir, credentialedEndpoints: endpoints }, 'worker started');
   await worker.run();
   await connection.close();
 }

@@ -146,6 +146,7 @@ async function exportChainC(
             index,
             count,
             pageSize: chain.pageSize,
+            maxOutageSeconds: chain.maxOutageSeconds,
           });
     progress.partitionsDone += 1;
     progress.accountsExported += manifest.stats.accounts;

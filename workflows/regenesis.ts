@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -67,9 +68,20 @@ function validate(input: unknown): Plan {
   }
 }
 
+/**
+ * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
+ * timestamp shared by runs started in the same minute: two runs of one plan would have shared an
+ * artifact directory. The key takes the random tail instead; runs that began with the old key
+ * keep it.
+ */
+function runKeyOf(name: string, runId: string): string {
+  if (patched('run-key-random-tail')) return `${name}-${runId.replace(/-/g, '').slice(-12)}`;
+  return `${name}-${runId.slice(0, 8)}`;
+}
+
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
   const info = workflowInfo();
-  const runKey = `${plan.name}-${info.firstExecutionRunId.slice(0, 8)}`;
+  const runKey = runKeyOf(plan.name, info.firstExecutionRunId);
   const status: RegenesisStatus = { phase: 'validate', runKey, chains: {}, artifacts: [], stepsDone: [], committed: false };
   const saga = new Saga();
   const scope = new CancellationScope();

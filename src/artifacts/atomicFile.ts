@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { constants, createReadStream } from 'node:fs';
+import { access, mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export interface WrittenFile {
@@ -36,7 +36,7 @@ export class AtomicFile {
   }
 
   static async create(path: string, options: { resumeAt?: number; mode?: number } = {}): Promise<AtomicFile> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectory(dirname(path));
     const partial = AtomicFile.partialPath(path);
     if (options.resumeAt && options.resumeAt > 0) {
       const handle = await open(partial, 'r+', options.mode ?? 0o640);
@@ -143,6 +143,30 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /** Writes a small file atomically in one call. */
+/**
+ * `mkdir -p` with the real reason on failure: Node's recursive mkdir reports ENOENT when the
+ * nearest existing ancestor cannot be written (read-only file system, no permission), which reads
+ * as a missing path rather than the fault it is.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    let ancestor = dirname(dir);
+    while (ancestor !== dirname(ancestor) && !(await exists(ancestor))) ancestor = dirname(ancestor);
+    await access(ancestor, constants.W_OK); // throws EROFS / EACCES naming the ancestor
+    throw err;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode?: number): Promise<WrittenFile> {
   const file = await AtomicFile.create(path, { mode });
   try {

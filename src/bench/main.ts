@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { WORKER_NODE_OPTIONS } from '../config.js';
 import { startTemporalDevServer } from '../devnet/temporal.js';
 import { freePort } from '../devnet/ports.js';
 import type { GeneratedAlloc } from './alloc.js';
@@ -47,7 +48,7 @@ interface Options {
   keep: boolean;
   gethScheme: StateScheme | 'both';
   historyRehearsal: boolean;
-  prebuiltBundle: boolean;
+  bundleAtStart: boolean;
   workerNodeFlags: string[];
   cpuProf: boolean;
 }
@@ -80,8 +81,8 @@ function parseOptions(argv: string[]): Options {
     .option('--keep', 'keep the work directory', false)
     .addOption(new Option('--geth-scheme <scheme>', 'state scheme of the timed geth init').choices(['hash', 'path', 'both']).default('hash'))
     .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
-    .option('--prebuilt-bundle', 'also run the regenesis with a worker that loads a workflow bundle built beforehand', false)
-    .option('--worker-node-flags <flags>', 'node flags of the measured worker process, e.g. "--max-old-space-size=256"', '')
+    .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
+    .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
     .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
     .allowExcessArguments(false);
   program.parse(argv, { from: 'user' });
@@ -103,7 +104,7 @@ function parseOptions(argv: string[]): Options {
     keep: Boolean(o.keep),
     gethScheme: o.gethScheme as Options['gethScheme'],
     historyRehearsal: Boolean(o.historyRehearsal),
-    prebuiltBundle: Boolean(o.prebuiltBundle),
+    bundleAtStart: Boolean(o.bundleAtStart),
     workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
     cpuProf: Boolean(o.cpuProf),
   };
@@ -279,21 +280,20 @@ async function benchSize(accounts: number, opts: Options, root: string, profileD
     const temporal = await startTemporalDevServer({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort() });
     const forgetTemporal = onCleanup(() => temporal.stop());
     try {
-      // The production worker (builds its workflow bundle at start); with --prebuilt-bundle, a
-      // second run whose worker loads a bundle built beforehand.
-      out.history = await historyRun(undefined);
-      if (opts.prebuiltBundle) {
-        const workflowBundlePath = join(work, 'workflow-bundle.js');
-        await phase({ phase: 'bundle', out: workflowBundlePath });
-        out.historyPrebuiltBundle = await historyRun(workflowBundlePath);
-      }
+      // The production worker: a workflow bundle built beforehand in another process (as the worker
+      // image does) and the image's node flags. With --bundle-at-start, also a worker that builds
+      // its bundle itself and runs without flags.
+      const workflowBundlePath = join(work, 'workflow-bundle.js');
+      await phase({ phase: 'bundle', out: workflowBundlePath });
+      out.history = await historyRun(workflowBundlePath, opts.workerNodeFlags);
+      if (opts.bundleAtStart) out.historyBundleAtStart = await historyRun(undefined, []);
     } finally {
       forgetTemporal();
       await temporal.stop();
     }
 
-    async function historyRun(workflowBundlePath: string | undefined): Promise<NonNullable<SizeResults['history']>> {
-      log(`n=${accounts}: one regenesis run on a Temporal dev server${workflowBundlePath ? ' (prebuilt workflow bundle)' : ''}`);
+    async function historyRun(workflowBundlePath: string | undefined, workerNodeFlags: string[]): Promise<NonNullable<SizeResults['history']>> {
+      log(`n=${accounts}: one regenesis run on a Temporal dev server${workflowBundlePath ? '' : ' (worker builds its workflow bundle at start)'}`);
       const node = await serveDatadir(dataDir);
       try {
         const task = {
@@ -306,7 +306,7 @@ async function benchSize(accounts: number, opts: Options, root: string, profileD
           chainId: 7777,
           workflowBundlePath,
         };
-        const r = await runPhaseChild<HistoryResult>(task, { ...child, nodeFlags: [...opts.workerNodeFlags, ...child.nodeFlags] });
+        const r = await runPhaseChild<HistoryResult>(task, { ...child, nodeFlags: [...workerNodeFlags, ...child.nodeFlags] });
         log(`  ${r.result.events} events, ${r.result.payloadBytes} payload bytes, ${r.result.seconds.toFixed(1)} s, worker peak ${Math.round(r.measured.peakRssMb)} MB`);
         return {
           events: r.result.events,
@@ -317,7 +317,7 @@ async function benchSize(accounts: number, opts: Options, root: string, profileD
           partitions: opts.partitions[0]!,
           rehearsal: opts.historyRehearsal,
           prebuiltBundle: workflowBundlePath !== undefined,
-          workerNodeFlags: opts.workerNodeFlags.join(' '),
+          workerNodeFlags: workerNodeFlags.join(' '),
           rootMatches: r.result.stateRoot === gethRoot,
           eventTypes: r.result.eventTypes,
           workerStartupPeakRssMb: r.result.workerStartupPeakRssMb,

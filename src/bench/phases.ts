@@ -155,11 +155,7 @@ export interface HistoryTask {
   artifactsDir: string;
   rehearsal: boolean;
   chainId: number;
-  /**
-   * A workflow bundle built beforehand (phase `bundle`). The worker is then created with the same
-   * options as src/worker.ts createWorker, but loads the bundle instead of building it: what a
-   * worker image with a prebuilt bundle would do.
-   */
+  /** A workflow bundle built beforehand (phase `bundle`), as the worker image has; unset: built at start. */
   workflowBundlePath?: string;
 }
 
@@ -168,15 +164,12 @@ export interface BundleTask {
   out: string;
 }
 
-/** Builds the workflow bundle (webpack) into a file, as a worker image build step would. */
+/** Builds the workflow bundle into a file, as the worker image build does (`regenesis bundle`). */
 export async function runBundle(task: BundleTask): Promise<{ seconds: number; bytes: number }> {
-  const { bundleWorkflowCode, DefaultLogger } = await import('@temporalio/worker');
-  const { workflowsPath } = await import('../worker.js');
-  const { writeFile } = await import('node:fs/promises');
+  const { writeWorkflowBundle } = await import('../workflowBundle.js');
   const started = performance.now();
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
-  await writeFile(task.out, bundle.code);
-  return { seconds: (performance.now() - started) / 1000, bytes: Buffer.byteLength(bundle.code) };
+  const { bytes } = await writeWorkflowBundle(task.out);
+  return { seconds: (performance.now() - started) / 1000, bytes };
 }
 
 export interface HistoryResult {
@@ -272,10 +265,9 @@ function encodedSize(history: object): number {
  * against a Temporal dev server and the geth node the parent started; then the run's history.
  */
 export async function runHistory(task: HistoryTask): Promise<HistoryResult> {
-  const { DefaultLogger, NativeConnection, Runtime, Worker } = await import('@temporalio/worker');
+  const { DefaultLogger, NativeConnection, Runtime } = await import('@temporalio/worker');
   const { Client, Connection } = await import('@temporalio/client');
-  const { createWorker, ensureSearchAttributes } = await import('../worker.js');
-  const { createActivities } = await import('../../activities/index.js');
+  const { createWorker } = await import('../worker.js');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
   const workflowId = `bench-regenesis-${process.pid}-${Date.now()}`;
@@ -284,20 +276,14 @@ export async function runHistory(task: HistoryTask): Promise<HistoryResult> {
   const client = new Client({ connection, namespace: 'default' });
   try {
     const devnetRoot = join(task.artifactsDir, 'devnets');
-    let worker: Awaited<ReturnType<typeof createWorker>>;
-    if (task.workflowBundlePath) {
-      await ensureSearchAttributes(nativeConnection, 'default');
-      worker = await Worker.create({
-        connection: nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        workflowBundle: { codePath: task.workflowBundlePath },
-        activities: createActivities({ store: new LocalArtifactStore(task.artifactsDir), devnetRoot }),
-        maxConcurrentActivityTaskExecutions: 8,
-      });
-    } else {
-      worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, artifactsDir: task.artifactsDir, devnetRoot });
-    }
+    const worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      artifactsDir: task.artifactsDir,
+      devnetRoot,
+      workflowBundlePath: task.workflowBundlePath,
+    });
     const plan = {
       name: 'bench',
       chains: { C: { rpcUrl: task.rpcUrl, node: 'geth', partitions: task.partitions, pageSize: 256 } },

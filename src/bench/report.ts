@@ -64,8 +64,8 @@ export interface SizeResults {
     workerStartupPeakRssMb: number;
     runPeakRssMb: number;
   };
-  /** The same run with a worker that loads a prebuilt workflow bundle (--prebuilt-bundle). */
-  historyPrebuiltBundle?: SizeResults['history'];
+  /** The same run with a worker that builds its workflow bundle at start, no node flags (--bundle-at-start). */
+  historyBundleAtStart?: SizeResults['history'];
 }
 
 export type HistoryResults = NonNullable<SizeResults['history']>;
@@ -101,7 +101,6 @@ function phaseRss(s: SizeResults): Array<[string, number]> {
   if (s.genesis) out.push(['genesis', s.genesis.peakRssMb]);
   if (s.export) out.push(['export', s.export.ours[0]!.peakRssMb]);
   if (s.history) out.push(['worker (regenesis run)', s.history.peakRssMb]);
-  if (s.historyPrebuiltBundle) out.push(['worker, prebuilt bundle (regenesis run)', s.historyPrebuiltBundle.peakRssMb]);
   return out;
 }
 
@@ -204,7 +203,7 @@ export function printTable(results: BenchResults): void {
     if (s.genesis) {
       rows.push(['genesis write', n, f1(s.genesis.seconds), k(s.genesis.rate), String(s.genesis.peakRssMb), '', '', '', '', `${(s.genesis.bytes / 2 ** 20).toFixed(0)} MiB, ${s.genesis.mbPerSecond} MiB/s`]);
     }
-    for (const [name, h] of [['regenesis run', s.history], ['  prebuilt bundle', s.historyPrebuiltBundle]] as const) {
+    for (const [name, h] of [['regenesis run', s.history], ['  bundle built at start', s.historyBundleAtStart]] as const) {
       if (!h) continue;
       rows.push([
         name,

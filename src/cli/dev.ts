@@ -1,7 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { startTemporalDevServer } from '../devnet/temporal.js';
 import { logger } from '../logger.js';
-import { createWorker, installRuntimeLogger } from '../worker.js';
+import { createServiceWorker, installRuntimeLogger } from '../worker.js';
 
 /** `regenesis dev`: dev server + worker in the foreground; SIGINT/SIGTERM stop both cleanly. */
 export async function runDev(options: { port: number; uiPort: number; stateDir: string }): Promise<void> {
@@ -9,7 +9,7 @@ export async function runDev(options: { port: number; uiPort: number; stateDir: 
   const server = await startTemporalDevServer(options);
   logger.info({ address: server.address, ui: server.uiUrl }, 'Temporal dev server up');
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await createWorker({ connection });
+  const worker = await createServiceWorker(connection);
   const stop = (): void => {
     logger.info('stopping worker and dev server');
     worker.shutdown();

@@ -10,6 +10,7 @@ import { runDev } from './dev.js';
 import { readPlanFile } from './planFile.js';
 import { printResult } from './print.js';
 import { runWorker } from '../worker.js';
+import { writeWorkflowBundle } from '../workflowBundle.js';
 import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 
 const program = new Command('regenesis').description('Multi-chain regenesis coordinator on Temporal');
@@ -29,6 +30,15 @@ program
   .description('run a worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE')
   .action(async () => {
     await runWorker();
+  });
+
+program
+  .command('bundle')
+  .description('build the workflow bundle into a file (a worker image does this once; REGENESIS_WORKFLOW_BUNDLE points workers at it)')
+  .requiredOption('--out <file>', 'where to write the bundle')
+  .action(async (o: { out: string }) => {
+    const { bytes } = await writeWorkflowBundle(o.out);
+    console.log(`wrote ${o.out} (${bytes} bytes)`);
   });
 
 program

@@ -27,6 +27,10 @@ export class FaultProxy {
   private count = 0;
   rule: (info: RequestInfo) => Fault = () => ({ kind: 'pass' });
   port = 0;
+  /** When set, the proxy stands for an authenticated endpoint: other requests get HTTP 401. */
+  requiredAuthorization?: string;
+  /** Requests refused for a missing or wrong Authorization header. */
+  unauthorized = 0;
 
   constructor(private readonly target: string) {}
 
@@ -74,6 +78,11 @@ export class FaultProxy {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
+    if (this.requiredAuthorization !== undefined && req.headers.authorization !== this.requiredAuthorization) {
+      this.unauthorized += 1;
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' }).end('unauthorized');
+      return;
+    }
     this.count += 1;
     const fault = this.rule({ count: this.count, methods: methodsOf(body) });
     switch (fault.kind) {

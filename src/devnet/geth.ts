@@ -183,10 +183,15 @@ export function runGeth(args: readonly string[], options: { logPath?: string; ti
   });
 }
 
-/** `geth init` with the hash state scheme; throws with geth's output when it fails. */
-export async function gethInit(options: { dataDir: string; genesisPath: string; logPath?: string }): Promise<CommandResult> {
+/**
+ * `geth init` with the hash state scheme; throws with geth's output when it fails. With
+ * `preimages`, the address and slot preimages of the alloc are recorded, which is what makes a
+ * genesis-initialised datadir exportable through debug_accountRange.
+ */
+export async function gethInit(options: { dataDir: string; genesisPath: string; logPath?: string; preimages?: boolean }): Promise<CommandResult> {
   mkdirSync(options.dataDir, { recursive: true });
-  const result = await runGeth(['init', '--datadir', options.dataDir, '--state.scheme', 'hash', options.genesisPath], {
+  const flags = options.preimages ? ['--cache.preimages'] : [];
+  const result = await runGeth(['init', '--datadir', options.dataDir, '--state.scheme', 'hash', ...flags, options.genesisPath], {
     logPath: options.logPath,
   });
   if (result.exitCode !== 0) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -6,13 +7,22 @@ export async function recordPid(path: string, pid: number): Promise<void> {
   await writeFile(path, `${pid}\n`);
 }
 
-/** Whether a process with this pid exists (signal 0 checks without delivering anything). */
+/**
+ * Whether a process with this pid exists (signal 0 checks without delivering anything). A zombie
+ * (exited, not yet reaped: an orphan of a killed worker whose new parent has not reaped it yet)
+ * counts as gone: it holds no files, locks or ports.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no procfs: signal 0 is all there is
   }
 }
 
@@ -37,7 +47,11 @@ export async function killRecordedProcess(path: string, graceMs = 10_000): Promi
     killed = true;
     const deadline = Date.now() + graceMs;
     while (alive(pid) && Date.now() < deadline) await sleep(100);
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (alive(pid)) {
+      process.kill(pid, 'SIGKILL');
+      // Its files and ports are released only once it is gone: callers reuse them next.
+      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+    }
   }
   await rm(path, { force: true });
   return killed;

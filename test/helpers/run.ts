@@ -35,6 +35,12 @@ export function checkManifest(artifactsDir: string): { files: number } {
   return { files: manifest.files.length };
 }
 
+/** Artifact path → sha256, from a completed run's manifest. */
+export function artifactHashes(artifactsDir: string): Record<string, string> {
+  const manifest = JSON.parse(readFileSync(join(artifactsDir, 'manifest.json'), 'utf8')) as { files: Array<{ path: string; sha256: string }> };
+  return Object.fromEntries(manifest.files.map((f) => [f.path, f.sha256]));
+}
+
 export function inOneDay(): number {
   return Math.floor(Date.now() / 1000) + 24 * 3600;
 }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,6 +8,7 @@ import { Connection } from '@temporalio/client';
 import { fillChain } from '../../src/devnet/fill.js';
 import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
 import { freePort } from '../../src/devnet/ports.js';
+import { WORKER_NODE_OPTIONS } from '../../src/config.js';
 import { inOneDay } from '../helpers/run.js';
 
 const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
@@ -18,6 +19,7 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
   let dev: ChildProcess;
   let env: NodeJS.ProcessEnv;
   let devExit: Promise<number | null>;
+  let devLog = '';
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'regenesis-cli-'));
@@ -37,6 +39,8 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     devExit = new Promise((resolve) => dev.once('exit', (code) => resolve(code)));
+    dev.stdout!.on('data', (d: Buffer) => (devLog += d.toString()));
+    dev.stderr!.on('data', (d: Buffer) => (devLog += d.toString()));
     // Up when the frontend answers and the worker is polling (the UI is served too).
     for (let i = 0; ; i++) {
       try {
@@ -60,7 +64,18 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
 
   const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 300_000 });
 
-  it('starts a run from a plan file, waits, prints JSON, and reports its status', () => {
+  /** Like `cli`, without blocking this process: the logs of the processes it talks to keep flowing in. */
+  const cliAsync = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.once('close', (status) => resolve({ status, stdout, stderr }));
+    });
+
+  it('starts a run from a plan file, waits, prints JSON, and reports its status', async () => {
     const planPath = join(work, 'plan.json');
     writeFileSync(
       planPath,
@@ -86,6 +101,9 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
     const s = JSON.parse(status.stdout);
     expect(s.execution).toBe('COMPLETED');
     expect(s.status.phase).toBe('completed');
+    // `regenesis dev` had no prebuilt bundle: it built one in a child process, not in the worker.
+    await sleep(500); // the dev process's output, read while spawnSync held this process
+    expect(devLog).toContain('workflow bundle built');
   });
 
   it('refuses a bad plan file before starting anything, naming the field', () => {
@@ -99,6 +117,43 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
     const r2 = cli(['start', '--plan', notJson]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/not valid JSON/);
+  });
+
+  it('runs a worker from a prebuilt workflow bundle with the production heap cap', async () => {
+    const bundle = join(work, 'workflow-bundle.js');
+    const built = cli(['bundle', '--out', bundle]);
+    expect(built.status, built.stderr).toBe(0);
+    expect(statSync(bundle).size).toBeGreaterThan(100_000);
+    const queue = `${env.REGENESIS_TASK_QUEUE}-prebuilt`;
+    const workerEnv = { ...env, REGENESIS_TASK_QUEUE: queue, REGENESIS_WORKFLOW_BUNDLE: bundle, NODE_OPTIONS: WORKER_NODE_OPTIONS };
+    const worker = spawn(process.execPath, [BIN, 'worker'], { env: workerEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    try {
+      const planPath = join(work, 'plan-prebuilt.json');
+      writeFileSync(
+        planPath,
+        JSON.stringify({
+          name: 'cli-prebuilt',
+          chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
+          target: { epoch: 'current' },
+          epoch: { durationSeconds: 3, pollSeconds: 1 },
+          genesis: { chainId: 4243, startTime: inOneDay() },
+        }),
+      );
+      const started = await cliAsync(['start', '--plan', planPath, '--id', 'cli-prebuilt-1', '--wait', '--json'], { REGENESIS_TASK_QUEUE: queue });
+      expect(started.status, `${started.stderr}\n${log}`).toBe(0);
+      const result = JSON.parse(started.stdout.trim().split('\n').pop()!);
+      expect(result.status).toBe('Completed');
+      expect(result.genesis.stateRoot).toBe(result.freeze.stateRoot);
+      // The worker loaded the bundle it was given rather than building one.
+      expect(log).not.toContain('workflow bundle built');
+      expect(log).toContain('worker started');
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
   });
 
   it('stops the dev server and worker cleanly on SIGINT', async () => {

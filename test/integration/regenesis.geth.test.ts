@@ -96,7 +96,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     expect(again.exports).toHaveLength(7);
   });
 
-  it('resumes an export from its heartbeated cursor when the node dies mid-export', async () => {
+  it('rides out a node outage mid-export from the last page written: same accounts, same bytes', async () => {
     const proxy = new FaultProxy(geth.rpcUrl);
     await proxy.start();
     let pages = 0;
@@ -117,10 +117,9 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         ),
       );
       expect(outage).toBeDefined();
-      const resumed = result.exports[0]!.resumedFrom;
-      expect(resumed).toBeDefined();
-      expect(resumed!.accounts).toBeGreaterThan(0);
-      expect(resumed!.attempt).toBeGreaterThan(1);
+      // Shorter than maxOutageSeconds: waited out inside the attempt (crash tests cover resuming
+      // from the heartbeated cursor in a new attempt).
+      expect(proxy.requests).toBeGreaterThan(6);
       // Nothing missed, nothing doubled: the same accounts, the same bytes, the same root.
       expect(result.genesis.stats).toEqual(first.genesis.stats);
       expect(result.genesis.sha256).toBe(first.genesis.sha256);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { WORKER_NODE_OPTIONS } from '../../src/config.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -24,6 +25,15 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/CMD \["worker"\]/);
+  });
+
+  it('gives the worker a prebuilt workflow bundle and the measured heap cap', () => {
+    const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+    const built = /RUN node bin\/regenesis\.js bundle --out (\S+)/.exec(dockerfile);
+    expect(built, 'the image builds the workflow bundle').not.toBeNull();
+    expect(dockerfile).toContain(`REGENESIS_WORKFLOW_BUNDLE=${built![1]}`);
+    // The bench measures the worker with WORKER_NODE_OPTIONS: the image must run with the same.
+    expect(dockerfile).toContain(`NODE_OPTIONS=${WORKER_NODE_OPTIONS}`);
   });
 
   it('publishes ports on loopback only and keeps secrets out of the file', () => {

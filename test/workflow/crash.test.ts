@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,16 +12,10 @@ import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
+import { artifactHashes } from '../helpers/run.js';
 import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
-
-const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
-
-/** Artifact path → sha256, from a completed run's manifest. */
-function artifactHashes(artifactsDir: string): Record<string, string> {
-  const manifest = JSON.parse(readFileSync(join(artifactsDir, 'manifest.json'), 'utf8')) as { files: Array<{ path: string; sha256: string }> };
-  return Object.fromEntries(manifest.files.map((f) => [f.path, f.sha256]));
-}
+import { WorkerProcesses } from '../helpers/workers.js';
 
 describe('worker killed (SIGKILL) during export and during validator migration', () => {
   let env: TestWorkflowEnvironment;
@@ -30,7 +23,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   let devnet: LocalGethDevnet;
   let proxy: FaultProxy;
   let height: number;
-  const workers: ChildProcess[] = [];
+  let workers: WorkerProcesses;
   const staker = localStaker(1);
 
   beforeAll(async () => {
@@ -38,6 +31,8 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     const created = await LocalGethDevnet.create(join(work, 'devnets'), 'crashnet');
     devnet = created.devnet;
     env = await startTemporal();
+    workers = new WorkerProcesses(work, { TEMPORAL_ADDRESS: env.address, REGENESIS_DEVNET_ROOT: join(work, 'devnets') });
+    workers.prepare();
     await fillChain(created.rpcUrl, { accounts: 120, contracts: 4, slots: 200 });
     height = Number(await new JsonRpcClient(created.rpcUrl).call<string>('eth_blockNumber'));
     // Slow pages keep the export running long enough to kill the worker in the middle of it.
@@ -47,7 +42,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   });
 
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');
+    await workers?.stopAll();
     await proxy?.stop();
     await devnet?.stopAll();
     await env?.teardown();
@@ -65,25 +60,6 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     },
   });
 
-  function startWorker(taskQueue: string, artifactsDir: string): ChildProcess {
-    const child = spawn(process.execPath, [BIN, 'worker'], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.address,
-        REGENESIS_TASK_QUEUE: taskQueue,
-        REGENESIS_ARTIFACTS_DIR: artifactsDir,
-        REGENESIS_DEVNET_ROOT: join(work, 'devnets'),
-        LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const log = createWriteStream(join(work, `worker-${workers.length}.log`));
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
-    workers.push(child);
-    return child;
-  }
-
   async function until(handle: WorkflowHandle, done: (phase: Phase) => boolean, extra: () => boolean = () => true): Promise<void> {
     for (let i = 0; i < 3000; i++) {
       const status = await handle.query(statusQuery);
@@ -97,19 +73,21 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   async function run(label: string, crash: boolean): Promise<{ workflowId: string; result: Extract<RegenesisResult, { status: 'Completed' }> }> {
     const taskQueue = uniqueTaskQueue(label);
     const artifactsDir = join(work, `artifacts-${label}`);
-    let worker = startWorker(taskQueue, artifactsDir);
+    let worker = workers.start({ taskQueue, artifactsDir });
     const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [plan()] });
     if (crash) {
-      const exportsDir = () => join(artifactsDir, `crash-${handle.firstExecutionRunId.slice(0, 8)}`, 'exports', 'C');
+      const { runKey } = await handle.query(statusQuery);
+      if (!runKey) throw new Error('the run reports no runKey');
+      const exportsDir = () => join(artifactsDir, runKey, 'exports', 'C');
       await until(handle, (p) => p === 'export', () => existsSync(exportsDir()) && readdirSync(exportsDir()).some((f) => f.endsWith('.partial')));
       worker.kill('SIGKILL');
-      worker = startWorker(taskQueue, artifactsDir);
+      worker = workers.start({ taskQueue, artifactsDir });
     }
     await approveAndRatify(handle, staker);
     if (crash) {
       await until(handle, (p) => p === 'migrate-validators');
       worker.kill('SIGKILL');
-      worker = startWorker(taskQueue, artifactsDir);
+      worker = workers.start({ taskQueue, artifactsDir });
     }
     const result = (await handle.result()) as RegenesisResult;
     worker.kill('SIGTERM');

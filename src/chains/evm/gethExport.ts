@@ -116,7 +116,8 @@ export function partitionBounds(n: number): Array<{ start: Hex; end: Hex | null 
   return bounds;
 }
 
-function decodeNext(next: unknown, block: number): Hex | null {
+/** The `next` key of a debug_accountRange reply, null when the state is exhausted. */
+export function decodeNextKey(next: unknown, block: number): Hex | null {
   if (next === undefined || next === null || next === '') return null;
   if (typeof next !== 'string') throw new AccountRangeFormatError(`block ${block}: "next" is not a string`);
   // A Go []byte marshals as base64 (44 characters for a key); 0x-hex (66) is accepted too in case a
@@ -298,7 +299,7 @@ export async function* accountRangePages(
       throw new Error(`block ${blockNumber}: debug_accountRange answered for root 0x${root}, block header says 0x${expectedRoot}`);
     }
     // `limit` bounds this page's keys; `next` is where the range goes on (null past `end`).
-    const limit = decodeNext(dump.next, blockNumber);
+    const limit = decodeNextKey(dump.next, blockNumber);
     let next = limit;
     if (next !== null && next <= cursor) {
       throw new AccountRangeFormatError(`block ${blockNumber}: next key ${next} does not advance past ${cursor}`);

@@ -1,3 +1,5 @@
+import { credentialHeadersFor } from './rpcCredentials.js';
+
 /**
  * A small JSON-RPC 2.0 client over fetch. Errors are split by what a caller can do about them:
  * `RpcResponseError` means the node understood the request and refused it (retrying the same call
@@ -144,7 +146,8 @@ export class JsonRpcClient {
     this.endpoint = redactUrl(url);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (!(options.compression ?? !isNearbyHost(u.hostname))) headers['accept-encoding'] = 'identity';
-    Object.assign(headers, options.headers);
+    // Credentials for the endpoint come from the worker's environment (see rpcCredentials.ts).
+    Object.assign(headers, credentialHeadersFor(u), options.headers);
     // fetch refuses URLs with credentials, and the header keeps them out of anything that prints URLs.
     if (u.username !== '' || u.password !== '') {
       const user = decodeURIComponent(u.username);
