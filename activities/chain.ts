@@ -1,8 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
+import { avaxEndpoints } from '../src/chains/platform/avaxApi.js';
+import { cChainNodeOf } from '../src/chains/platform/cChainUrl.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
-import type { EpochStatus } from '../src/epoch/source.js';
+import { ProposerVmEpochSource } from '../src/epoch/proposervmSource.js';
+import type { EpochSource, EpochStatus } from '../src/epoch/source.js';
+import { AVALANCHEGO, LUXD } from '../src/network/dialect.js';
 import type { FreezePoint, PreflightResult } from '../src/manifests.js';
 import type { Plan } from '../src/plan.js';
 import type { Hex } from '../src/state/hex.js';
@@ -25,16 +29,24 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
   try {
     const detected = await probeNodeKind(rpc);
     const node = chain.node === 'auto' ? detected : chain.node;
-    if (node !== 'geth' && node !== 'anvil') {
+    if (node !== 'geth' && node !== 'coreth' && node !== 'anvil') {
       throw ApplicationFailure.nonRetryable(
-        `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth (debug_accountRange with preimages), anvil`,
+        `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth and coreth (debug_accountRange with preimages), anvil`,
         'UnsupportedNode',
+      );
+    }
+    if (node === 'coreth' && plan.rehearsal.enabled) {
+      // The rehearsal boots the genesis on geth, whose state root differs from coreth's (coreth
+      // accounts carry isMultiCoin); a C-Chain genesis is rehearsed on avalanchego, not here yet.
+      throw ApplicationFailure.nonRetryable(
+        'plan.rehearsal.enabled: a coreth (Avalanche C-Chain) source cannot be rehearsed on geth; set it to false',
+        'InvalidPlan',
       );
     }
     const clientVersion = await rpc.call<string>('web3_clientVersion', []);
     const sourceChainId = Number(BigInt(await rpc.call<Hex>('eth_chainId', [])));
     const head = await rpc.call<RpcBlock>('eth_getBlockByNumber', ['latest', false]);
-    if (node === 'geth') {
+    if (node === 'geth' || node === 'coreth') {
       // Capability check: a page of one account proves the debug API is enabled.
       await rpc.call('debug_accountRange', ['latest', `0x${'00'.repeat(32)}`, 1, true, true, true]);
     }
@@ -64,16 +76,28 @@ export async function epochStatus(input: {
   epoch: Plan['epoch'];
   target: number | 'current';
 }): Promise<EpochStatus & { target: number }> {
-  const source = new BlockTimestampEpochSource(evmBlockReader(input.rpcUrl), {
-    durationSeconds: input.epoch.durationSeconds,
-    anchorHeight: input.epoch.anchorHeight,
-  });
+  const source = epochSource(input.rpcUrl, input.epoch);
   if (input.target === 'current') {
-    const now = await source.status(0);
+    // Any epoch the source knows serves to learn the current one: the first it numbers.
+    const now = await source.status(source instanceof ProposerVmEpochSource ? source.anchor.number : 0);
     const target = now.current.number;
     return { ...(await source.status(target)), target };
   }
   return { ...(await source.status(input.target)), target: input.target };
+}
+
+function epochSource(rpcUrl: string, epoch: Plan['epoch']): EpochSource {
+  if (epoch.source === 'proposervm') {
+    const node = cChainNodeOf(rpcUrl);
+    if (!node) throw ApplicationFailure.nonRetryable(`plan.epoch.source: ${rpcUrl} is not a C-Chain endpoint of an avalanchego/luxd node`, 'InvalidPlan');
+    return new ProposerVmEpochSource({
+      endpoints: avaxEndpoints(node.baseUrl, node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix),
+      chain: 'C',
+      reader: evmBlockReader(rpcUrl),
+      durationSeconds: epoch.durationSeconds,
+    });
+  }
+  return new BlockTimestampEpochSource(evmBlockReader(rpcUrl), { durationSeconds: epoch.durationSeconds, anchorHeight: epoch.anchorHeight });
 }
 
 /** The freeze block's header, after checking the node still holds the state at that height. */

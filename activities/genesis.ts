@@ -1,3 +1,4 @@
+import type { AccountEncoding } from '../src/state/stateRoot.js';
 import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
@@ -21,6 +22,8 @@ export function genesisActivities(store: ArtifactStore) {
       /** Unix seconds of the new chain's block 0 (resolved by the workflow from the plan). */
       timestamp: number;
       gasLimit: number;
+      /** `coreth` for an Avalanche C-Chain source (absent in runs started before it existed). */
+      accountEncoding?: AccountEncoding;
     }): Promise<GenesisManifest> {
       const timestamp = input.timestamp;
       const result = await heartbeating(async () =>
@@ -28,6 +31,7 @@ export function genesisActivities(store: ArtifactStore) {
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
           { config: postMergeChainConfig(input.chainId), timestamp, gasLimit: input.gasLimit },
           await AtomicFile.create(store.path(input.runKey, GENESIS_PATH)),
+          input.accountEncoding,
         ),
       ).catch((err: unknown) => {
         throw asFailure(err, 'genesis');

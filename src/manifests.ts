@@ -6,7 +6,7 @@ import type { StateStats } from './state/stats.js';
  * itself (Temporal payloads stay far below their 2 MB limit whatever the state size).
  */
 
-export type EvmNodeKind = 'geth' | 'anvil';
+export type EvmNodeKind = 'geth' | 'coreth' | 'anvil';
 
 export interface PreflightResult {
   node: EvmNodeKind;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assertChainIdAllowed, ENVIRONMENTS } from './network/chainIds.js';
+import { cChainNodeOf } from './chains/platform/cChainUrl.js';
 
 /**
  * The regenesis plan: the single JSON input of a run (CLI file, Temporal UI form, schedule action).
@@ -27,7 +28,7 @@ export const evmChainSchema = z.strictObject({
   /** JSON-RPC endpoint of the source node (archive state + preimages for geth-family nodes). */
   rpcUrl,
   /** Node implementation; `auto` probes web3_clientVersion and refuses what it does not know. */
-  node: z.enum(['auto', 'geth', 'anvil']).default('auto'),
+  node: z.enum(['auto', 'geth', 'coreth', 'anvil']).default('auto'),
   /** Key-range partitions of the export, each its own activity with a heartbeated cursor. */
   partitions: z.number().int().min(1).max(MAX_PARTITIONS).default(4),
   /** debug_accountRange page size (geth caps it at 256). */
@@ -122,8 +123,12 @@ export const planSchema = z.strictObject({
     .strictObject({
       /** LP-181 epoch duration D in seconds. */
       durationSeconds: z.number().positive('must be a positive number of seconds').finite(),
-      /** Where epochs are read from. Only block timestamps exist for a bare EVM chain. */
-      source: z.enum(['block-timestamps']).default('block-timestamps'),
+      /**
+       * Where epochs are read from: the chain's block timestamps (any EVM chain), or the node's
+       * `proposervm.getCurrentEpoch` (avalanchego ≥ 1.14 C-Chain, whose rpcUrl ends in
+       * /ext/bc/C/rpc), which also pins the epoch's P-Chain height.
+       */
+      source: z.enum(['block-timestamps', 'proposervm']).default('block-timestamps'),
       /** Block whose timestamp starts epoch 0. */
       anchorHeight: z.number().int().min(0).default(0),
       /** How often the durable wait re-reads the chain. */
@@ -195,6 +200,10 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     } catch (err) {
       throw new PlanError((err as Error).message, [{ field: 'plan.genesis.chainId', message: (err as Error).message }]);
     }
+  }
+  if (plan.epoch.source === 'proposervm' && !cChainNodeOf(plan.chains.C.rpcUrl)) {
+    const message = 'proposervm epochs need an avalanchego/luxd C-Chain endpoint (…/ext/bc/C/rpc or …/v1/bc/C/rpc) in plan.chains.C.rpcUrl';
+    throw new PlanError(`plan.epoch.source: ${message}`, [{ field: 'plan.epoch.source', message }]);
   }
   if (typeof plan.genesis.startTime === 'object') return plan; // relative: checked once the freeze is known
   const start = startTimeSeconds(plan, 0);

@@ -1,5 +1,5 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { FreezePoint, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import type { EvmNodeKind, FreezePoint, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
 import { sumStats } from '../src/state/stats.js';
 import { chainRead, compensation, exporter, genesisWriter, preflight, rehearsal, reporter, verifier } from './activities.js';
@@ -50,6 +50,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     chainId: plan.genesis.chainId,
     timestamp: startTimeSeconds(plan, freeze.timestamp),
     gasLimit: plan.genesis.gasLimit,
+    ...(node.node === 'coreth' ? { accountEncoding: 'coreth' as const } : {}),
   });
   status.artifacts.push(genesis.path);
   status.genesisSha256 = genesis.sha256;
@@ -102,6 +103,13 @@ async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<Freez
     target = epoch.target;
     status.epoch = { target, current: epoch.current.number, headHeight: epoch.headHeight };
     if (epoch.sealed) {
+      if (plan.epoch.source === 'proposervm' && epoch.sealed.sealingPChainHeight == null) {
+        // Exports of the other chains are pinned to this height: without it there is nothing to pin to.
+        throw ApplicationFailure.nonRetryable(
+          `epoch ${epoch.sealed.number} sealed, but the node no longer reports its P-Chain height (it moved past epoch ${epoch.sealed.number + 1} between reads): set plan.epoch.pollSeconds below the epoch duration`,
+          'EpochUnpinned',
+        );
+      }
       const block = await chainRead.freezeBlock({ rpcUrl, height: epoch.sealed.sealingHeight });
       return {
         ...block,
@@ -126,7 +134,7 @@ async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<Freez
 async function exportChainC(
   plan: Plan,
   runKey: string,
-  node: 'geth' | 'anvil',
+  node: EvmNodeKind,
   freeze: FreezePoint,
   status: RegenesisStatus,
 ): Promise<PartitionManifest[]> {

@@ -2,7 +2,7 @@ import type { AtomicFile, WrittenFile } from '../artifacts/atomicFile.js';
 import { keccakReady } from '../state/keccak.js';
 import type { Hex } from '../state/hex.js';
 import { readAccounts } from '../state/jsonl.js';
-import { StateRootBuilder } from '../state/stateRoot.js';
+import { StateRootBuilder, type AccountEncoding } from '../state/stateRoot.js';
 import { StatsAccumulator, type StateStats } from '../state/stats.js';
 import { GethGenesisWriter, type GethGenesisHeader } from './gethGenesisWriter.js';
 
@@ -21,9 +21,11 @@ export async function buildEvmGenesis(
   partitionFiles: readonly string[],
   header: GethGenesisHeader,
   out: AtomicFile,
+  /** How the source chain encodes accounts: the root must be the one its nodes compute. */
+  accountEncoding: AccountEncoding = 'ethereum',
 ): Promise<EvmGenesisResult> {
   await keccakReady();
-  const trie = new StateRootBuilder();
+  const trie = new StateRootBuilder(accountEncoding);
   const stats = new StatsAccumulator();
   const writer = new GethGenesisWriter(out, header);
   try {

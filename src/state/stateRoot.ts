@@ -186,10 +186,20 @@ function allocate(length: number): Uint8Array {
 }
 
 /**
- * RLP [nonce, balance, storageRoot, codeHash]: the account's value in the state trie. The result
- * may be a view sharing its ArrayBuffer with other results.
+ * How a chain encodes an account in its state trie:
+ * - `ethereum`: RLP [nonce, balance, storageRoot, codeHash] (geth, anvil, every EVM chain);
+ * - `coreth`: the same with a fifth field, isMultiCoin, which Avalanche's C-Chain (coreth, a libevm
+ *   StateAccount extra) always encodes, `false` as 0x80. debug_accountRange does not report the
+ *   flag, so every account is encoded as not multi-coin: a multi-coin account shows up as a root
+ *   mismatch, never as a silently different state.
  */
-export function accountRlp(record: AccountRecord, storageRoot: Uint8Array): Uint8Array {
+export type AccountEncoding = 'ethereum' | 'coreth';
+
+/**
+ * The account's value in the state trie (see AccountEncoding). The result may be a view sharing
+ * its ArrayBuffer with other results.
+ */
+export function accountRlp(record: AccountRecord, storageRoot: Uint8Array, encoding: AccountEncoding = 'ethereum'): Uint8Array {
   const { address, nonce, balance, codeHash } = record;
   if (storageRoot.length !== 32) {
     throw new Error(`account ${address}: storage root is ${storageRoot.length} bytes, expected 32`);
@@ -198,7 +208,8 @@ export function accountRlp(record: AccountRecord, storageRoot: Uint8Array): Uint
   // once per account.
   const nonceFirst = quantityDigits(nonce, 8, 'nonce', address);
   const balanceFirst = quantityDigits(balance, 32, 'balance', address);
-  const payload = quantityItemLength(nonce, nonceFirst) + quantityItemLength(balance, balanceFirst) + 33 + 33;
+  const multiCoin = encoding === 'coreth' ? 1 : 0;
+  const payload = quantityItemLength(nonce, nonceFirst) + quantityItemLength(balance, balanceFirst) + 33 + 33 + multiCoin;
   const out = allocate(rlpHeaderLength(payload) + payload);
   let at = writeRlpListHeader(out, 0, payload);
   at = writeQuantity(out, at, nonce, nonceFirst, 'nonce', address);
@@ -208,7 +219,8 @@ export function accountRlp(record: AccountRecord, storageRoot: Uint8Array): Uint
   at += 32;
   out[at++] = 0xa0;
   if (codeHash === EMPTY_CODE_HASH) out.set(EMPTY_CODE_HASH_BYTES, at);
-  else decodeFixed(codeHash, out.subarray(at), 'codeHash', address);
+  else decodeFixed(codeHash, out.subarray(at, at + 32), 'codeHash', address);
+  if (multiCoin) out[at + 32] = 0x80; // isMultiCoin = false
   return out;
 }
 
@@ -230,6 +242,8 @@ export class StateRootBuilder {
   private lastKey: Uint8Array = new Uint8Array(32);
   private readonly address = new Uint8Array(20);
   private added = 0;
+
+  constructor(private readonly encoding: AccountEncoding = 'ethereum') {}
 
   get accounts(): number {
     return this.added;
@@ -270,7 +284,7 @@ export class StateRootBuilder {
         );
       }
     }
-    this.trie.update(key, accountRlp(record, root));
+    this.trie.update(key, accountRlp(record, root, this.encoding));
     this.key = this.lastKey;
     this.lastKey = key;
     this.added++;
@@ -284,9 +298,10 @@ export class StateRootBuilder {
 
 export async function computeStateRoot(
   records: Iterable<AccountRecord> | AsyncIterable<AccountRecord>,
+  encoding: AccountEncoding = 'ethereum',
 ): Promise<Hex> {
   await keccakReady();
-  const builder = new StateRootBuilder();
+  const builder = new StateRootBuilder(encoding);
   if (Symbol.asyncIterator in records) {
     for await (const record of records) builder.add(record);
   } else {

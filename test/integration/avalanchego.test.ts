@@ -21,9 +21,10 @@ import { formatAddress } from '../../src/keys/address.js';
 import type { AccountRecord } from '../../src/state/account.js';
 import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
-import { encodeRlp } from '../../src/state/rlp.js';
-import { StackTrie } from '../../src/state/stackTrie.js';
-import { computeStateRoot, storageRoot } from '../../src/state/stateRoot.js';
+import { computeStateRoot } from '../../src/state/stateRoot.js';
+import type { PlanInput } from '../../src/plan.js';
+import { failureMessages, runPlan } from '../helpers/run.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 
 /**
  * A real single-node avalanchego v1.14.0 local network: P-Chain validators and UTXOs, X-Chain
@@ -54,31 +55,6 @@ const EPOCH_SECONDS = 30; // upgrade.Default.GraniteEpochDuration: every local n
 /** X/P short ID of a secp256k1 key: RIPEMD-160(SHA-256(compressed public key)). */
 function shortIdOfKey(privateKey: string): Uint8Array {
   return ripemd160(sha256(secp256k1.getPublicKey(Buffer.from(privateKey.slice(2), 'hex'), true)));
-}
-
-/**
- * The state root as coreth computes it: its accounts carry a fifth RLP field, isMultiCoin (a
- * libevm StateAccount extra that coreth always encodes, `false` as 0x80). debug_accountRange does
- * not report it, so every account is taken as not multi-coin; a multi-coin account would show up
- * as a root mismatch, never as a silently different state.
- */
-function corethStateRoot(records: readonly AccountRecord[]): Hex {
-  const quantity = (q: Hex): Uint8Array => {
-    const v = BigInt(q);
-    return v === 0n ? new Uint8Array(0) : Buffer.from(v.toString(16).padStart(Math.ceil(v.toString(16).length / 2) * 2, '0'), 'hex');
-  };
-  const trie = new StackTrie();
-  for (const r of [...records].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    const value = encodeRlp([
-      quantity(r.nonce),
-      quantity(r.balance),
-      Buffer.from(storageRoot(r.storage).slice(2), 'hex'),
-      Buffer.from(r.codeHash.slice(2), 'hex'),
-      new Uint8Array(0), // isMultiCoin = false
-    ]);
-    trie.update(Buffer.from(r.key.slice(2), 'hex'), value);
-  }
-  return `0x${Buffer.from(trie.root()).toString('hex')}`;
 }
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
@@ -356,7 +332,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
     expect(byAddress.get(WARP_PRECOMPILE)).toMatchObject({ code: '0x01', nonce: '0x1' });
     // coreth's account encoding has a fifth field, so the geth-format root differs and the coreth
     // one is exact.
-    expect(corethStateRoot(records)).toBe(head.stateRoot);
+    expect(await computeStateRoot(records, 'coreth')).toBe(head.stateRoot);
     expect(await computeStateRoot(records)).not.toBe(head.stateRoot);
 
     // Pruning is off: the genesis state is still there, and hashes to block 0's root.
@@ -364,7 +340,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
     const atGenesis: AccountRecord[] = [];
     for await (const page of accountRangePages(cRpc, { blockNumber: 0, start: `0x${'00'.repeat(32)}`, end: null })) atGenesis.push(...page.records);
     expect(atGenesis.map((r) => r.address).sort()).toEqual([WARP_PRECOMPILE, EWOQ_EVM].sort());
-    expect(corethStateRoot(atGenesis)).toBe(genesis.stateRoot);
+    expect(await computeStateRoot(atGenesis, 'coreth')).toBe(genesis.stateRoot);
     console.log(`C-Chain block ${blockNumber}: ${records.length} accounts in ${pages} pages, root ${head.stateRoot} recomputed`);
   });
 
@@ -442,4 +418,55 @@ describe('avalanchego v1.14.0 single-node local network', () => {
     if (!filled) throw new Error('the C-Chain fill test did not run');
     return filled.funded;
   }
+
+  it('(d) the regenesis workflow exports the C-Chain from coreth: genesis root equals the freeze block\'s', async () => {
+    expect(filled, 'runs after (c), which builds the state').toBeDefined();
+    const env = await startTemporal();
+    try {
+      const taskQueue = uniqueTaskQueue('coreth');
+      const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(dir, 'artifacts') });
+      const plan: PlanInput = {
+        name: 'coreth',
+        chains: { C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 } },
+        // The epoch in progress, read from the node's proposervm: the run waits for it to seal.
+        target: { epoch: 'current' },
+        epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
+        genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 } },
+        rehearsal: { enabled: false },
+      };
+      const running = runPlan(env, worker, plan, { taskQueue });
+      // coreth makes blocks only for transactions: keep some coming so the epoch can seal.
+      let done = false;
+      const settled = running.finally(() => (done = true));
+      while (!done) {
+        await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+        await Promise.race([settled, sleep(4_000)]).catch(() => undefined);
+      }
+      const result = await running;
+      if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
+      // Frozen at the sealing block of an epoch the node reported, pinned to its P-Chain height.
+      const epoch = result.freeze.epoch!;
+      expect(epoch.number).toBeGreaterThanOrEqual(1);
+      expect(result.freeze.timestamp).toBeGreaterThanOrEqual(epoch.startTime + EPOCH_SECONDS);
+      // Pinned: a real P-Chain height (0 on a local network whose P-Chain has made no block yet).
+      expect(epoch.pChainHeight).toEqual(expect.any(Number));
+      expect(epoch.pChainHeight).toBeLessThanOrEqual(await pchain.height());
+      // Detected as coreth from web3_clientVersion; its root is the coreth one (isMultiCoin).
+      const frozen = await cRpc.call<CBlock>('eth_getBlockByNumber', [`0x${result.freeze.height.toString(16)}`, false]);
+      expect(result.freeze.stateRoot).toBe(frozen.stateRoot);
+      expect(result.genesis.stateRoot).toBe(result.freeze.stateRoot);
+      expect(result.verification.ok).toBe(true);
+      for (const address of filled!.contracts) {
+        expect(readFileSync(join(result.artifactsDir, 'genesis', 'C-genesis.json'), 'utf8')).toContain(address.slice(2));
+      }
+
+      // Rehearsing a coreth genesis on geth would compare two different roots: refused up front.
+      const again = `${taskQueue}-rehearse`;
+      const refusing = await createTestWorker(env, { taskQueue: again, artifactsDir: join(dir, 'artifacts') });
+      const refused = await runPlan(env, refusing, { ...plan, rehearsal: { enabled: true } }, { taskQueue: again }).catch((err: unknown) => err);
+      expect(failureMessages(refused)).toMatch(/plan\.rehearsal\.enabled: a coreth \(Avalanche C-Chain\) source cannot be rehearsed on geth/);
+    } finally {
+      await env.teardown();
+    }
+  });
 });

@@ -264,6 +264,17 @@ describe('state root', () => {
     }
   });
 
+  it('accountRlp in coreth encoding appends isMultiCoin = false, and only that', () => {
+    const rng = prng(4);
+    for (let i = 0; i < 50; i++) {
+      const record = randomAccount(rng);
+      const root = rng.bytes(32);
+      const fields = [BigInt(record.nonce), BigInt(record.balance), root, hexToBytes(record.codeHash)];
+      expect(hex(accountRlp(record, root, 'coreth'))).toBe(hex(RLP.encode([...fields, new Uint8Array(0)])));
+      expect(hex(accountRlp(record, root, 'coreth'))).not.toBe(hex(accountRlp(record, root)));
+    }
+  });
+
   it('matches mpt on 220 random states', async () => {
     const rng = prng(42);
     let withLargeStorage = 0;

@@ -11,6 +11,7 @@ import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { recordHistory } from '../helpers/histories.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 
@@ -60,7 +61,15 @@ describe('emergency regenesis on a real local chain', () => {
       workflowId: taskQueue,
       args: [{ plan: plan(), lastGoodHeight }],
     });
-    return { handle, run: (f) => worker.runUntil(f) };
+    return {
+      handle,
+      run: (f) =>
+        worker.runUntil(async () => {
+          const out = await f();
+          await recordHistory(env, handle);
+          return out;
+        }),
+    };
   }
 
   it('halts the network, exports at the last good height below head, rehearses, and launches', async () => {

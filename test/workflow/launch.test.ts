@@ -2,9 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { toolPath } from '../../src/tools.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +24,7 @@ import {
 } from '../../workflows/messages.js';
 import { approveAndRatify, untilPhase } from '../helpers/phases.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { recordHistory } from '../helpers/histories.js';
 import { expectRejection } from '../helpers/run.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
 
@@ -90,26 +89,9 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [planInput] });
       const out = await body(handle);
-      await recordHistory(handle);
+      await recordHistory(env, handle);
       return out;
     });
-  }
-
-  /** With REGENESIS_RECORD_HISTORIES=DIR, keeps each run's history for the replay test's fixtures. */
-  async function recordHistory(handle: WorkflowHandle): Promise<void> {
-    const dir = process.env.REGENESIS_RECORD_HISTORIES;
-    if (!dir) return;
-    const result = (await handle.result()) as RegenesisResult;
-    mkdirSync(dir, { recursive: true });
-    // The CLI's JSON is the history format Temporal's tools exchange (and historyFromJSON reads).
-    const shown = spawnSync(toolPath('temporal'), ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', env.address, '--output', 'json'], {
-      encoding: 'utf8',
-      maxBuffer: 64 << 20,
-    });
-    if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
-    const test = (expect.getState().currentTestName ?? 'run').split(' > ').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
-    const outcome = result.status === 'Completed' ? 'completed' : `rolled-back-${result.failedPhase}`;
-    writeFileSync(join(dir, `${outcome}--${test}.json`), shown.stdout);
   }
 
   it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {

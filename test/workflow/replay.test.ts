@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -20,6 +21,19 @@ describe('workflow replay of recorded histories', () => {
   it('has completed and rolled-back histories to replay', () => {
     expect(files.filter((f) => f.startsWith('completed')).length).toBeGreaterThanOrEqual(1);
     expect(files.filter((f) => f.startsWith('rolled-back')).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('has a history of every workflow type the worker registers', async () => {
+    const registered = Object.keys(await import('../../workflows/index.js')).sort();
+    const recorded = new Set(
+      files.map((f) => {
+        const history = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+          events: Array<{ workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }>;
+        };
+        return history.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+      }),
+    );
+    expect(registered.filter((type) => !recorded.has(type))).toEqual([]);
   });
 
   it('replays every recorded history without a determinism error', () => {
