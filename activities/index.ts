@@ -3,6 +3,7 @@ import { epochStatus, freezeBlock, preflightEvm } from './chain.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
 import { operatorActivities } from './operator.js';
+import { platformActivities } from './platform.js';
 import { ratificationActivities } from './ratify.js';
 import { rehearsalActivities } from './rehearse.js';
 import { reportActivities } from './report.js';
@@ -21,6 +22,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     epochStatus,
     freezeBlock,
     ...exportActivities(store),
+    ...platformActivities(store),
     ...genesisActivities(store),
     ...verifyActivities(store),
     ...rehearsalActivities(store),

@@ -42,6 +42,8 @@ export const policies = {
     heartbeatTimeout: '30 seconds',
     retry: { ...transient, maximumAttempts: 25 },
   },
+  /** The P-Chain export: validators at a height and the plan's UTXOs, a few paginated reads. */
+  exportChain: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 10 } },
   /** Genesis writing and state root: local disk and CPU only. */
   genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },

@@ -5,6 +5,7 @@ import type {
   FreezePoint,
   GenesisManifest,
   PartitionManifest,
+  PChainExport,
   PublishedReport,
   RehearsalReport,
   VerificationReport,
@@ -44,6 +45,7 @@ export function reportActivities(store: ArtifactStore) {
       genesis: GenesisManifest;
       verification: VerificationReport;
       rehearsal?: RehearsalReport;
+      pChain?: PChainExport;
     }): Promise<PublishedReport> {
       const report = {
         plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
@@ -52,6 +54,8 @@ export function reportActivities(store: ArtifactStore) {
         genesis: input.genesis,
         verification: input.verification,
         rehearsal: input.rehearsal ?? null,
+        // Only with a P-Chain export, so reports of C-only runs keep their bytes.
+        ...(input.pChain ? { pChain: input.pChain } : {}),
       };
       return publish(input.runKey, REPORT_PATH, report);
     },

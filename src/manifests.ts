@@ -1,5 +1,6 @@
 import type { Hex } from './state/hex.js';
 import type { StateStats } from './state/stats.js';
+import type { AssetTotal } from './chains/platform/utxo.js';
 
 /**
  * What activities return to the workflow: small manifests that point at artifacts, never the state
@@ -14,6 +15,16 @@ export interface PreflightResult {
   sourceChainId: number;
   headHeight: number;
   headTimestamp: number;
+}
+
+/** The P-Chain part of a run's exports (plan.chains.P). */
+export interface PChainExport {
+  /** The P-Chain height the export reflects: the pinned one only if the head stayed there. */
+  pChainHeight: number;
+  headBefore: number;
+  headAfter: number;
+  validators: { path: string; sha256: string; count: number; totalWeight: string };
+  utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
 
 export interface FreezePoint {

@@ -9,6 +9,8 @@ import { cChainNodeOf } from './chains/platform/cChainUrl.js';
  */
 
 const MAX_PARTITIONS = 256;
+/** Addresses per P-Chain export: getUTXOs takes 1,024 per call; more is paging, not a plan. */
+const MAX_P_ADDRESSES = 10_000;
 const THIRTY_DAYS_SECONDS = 30 * 24 * 3600;
 
 const rpcUrl = z
@@ -108,6 +110,14 @@ export const launchSchema = z.strictObject({
   operator: z.discriminatedUnion('kind', [localOperator, manualOperator]),
 });
 
+const pChainSchema = z.strictObject({
+  /** Bech32 P-Chain addresses (`P-<hrp>1…`) whose UTXOs are exported. */
+  addresses: z
+    .array(z.string().regex(/^P-[a-z]{1,16}1[02-9ac-hj-np-z]{6,90}$/, 'a bech32 P-Chain address (P-<hrp>1…)'))
+    .max(MAX_P_ADDRESSES)
+    .default([]),
+});
+
 export const planSchema = z.strictObject({
   /** A short name for the run; used in artifact paths, so restricted to a safe alphabet. */
   name: z
@@ -117,6 +127,11 @@ export const planSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only, starting with a letter or digit'),
   chains: z.strictObject({
     C: evmChainSchema,
+    /**
+     * The P-Chain of the same avalanchego/luxd node as chains.C: the validator set at the epoch's
+     * P-Chain height and the UTXOs of `addresses`. Needs epoch.source = proposervm (the pin).
+     */
+    P: pChainSchema.optional(),
   }),
   target: z.union([epochTarget, heightTarget]),
   epoch: z
@@ -200,6 +215,14 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     } catch (err) {
       throw new PlanError((err as Error).message, [{ field: 'plan.genesis.chainId', message: (err as Error).message }]);
     }
+  }
+  if (plan.chains.P && 'height' in plan.target) {
+    const message = 'needs an epoch target: a P-Chain export is pinned to a sealed epoch, not to a block height';
+    throw new PlanError(`plan.chains.P: ${message}`, [{ field: 'plan.chains.P', message }]);
+  }
+  if (plan.chains.P && plan.epoch.source !== 'proposervm') {
+    const message = "needs plan.epoch.source 'proposervm': the P-Chain export is pinned to the epoch's P-Chain height, which only the node reports";
+    throw new PlanError(`plan.chains.P: ${message}`, [{ field: 'plan.chains.P', message }]);
   }
   if (plan.epoch.source === 'proposervm' && !cChainNodeOf(plan.chains.C.rpcUrl)) {
     const message = 'proposervm epochs need an avalanchego/luxd C-Chain endpoint (…/ext/bc/C/rpc or …/v1/bc/C/rpc) in plan.chains.C.rpcUrl';

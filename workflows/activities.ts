@@ -6,6 +6,7 @@ import { policies } from '../activities/policies.js';
 export const preflight = proxyActivities<Activities>(policies.preflight);
 export const chainRead = proxyActivities<Activities>(policies.chainRead);
 export const exporter = proxyActivities<Activities>(policies.exportPartition);
+export const chainExporter = proxyActivities<Activities>(policies.exportChain);
 export const genesisWriter = proxyActivities<Activities>(policies.genesis);
 export const verifier = proxyActivities<Activities>(policies.verify);
 export const rehearsal = proxyActivities<Activities>(policies.rehearse);

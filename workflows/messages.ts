@@ -4,6 +4,7 @@ import type {
   FreezePoint,
   GenesisManifest,
   PartitionManifest,
+  PChainExport,
   PublishedReport,
   RehearsalReport,
   VerificationReport,
@@ -93,6 +94,8 @@ export interface RegenesisCompleted {
   verification: VerificationReport;
   rehearsal?: RehearsalReport;
   report: PublishedReport;
+  /** Present when the plan exported the P-Chain (plan.chains.P). */
+  pChain?: PChainExport;
   /** Present when the plan had a launch section and the run passed its commit point. */
   launch?: LaunchOutcome;
 }

@@ -1,8 +1,9 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { EvmNodeKind, FreezePoint, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import type { EvmNodeKind, FreezePoint, PChainExport, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
+import { pinningMismatch } from '../src/epoch/pinning.js';
 import { sumStats } from '../src/state/stats.js';
-import { chainRead, compensation, exporter, genesisWriter, preflight, rehearsal, reporter, verifier } from './activities.js';
+import { chainExporter, chainRead, compensation, exporter, genesisWriter, preflight, rehearsal, reporter, verifier } from './activities.js';
 import type { Phase, RegenesisStatus } from './messages.js';
 import type { Saga } from './saga.js';
 
@@ -13,6 +14,8 @@ export interface Prepared {
   verification: VerificationReport;
   rehearsal?: RehearsalReport;
   report: PublishedReport;
+  /** With plan.chains.P: the P-Chain export, pinned to the epoch's P-Chain height. */
+  pChain?: PChainExport;
 }
 
 export interface RunContext {
@@ -41,7 +44,22 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
 
   ctx.enter('export');
   saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey }));
-  const exports = await exportChainC(plan, runKey, node.node, freeze, status);
+  const [exports, pChain] = await Promise.all([
+    exportChainC(plan, runKey, node.node, freeze, status),
+    plan.chains.P
+      ? chainExporter.exportPChain({ runKey, rpcUrl: plan.chains.C.rpcUrl, pChainHeight: freeze.epoch!.pChainHeight!, addresses: plan.chains.P.addresses })
+      : undefined,
+  ]);
+  if (pChain) {
+    status.artifacts.push(pChain.validators.path, pChain.utxos.path);
+    const mismatch = pinningMismatch(freeze.epoch?.pChainHeight ?? null, [{ chain: 'P', pChainHeight: pChain.pChainHeight }]);
+    if (mismatch) {
+      throw ApplicationFailure.nonRetryable(
+        `${mismatch} (the P-Chain head moved from ${pChain.headBefore} to ${pChain.headAfter} while its UTXOs were read: halt the network or run an emergency regenesis)`,
+        'HeightMismatch',
+      );
+    }
+  }
 
   ctx.enter('genesis');
   const genesis = await genesisWriter.buildGenesis({
@@ -88,8 +106,17 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   }
 
   ctx.enter('report');
-  const report = await reporter.publishReport({ runKey, plan, freeze, partitions: exports, genesis, verification, rehearsal: rehearsed });
-  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report };
+  const report = await reporter.publishReport({
+    runKey,
+    plan,
+    freeze,
+    partitions: exports,
+    genesis,
+    verification,
+    rehearsal: rehearsed,
+    ...(pChain ? { pChain } : {}),
+  });
+  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report, ...(pChain ? { pChain } : {}) };
 }
 
 /** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */

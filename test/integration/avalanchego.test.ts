@@ -427,7 +427,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(dir, 'artifacts') });
       const plan: PlanInput = {
         name: 'coreth',
-        chains: { C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 } },
+        chains: { C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 }, P: { addresses: [ewoqP] } },
         // The epoch in progress, read from the node's proposervm: the run waits for it to seal.
         target: { epoch: 'current' },
         epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
@@ -456,6 +456,20 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       expect(result.freeze.stateRoot).toBe(frozen.stateRoot);
       expect(result.genesis.stateRoot).toBe(result.freeze.stateRoot);
       expect(result.verification.ok).toBe(true);
+
+      // The P-Chain beside it, pinned to the same height: its validator set at that height and the
+      // UTXOs of the pre-funded address, as the node serves them.
+      const p = result.pChain!;
+      expect(p.pChainHeight).toBe(epoch.pChainHeight);
+      const atHeight = await pchain.validatorsAt(epoch.pChainHeight!);
+      expect(p.validators.count).toBe(atHeight.size);
+      const weights = readFileSync(join(result.artifactsDir, p.validators.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { nodeID: string; weight: string });
+      expect(weights.map((v) => v.nodeID)).toEqual([...atHeight.keys()].sort());
+      for (const v of weights) expect(v.weight).toBe(atHeight.get(v.nodeID)!.weight.toString());
+      expect(p.utxos.assets).toEqual((await pchain.balances([ewoqP])).assets);
+      expect(p.utxos.count).toBeGreaterThan(0);
+      const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { pChain?: unknown };
+      expect(report.pChain).toEqual(p);
       for (const address of filled!.contracts) {
         expect(readFileSync(join(result.artifactsDir, 'genesis', 'C-genesis.json'), 'utf8')).toContain(address.slice(2));
       }

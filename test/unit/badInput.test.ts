@@ -49,6 +49,16 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['negative target height', mutate((p) => (p.target = { height: -1 })), /plan\.target/],
   ['fractional target height', mutate((p) => (p.target = { height: 1.5 })), /plan\.target/],
   ['proposervm epochs from a non-avalanchego endpoint', mutate((p) => (p.epoch = { durationSeconds: 30, source: 'proposervm' })), /plan\.epoch\.source: proposervm epochs need an avalanchego\/luxd C-Chain endpoint/],
+  ['P-Chain export without proposervm epochs', mutate((p) => {
+    p.chains.P = { addresses: [] };
+  }), /plan\.chains\.P: needs plan\.epoch\.source 'proposervm'/],
+  ['P-Chain export at a block height', mutate((p) => {
+    p.chains.P = { addresses: [] };
+    p.target = { height: 5 };
+  }), /plan\.chains\.P: needs an epoch target/],
+  ['P-Chain address that is not bech32', mutate((p) => {
+    p.chains.P = { addresses: ['X-local1abc'] };
+  }), /plan\.chains\.P\.addresses\.0: a bech32 P-Chain address/],
   ['unknown node kind', mutate((p) => (p.chains.C.node = 'erigon')), /plan\.chains\.C\.node: /],
   ['outage limit of zero', mutate((p) => (p.chains.C.maxOutageSeconds = 0)), /plan\.chains\.C\.maxOutageSeconds: /],
   ['epoch duration zero', mutate((p) => (p.epoch = { durationSeconds: 0 })), /plan\.epoch\.durationSeconds: must be a positive number of seconds/],
