@@ -1,14 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type {
-  FreezePoint,
-  GenesisManifest,
-  PartitionManifest,
-  PChainExport,
-  PublishedReport,
-  RehearsalReport,
-  VerificationReport,
-} from '../src/manifests.js';
+import type { FreezePoint } from '../src/manifests.js';
+import type { Prepared } from './prepare.js';
 
 /** Every message a regenesis run answers to, in one place (queries, signals; updates come here too). */
 
@@ -84,18 +77,11 @@ export interface StepConfirmation {
   operator: string;
 }
 
-export interface RegenesisCompleted {
+/** What the prepare steps produced (see Prepared), and the launch when there was one. */
+export interface RegenesisCompleted extends Prepared {
   status: 'Completed';
   runKey: string;
   artifactsDir: string;
-  freeze: FreezePoint;
-  exports: PartitionManifest[];
-  genesis: GenesisManifest;
-  verification: VerificationReport;
-  rehearsal?: RehearsalReport;
-  report: PublishedReport;
-  /** Present when the plan exported the P-Chain (plan.chains.P). */
-  pChain?: PChainExport;
   /** Present when the plan had a launch section and the run passed its commit point. */
   launch?: LaunchOutcome;
 }

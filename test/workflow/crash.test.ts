@@ -1,23 +1,22 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { FaultProxy } from '../../src/devnet/faultProxy.js';
-import { fillChain } from '../../src/devnet/fill.js';
-import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
 import { artifactHashes } from '../helpers/run.js';
-import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
+import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 
 describe('worker killed (SIGKILL) during export and during validator migration', () => {
+  let fx: DevnetFixture;
   let env: TestWorkflowEnvironment;
   let work: string;
   let devnet: LocalGethDevnet;
@@ -27,16 +26,12 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   const staker = localStaker(1);
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'regenesis-crash-'));
-    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'crashnet');
-    devnet = created.devnet;
-    env = await startTemporal();
-    workers = new WorkerProcesses(work, { TEMPORAL_ADDRESS: env.address, REGENESIS_DEVNET_ROOT: join(work, 'devnets') });
+    fx = await startDevnetFixture({ prefix: 'crash', network: 'crashnet', fill: { accounts: 120, contracts: 4, slots: 200 } });
+    ({ env, work, devnet, height } = fx);
+    workers = new WorkerProcesses(work, { TEMPORAL_ADDRESS: env.address, REGENESIS_DEVNET_ROOT: fx.devnetRoot });
     workers.prepare();
-    await fillChain(created.rpcUrl, { accounts: 120, contracts: 4, slots: 200 });
-    height = Number(await new JsonRpcClient(created.rpcUrl).call<string>('eth_blockNumber'));
     // Slow pages keep the export running long enough to kill the worker in the middle of it.
-    proxy = new FaultProxy(created.rpcUrl);
+    proxy = new FaultProxy(fx.rpcUrl);
     await proxy.start();
     proxy.rule = ({ methods }) => (methods.includes('debug_accountRange') ? { kind: 'delay', ms: 250 } : { kind: 'pass' });
   });
@@ -44,9 +39,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   afterAll(async () => {
     await workers?.stopAll();
     await proxy?.stop();
-    await devnet?.stopAll();
-    await env?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fx?.teardown();
   });
 
   const plan = (): PlanInput => ({

@@ -1,21 +1,20 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
-import { fillChain } from '../../src/devnet/fill.js';
-import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 
 describe('emergency regenesis on a real local chain', () => {
+  let fx: DevnetFixture;
   let env: TestWorkflowEnvironment;
   let work: string;
   let devnet: LocalGethDevnet;
@@ -23,11 +22,8 @@ describe('emergency regenesis on a real local chain', () => {
   const staker = localStaker(2);
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'regenesis-emergency-'));
-    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'enet');
-    devnet = created.devnet;
-    rpcUrl = created.rpcUrl;
-    [env] = await Promise.all([startTemporal(), fillChain(rpcUrl, { accounts: 60, contracts: 3, slots: 120 })]);
+    fx = await startDevnetFixture({ prefix: 'emergency', network: 'enet', fill: { accounts: 60, contracts: 3, slots: 120 } });
+    ({ env, work, devnet, rpcUrl } = fx);
   });
 
   afterEach(async () => {
@@ -36,9 +32,7 @@ describe('emergency regenesis on a real local chain', () => {
   });
 
   afterAll(async () => {
-    await devnet?.stopAll();
-    await env?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fx?.teardown();
   });
 
   const plan = (): PlanInput => ({

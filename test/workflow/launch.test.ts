@@ -2,15 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createActivities } from '../../activities/index.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
-import { fillChain } from '../../src/devnet/fill.js';
-import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
+import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import {
@@ -23,7 +21,8 @@ import {
   type RegenesisResult,
 } from '../../workflows/messages.js';
 import { approveAndRatify, untilPhase } from '../helpers/phases.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
+import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
 import { expectRejection } from '../helpers/run.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
@@ -33,6 +32,7 @@ async function head(rpcUrl: string): Promise<number> {
 }
 
 describe('launch phases: approvals, ratification, validator migration, rollback (real Temporal, real geth devnet)', () => {
+  let fx: DevnetFixture;
   let env: TestWorkflowEnvironment;
   let work: string;
   let devnet: LocalGethDevnet;
@@ -40,12 +40,9 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   let stakers: TestValidator[];
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'regenesis-launch-'));
     stakers = [localStaker(1), localStaker(2), localStaker(3), localStaker(4), localStaker(5)];
-    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'net1');
-    devnet = created.devnet;
-    oldRpc = created.rpcUrl;
-    [env] = await Promise.all([startTemporal(), fillChain(oldRpc, { accounts: 60, contracts: 4, slots: 200 })]);
+    fx = await startDevnetFixture({ prefix: 'launch', network: 'net1', fill: { accounts: 60, contracts: 4, slots: 200 } });
+    ({ env, work, devnet, rpcUrl: oldRpc } = fx);
   });
 
   // Whatever a test did to the devnet (halted, new network up), the next one starts from a producing old network.
@@ -55,9 +52,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   });
 
   afterAll(async () => {
-    await devnet?.stopAll();
-    await env?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fx?.teardown();
   });
 
   const plan = (launch: Record<string, unknown>): PlanInput =>

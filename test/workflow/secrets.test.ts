@@ -1,20 +1,17 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { FaultProxy } from '../../src/devnet/faultProxy.js';
-import { fillChain } from '../../src/devnet/fill.js';
-import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { bytesToHex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
-import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
+import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 
 const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
@@ -41,27 +38,24 @@ function decodedPayloads(value: unknown, out: string[] = []): string[] {
  * token and the validator's BLS secret key. None may appear.
  */
 describe('secrets stay out of histories, logs and artifacts', () => {
+  let fx: DevnetFixture;
   let env: TestWorkflowEnvironment;
   let work: string;
-  let devnet: LocalGethDevnet;
   let proxy: FaultProxy;
   let workers: WorkerProcesses;
   let height: number;
   const staker = localStaker(2);
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'regenesis-secrets-'));
-    const created = await LocalGethDevnet.create(join(work, 'devnets'), 'secretnet');
-    devnet = created.devnet;
-    [env] = await Promise.all([startTemporal(), fillChain(created.rpcUrl, { accounts: 40, contracts: 3, slots: 60 })]);
-    height = Number(await new JsonRpcClient(created.rpcUrl).call<string>('eth_blockNumber'));
+    fx = await startDevnetFixture({ prefix: 'secrets', network: 'secretnet', fill: { accounts: 40, contracts: 3, slots: 60 } });
+    ({ env, work, height } = fx);
     // The source node as an authenticated endpoint: without the bearer token it answers 401.
-    proxy = new FaultProxy(created.rpcUrl);
+    proxy = new FaultProxy(fx.rpcUrl);
     await proxy.start();
     proxy.requiredAuthorization = `Bearer ${TOKEN}`;
     workers = new WorkerProcesses(work, {
       TEMPORAL_ADDRESS: env.address,
-      REGENESIS_DEVNET_ROOT: join(work, 'devnets'),
+      REGENESIS_DEVNET_ROOT: fx.devnetRoot,
       REGENESIS_RPC_CREDENTIALS: JSON.stringify({ [proxy.url]: { authorization: `Bearer ${TOKEN}` } }),
       LOG_LEVEL: 'debug',
       TEMPORAL_LOG_LEVEL: 'debug',
@@ -72,9 +66,7 @@ describe('secrets stay out of histories, logs and artifacts', () => {
   afterAll(async () => {
     await workers?.stopAll();
     await proxy?.stop();
-    await devnet?.stopAll();
-    await env?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await fx?.teardown();
   });
 
   it('finds no token or key material after a full run', async () => {
