@@ -6,6 +6,7 @@ import type {
   GenesisManifest,
   PartitionManifest,
   PChainExport,
+  XChainExport,
   PublishedReport,
   RehearsalReport,
   VerificationReport,
@@ -46,6 +47,7 @@ export function reportActivities(store: ArtifactStore) {
       verification: VerificationReport;
       rehearsal?: RehearsalReport;
       pChain?: PChainExport;
+      xChain?: XChainExport;
     }): Promise<PublishedReport> {
       const report = {
         plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
@@ -56,6 +58,7 @@ export function reportActivities(store: ArtifactStore) {
         rehearsal: input.rehearsal ?? null,
         // Only with a P-Chain export, so reports of C-only runs keep their bytes.
         ...(input.pChain ? { pChain: input.pChain } : {}),
+        ...(input.xChain ? { xChain: input.xChain } : {}),
       };
       return publish(input.runKey, REPORT_PATH, report);
     },

@@ -27,6 +27,16 @@ export interface PChainExport {
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
 
+/** The X-Chain part of a run's exports (plan.chains.X). */
+export interface XChainExport {
+  /** The P-Chain height the export reflects: the pinned one only if the P-Chain head stayed there. */
+  pChainHeight: number;
+  headBefore: number;
+  headAfter: number;
+  utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
+  assets: { path: string; sha256: string; count: number };
+}
+
 export interface FreezePoint {
   height: number;
   hash: Hex;

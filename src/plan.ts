@@ -118,6 +118,14 @@ const pChainSchema = z.strictObject({
     .default([]),
 });
 
+const xChainSchema = z.strictObject({
+  /** Bech32 X-Chain addresses (`X-<hrp>1…`) whose UTXOs are exported. */
+  addresses: z
+    .array(z.string().regex(/^X-[a-z]{1,16}1[02-9ac-hj-np-z]{6,90}$/, 'a bech32 X-Chain address (X-<hrp>1…)'))
+    .max(MAX_P_ADDRESSES)
+    .default([]),
+});
+
 export const planSchema = z.strictObject({
   /** A short name for the run; used in artifact paths, so restricted to a safe alphabet. */
   name: z
@@ -132,6 +140,8 @@ export const planSchema = z.strictObject({
      * P-Chain height and the UTXOs of `addresses`. Needs epoch.source = proposervm (the pin).
      */
     P: pChainSchema.optional(),
+    /** The X-Chain of the same node: the UTXOs of `addresses` per asset, pinned like chains.P. */
+    X: xChainSchema.optional(),
   }),
   target: z.union([epochTarget, heightTarget]),
   epoch: z
@@ -216,13 +226,17 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
       throw new PlanError((err as Error).message, [{ field: 'plan.genesis.chainId', message: (err as Error).message }]);
     }
   }
-  if (plan.chains.P && 'height' in plan.target) {
-    const message = 'needs an epoch target: a P-Chain export is pinned to a sealed epoch, not to a block height';
-    throw new PlanError(`plan.chains.P: ${message}`, [{ field: 'plan.chains.P', message }]);
-  }
-  if (plan.chains.P && plan.epoch.source !== 'proposervm') {
-    const message = "needs plan.epoch.source 'proposervm': the P-Chain export is pinned to the epoch's P-Chain height, which only the node reports";
-    throw new PlanError(`plan.chains.P: ${message}`, [{ field: 'plan.chains.P', message }]);
+  for (const chain of ['P', 'X'] as const) {
+    if (!plan.chains[chain]) continue;
+    const field = `plan.chains.${chain}`;
+    if ('height' in plan.target) {
+      const message = `needs an epoch target: a ${chain}-Chain export is pinned to a sealed epoch, not to a block height`;
+      throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+    }
+    if (plan.epoch.source !== 'proposervm') {
+      const message = `needs plan.epoch.source 'proposervm': the ${chain}-Chain export is pinned to the epoch's P-Chain height, which only the node reports`;
+      throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+    }
   }
   if (plan.epoch.source === 'proposervm' && !cChainNodeOf(plan.chains.C.rpcUrl)) {
     const message = 'proposervm epochs need an avalanchego/luxd C-Chain endpoint (…/ext/bc/C/rpc or …/v1/bc/C/rpc) in plan.chains.C.rpcUrl';

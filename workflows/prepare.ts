@@ -1,5 +1,5 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { EvmNodeKind, FreezePoint, PChainExport, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import type { EvmNodeKind, FreezePoint, PChainExport, XChainExport, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
 import { pinningMismatch } from '../src/epoch/pinning.js';
 import { sumStats } from '../src/state/stats.js';
@@ -16,6 +16,8 @@ export interface Prepared {
   report: PublishedReport;
   /** With plan.chains.P: the P-Chain export, pinned to the epoch's P-Chain height. */
   pChain?: PChainExport;
+  /** With plan.chains.X: the X-Chain export, pinned likewise. */
+  xChain?: XChainExport;
 }
 
 export interface RunContext {
@@ -44,21 +46,25 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
 
   ctx.enter('export');
   saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey }));
-  const [exports, pChain] = await Promise.all([
+  // The C partitions and the P and X exports of the same node, side by side, then one pinning check.
+  const pinned = { runKey, rpcUrl: plan.chains.C.rpcUrl, pChainHeight: freeze.epoch?.pChainHeight ?? 0 };
+  const [exports, pChain, xChain] = await Promise.all([
     exportChainC(plan, runKey, node.node, freeze, status),
-    plan.chains.P
-      ? chainExporter.exportPChain({ runKey, rpcUrl: plan.chains.C.rpcUrl, pChainHeight: freeze.epoch!.pChainHeight!, addresses: plan.chains.P.addresses })
-      : undefined,
+    plan.chains.P ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses }) : undefined,
+    plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses }) : undefined,
   ]);
-  if (pChain) {
-    status.artifacts.push(pChain.validators.path, pChain.utxos.path);
-    const mismatch = pinningMismatch(freeze.epoch?.pChainHeight ?? null, [{ chain: 'P', pChainHeight: pChain.pChainHeight }]);
-    if (mismatch) {
-      throw ApplicationFailure.nonRetryable(
-        `${mismatch} (the P-Chain head moved from ${pChain.headBefore} to ${pChain.headAfter} while its UTXOs were read: halt the network or run an emergency regenesis)`,
-        'HeightMismatch',
-      );
-    }
+  const others = [
+    ...(pChain ? [{ chain: 'P', ...pChain, paths: [pChain.validators.path, pChain.utxos.path] }] : []),
+    ...(xChain ? [{ chain: 'X', ...xChain, paths: [xChain.utxos.path, xChain.assets.path] }] : []),
+  ];
+  for (const e of others) status.artifacts.push(...e.paths);
+  const mismatch = others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? null, others) : undefined;
+  if (mismatch) {
+    const moved = others.map((e) => `${e.chain}: P-Chain head ${e.headBefore} → ${e.headAfter}`).join(', ');
+    throw ApplicationFailure.nonRetryable(
+      `${mismatch} (${moved} while UTXOs were read: halt the network or run an emergency regenesis)`,
+      'HeightMismatch',
+    );
   }
 
   ctx.enter('genesis');
@@ -115,8 +121,9 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     verification,
     rehearsal: rehearsed,
     ...(pChain ? { pChain } : {}),
+    ...(xChain ? { xChain } : {}),
   });
-  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report, ...(pChain ? { pChain } : {}) };
+  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report, ...(pChain ? { pChain } : {}), ...(xChain ? { xChain } : {}) };
 }
 
 /** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */

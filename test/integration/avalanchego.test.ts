@@ -427,7 +427,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(dir, 'artifacts') });
       const plan: PlanInput = {
         name: 'coreth',
-        chains: { C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 }, P: { addresses: [ewoqP] } },
+        chains: { C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 }, P: { addresses: [ewoqP] }, X: { addresses: [ewoqX] } },
         // The epoch in progress, read from the node's proposervm: the run waits for it to seal.
         target: { epoch: 'current' },
         epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
@@ -468,8 +468,16 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       for (const v of weights) expect(v.weight).toBe(atHeight.get(v.nodeID)!.weight.toString());
       expect(p.utxos.assets).toEqual((await pchain.balances([ewoqP])).assets);
       expect(p.utxos.count).toBeGreaterThan(0);
-      const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { pChain?: unknown };
+      // The X-Chain likewise: the pre-funded address's UTXOs per asset, and those assets described.
+      const x = result.xChain!;
+      expect(x.pChainHeight).toBe(epoch.pChainHeight);
+      expect(x.utxos.assets).toEqual((await xchain.balances([ewoqX])).assets);
+      const described = readFileSync(join(result.artifactsDir, x.assets.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { assetID: string; symbol: string });
+      expect(described.map((a) => a.assetID)).toEqual(x.utxos.assets.map((a) => a.assetID).sort());
+      expect(described.map((a) => a.symbol)).toContain('AVAX');
+      const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { pChain?: unknown; xChain?: unknown };
       expect(report.pChain).toEqual(p);
+      expect(report.xChain).toEqual(x);
       for (const address of filled!.contracts) {
         expect(readFileSync(join(result.artifactsDir, 'genesis', 'C-genesis.json'), 'utf8')).toContain(address.slice(2));
       }

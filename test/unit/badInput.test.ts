@@ -59,6 +59,9 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['P-Chain address that is not bech32', mutate((p) => {
     p.chains.P = { addresses: ['X-local1abc'] };
   }), /plan\.chains\.P\.addresses\.0: a bech32 P-Chain address/],
+  ['X-Chain export without proposervm epochs', mutate((p) => {
+    p.chains.X = { addresses: [] };
+  }), /plan\.chains\.X: needs plan\.epoch\.source 'proposervm'/],
   ['unknown node kind', mutate((p) => (p.chains.C.node = 'erigon')), /plan\.chains\.C\.node: /],
   ['outage limit of zero', mutate((p) => (p.chains.C.maxOutageSeconds = 0)), /plan\.chains\.C\.maxOutageSeconds: /],
   ['epoch duration zero', mutate((p) => (p.epoch = { durationSeconds: 0 })), /plan\.epoch\.durationSeconds: must be a positive number of seconds/],

@@ -85,7 +85,7 @@ describe('exports pinned to different P-Chain heights', () => {
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase).toBe('export');
-    expect(result.reason).toMatch(/exports are not pinned to the epoch's P-Chain height 100: P at 101 \(the P-Chain head moved from 100 to 101/);
+    expect(result.reason).toMatch(/exports are not pinned to the epoch's P-Chain height 100: P at 101 \(P: P-Chain head 100 → 101 while UTXOs were read/);
     expect(result.compensations).toContain('discard-artifacts');
     expect(existsSync(join(artifactsDir, result.runKey))).toBe(false);
   });
