@@ -1,12 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
-import { avaxEndpoints } from '../src/chains/platform/avaxApi.js';
-import { cChainNodeOf } from '../src/chains/platform/cChainUrl.js';
+import { cChainNodeEndpoints } from '../src/chains/platform/avaxApi.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../src/epoch/proposervmSource.js';
 import type { EpochSource, EpochStatus } from '../src/epoch/source.js';
-import { AVALANCHEGO, LUXD } from '../src/network/dialect.js';
 import type { FreezePoint, PreflightResult } from '../src/manifests.js';
 import type { Plan } from '../src/plan.js';
 import type { Hex } from '../src/state/hex.js';
@@ -88,10 +86,10 @@ export async function epochStatus(input: {
 
 function epochSource(rpcUrl: string, epoch: Plan['epoch']): EpochSource {
   if (epoch.source === 'proposervm') {
-    const node = cChainNodeOf(rpcUrl);
-    if (!node) throw ApplicationFailure.nonRetryable(`plan.epoch.source: ${rpcUrl} is not a C-Chain endpoint of an avalanchego/luxd node`, 'InvalidPlan');
+    const endpoints = cChainNodeEndpoints(rpcUrl);
+    if (!endpoints) throw ApplicationFailure.nonRetryable(`plan.epoch.source: ${rpcUrl} is not a C-Chain endpoint of an avalanchego/luxd node`, 'InvalidPlan');
     return new ProposerVmEpochSource({
-      endpoints: avaxEndpoints(node.baseUrl, node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix),
+      endpoints,
       chain: 'C',
       reader: evmBlockReader(rpcUrl),
       durationSeconds: epoch.durationSeconds,

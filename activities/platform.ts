@@ -1,11 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
-import { avaxEndpoints, type AvaxEndpoints } from '../src/chains/platform/avaxApi.js';
-import { cChainNodeOf } from '../src/chains/platform/cChainUrl.js';
+import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/platform/avaxApi.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { PChainExport, XChainExport } from '../src/manifests.js';
-import { AVALANCHEGO, LUXD } from '../src/network/dialect.js';
 import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
 
@@ -16,9 +14,9 @@ export const X_ASSETS_PATH = 'exports/X/assets.jsonl';
 
 /** The node behind the plan's C-Chain URL: its P- and X-Chain share it. */
 function nodeEndpoints(rpcUrl: string, field: string): AvaxEndpoints {
-  const node = cChainNodeOf(rpcUrl);
-  if (!node) throw ApplicationFailure.nonRetryable(`${field}: ${rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
-  return avaxEndpoints(node.baseUrl, node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix);
+  const endpoints = cChainNodeEndpoints(rpcUrl);
+  if (!endpoints) throw ApplicationFailure.nonRetryable(`${field}: ${rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
+  return endpoints;
 }
 
 /**

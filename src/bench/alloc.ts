@@ -9,6 +9,7 @@ import { EMPTY_CODE_HASH, keccak256, keccakReady } from '../state/keccak.js';
 import { accountLine } from '../state/jsonl.js';
 import { storageRoot } from '../state/stateRoot.js';
 import { StatsAccumulator, type StateStats } from '../state/stats.js';
+import { mulberry32 as rng } from '../devnet/mulberry32.js';
 
 /**
  * A synthetic state for benchmarks, the same for the same (accounts, seed): every tenth account is
@@ -32,18 +33,6 @@ export interface GeneratedAlloc {
   /** sha256 of all partition files concatenated in order: independent of the partitioning. */
   contentSha256: string;
   stats: StateStats;
-}
-
-/** mulberry32: a small, fast, well-mixed 32-bit generator; plenty for synthetic data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
 }
 
 function mix(seed: number, index: number): number {

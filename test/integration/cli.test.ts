@@ -75,18 +75,24 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
       child.once('close', (status) => resolve({ status, stdout, stderr }));
     });
 
-  it('starts a run from a plan file, waits, prints JSON, and reports its status', async () => {
-    const planPath = join(work, 'plan.json');
+  /** A plan file for a run over the test chain's current epoch. */
+  function writePlan(file: string, name: string, chainId: number): string {
+    const planPath = join(work, file);
     writeFileSync(
       planPath,
       JSON.stringify({
-        name: 'cli-run',
+        name,
         chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
         target: { epoch: 'current' },
         epoch: { durationSeconds: 3, pollSeconds: 1 },
-        genesis: { chainId: 4242, startTime: inOneDay() },
+        genesis: { chainId, startTime: inOneDay() },
       }),
     );
+    return planPath;
+  }
+
+  it('starts a run from a plan file, waits, prints JSON, and reports its status', async () => {
+    const planPath = writePlan('plan.json', 'cli-run', 4242);
     const started = cli(['start', '--plan', planPath, '--id', 'cli-run-1', '--wait', '--json']);
     expect(started.stderr).not.toMatch(/error/i);
     expect(started.status).toBe(0);
@@ -131,17 +137,7 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
     worker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     worker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     try {
-      const planPath = join(work, 'plan-prebuilt.json');
-      writeFileSync(
-        planPath,
-        JSON.stringify({
-          name: 'cli-prebuilt',
-          chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
-          target: { epoch: 'current' },
-          epoch: { durationSeconds: 3, pollSeconds: 1 },
-          genesis: { chainId: 4243, startTime: inOneDay() },
-        }),
-      );
+      const planPath = writePlan('plan-prebuilt.json', 'cli-prebuilt', 4243);
       const started = await cliAsync(['start', '--plan', planPath, '--id', 'cli-prebuilt-1', '--wait', '--json'], { REGENESIS_TASK_QUEUE: queue });
       expect(started.status, `${started.stderr}\n${log}`).toBe(0);
       const result = JSON.parse(started.stdout.trim().split('\n').pop()!);

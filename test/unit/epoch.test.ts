@@ -10,6 +10,7 @@ import {
 } from '../../src/epoch/blockTimestampSource.js';
 import { assertEpochDuration, blockSealsEpoch, epochEndTime, initialEpoch, nextEpoch, type Epoch } from '../../src/epoch/lp181.js';
 import type { EpochStatus, SealedEpoch } from '../../src/epoch/source.js';
+import { mulberry32Fraction as prng } from '../../src/devnet/mulberry32.js';
 
 /** A chain given by a timestamp function, so long chains need no arrays; counts every read. */
 function chainReader(headHeight: number, timestampAt: (n: number) => number) {
@@ -63,18 +64,6 @@ function bruteForce(timestamps: number[], anchorHeight: number, duration: number
     headTimestamp: timestamps[head]!,
     durationSeconds: duration,
     ...(sealed ? { sealed } : {}),
-  };
-}
-
-/** mulberry32: small, seeded, good enough to shape test chains reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -10,17 +10,7 @@ import { bytesToHex, toQuantity, type Hex } from '../../src/state/hex.js';
 import { accountLine } from '../../src/state/jsonl.js';
 import { computeStateRoot } from '../../src/state/stateRoot.js';
 import { keccak256Hex, keccakReady, EMPTY_CODE_HASH } from '../../src/state/keccak.js';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { mulberry32Fraction as prng } from '../../src/devnet/mulberry32.js';
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));

@@ -1,6 +1,7 @@
 import { JsonRpcClient, RpcResponseError, RpcTransportError, type JsonRpcClientOptions } from '../evm/rpc.js';
 import { AtomicFile, type WrittenFile } from '../../artifacts/atomicFile.js';
-import { AVALANCHEGO, type NodeDialect } from '../../network/dialect.js';
+import { AVALANCHEGO, LUXD, type NodeDialect } from '../../network/dialect.js';
+import { cChainNodeOf } from './cChainUrl.js';
 
 /**
  * The JSON-RPC side of an Avalanche-family node's own APIs (info, platform, avm/xvm, proposervm),
@@ -32,6 +33,15 @@ export function avaxEndpoints(baseUrl: string, dialect: NodeDialect = AVALANCHEG
     chain: (chain, suffix) => `${base}${prefix}/bc/${chain}${suffix ? `/${suffix.replace(/^\/+/, '')}` : ''}`,
     info: () => `${base}${prefix}/info`,
   };
+}
+
+/**
+ * The API of the avalanchego/luxd node behind a C-Chain RPC URL (`…/ext/bc/C/rpc` or
+ * `…/v1/bc/C/rpc`); undefined when the URL is not one.
+ */
+export function cChainNodeEndpoints(rpcUrl: string): AvaxEndpoints | undefined {
+  const node = cChainNodeOf(rpcUrl);
+  return node ? avaxEndpoints(node.baseUrl, node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix) : undefined;
 }
 
 /**
