@@ -33,11 +33,21 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
         'UnsupportedNode',
       );
     }
-    if (node === 'coreth' && plan.rehearsal.enabled) {
-      // The rehearsal boots the genesis on geth, whose state root differs from coreth's (coreth
-      // accounts carry isMultiCoin); a C-Chain genesis is rehearsed on avalanchego, not here yet.
+    const primary = plan.genesis.primary;
+    if (node === 'coreth' && plan.rehearsal.enabled && !primary) {
+      // A bare C-Chain genesis would be rehearsed on geth, whose state root differs from coreth's
+      // (coreth accounts carry isMultiCoin); coreth is rehearsed inside a primary genesis on avalanchego.
       throw ApplicationFailure.nonRetryable(
-        'plan.rehearsal.enabled: a coreth (Avalanche C-Chain) source cannot be rehearsed on geth; set it to false',
+        'plan.rehearsal.enabled: a coreth (Avalanche C-Chain) source cannot be rehearsed on geth; give plan.genesis.primary (rehearsed on avalanchego) or set it to false',
+        'InvalidPlan',
+      );
+    }
+    if (primary && node !== 'coreth') {
+      throw ApplicationFailure.nonRetryable(`plan.genesis.primary: needs an Avalanche C-Chain (coreth) source; plan.chains.C is ${node}`, 'InvalidPlan');
+    }
+    if (primary && primary.dialect !== 'avalanchego' && plan.rehearsal.enabled) {
+      throw ApplicationFailure.nonRetryable(
+        `plan.rehearsal.enabled: a ${primary.dialect} primary genesis is rehearsed on ${primary.dialect}, which this worker cannot run; set it to false`,
         'InvalidPlan',
       );
     }

@@ -4,7 +4,7 @@ import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
-import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
+import { corethChainConfig, postMergeChainConfig } from '../src/genesis/chainConfig.js';
 import type { GenesisManifest } from '../src/manifests.js';
 
 export const GENESIS_PATH = 'genesis/C-genesis.json';
@@ -29,7 +29,12 @@ export function genesisActivities(store: ArtifactStore) {
       const result = await heartbeating(async () =>
         buildEvmGenesis(
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
-          { config: postMergeChainConfig(input.chainId), timestamp, gasLimit: input.gasLimit },
+          {
+            // A coreth genesis goes into the primary genesis' cChainGenesis: coreth's config, not geth's.
+            config: input.accountEncoding === 'coreth' ? corethChainConfig(input.chainId) : postMergeChainConfig(input.chainId),
+            timestamp,
+            gasLimit: input.gasLimit,
+          },
           await AtomicFile.create(store.path(input.runKey, GENESIS_PATH)),
           input.accountEncoding,
         ),

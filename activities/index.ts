@@ -4,6 +4,7 @@ import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
 import { operatorActivities } from './operator.js';
 import { platformActivities } from './platform.js';
+import { primaryGenesisActivities } from './primaryGenesis.js';
 import { ratificationActivities } from './ratify.js';
 import { rehearsalActivities } from './rehearse.js';
 import { reportActivities } from './report.js';
@@ -24,6 +25,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     ...exportActivities(store),
     ...platformActivities(store),
     ...genesisActivities(store),
+    ...primaryGenesisActivities(store),
     ...verifyActivities(store),
     ...rehearsalActivities(store),
     ...reportActivities(store),

@@ -51,6 +51,7 @@ export function platformActivities(store: ArtifactStore) {
           const { validators, utxos } = result;
           return {
             ...pin,
+            stakingAssetID: await pchain.stakingAssetID(),
             validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
             utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
           };

@@ -15,6 +15,7 @@ export const NON_RETRYABLE = [
   'VerificationFailed',
   'RehearsalFailed',
   'InvalidValidator',
+  'InvalidGenesis',
   'RatificationFailed',
   'ArtifactStorage',
 ] as const;

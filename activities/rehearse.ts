@@ -6,9 +6,14 @@ import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { rehearseGethGenesis } from '../src/chains/evm/rehearsal.js';
 import { killRecordedProcess } from '../src/devnet/pidFile.js';
-import type { RehearsalReport } from '../src/manifests.js';
+import type { PChainExport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
-import { readAccountFile } from '../src/state/jsonl.js';
+import { readAccountFile, readJsonLines } from '../src/state/jsonl.js';
+import { exportedBalances } from '../src/chains/platform/balances.js';
+import type { ValidatorRecord } from '../src/chains/platform/pchain.js';
+import { rehearsePrimaryGenesis, REHEARSAL_PID_FILE } from '../src/chains/platform/rehearsal.js';
+import type { UtxoRecord } from '../src/chains/platform/utxo.js';
+import { asFailure } from './failures.js';
 
 export const REHEARSAL_REPORT_PATH = 'reports/rehearsal.json';
 
@@ -20,6 +25,7 @@ export function rehearsalWorkDir(runKey: string): string {
 /** Kills a rehearsal node recorded in `workDir` (left by a crashed worker) and removes its datadir. */
 async function clearRehearsal(workDir: string): Promise<void> {
   await killRecordedProcess(join(workDir, 'geth.pid'));
+  await killRecordedProcess(join(workDir, REHEARSAL_PID_FILE));
   await rm(workDir, { recursive: true, force: true });
 }
 
@@ -52,6 +58,58 @@ export function rehearsalActivities(store: ArtifactStore) {
         };
         await writeFileAtomic(store.path(input.runKey, REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
         return report;
+      } finally {
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+
+    /**
+     * Boots the primary genesis on a fresh avalanchego and compares what it serves with the exports
+     * (not with the genesis): validators and weights, every exported owner's P/X balance, the
+     * C-Chain root and sampled accounts.
+     */
+    async rehearsePrimary(input: {
+      runKey: string;
+      genesis: PrimaryGenesisManifest;
+      pChain: PChainExport;
+      xChain?: XChainExport;
+      cChainRoot: Hex;
+      samplesPath: string;
+    }): Promise<RehearsalReport> {
+      const workDir = rehearsalWorkDir(input.runKey);
+      await clearRehearsal(workDir);
+      const path = (p: string): string => store.path(input.runKey, p);
+      const samples = await readAccountFile(path(input.samplesPath));
+      try {
+        const balances = await exportedBalances({
+          assetID: input.pChain.stakingAssetID,
+          pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
+          ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
+          validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+        });
+        const result = await heartbeating(() =>
+          rehearsePrimaryGenesis({
+            genesisPath: path(input.genesis.path),
+            networkID: input.genesis.networkID,
+            workDir,
+            stakers: input.genesis.stakers,
+            balances,
+            cChainRoot: input.cChainRoot,
+            samples,
+          }),
+        );
+        const report: RehearsalReport = {
+          ok: result.rootMatches && result.mismatches.length === 0,
+          block0Root: result.block0Root,
+          rootMatches: result.rootMatches,
+          sampled: result.sampled,
+          mismatches: result.mismatches,
+          primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
+        };
+        await writeFileAtomic(path(REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+        return report;
+      } catch (err) {
+        throw asFailure(err, 'primary rehearsal');
       } finally {
         await rm(workDir, { recursive: true, force: true });
       }

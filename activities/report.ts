@@ -7,6 +7,7 @@ import type {
   PartitionManifest,
   PChainExport,
   XChainExport,
+  PrimaryGenesisManifest,
   PublishedReport,
   RehearsalReport,
   VerificationReport,
@@ -48,6 +49,7 @@ export function reportActivities(store: ArtifactStore) {
       rehearsal?: RehearsalReport;
       pChain?: PChainExport;
       xChain?: XChainExport;
+      primaryGenesis?: PrimaryGenesisManifest;
     }): Promise<PublishedReport> {
       const report = {
         plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
@@ -59,6 +61,8 @@ export function reportActivities(store: ArtifactStore) {
         // Only with a P-Chain export, so reports of C-only runs keep their bytes.
         ...(input.pChain ? { pChain: input.pChain } : {}),
         ...(input.xChain ? { xChain: input.xChain } : {}),
+        // The new network: its primary genesis, LP-018 mode, stakers and what it allocates.
+        ...(input.primaryGenesis ? { primaryGenesis: input.primaryGenesis } : {}),
       };
       return publish(input.runKey, REPORT_PATH, report);
     },

@@ -23,6 +23,8 @@ export interface PChainExport {
   pChainHeight: number;
   headBefore: number;
   headAfter: number;
+  /** The asset validators stake (AVAX, LUX): what a primary genesis allocates. */
+  stakingAssetID: string;
   validators: { path: string; sha256: string; count: number; totalWeight: string };
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
@@ -35,6 +37,33 @@ export interface XChainExport {
   headAfter: number;
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
   assets: { path: string; sha256: string; count: number };
+}
+
+/** The new network's primary genesis (plan.genesis.primary), built from the P/X/C exports. */
+export interface PrimaryGenesisManifest {
+  path: string;
+  sha256: string;
+  bytes: number;
+  networkID: number;
+  dialect: 'avalanchego' | 'luxd';
+  hrp: string;
+  /** LP-018 network mode, from networkID and the number of validators. */
+  mode: 'L2' | 'anchored' | 'independent';
+  startTime: number;
+  /** The source's staking asset, the one the allocations carry. */
+  assetID: string;
+  allocations: number;
+  initialStakedFunds: number;
+  /** Summed from the written document: X-Chain (initialAmount), P-Chain and staked unlocks. */
+  allocated: { xChain: string; pChain: string; staked: string };
+  /** Read from the exports while building: P/X UTXOs and stake outputs carried. */
+  carried: { pChainUtxos: string; xChainUtxos: string; staked: string };
+  /** The new initial stakers in genesis order, with the weight the node will give each. */
+  stakers: Array<{ nodeID: string; publicKey: string | null; weight: string }>;
+  /** The old validators' stake at the pinned height (own + delegated), from their transactions. */
+  previousStake: Array<{ nodeID: string; weight: string }>;
+  /** The C-Chain genesis embedded as cChainGenesis. */
+  cChainGenesis: { path: string; sha256: string };
 }
 
 export interface FreezePoint {
@@ -85,6 +114,11 @@ export interface RehearsalReport {
   rootMatches: boolean;
   sampled: number;
   mismatches: string[];
+  /**
+   * A primary genesis rehearsal on avalanchego: the node loaded the file with only networkID (when
+   * standard) and startTime replaced, and served this many validators and exported owners.
+   */
+  primary?: { networkID: number; startTime: number; validators: number; owners: number };
 }
 
 export interface PublishedReport {

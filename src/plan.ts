@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { assertChainIdAllowed, ENVIRONMENTS } from './network/chainIds.js';
+import { assertChainIdAllowed, ENVIRONMENTS, networkMode } from './network/chainIds.js';
+import { hrpForNetwork } from './network/hrp.js';
 import { cChainNodeOf } from './chains/platform/cChainUrl.js';
 
 /**
@@ -65,6 +66,43 @@ export const validatorKeysSchema = z.strictObject({
   /** 96-byte proof of possession, 0x hex. */
   proofOfPossession: z.string().regex(/^0x[0-9a-fA-F]{192}$/, 'must be a 96-byte 0x-hex proof of possession'),
   weight: z.number().int().positive('must be a positive stake weight').max(Number.MAX_SAFE_INTEGER),
+});
+
+/** An initial staker of the new primary network: a certificate and BLS keys, all public. */
+const genesisStakerSchema = z
+  .strictObject({
+    /** Required unless `certificate` is given; the two must agree. */
+    nodeId: z.string().regex(/^NodeID-[1-9A-HJ-NP-Za-km-z]+$/, 'must be a NodeID-<cb58> identifier').optional(),
+    /** staker.crt as PEM: the NodeID is derived from it. Never a private key. */
+    certificate: z
+      .string()
+      .max(16_384)
+      .refine((pem) => !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/i.test(pem), 'is a private key; a certificate (staker.crt) is expected here, and private keys never go into a plan')
+      .refine((pem) => /-----BEGIN CERTIFICATE-----/.test(pem), 'must be a PEM certificate (staker.crt)')
+      .optional(),
+    blsPublicKey: z.string().regex(/^0x[0-9a-fA-F]{96}$/, 'must be a 48-byte 0x-hex BLS public key'),
+    proofOfPossession: z.string().regex(/^0x[0-9a-fA-F]{192}$/, 'must be a 96-byte 0x-hex proof of possession'),
+    /** X-… or P-… address of the new network that receives validation rewards. */
+    rewardAddress: z.string().regex(/^[XP]-[a-z]{1,16}1[02-9ac-hj-np-z]{6,90}$/, 'a bech32 X-/P- address of the new network'),
+    /** Parts per million (1,000,000 = 100 %). */
+    delegationFee: z.number().int().min(0).max(1_000_000).default(20_000),
+  })
+  .refine((s) => s.nodeId !== undefined || s.certificate !== undefined, { message: 'needs a nodeId or a certificate' });
+
+/**
+ * The new network's primary genesis (avalanchego/luxd --genesis-file), built from the P/X/C
+ * exports: balances and stake carried to the same owners, the stakers below as its validators.
+ */
+const primaryGenesisSchema = z.strictObject({
+  /** The new network's ID (LP-018: with the validator count it gives the network mode). */
+  networkId: z.number().int().min(1).max(0xffff_ffff),
+  /** Node family the genesis is written for: field names, HRPs and the PoP rule differ. */
+  dialect: z.enum(['avalanchego', 'luxd']).default('avalanchego'),
+  initialStakeDurationSeconds: z.number().int().positive().max(10 * 365 * 24 * 3600).default(365 * 24 * 3600),
+  initialStakeDurationOffsetSeconds: z.number().int().min(0).default(5400),
+  message: z.string().max(1024).default(''),
+  /** In order: staker i's initial stake ends i × offset earlier (upstream does not sort them). */
+  validators: z.array(genesisStakerSchema).min(1).max(1000),
 });
 
 const localOperator = z.strictObject({
@@ -175,6 +213,8 @@ export const planSchema = z.strictObject({
       z.strictObject({ afterFreezeSeconds: z.number().int().positive().max(THIRTY_DAYS_SECONDS) }),
     ]),
     gasLimit: z.number().int().positive().default(30_000_000),
+    /** With chains.P: the primary-network genesis around the C-Chain one (needs a coreth source). */
+    primary: primaryGenesisSchema.optional(),
   }),
   rehearsal: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   /** How the run was started; recorded as a search attribute. */
@@ -236,6 +276,32 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     if (plan.epoch.source !== 'proposervm') {
       const message = `needs plan.epoch.source 'proposervm': the ${chain}-Chain export is pinned to the epoch's P-Chain height, which only the node reports`;
       throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+    }
+  }
+  const primary = plan.genesis.primary;
+  if (primary) {
+    if (!plan.chains.P) {
+      const message = 'needs plan.chains.P: the validators\' stake at the epoch is what the new initial stakers stake';
+      throw new PlanError(`plan.genesis.primary: ${message}`, [{ field: 'plan.genesis.primary', message }]);
+    }
+    if (plan.launch?.operator.kind === 'local') {
+      const message = "the local operator launches geth devnets; a primary network's validators are migrated with the manual operator";
+      throw new PlanError(`plan.launch.operator: ${message}`, [{ field: 'plan.launch.operator', message }]);
+    }
+    const hrp = hrpForNetwork(primary.networkId, primary.dialect);
+    primary.validators.forEach((v, i) => {
+      const written = v.rewardAddress.slice(2, v.rewardAddress.lastIndexOf('1'));
+      if (written !== hrp) {
+        const field = `plan.genesis.primary.validators.${i}.rewardAddress`;
+        const message = `has HRP "${written}"; network ${primary.networkId} on ${primary.dialect} uses "${hrp}"`;
+        throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+      }
+    });
+    try {
+      networkMode({ networkId: primary.networkId, validators: primary.validators.length });
+    } catch (err) {
+      const message = (err as Error).message;
+      throw new PlanError(`plan.genesis.primary: ${message}`, [{ field: 'plan.genesis.primary', message }]);
     }
   }
   if (plan.epoch.source === 'proposervm' && !cChainNodeOf(plan.chains.C.rpcUrl)) {

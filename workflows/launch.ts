@@ -66,7 +66,9 @@ export async function launch(ctx: RunContext, prepared: Prepared, inbox: LaunchI
   const signers = inbox.validators
     .filter((v) => inbox.signatures.has(v.nodeId))
     .map((v) => ({ blsPublicKey: v.blsPublicKey, signature: inbox.signatures.get(v.nodeId) as string }));
-  const aggregate = await keys.aggregateRatification({ genesisSha256: prepared.genesis.sha256, signers });
+  // What validators install and ratify: the primary genesis when there is one (it embeds the C one).
+  const installed = prepared.primaryGenesis ?? prepared.genesis;
+  const aggregate = await keys.aggregateRatification({ genesisSha256: installed.sha256, signers });
 
   ctx.enter('migrate-validators');
   const net = cfg.operator;
@@ -82,7 +84,7 @@ export async function launch(ctx: RunContext, prepared: Prepared, inbox: LaunchI
       ctx,
       inbox,
       'install-genesis',
-      `Install ${prepared.report.artifactsDir}/${prepared.genesis.path} (sha256 ${prepared.genesis.sha256}) on every new validator.`,
+      `Install ${prepared.report.artifactsDir}/${installed.path} (sha256 ${installed.sha256}) on every new validator.`,
       net.stepTimeoutSeconds,
     );
   }

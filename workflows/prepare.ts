@@ -1,9 +1,21 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { EvmNodeKind, FreezePoint, PChainExport, XChainExport, GenesisManifest, PartitionManifest, PublishedReport, RehearsalReport, VerificationReport } from '../src/manifests.js';
+import type {
+  EvmNodeKind,
+  FreezePoint,
+  GenesisManifest,
+  PartitionManifest,
+  PChainExport,
+  PrimaryGenesisManifest,
+  PublishedReport,
+  RehearsalReport,
+  VerificationReport,
+  XChainExport,
+} from '../src/manifests.js';
+import { crossChainChecks } from '../src/verify/crossChainSupply.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
 import { pinningMismatch } from '../src/epoch/pinning.js';
 import { sumStats } from '../src/state/stats.js';
-import { chainExporter, chainRead, compensation, exporter, genesisWriter, preflight, rehearsal, reporter, verifier } from './activities.js';
+import { chainExporter, chainRead, compensation, exporter, genesisWriter, keys, preflight, rehearsal, reporter, verifier } from './activities.js';
 import type { Phase, RegenesisStatus } from './messages.js';
 import type { Saga } from './saga.js';
 
@@ -18,6 +30,8 @@ export interface Prepared {
   pChain?: PChainExport;
   /** With plan.chains.X: the X-Chain export, pinned likewise. */
   xChain?: XChainExport;
+  /** With plan.genesis.primary: the new network's primary genesis around the C-Chain genesis. */
+  primaryGenesis?: PrimaryGenesisManifest;
 }
 
 export interface RunContext {
@@ -37,6 +51,9 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   const { plan, runKey, status, saga } = ctx;
   ctx.enter('preflight');
   const node = await preflight.preflightEvm({ plan });
+  const primary = plan.genesis.primary;
+  // The new validator set is checked before an hour of export, not after it.
+  if (primary) await keys.checkGenesisStakers({ primary });
 
   ctx.enter('wait-epoch');
   const freeze = await waitForFreeze(plan, status);
@@ -78,16 +95,35 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   });
   status.artifacts.push(genesis.path);
   status.genesisSha256 = genesis.sha256;
+  let primaryGenesis: PrimaryGenesisManifest | undefined;
+  if (primary && pChain) {
+    primaryGenesis = await genesisWriter.buildPrimaryGenesis({
+      runKey,
+      primary,
+      startTime: startTimeSeconds(plan, freeze.timestamp),
+      pChain,
+      ...(xChain ? { xChain } : {}),
+      cGenesis: { path: genesis.path, sha256: genesis.sha256 },
+    });
+    status.artifacts.push(primaryGenesis.path);
+    // The file the nodes load (and validators ratify) is the primary genesis.
+    status.genesisSha256 = primaryGenesis.sha256;
+  }
 
   ctx.enter('verify');
-  const verification = await verifier.verifyEvm({
+  const exported = sumStats(exports.map((p) => p.stats));
+  let verification = await verifier.verifyEvm({
     runKey,
     rpcUrl: plan.chains.C.rpcUrl,
     freeze,
     partitionPaths: exports.map((p) => p.path),
-    exported: sumStats(exports.map((p) => p.stats)),
+    exported,
     genesis,
   });
+  if (primaryGenesis && pChain) {
+    const across = crossChainChecks({ pChain, ...(xChain ? { xChain } : {}), cExported: exported, cGenesis: genesis.stats, primary: primaryGenesis });
+    verification = { ...verification, ok: verification.ok && across.every((c) => c.ok), checks: [...verification.checks, ...across] };
+  }
   if (!verification.ok) {
     const failed = verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     throw ApplicationFailure.nonRetryable(`verification failed: ${failed.join('; ')}`, 'VerificationFailed');
@@ -97,12 +133,22 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   if (plan.rehearsal.enabled) {
     ctx.enter('rehearse');
     saga.add('stop-rehearsal', () => compensation.stopRehearsal({ runKey }));
-    rehearsed = await rehearsal.rehearseEvm({
-      runKey,
-      genesisPath: genesis.path,
-      expectedRoot: freeze.stateRoot,
-      samplesPath: verification.samplesPath,
-    });
+    rehearsed =
+      primaryGenesis && pChain
+        ? await rehearsal.rehearsePrimary({
+            runKey,
+            genesis: primaryGenesis,
+            pChain,
+            ...(xChain ? { xChain } : {}),
+            cChainRoot: freeze.stateRoot,
+            samplesPath: verification.samplesPath,
+          })
+        : await rehearsal.rehearseEvm({
+            runKey,
+            genesisPath: genesis.path,
+            expectedRoot: freeze.stateRoot,
+            samplesPath: verification.samplesPath,
+          });
     if (!rehearsed.ok) {
       throw ApplicationFailure.nonRetryable(
         `rehearsal node disagrees with the export: ${rehearsed.mismatches.slice(0, 5).join('; ')}`,
@@ -122,8 +168,19 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     rehearsal: rehearsed,
     ...(pChain ? { pChain } : {}),
     ...(xChain ? { xChain } : {}),
+    ...(primaryGenesis ? { primaryGenesis } : {}),
   });
-  return { freeze, exports, genesis, verification, rehearsal: rehearsed, report, ...(pChain ? { pChain } : {}), ...(xChain ? { xChain } : {}) };
+  return {
+    freeze,
+    exports,
+    genesis,
+    verification,
+    rehearsal: rehearsed,
+    report,
+    ...(pChain ? { pChain } : {}),
+    ...(xChain ? { xChain } : {}),
+    ...(primaryGenesis ? { primaryGenesis } : {}),
+  };
 }
 
 /** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */

@@ -30,3 +30,26 @@ export function postMergeChainConfig(chainId: number): Record<string, unknown> {
     },
   };
 }
+
+/**
+ * The chain config of an Avalanche C-Chain (coreth) genesis: the pre-merge forks from block 0, as
+ * avalanchego's own genesis files have them. coreth takes its Avalanche upgrades (Apricot …
+ * Granite) from the node's network upgrade config, not from here; geth's post-merge fields do not
+ * belong in it.
+ */
+export function corethChainConfig(chainId: number): Record<string, unknown> {
+  return {
+    chainId,
+    homesteadBlock: 0,
+    daoForkBlock: 0,
+    daoForkSupport: true,
+    eip150Block: 0,
+    eip155Block: 0,
+    eip158Block: 0,
+    byzantiumBlock: 0,
+    constantinopleBlock: 0,
+    petersburgBlock: 0,
+    istanbulBlock: 0,
+    muirGlacierBlock: 0,
+  };
+}

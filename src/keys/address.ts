@@ -1,6 +1,5 @@
 import { bech32 } from '@scure/base';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { DialectName } from '../network/dialect.js';
 
 /**
  * Addresses on the UTXO chains (`X-avax1…`, `P-lux1…`) are a chain alias, a dash and a bech32
@@ -12,45 +11,9 @@ export type ChainAlias = 'X' | 'P' | 'C';
 const CHAIN_ALIASES: readonly string[] = ['X', 'P', 'C'];
 
 export const SHORT_ID_LENGTH = 20;
-export const FALLBACK_HRP = 'custom';
+import { AVALANCHEGO_HRPS, FALLBACK_HRP, LUXD_HRPS } from '../network/hrp.js';
 
-/** avalanchego utils/constants/network_ids.go (v1.14.0); every other ID falls back to "custom". */
-export const AVALANCHEGO_HRPS: Readonly<Record<number, string>> = {
-  1: 'avax',
-  2: 'cascade',
-  3: 'denali',
-  4: 'everest',
-  5: 'fuji',
-  10: 'testing',
-  12345: 'local',
-};
-
-/**
- * luxd's map (github.com/luxfi/constants network_ids.go, which newer luxd imports): the LP-018
- * primary IDs 1/2/3/1337, the legacy IDs that equal the C-Chain chain IDs, and the unit-test ID.
- * Older luxd (luxfi/node b20a7943 utils/constants) also mapped 5→test and 31337→local; those IDs
- * are "custom" now. Every unmapped ID falls back to "custom".
- */
-export const LUXD_HRPS: Readonly<Record<number, string>> = {
-  0: 'custom',
-  1: 'lux',
-  2: 'test',
-  3: 'dev',
-  369: 'testing',
-  1337: 'local',
-  96368: 'test',
-  96369: 'lux',
-  96370: 'dev',
-};
-
-const HRPS: Readonly<Record<DialectName, Readonly<Record<number, string>>>> = {
-  avalanchego: AVALANCHEGO_HRPS,
-  luxd: LUXD_HRPS,
-};
-
-export function hrpForNetwork(networkId: number, dialect: DialectName): string {
-  return HRPS[dialect][networkId] ?? FALLBACK_HRP;
-}
+export { AVALANCHEGO_HRPS, FALLBACK_HRP, hrpForNetwork, LUXD_HRPS } from '../network/hrp.js';
 
 export function formatAddress(chain: ChainAlias, hrp: string, shortId: Uint8Array): string {
   if (shortId.length !== SHORT_ID_LENGTH) {

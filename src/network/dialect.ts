@@ -1,4 +1,4 @@
-import { AVALANCHEGO_HRPS, LUXD_HRPS } from '../keys/address.js';
+import { AVALANCHEGO_HRPS, LUXD_HRPS } from './hrp.js';
 import { AVALANCHEGO_POP_DST, AVALANCHEGO_SIGNATURE_DST, LUXD_POP_DST, LUXD_SIGNATURE_DST } from '../keys/bls.js';
 
 /**

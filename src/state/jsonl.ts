@@ -70,18 +70,23 @@ const LINE_BREAKS = /\r?\n|\r(?!\n)/;
  * keeps in large-object space until a full GC: 1 MiB chunks cost ~60 MB more peak RSS, no time.) Line breaks are readline's (\n, \r\n, \r);
  * empty lines are skipped and still counted in the line numbers of error messages.
  */
-export async function* readAccounts(paths: readonly string[]): AsyncGenerator<AccountRecord> {
+export function readAccounts(paths: readonly string[]): AsyncGenerator<AccountRecord> {
+  return readJsonLines<AccountRecord>(paths, 'account record');
+}
+
+/** Streams the records of JSONL files in order (any export: accounts, UTXOs, validators). */
+export async function* readJsonLines<T>(paths: readonly string[], what = 'record'): AsyncGenerator<T> {
   for (const path of paths) {
     let lineNo = 0;
     // Bytes after the last newline so far: the start of a line that continues in later chunks.
     let carry: Buffer[] = [];
-    const parse = (line: string): AccountRecord | undefined => {
+    const parse = (line: string): T | undefined => {
       lineNo += 1;
       if (line.length === 0) return undefined;
       try {
-        return JSON.parse(line) as AccountRecord;
+        return JSON.parse(line) as T;
       } catch (err) {
-        throw new Error(`${path}:${lineNo}: not a JSON account record (${(err as Error).message})`);
+        throw new Error(`${path}:${lineNo}: not a JSON ${what} (${(err as Error).message})`);
       }
     };
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {

@@ -23,6 +23,8 @@ import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import { computeStateRoot } from '../../src/state/stateRoot.js';
 import type { PlanInput } from '../../src/plan.js';
+import type { RegenesisResult } from '../../workflows/messages.js';
+import { parsePrimaryGenesis } from '../../src/genesis/primary/index.js';
 import { failureMessages, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 
@@ -38,6 +40,7 @@ const genesisLocal = JSON.parse(readFileSync(join(VECTORS, 'genesis_local.json')
   initialStakers: Array<{ nodeID: string; rewardAddress: string; delegationFee: number; signer: { publicKey: string; proofOfPossession: string } }>;
 };
 const expectedStakers = JSON.parse(readFileSync(join(VECTORS, 'expected.json'), 'utf8')) as Array<{
+  certFile: string;
   nodeID: string;
   blsPublicKey: string;
   proofOfPossession: string;
@@ -414,6 +417,19 @@ describe('avalanchego v1.14.0 single-node local network', () => {
     );
   });
 
+  /** coreth makes blocks only for transactions: keeps some coming so the run's epoch can seal. */
+  async function runSealingEpochs(running: Promise<RegenesisResult>): Promise<Extract<RegenesisResult, { status: 'Completed' }>> {
+    let done = false;
+    const settled = running.finally(() => (done = true));
+    while (!done) {
+      await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+      await Promise.race([settled, sleep(4_000)]).catch(() => undefined);
+    }
+    const result = await running;
+    if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
+    return result;
+  }
+
   function funded(): Hex[] {
     if (!filled) throw new Error('the C-Chain fill test did not run');
     return filled.funded;
@@ -434,16 +450,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
         genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 } },
         rehearsal: { enabled: false },
       };
-      const running = runPlan(env, worker, plan, { taskQueue });
-      // coreth makes blocks only for transactions: keep some coming so the epoch can seal.
-      let done = false;
-      const settled = running.finally(() => (done = true));
-      while (!done) {
-        await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
-        await Promise.race([settled, sleep(4_000)]).catch(() => undefined);
-      }
-      const result = await running;
-      if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
+      const result = await runSealingEpochs(runPlan(env, worker, plan, { taskQueue }));
       // Frozen at the sealing block of an epoch the node reported, pinned to its P-Chain height.
       const epoch = result.freeze.epoch!;
       expect(epoch.number).toBeGreaterThanOrEqual(1);
@@ -487,6 +494,88 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       const refusing = await createTestWorker(env, { taskQueue: again, artifactsDir: join(dir, 'artifacts') });
       const refused = await runPlan(env, refusing, { ...plan, rehearsal: { enabled: true } }, { taskQueue: again }).catch((err: unknown) => err);
       expect(failureMessages(refused)).toMatch(/plan\.rehearsal\.enabled: a coreth \(Avalanche C-Chain\) source cannot be rehearsed on geth/);
+    } finally {
+      await env.teardown();
+    }
+  });
+
+  it('(e) P, X and C exported at one epoch become a primary genesis that a fresh avalanchego serves back', async () => {
+    expect(filled, 'runs after (c), which builds the state').toBeDefined();
+    const owners = genesisLocal.allocations.map((a) => a.avaxAddr.slice(2));
+    const NEW_NETWORK_ID = 88_888;
+    const rewardAddress = formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY));
+    const env = await startTemporal();
+    try {
+      const taskQueue = uniqueTaskQueue('primary');
+      const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(dir, 'artifacts') });
+      const plan: PlanInput = {
+        name: 'primary',
+        chains: {
+          C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 },
+          P: { addresses: owners.map((o) => `P-${o}`) },
+          X: { addresses: owners.map((o) => `X-${o}`) },
+        },
+        target: { epoch: 'current' },
+        epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
+        genesis: {
+          chainId: 43112,
+          startTime: { afterFreezeSeconds: 3600 },
+          primary: {
+            networkId: NEW_NETWORK_ID,
+            // The new validator set: the five local stakers, from their certificates and BLS keys.
+            validators: expectedStakers.map((s) => ({
+              certificate: readFileSync(join(VECTORS, s.certFile), 'utf8'),
+              blsPublicKey: s.blsPublicKey,
+              proofOfPossession: s.proofOfPossession,
+              rewardAddress,
+            })),
+          },
+        },
+        rehearsal: { enabled: true },
+      };
+      const result = await runSealingEpochs(runPlan(env, worker, plan, { taskQueue }));
+
+      // Every export at the same epoch P-Chain height.
+      const pinned = result.freeze.epoch!.pChainHeight!;
+      expect(result.pChain!.pChainHeight).toBe(pinned);
+      expect(result.xChain!.pChainHeight).toBe(pinned);
+      expect(await pchain.height()).toBe(pinned);
+
+      // Supply per asset, from the node (not from the run): P and X UTXOs of every owner plus the
+      // stake at the pinned height, against what the written genesis allocates.
+      const avax = await pchain.stakingAssetID();
+      const amountOf = (assets: Array<{ assetID: string; amount: string }>): bigint => BigInt(assets.find((a) => a.assetID === avax)?.amount ?? '0');
+      const atHeight = await pchain.validatorsAt(pinned);
+      const staked = [...atHeight.values()].reduce((sum, v) => sum + v.weight, 0n);
+      const onNode = amountOf((await pchain.balances(plan.chains.P!.addresses!)).assets) + amountOf((await xchain.balances(plan.chains.X!.addresses!)).assets) + staked;
+      const primary = result.primaryGenesis!;
+      const file = parsePrimaryGenesis(readFileSync(join(result.artifactsDir, primary.path), 'utf8')).genesis;
+      const allocated = file.allocations.reduce((sum, a) => sum + a.initialAmount + a.unlockSchedule.reduce((s, u) => s + u.amount, 0n), 0n);
+      expect(allocated).toBe(onNode);
+      expect(file.networkID).toBe(NEW_NETWORK_ID);
+      expect(file.initialStakers.map((s) => s.nodeID)).toEqual(expectedStakers.map((s) => s.nodeID));
+      // The embedded C-Chain genesis is the exported state, in coreth's format, byte for byte.
+      expect(file.cChainGenesis).toBe(readFileSync(join(result.artifactsDir, result.genesis.path), 'utf8'));
+      expect(JSON.parse(file.cChainGenesis).config).not.toHaveProperty('terminalTotalDifficulty');
+      for (const address of filled!.contracts) expect(file.cChainGenesis).toContain(address.slice(2));
+
+      const checks = new Map(result.verification.checks.map((c) => [c.name, c]));
+      expect(checks.get(`supply-${avax}`)?.ok, checks.get(`supply-${avax}`)?.detail).toBe(true);
+      expect(checks.get('validator-weights')?.ok, checks.get('validator-weights')?.detail).toBe(true);
+      expect(checks.get('state-root')?.ok).toBe(true);
+      // The same validators, each with the weight it had at the pinned height.
+      expect(primary.stakers.map((s) => [s.nodeID, s.weight])).toEqual(expectedStakers.map((s) => [s.nodeID, atHeight.get(s.nodeID)!.weight.toString()]));
+      expect(primary.mode).toBe('independent');
+
+      // The rehearsal node loaded it and served the validators, every owner's balances and the root.
+      const rehearsal = result.rehearsal!;
+      expect(rehearsal.mismatches).toEqual([]);
+      expect(rehearsal).toMatchObject({ ok: true, rootMatches: true, block0Root: result.freeze.stateRoot });
+      expect(rehearsal.primary).toMatchObject({ networkID: NEW_NETWORK_ID, validators: 5, owners: owners.length });
+      expect(rehearsal.sampled).toBeGreaterThan(0);
+
+      const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { primaryGenesis?: { mode: string; sha256: string } };
+      expect(report.primaryGenesis).toMatchObject({ mode: 'independent', sha256: primary.sha256 });
     } finally {
       await env.teardown();
     }

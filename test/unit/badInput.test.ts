@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readPlanFile } from '../../src/cli/planFile.js';
@@ -9,6 +9,8 @@ import { readCertificate } from '../../src/keys/certificate.js';
 import { verifyProofOfPossession } from '../../src/keys/bls.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import { parsePlan } from '../../src/plan.js';
+import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
+import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
 
 /**
  * Every way an operator can hand the coordinator bad input, in one table: each case fails fast with
@@ -35,6 +37,42 @@ function plan(): any {
 
 const mutate = (f: (p: any) => void) => () => {
   const p = plan();
+  f(p);
+  parsePlan(p, NOW);
+};
+
+const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+const staker1Certificate = readFileSync(new URL('staker1.crt', VECTORS), 'utf8');
+const EWOQ_SHORT_ID = shortIdFromAddress('X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u');
+const NEW_NETWORK = 88_888;
+
+/** A proposal that builds the primary genesis of a new network from a P/X/C export. */
+function primaryPlan(): any {
+  return {
+    name: 'primary',
+    chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' }, P: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] } },
+    target: { epoch: 'current' },
+    epoch: { durationSeconds: 30, source: 'proposervm' },
+    genesis: {
+      chainId: 43112,
+      startTime: { afterFreezeSeconds: 3600 },
+      primary: {
+        networkId: NEW_NETWORK,
+        validators: [
+          {
+            certificate: staker1Certificate,
+            blsPublicKey: staker1.blsPublicKey,
+            proofOfPossession: staker1.proofOfPossession,
+            rewardAddress: formatAddress('X', 'custom', EWOQ_SHORT_ID),
+          },
+        ],
+      },
+    },
+  };
+}
+
+const mutatePrimary = (f: (p: any) => void) => () => {
+  const p = primaryPlan();
   f(p);
   parsePlan(p, NOW);
 };
@@ -92,6 +130,18 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     () => readCertificate(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'staker.crt'),
     /staker\.crt: .*private key/i,
   ],
+  ['primary genesis: a private key where a certificate is expected', mutatePrimary((p) => {
+    p.genesis.primary.validators[0].certificate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  }), /plan\.genesis\.primary\.validators\.0\.certificate: is a private key; a certificate \(staker\.crt\) is expected/],
+  ['primary genesis: staker without NodeID or certificate', mutatePrimary((p) => delete p.genesis.primary.validators[0].certificate), /plan\.genesis\.primary\.validators\.0: needs a nodeId or a certificate/],
+  ['primary genesis: reward address of another network', mutatePrimary((p) => {
+    p.genesis.primary.validators[0].rewardAddress = 'X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u';
+  }), /plan\.genesis\.primary\.validators\.0\.rewardAddress: has HRP "local"; network 88888 on avalanchego uses "custom"/],
+  ['primary genesis without the P-Chain export', mutatePrimary((p) => delete p.chains.P), /plan\.genesis\.primary: needs plan\.chains\.P/],
+  ['primary genesis launched by the geth devnet operator', mutatePrimary((p) => {
+    p.launch = { operator: { kind: 'local', network: 'devnet' } };
+  }), /plan\.launch\.operator: the local operator launches geth devnets/],
+  ['primary genesis: network ID 0', mutatePrimary((p) => (p.genesis.primary.networkId = 0)), /plan\.genesis\.primary\.networkId: /],
   ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
   ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],
 ];
@@ -107,6 +157,46 @@ describe('bad input table', () => {
 
   it('never echoes a credential from a refused URL', () => {
     expect(mutate((p) => (p.chains.C.rpcUrl = 'https://user:s3cret@rpc.example:8545'))).not.toThrow(/s3cret/);
+  });
+
+  describe('the new validator set, checked before anything is exported', () => {
+    const check = (edit: (validators: any[]) => void) => {
+      const primary = parsePlan(primaryPlan(), NOW).genesis.primary!;
+      edit(primary.validators);
+      return primaryGenesisActivities(new LocalArtifactStore(tmpdir())).checkGenesisStakers({ primary });
+    };
+    const staker2 = {
+      nodeId: 'NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ',
+      blsPublicKey: '0xa058ff27a4c570664bfa28e34939368539a1340867951943d0f56fa8aac13bc09ff64f341acf8cc0cef74202c2d6f9c0',
+      proofOfPossession:
+        '0xac52195616344127df74d924e11701ca5e0867647ae36171d168fcf95d536e94061659b3edb924fffdb69dd5aa5cb2d703f8920c825c8f7b74dd0112c9c27814790bfcfa3a08e1d9358da1c54e1f6c0b4d9772432f79d7dceaa3a95c3a7e6adc',
+      rewardAddress: formatAddress('X', 'custom', EWOQ_SHORT_ID),
+      delegationFee: 20_000,
+    };
+
+    it('accepts a staker\'s certificate, BLS key and PoP', async () => {
+      await expect(check(() => undefined)).resolves.toEqual({ validators: 1 });
+    });
+
+    it('duplicate NodeID', async () => {
+      await expect(check((v) => v.push({ ...v[0] }))).rejects.toThrow(/plan\.genesis\.primary\.validators\[1\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.nodeID: duplicate NodeID: also plan\.genesis\.primary\.validators\[0\]/);
+    });
+
+    it('invalid proof of possession', async () => {
+      await expect(check((v) => v.push({ ...staker2, proofOfPossession: staker1.proofOfPossession }))).rejects.toThrow(
+        /plan\.genesis\.primary\.validators\[1\] \(NodeID-MFrZ\w+\)\.signer\.proofOfPossession: does not verify for its publicKey under the avalanchego rule/,
+      );
+    });
+
+    it('a certificate that belongs to another NodeID', async () => {
+      await expect(check((v) => v.push({ ...staker2, certificate: staker1Certificate }))).rejects.toThrow(/\.nodeID: does not match its certificate, which belongs to NodeID-7Xhw/);
+    });
+
+    it('a BLS key shared by two validators', async () => {
+      await expect(check((v) => v.push({ ...staker2, blsPublicKey: staker1.blsPublicKey, proofOfPossession: staker1.proofOfPossession }))).rejects.toThrow(
+        /signer\.publicKey: BLS public key already used by plan\.genesis\.primary\.validators\[0\]/,
+      );
+    });
   });
 
   describe('plan files', () => {

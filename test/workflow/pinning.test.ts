@@ -67,6 +67,7 @@ describe('exports pinned to different P-Chain heights', () => {
         pChainHeight: 101,
         headBefore: 100,
         headAfter: 101,
+        stakingAssetID: '2fombhL7aGPwj3KH4bfrmJwW6PVnMobf9Y2fn9GwxiAAJyFDbe',
         validators: { path: 'exports/P/validators.jsonl', sha256: '00', count: 1, totalWeight: '1' },
         utxos: { path: 'exports/P/utxos.jsonl', sha256: '00', count: 0, assets: [] },
       }),

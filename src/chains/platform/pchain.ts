@@ -1,5 +1,6 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
 import { AvaxService, parseSafeUint, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from './avaxApi.js';
+import { parseStakeOutputs, type StakeOutput } from './stake.js';
 import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from './utxo.js';
 
 /**
@@ -34,6 +35,8 @@ export interface DelegatorRecord {
   weight: string;
   rewardOwner: RewardOwner | null;
   potentialReward: string | null;
+  /** Whose stake this is (the delegation tx's stake outputs); null when not read. */
+  stakeOutputs: StakeOutput[] | null;
 }
 
 export interface ValidatorRecord {
@@ -66,6 +69,8 @@ export interface ValidatorRecord {
   delegationRewardOwner: RewardOwner | null;
   potentialReward: string | null;
   accruedDelegateeReward: string | null;
+  /** Whose own stake this is (the staking tx's stake outputs); null without current details. */
+  stakeOutputs: StakeOutput[] | null;
   delegators: DelegatorRecord[];
 }
 
@@ -194,6 +199,7 @@ function toRecord(height: number, nodeID: string, at: ValidatorAtHeight, v: ApiV
       delegationRewardOwner: null,
       potentialReward: null,
       accruedDelegateeReward: null,
+      stakeOutputs: null,
       delegators: [],
     };
   }
@@ -212,6 +218,7 @@ function toRecord(height: number, nodeID: string, at: ValidatorAtHeight, v: ApiV
       weight: parseUint(d.weight, `${w}.delegators[${i}].weight`).toString(),
       rewardOwner: owner(d.rewardOwner, `${w}.delegators[${i}].rewardOwner`),
       potentialReward: optUint(d.potentialReward, `${w}.delegators[${i}].potentialReward`),
+      stakeOutputs: null,
     }))
     .sort((a, b) => (a.txID < b.txID ? -1 : a.txID > b.txID ? 1 : 0));
   return {
@@ -230,6 +237,7 @@ function toRecord(height: number, nodeID: string, at: ValidatorAtHeight, v: ApiV
     delegationRewardOwner: owner(v.delegationRewardOwner, `${w}.delegationRewardOwner`),
     potentialReward: optUint(v.potentialReward, `${w}.potentialReward`),
     accruedDelegateeReward: optUint(v.accruedDelegateeReward, `${w}.accruedDelegateeReward`),
+    stakeOutputs: null,
     delegators,
   };
 }
@@ -311,6 +319,10 @@ export class PlatformChain {
       }
       for (const nodeID of batch) {
         const record = toRecord(height, nodeID, atHeight.get(nodeID)!, current.get(nodeID));
+        if (record.txID !== null) {
+          record.stakeOutputs = await this.stakeOutputs(record.txID);
+          for (const d of record.delegators) d.stakeOutputs = await this.stakeOutputs(d.txID);
+        }
         total += BigInt(record.weight);
         if (record.details === 'missing') missing += 1;
         if (record.details === 'mismatch') mismatched += 1;
@@ -325,6 +337,17 @@ export class PlatformChain {
       missingDetails: missing,
       mismatchedDetails: mismatched,
     });
+  }
+
+  /** The stake outputs of a staking (validator or delegator) transaction: who gets the stake back. */
+  async stakeOutputs(txID: string): Promise<StakeOutput[]> {
+    return parseStakeOutputs(await this.service.call<unknown>('platform.getTx', { txID, encoding: 'json' }), txID);
+  }
+
+  /** The asset validators stake (AVAX on avalanchego, LUX on luxd): the primary network's own asset. */
+  async stakingAssetID(): Promise<string> {
+    const reply = await this.service.call<{ assetID?: unknown }>('platform.getStakingAssetID');
+    return str(reply?.assetID, 'platform.getStakingAssetID.assetID');
   }
 
   /** Writes `validatorSet(height)` as JSONL; the summary rides along with the file's sha256. */

@@ -44,24 +44,7 @@ export function buildPrimaryGenesis(input: PrimaryGenesisInput, options: BuildOp
   }
   const hrp = data.hrp ?? hrpForNetwork(data.networkID, data.dialect);
 
-  /** Parses an X-/P- address and checks its HRP; returns the short ID as hex, or undefined. */
-  const utxoAddress = (address: string, field: string): string | undefined => {
-    try {
-      const parsedAddress = parseAddress(address, field);
-      if (parsedAddress.chain === 'C') {
-        fail(field, `${address}: genesis addresses are X-… or P-…`);
-        return undefined;
-      }
-      if (parsedAddress.hrp !== hrp) {
-        fail(field, `${address} has HRP "${parsedAddress.hrp}", network ${data.networkID} on ${data.dialect} uses "${hrp}"`);
-        return undefined;
-      }
-      return bytesToHex(parsedAddress.shortId);
-    } catch (error) {
-      issues.push(issueFrom(error, field));
-      return undefined;
-    }
-  };
+  const utxoAddress = utxoAddressChecker(hrp, data.networkID, data.dialect, issues);
 
   // Allocations.
   const allocationIds = new Set<string>();
@@ -160,13 +143,49 @@ export function buildPrimaryGenesis(input: PrimaryGenesisInput, options: BuildOp
   };
 }
 
+/** Parses an X-/P- address and checks its HRP; returns the short ID as hex, or undefined. */
+function utxoAddressChecker(hrp: string, networkID: number, dialect: DialectName, issues: Issue[]) {
+  return (address: string, field: string): string | undefined => {
+    try {
+      const parsedAddress = parseAddress(address, field);
+      if (parsedAddress.chain === 'C') {
+        issues.push({ field, message: `${address}: genesis addresses are X-… or P-…` });
+        return undefined;
+      }
+      if (parsedAddress.hrp !== hrp) {
+        issues.push({ field, message: `${address} has HRP "${parsedAddress.hrp}", network ${networkID} on ${dialect} uses "${hrp}"` });
+        return undefined;
+      }
+      return bytesToHex(parsedAddress.shortId);
+    } catch (error) {
+      issues.push(issueFrom(error, field));
+      return undefined;
+    }
+  };
+}
+
+/**
+ * The validator-set rules alone, before any export exists (a run checks its stakers first):
+ * NodeIDs unique and equal to their certificates' hashes, PoPs valid under the dialect's rule, no
+ * BLS key shared, reward addresses of the network. Throws a PrimaryGenesisError naming each one.
+ */
+export function checkGenesisStakers(input: Pick<PrimaryGenesisInput, 'dialect' | 'networkID' | 'hrp' | 'validators'>, options: BuildOptions = {}): void {
+  const parsed = primaryGenesisInputSchema.pick({ dialect: true, networkID: true, hrp: true, validators: true }).safeParse(input);
+  if (!parsed.success) throw new PrimaryGenesisError(describeIssues(parsed.error, 'input'));
+  const data = parsed.data;
+  const issues: Issue[] = [];
+  const hrp = data.hrp ?? hrpForNetwork(data.networkID, data.dialect);
+  buildStakers(data, options, data.dialect, utxoAddressChecker(hrp, data.networkID, data.dialect, issues), issues);
+  if (issues.length > 0) throw new PrimaryGenesisError(issues);
+}
+
 function validatorLabel(nodeId: string | undefined, i: number): string {
   return nodeId ? `input.validators[${i}] (${nodeId})` : `input.validators[${i}]`;
 }
 
 /** Checks every validator; returns the stakers (entries may be undefined where checks failed). */
 function buildStakers(
-  data: NormalizedGenesisInput,
+  data: Pick<NormalizedGenesisInput, 'validators'>,
   options: BuildOptions,
   dialect: DialectName,
   utxoAddress: (address: string, field: string) => string | undefined,

@@ -1,4 +1,5 @@
-export { buildPrimaryGenesis } from './build.js';
+export { buildPrimaryGenesis, checkGenesisStakers } from './build.js';
+export { allocationsFromExports, type CarriedAllocations } from './fromExports.js';
 export { PrimaryGenesisError } from './errors.js';
 export { parseJson, stringifyJson, type JsonValue } from './json.js';
 export { parsePrimaryGenesis, primaryGenesisToInput, type ParsedPrimaryGenesis } from './parse.js';

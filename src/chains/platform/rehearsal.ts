@@ -1,0 +1,170 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { JsonRpcClient } from '../evm/rpc.js';
+import { ExchangeChain } from '../exchange/xchain.js';
+import { startAvalancheLocal, type AvalancheNode } from '../../devnet/avalanchego.js';
+import { recordPid } from '../../devnet/pidFile.js';
+import { formatAddress, hrpForNetwork, shortIdFromAddress } from '../../keys/address.js';
+import type { AccountRecord } from '../../state/account.js';
+import { bytesToHex, hexToBytes, type Hex } from '../../state/hex.js';
+import { compareWithNode } from '../../verify/nodeSamples.js';
+import { avaxEndpoints } from './avaxApi.js';
+import { PlatformChain } from './pchain.js';
+import type { UtxoRecord } from './utxo.js';
+
+/**
+ * Boots a generated primary genesis on a fresh single avalanchego node (loopback, no peers) and
+ * reads back what it serves against what was exported: the validator set (NodeID, BLS key, weight
+ * as the node itself splits the stake), every exported owner's P- and X-Chain balance of the
+ * primary asset, and the C-Chain's block-0 state root and sampled accounts.
+ *
+ * The node loads a copy of the genesis that differs in two header fields only, because
+ * avalanchego v1.14.0 refuses the real one here: `startTime` becomes the rehearsal's start (a
+ * genesis starting in the future is refused), and a standard network ID (1, 5, 12345; custom
+ * genesis files are refused on them) becomes REHEARSAL_NETWORK_ID. Balances, stakers and the
+ * embedded C-Chain genesis are the bytes of the real file.
+ */
+
+export const REHEARSAL_NETWORK_ID = 1_000_001;
+const STANDARD_NETWORK_IDS = new Set([1, 5, 12345]);
+
+export interface OwnerBalance {
+  /** Short ID, 0x hex. */
+  owner: string;
+  pChain: bigint;
+  xChain: bigint;
+}
+
+export const REHEARSAL_PID_FILE = 'avalanchego.pid';
+
+export interface PrimaryRehearsalOptions {
+  genesisPath: string;
+  /** The genesis file's own networkID. */
+  networkID: number;
+  workDir: string;
+  stakers: ReadonlyArray<{ nodeID: string; publicKey: string | null; weight: string }>;
+  /** Every exported owner with what it held at the epoch (stake owners with their stake excluded). */
+  balances: readonly OwnerBalance[];
+  cChainRoot: Hex;
+  samples: readonly AccountRecord[];
+  startTimeoutMs?: number;
+}
+
+export interface PrimaryRehearsalResult {
+  networkID: number;
+  startTime: number;
+  validators: number;
+  owners: number;
+  block0Root: Hex;
+  rootMatches: boolean;
+  sampled: number;
+  mismatches: string[];
+}
+
+/** Rewrites `"networkID"` and `"startTime"` of a genesis written by serializePrimaryGenesis. */
+async function rehearsalCopy(source: string, target: string, header: { networkID?: number; startTime: number }): Promise<void> {
+  // Both fields sit in the document's head (before the first staker); the rest is copied as is.
+  const startTimeLine = /\n\t"startTime": \d+,/;
+  let head = '';
+  const input = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const output = createWriteStream(target);
+  await pipeline(input, async function* (chunks: AsyncIterable<string>) {
+    let done = false;
+    for await (const chunk of chunks) {
+      if (done) {
+        yield chunk;
+        continue;
+      }
+      head += chunk;
+      const match = startTimeLine.exec(head);
+      if (!match) continue;
+      let rewritten = head.replace(startTimeLine, `\n\t"startTime": ${header.startTime},`);
+      if (header.networkID !== undefined) rewritten = rewritten.replace(/^\{\n\t"networkID": \d+,/, `{\n\t"networkID": ${header.networkID},`);
+      done = true;
+      yield rewritten;
+    }
+    if (!done) throw new Error(`${source}: no top-level "startTime" line (not written by the coordinator?)`);
+  }, output);
+}
+
+export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): Promise<PrimaryRehearsalResult> {
+  await mkdir(options.workDir, { recursive: true });
+  const genesisCopy = join(options.workDir, 'genesis.json');
+  const networkID = STANDARD_NETWORK_IDS.has(options.networkID) ? REHEARSAL_NETWORK_ID : options.networkID;
+  const startTime = Math.floor(Date.now() / 1000) - 1;
+  await rehearsalCopy(options.genesisPath, genesisCopy, { startTime, ...(networkID !== options.networkID ? { networkID } : {}) });
+
+  let node: AvalancheNode | undefined;
+  try {
+    node = await startAvalancheLocal({
+      dataDir: join(options.workDir, 'node'),
+      genesisFile: genesisCopy,
+      networkId: networkID,
+      startTimeoutMs: options.startTimeoutMs,
+      // Recorded before the node answers, so a compensation can find a node that hangs while starting.
+      onSpawn: (pid) => recordPid(join(options.workDir, REHEARSAL_PID_FILE), pid),
+    });
+    const endpoints = avaxEndpoints(node.uri);
+    const pchain = new PlatformChain(endpoints);
+    const xchain = new ExchangeChain(endpoints);
+    const mismatches: string[] = [];
+
+    // Validators: the node's own split of the staked allocations must give each staker its weight.
+    const served = new Map((await pchain.currentValidators()).map((v) => [String(v.nodeID), v]));
+    for (const s of options.stakers) {
+      const v = served.get(s.nodeID);
+      if (!v) {
+        mismatches.push(`validator ${s.nodeID}: not in the rehearsal node's validator set`);
+        continue;
+      }
+      if (String(v.weight) !== s.weight) mismatches.push(`validator ${s.nodeID}: weight ${String(v.weight)}, expected ${s.weight}`);
+      const key = (v.signer?.publicKey as string | undefined)?.toLowerCase() ?? null;
+      if (key !== (s.publicKey?.toLowerCase() ?? null)) mismatches.push(`validator ${s.nodeID}: BLS key ${key}, expected ${s.publicKey}`);
+    }
+    if (served.size !== options.stakers.length) mismatches.push(`the node serves ${served.size} validators, the genesis names ${options.stakers.length}`);
+
+    // Balances of every exported owner, per chain, in the new network's primary asset.
+    const assetID = await pchain.stakingAssetID();
+    const hrp = hrpForNetwork(networkID, 'avalanchego');
+    const address = (chain: 'P' | 'X', owner: string): string => formatAddress(chain, hrp, hexToBytes(owner));
+    const sums = async (utxos: AsyncIterable<UtxoRecord>): Promise<Map<string, bigint>> => {
+      const byOwner = new Map<string, bigint>();
+      for await (const u of utxos) {
+        if (u.assetID !== assetID || u.amount === undefined || u.owners.addresses.length !== 1) continue;
+        const owner = bytesToHex(shortIdFromAddress(u.owners.addresses[0]!));
+        byOwner.set(owner, (byOwner.get(owner) ?? 0n) + BigInt(u.amount));
+      }
+      return byOwner;
+    };
+    const owners = options.balances.map((b) => b.owner);
+    const pServed = await sums(pchain.utxos(owners.map((o) => address('P', o))));
+    const xServed = await sums(xchain.utxos(owners.map((o) => address('X', o))));
+    for (const b of options.balances) {
+      const p = pServed.get(b.owner) ?? 0n;
+      const x = xServed.get(b.owner) ?? 0n;
+      if (p !== b.pChain) mismatches.push(`${address('P', b.owner)}: P-Chain balance ${p}, exported ${b.pChain}`);
+      if (x !== b.xChain) mismatches.push(`${address('X', b.owner)}: X-Chain balance ${x}, exported ${b.xChain}`);
+    }
+
+    // C-Chain: the embedded genesis is the exported state.
+    const rpc = new JsonRpcClient(node.cChainRpcUrl, { timeoutMs: 60_000 });
+    const block0 = await rpc.call<{ stateRoot?: Hex } | null>('eth_getBlockByNumber', ['0x0', false]);
+    if (!block0?.stateRoot) throw new Error('the rehearsal node has no C-Chain block 0');
+    const block0Root = block0.stateRoot.toLowerCase() as Hex;
+    mismatches.push(...(await compareWithNode(rpc, '0x0', options.samples)));
+    return {
+      networkID,
+      startTime,
+      validators: served.size,
+      owners: options.balances.length,
+      block0Root,
+      rootMatches: block0Root === options.cChainRoot.toLowerCase(),
+      sampled: options.samples.length,
+      mismatches,
+    };
+  } finally {
+    if (node) await node.stop();
+  }
+}
