@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
-import { cChainNodeEndpoints } from '../src/chains/platform/avaxApi.js';
+import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/platform/avaxApi.js';
+import type { DialectName } from '../src/network/dialect.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../src/epoch/proposervmSource.js';
 import type { EpochSource, EpochStatus } from '../src/epoch/source.js';
@@ -15,6 +16,25 @@ interface RpcBlock {
   hash: Hex;
   stateRoot: Hex;
   timestamp: Hex;
+}
+
+/**
+ * The family of the avalanchego/luxd node behind the C-Chain URL, from the node itself; a plan
+ * naming the other family is refused (its P/X/Q calls would go to services the node lacks).
+ */
+async function nodeFamily(plan: Plan): Promise<{ dialect?: DialectName; nodeVersion?: string }> {
+  const endpoints = cChainNodeEndpoints(plan.chains.C.rpcUrl);
+  if (!endpoints) {
+    if (plan.chains.C.dialect) {
+      throw ApplicationFailure.nonRetryable('plan.chains.C.dialect: applies to an avalanchego/luxd C-Chain URL (…/ext|v1/bc/C/rpc) only', 'InvalidPlan');
+    }
+    return {};
+  }
+  const probed = await probeNodeDialect(endpoints);
+  if (plan.chains.C.dialect && plan.chains.C.dialect !== probed.dialect) {
+    throw ApplicationFailure.nonRetryable(`plan.chains.C.dialect: ${plan.chains.C.dialect}, but the node reports ${probed.version}`, 'InvalidPlan');
+  }
+  return { dialect: probed.dialect, nodeVersion: probed.version };
 }
 
 /**
@@ -58,6 +78,7 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
       // Capability check: a page of one account proves the debug API is enabled.
       await rpc.call('debug_accountRange', ['latest', `0x${'00'.repeat(32)}`, 1, true, true, true]);
     }
+    const family = await nodeFamily(plan);
     if ('height' in plan.target && plan.target.height > Number(BigInt(head.number))) {
       throw ApplicationFailure.nonRetryable(
         `plan.target.height: ${plan.target.height} is above the chain head ${Number(BigInt(head.number))}`,
@@ -70,6 +91,7 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
       sourceChainId,
       headHeight: Number(BigInt(head.number)),
       headTimestamp: Number(BigInt(head.timestamp)),
+      ...family,
     };
   } catch (err) {
     if (err instanceof RpcTransportError) {

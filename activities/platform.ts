@@ -3,7 +3,10 @@ import type { ArtifactStore } from '../src/artifacts/store.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
 import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/platform/avaxApi.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
-import type { PChainExport, XChainExport } from '../src/manifests.js';
+import type { DialectName } from '../src/network/dialect.js';
+import type { PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
+import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
+import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
 
@@ -11,10 +14,11 @@ export const P_VALIDATORS_PATH = 'exports/P/validators.jsonl';
 export const P_UTXOS_PATH = 'exports/P/utxos.jsonl';
 export const X_UTXOS_PATH = 'exports/X/utxos.jsonl';
 export const X_ASSETS_PATH = 'exports/X/assets.jsonl';
+export const Q_CONFIG_PATH = 'exports/Q/config.json';
 
-/** The node behind the plan's C-Chain URL: its P- and X-Chain share it. */
-function nodeEndpoints(rpcUrl: string, field: string): AvaxEndpoints {
-  const endpoints = cChainNodeEndpoints(rpcUrl);
+/** The node behind the plan's C-Chain URL: its P-, X- and Q-Chain share it. */
+function nodeEndpoints(rpcUrl: string, field: string, dialect?: DialectName): AvaxEndpoints {
+  const endpoints = cChainNodeEndpoints(rpcUrl, dialect);
   if (!endpoints) throw ApplicationFailure.nonRetryable(`${field}: ${rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
   return endpoints;
 }
@@ -37,12 +41,20 @@ async function pinnedRead<T>(
   return { result, pChainHeight, headBefore, headAfter };
 }
 
+interface PinnedInput {
+  runKey: string;
+  rpcUrl: string;
+  pChainHeight: number;
+  /** The node family preflight found (absent in runs started before it was probed). */
+  dialect?: DialectName;
+}
+
 export function platformActivities(store: ArtifactStore) {
   return {
     /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's addresses. */
-    async exportPChain(input: { runKey: string; rpcUrl: string; pChainHeight: number; addresses: string[] }): Promise<PChainExport> {
+    async exportPChain(input: PinnedInput & { addresses: string[] }): Promise<PChainExport> {
       try {
-        const pchain = new PlatformChain(nodeEndpoints(input.rpcUrl, 'plan.chains.P'));
+        const pchain = new PlatformChain(nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect));
         return await heartbeating(async () => {
           const { result, ...pin } = await pinnedRead(pchain, input.pChainHeight, async () => ({
             validators: await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight),
@@ -61,10 +73,22 @@ export function platformActivities(store: ArtifactStore) {
       }
     },
 
-    /** The X-Chain at the epoch: UTXOs of the plan's addresses per asset, and those assets' descriptions. */
-    async exportXChain(input: { runKey: string; rpcUrl: string; pChainHeight: number; addresses: string[] }): Promise<XChainExport> {
+    /** The Q-Chain (luxd) at the epoch: its configuration, which becomes the new qChainGenesis. */
+    async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
       try {
-        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.X');
+        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.Q', input.dialect);
+        const { result, ...pin } = await pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => new QuantumChain(endpoints).export());
+        const written = await writeFileAtomic(store.path(input.runKey, Q_CONFIG_PATH), `${JSON.stringify(result, null, 2)}\n`);
+        return { ...pin, path: Q_CONFIG_PATH, sha256: written.sha256, route: result.route, service: result.service, qChainGenesis: qChainGenesis(result) };
+      } catch (err) {
+        throw asFailure(err, 'Q-Chain export');
+      }
+    },
+
+    /** The X-Chain at the epoch: UTXOs of the plan's addresses per asset, and those assets' descriptions. */
+    async exportXChain(input: PinnedInput & { addresses: string[] }): Promise<XChainExport> {
+      try {
+        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.X', input.dialect);
         const pchain = new PlatformChain(endpoints);
         const xchain = new ExchangeChain(endpoints);
         return await heartbeating(async () => {

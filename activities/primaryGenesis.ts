@@ -90,6 +90,8 @@ export function primaryGenesisActivities(store: ArtifactStore) {
       pChain: PChainExport;
       xChain?: XChainExport;
       cGenesis: { path: string; sha256: string };
+      /** luxd: the Q-Chain genesis built from the Q export. */
+      qChainGenesis?: string;
     }): Promise<PrimaryGenesisManifest> {
       const { primary } = input;
       const hrp = hrpForNetwork(primary.networkId, primary.dialect);
@@ -115,6 +117,7 @@ export function primaryGenesisActivities(store: ArtifactStore) {
           initialStakedFunds: carried.initialStakedFunds,
           validators: stakerInputs(primary),
           cChainGenesis: C_GENESIS_PLACEHOLDER,
+          ...(input.qChainGenesis !== undefined ? { qChainGenesis: input.qChainGenesis } : {}),
           message: primary.message,
         });
       } catch (err) {

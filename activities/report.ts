@@ -9,6 +9,7 @@ import type {
   XChainExport,
   PrimaryGenesisManifest,
   PublishedReport,
+  QChainExportManifest,
   RehearsalReport,
   VerificationReport,
 } from '../src/manifests.js';
@@ -50,6 +51,7 @@ export function reportActivities(store: ArtifactStore) {
       pChain?: PChainExport;
       xChain?: XChainExport;
       primaryGenesis?: PrimaryGenesisManifest;
+      qChain?: QChainExportManifest;
     }): Promise<PublishedReport> {
       const report = {
         plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
@@ -61,6 +63,7 @@ export function reportActivities(store: ArtifactStore) {
         // Only with a P-Chain export, so reports of C-only runs keep their bytes.
         ...(input.pChain ? { pChain: input.pChain } : {}),
         ...(input.xChain ? { xChain: input.xChain } : {}),
+        ...(input.qChain ? { qChain: input.qChain } : {}),
         // The new network: its primary genesis, LP-018 mode, stakers and what it allocates.
         ...(input.primaryGenesis ? { primaryGenesis: input.primaryGenesis } : {}),
       };

@@ -11,6 +11,10 @@ export type EvmNodeKind = 'geth' | 'coreth' | 'anvil';
 
 export interface PreflightResult {
   node: EvmNodeKind;
+  /** For an avalanchego/luxd C-Chain: the node family, as the node itself reported it. */
+  dialect?: 'avalanchego' | 'luxd';
+  /** Its `info.getNodeVersion`, e.g. "avalanchego/1.14.0". */
+  nodeVersion?: string;
   clientVersion: string;
   sourceChainId: number;
   headHeight: number;
@@ -37,6 +41,20 @@ export interface XChainExport {
   headAfter: number;
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
   assets: { path: string; sha256: string; count: number };
+}
+
+/** The Q-Chain part of a run's exports (plan.chains.Q, luxd). */
+export interface QChainExportManifest {
+  pChainHeight: number;
+  headBefore: number;
+  headAfter: number;
+  /** exports/Q/config.json: route, service name, configuration and health as the node served them. */
+  path: string;
+  sha256: string;
+  route: string;
+  service: 'quantumvm' | 'qvm';
+  /** The new network's qChainGenesis, built from the exported configuration. */
+  qChainGenesis: string;
 }
 
 /** The new network's primary genesis (plan.genesis.primary), built from the P/X/C exports. */

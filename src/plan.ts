@@ -30,6 +30,12 @@ const rpcUrl = z
 export const evmChainSchema = z.strictObject({
   /** JSON-RPC endpoint of the source node (archive state + preimages for geth-family nodes). */
   rpcUrl,
+  /**
+   * For an avalanchego/luxd C-Chain URL: the node family (API names, address HRPs). Probed at
+   * preflight (`info.getNodeVersion`) and refused when the node says otherwise; when left out,
+   * the probed family is used and recorded.
+   */
+  dialect: z.enum(['avalanchego', 'luxd']).optional(),
   /** Node implementation; `auto` probes web3_clientVersion and refuses what it does not know. */
   node: z.enum(['auto', 'geth', 'coreth', 'anvil']).default('auto'),
   /** Key-range partitions of the export, each its own activity with a heartbeated cursor. */
@@ -180,6 +186,8 @@ export const planSchema = z.strictObject({
     P: pChainSchema.optional(),
     /** The X-Chain of the same node: the UTXOs of `addresses` per asset, pinned like chains.P. */
     X: xChainSchema.optional(),
+    /** The Q-Chain of the same luxd node: its configuration, carried as qChainGenesis. */
+    Q: z.strictObject({}).optional(),
   }),
   target: z.union([epochTarget, heightTarget]),
   epoch: z
@@ -266,7 +274,7 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
       throw new PlanError((err as Error).message, [{ field: 'plan.genesis.chainId', message: (err as Error).message }]);
     }
   }
-  for (const chain of ['P', 'X'] as const) {
+  for (const chain of ['P', 'X', 'Q'] as const) {
     if (!plan.chains[chain]) continue;
     const field = `plan.chains.${chain}`;
     if ('height' in plan.target) {
@@ -279,6 +287,10 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     }
   }
   const primary = plan.genesis.primary;
+  if (plan.chains.Q && primary && primary.dialect !== 'luxd') {
+    const message = `a Q-Chain exists on luxd only; plan.genesis.primary.dialect is ${primary.dialect}`;
+    throw new PlanError(`plan.chains.Q: ${message}`, [{ field: 'plan.chains.Q', message }]);
+  }
   if (primary) {
     if (!plan.chains.P) {
       const message = 'needs plan.chains.P: the validators\' stake at the epoch is what the new initial stakers stake';

@@ -7,6 +7,7 @@ import type {
   PChainExport,
   PrimaryGenesisManifest,
   PublishedReport,
+  QChainExportManifest,
   RehearsalReport,
   VerificationReport,
   XChainExport,
@@ -30,6 +31,8 @@ export interface Prepared {
   pChain?: PChainExport;
   /** With plan.chains.X: the X-Chain export, pinned likewise. */
   xChain?: XChainExport;
+  /** With plan.chains.Q (luxd): the Q-Chain export, pinned likewise. */
+  qChain?: QChainExportManifest;
   /** With plan.genesis.primary: the new network's primary genesis around the C-Chain genesis. */
   primaryGenesis?: PrimaryGenesisManifest;
 }
@@ -64,15 +67,22 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   ctx.enter('export');
   saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey }));
   // The C partitions and the P and X exports of the same node, side by side, then one pinning check.
-  const pinned = { runKey, rpcUrl: plan.chains.C.rpcUrl, pChainHeight: freeze.epoch?.pChainHeight ?? 0 };
-  const [exports, pChain, xChain] = await Promise.all([
+  const pinned = {
+    runKey,
+    rpcUrl: plan.chains.C.rpcUrl,
+    pChainHeight: freeze.epoch?.pChainHeight ?? 0,
+    ...(node.dialect ? { dialect: node.dialect } : {}),
+  };
+  const [exports, pChain, xChain, qChain] = await Promise.all([
     exportChainC(plan, runKey, node.node, freeze, status),
     plan.chains.P ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses }) : undefined,
     plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses }) : undefined,
+    plan.chains.Q ? chainExporter.exportQChain(pinned) : undefined,
   ]);
   const others = [
     ...(pChain ? [{ chain: 'P', ...pChain, paths: [pChain.validators.path, pChain.utxos.path] }] : []),
     ...(xChain ? [{ chain: 'X', ...xChain, paths: [xChain.utxos.path, xChain.assets.path] }] : []),
+    ...(qChain ? [{ chain: 'Q', ...qChain, paths: [qChain.path] }] : []),
   ];
   for (const e of others) status.artifacts.push(...e.paths);
   const mismatch = others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? null, others) : undefined;
@@ -104,6 +114,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
       pChain,
       ...(xChain ? { xChain } : {}),
       cGenesis: { path: genesis.path, sha256: genesis.sha256 },
+      ...(qChain ? { qChainGenesis: qChain.qChainGenesis } : {}),
     });
     status.artifacts.push(primaryGenesis.path);
     // The file the nodes load (and validators ratify) is the primary genesis.
@@ -169,6 +180,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(pChain ? { pChain } : {}),
     ...(xChain ? { xChain } : {}),
     ...(primaryGenesis ? { primaryGenesis } : {}),
+    ...(qChain ? { qChain } : {}),
   });
   return {
     freeze,
@@ -180,6 +192,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(pChain ? { pChain } : {}),
     ...(xChain ? { xChain } : {}),
     ...(primaryGenesis ? { primaryGenesis } : {}),
+    ...(qChain ? { qChain } : {}),
   };
 }
 

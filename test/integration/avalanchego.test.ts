@@ -2,7 +2,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getCreateAddress, Wallet } from 'ethers';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +26,7 @@ import { computeStateRoot } from '../../src/state/stateRoot.js';
 import type { PlanInput } from '../../src/plan.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { parsePrimaryGenesis } from '../../src/genesis/primary/index.js';
+import { sendAvax } from '../helpers/avaxTransfers.js';
 import { failureMessages, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 
@@ -501,7 +503,26 @@ describe('avalanchego v1.14.0 single-node local network', () => {
 
   it('(e) P, X and C exported at one epoch become a primary genesis that a fresh avalanchego serves back', async () => {
     expect(filled, 'runs after (c), which builds the state').toBeDefined();
-    const owners = genesisLocal.allocations.map((a) => a.avaxAddr.slice(2));
+    // New owners funded by real X- and P-Chain transactions (one P output time-locked for a day).
+    const fresh = [randomBytes(20), randomBytes(20)];
+    const locktime = BigInt(Math.floor(Date.now() / 1000) + 86_400);
+    await sendAvax(node.uri, 'X', EWOQ_KEY, [
+      { to: formatAddress('X', 'local', fresh[0]!), amount: 1_000_000_000n },
+      { to: formatAddress('X', 'local', fresh[1]!), amount: 2_500_000_000n },
+    ]);
+    await sendAvax(node.uri, 'P', EWOQ_KEY, [
+      { to: formatAddress('P', 'local', fresh[0]!), amount: 3_000_000_000n },
+      { to: formatAddress('P', 'local', fresh[1]!), amount: 4_000_000_000n, locktime },
+    ]);
+    // The P-Chain moved: wait (making C-Chain blocks) until the C-Chain's epoch pins the new height.
+    const pHeight = await pchain.height();
+    expect(pHeight).toBeGreaterThan(0);
+    const cProposerVm = new AvaxService(`${node.uri}/ext/bc/C/proposervm`);
+    while (Number((await cProposerVm.call<{ pChainHeight: string }>('proposervm.getCurrentEpoch')).pChainHeight) < pHeight) {
+      await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+      await sleep(3_000);
+    }
+    const owners = [...genesisLocal.allocations.map((a) => a.avaxAddr.slice(2)), ...fresh.map((id) => formatAddress('X', 'local', id).slice(2))];
     const NEW_NETWORK_ID = 88_888;
     const rewardAddress = formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY));
     const env = await startTemporal();
@@ -566,16 +587,51 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       // The same validators, each with the weight it had at the pinned height.
       expect(primary.stakers.map((s) => [s.nodeID, s.weight])).toEqual(expectedStakers.map((s) => [s.nodeID, atHeight.get(s.nodeID)!.weight.toString()]));
       expect(primary.mode).toBe('independent');
+      // The funded owners, re-encoded for the new network: X amount as initialAmount, P with its lock.
+      const allocationOf = (id: Uint8Array) => file.allocations.find((a) => (a as { avaxAddr: string }).avaxAddr === formatAddress('X', 'custom', id))!;
+      expect(allocationOf(fresh[0]!)).toMatchObject({ initialAmount: 1_000_000_000n, unlockSchedule: [{ amount: 3_000_000_000n }] });
+      expect(allocationOf(fresh[1]!)).toMatchObject({ initialAmount: 2_500_000_000n, unlockSchedule: [{ amount: 4_000_000_000n, locktime }] });
 
       // The rehearsal node loaded it and served the validators, every owner's balances and the root.
       const rehearsal = result.rehearsal!;
       expect(rehearsal.mismatches).toEqual([]);
       expect(rehearsal).toMatchObject({ ok: true, rootMatches: true, block0Root: result.freeze.stateRoot });
       expect(rehearsal.primary).toMatchObject({ networkID: NEW_NETWORK_ID, validators: 5, owners: owners.length });
+      expect(pinned).toBe(pHeight);
       expect(rehearsal.sampled).toBeGreaterThan(0);
 
       const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { primaryGenesis?: { mode: string; sha256: string } };
       expect(report.primaryGenesis).toMatchObject({ mode: 'independent', sha256: primary.sha256 });
+    } finally {
+      await env.teardown();
+    }
+  });
+
+  it('(f) a new validator set with a duplicate NodeID stops the run before anything is exported', async () => {
+    const env = await startTemporal();
+    try {
+      const taskQueue = uniqueTaskQueue('bad-stakers');
+      const artifactsDir = join(dir, 'artifacts-bad');
+      const worker = await createTestWorker(env, { taskQueue, artifactsDir });
+      const staker = (s: (typeof expectedStakers)[number]) => ({
+        certificate: readFileSync(join(VECTORS, s.certFile), 'utf8'),
+        blsPublicKey: s.blsPublicKey,
+        proofOfPossession: s.proofOfPossession,
+        rewardAddress: formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY)),
+      });
+      const plan: PlanInput = {
+        name: 'bad-stakers',
+        chains: { C: { rpcUrl: node.cChainRpcUrl }, P: { addresses: [ewoqP] } },
+        target: { epoch: 'current' },
+        epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
+        genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 }, primary: { networkId: 88_888, validators: [staker(expectedStakers[0]!), staker(expectedStakers[0]!)] } },
+      };
+      const refused = await runPlan(env, worker, plan, { taskQueue }).catch((err: unknown) => err);
+      // Like every refusal before the export, the run fails (nothing to roll back), naming the staker.
+      expect(failureMessages(refused)).toMatch(/plan\.genesis\.primary\.validators\[1\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.nodeID: duplicate NodeID/);
+      expect(failureMessages(refused)).toMatch(/signer\.publicKey: BLS public key already used by plan\.genesis\.primary\.validators\[0\]/);
+      // Refused before the export: the run wrote nothing.
+      expect(existsSync(artifactsDir) ? readdirSync(artifactsDir) : []).toEqual([]);
     } finally {
       await env.teardown();
     }

@@ -141,6 +141,8 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['primary genesis launched by the geth devnet operator', mutatePrimary((p) => {
     p.launch = { operator: { kind: 'local', network: 'devnet' } };
   }), /plan\.launch\.operator: the local operator launches geth devnets/],
+  ['Q-Chain export for an avalanchego genesis', mutatePrimary((p) => (p.chains.Q = {})), /plan\.chains\.Q: a Q-Chain exists on luxd only; plan\.genesis\.primary\.dialect is avalanchego/],
+  ['Q-Chain export without proposervm epochs', mutate((p) => (p.chains.Q = {})), /plan\.chains\.Q: needs plan\.epoch\.source 'proposervm'/],
   ['primary genesis: network ID 0', mutatePrimary((p) => (p.genesis.primary.networkId = 0)), /plan\.genesis\.primary\.networkId: /],
   ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
   ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],

@@ -10,14 +10,14 @@ import { FaultProxy } from '../../src/devnet/faultProxy.js';
 import { fillChain } from '../../src/devnet/fill.js';
 import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
 import type { PChainExport } from '../../src/manifests.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { Plan, PlanInput } from '../../src/plan.js';
 import type { Hex } from '../../src/state/hex.js';
 import { runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 
 /**
  * The workflow's pinning rule with the P-Chain export forced off the epoch's P-Chain height. The
- * epoch source and the P-Chain export are stand-ins (a geth dev chain has neither a proposervm nor a
+ * node-family probe, the epoch source and the P-Chain export are stand-ins (a geth dev chain has neither a proposervm nor a
  * P-Chain; the real ones run against avalanchego in test/integration/avalanchego.test.ts); the C
  * export, genesis and every other step are real. The run must refuse, naming both heights, and
  * roll back what it wrote.
@@ -53,6 +53,11 @@ describe('exports pinned to different P-Chain heights', () => {
     const EPOCH_P_HEIGHT = 100;
     const activities = {
       ...real,
+      // geth has no info API to say which node family it is: the family probe is stood in too.
+      preflightEvm: async (input: { plan: Plan }) => ({
+        ...(await real.preflightEvm({ plan: { ...input.plan, chains: { ...input.plan.chains, C: { ...input.plan.chains.C, rpcUrl: geth.rpcUrl } } } })),
+        dialect: 'avalanchego' as const,
+      }),
       // Epoch 7 sealed at the head block, pinned to P-Chain height 100.
       epochStatus: async () => ({
         target: 7,

@@ -1,6 +1,6 @@
 import { JsonRpcClient, RpcResponseError, RpcTransportError, type JsonRpcClientOptions } from '../evm/rpc.js';
 import { AtomicFile, type WrittenFile } from '../../artifacts/atomicFile.js';
-import { AVALANCHEGO, LUXD, type NodeDialect } from '../../network/dialect.js';
+import { AVALANCHEGO, DIALECTS, LUXD, type DialectName, type NodeDialect } from '../../network/dialect.js';
 import { cChainNodeOf } from './cChainUrl.js';
 
 /**
@@ -39,9 +39,23 @@ export function avaxEndpoints(baseUrl: string, dialect: NodeDialect = AVALANCHEG
  * The API of the avalanchego/luxd node behind a C-Chain RPC URL (`…/ext/bc/C/rpc` or
  * `…/v1/bc/C/rpc`); undefined when the URL is not one.
  */
-export function cChainNodeEndpoints(rpcUrl: string): AvaxEndpoints | undefined {
+export function cChainNodeEndpoints(rpcUrl: string, dialect?: DialectName): AvaxEndpoints | undefined {
   const node = cChainNodeOf(rpcUrl);
-  return node ? avaxEndpoints(node.baseUrl, node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix) : undefined;
+  if (!node) return undefined;
+  // Without a dialect (known from the plan or a probe), /v1 can only be luxd and /ext is read as avalanchego.
+  return avaxEndpoints(node.baseUrl, dialect ? DIALECTS[dialect] : node.prefix === '/v1' ? LUXD : AVALANCHEGO, node.prefix);
+}
+
+/**
+ * Which node family serves these endpoints, from `info.getNodeVersion` ("avalanchego/1.14.0",
+ * "luxd/1.36.148": each client names itself, version/constants.go). Anything else is refused.
+ */
+export async function probeNodeDialect(endpoints: AvaxEndpoints, options: JsonRpcClientOptions = {}): Promise<{ dialect: DialectName; version: string }> {
+  const reply = await new AvaxService(endpoints.info(), { timeoutMs: 10_000, ...options }).call<{ version?: unknown }>('info.getNodeVersion');
+  const version = typeof reply?.version === 'string' ? reply.version : '';
+  const client = version.split('/')[0];
+  if (client === 'avalanchego' || client === 'luxd') return { dialect: client, version };
+  throw new Error(`info.getNodeVersion at ${endpoints.info()}: "${version.slice(0, 60)}" names neither avalanchego nor luxd`);
 }
 
 /**

@@ -42,6 +42,9 @@ export function buildPrimaryGenesis(input: PrimaryGenesisInput, options: BuildOp
   if (data.xChainGenesis !== undefined && data.dialect !== 'luxd') {
     fail('input.xChainGenesis', 'only luxd genesis files carry an X-Chain genesis string');
   }
+  if (data.qChainGenesis !== undefined && data.dialect !== 'luxd') {
+    fail('input.qChainGenesis', 'only luxd networks have a Q-Chain');
+  }
   const hrp = data.hrp ?? hrpForNetwork(data.networkID, data.dialect);
 
   const utxoAddress = utxoAddressChecker(hrp, data.networkID, data.dialect, issues);
@@ -115,6 +118,7 @@ export function buildPrimaryGenesis(input: PrimaryGenesisInput, options: BuildOp
   if (data.cChainGenesis.length === 0) fail('input.cChainGenesis', 'must not be empty');
   else checkJsonObject(data.cChainGenesis, 'input.cChainGenesis', issues);
   if (data.xChainGenesis !== undefined) checkJsonObject(data.xChainGenesis, 'input.xChainGenesis', issues);
+  if (data.qChainGenesis !== undefined) checkJsonObject(data.qChainGenesis, 'input.qChainGenesis', issues);
 
   if (issues.length > 0) throw new PrimaryGenesisError(issues);
 
@@ -139,6 +143,7 @@ export function buildPrimaryGenesis(input: PrimaryGenesisInput, options: BuildOp
     initialStakers: stakers as GenesisStaker[],
     ...(data.xChainGenesis !== undefined ? { xChainGenesis: data.xChainGenesis } : {}),
     cChainGenesis: data.cChainGenesis,
+    ...(data.qChainGenesis !== undefined ? { qChainGenesis: data.qChainGenesis } : {}),
     message: data.message,
   };
 }

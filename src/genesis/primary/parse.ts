@@ -82,6 +82,7 @@ export function primaryGenesisToInput(parsed: ParsedPrimaryGenesis): PrimaryGene
       ...(s.signer ? { signer: { ...s.signer } } : {}),
     })),
     ...(genesis.xChainGenesis !== undefined ? { xChainGenesis: genesis.xChainGenesis } : {}),
+    ...(genesis.qChainGenesis !== undefined ? { qChainGenesis: genesis.qChainGenesis } : {}),
     cChainGenesis: genesis.cChainGenesis,
     message: genesis.message,
   };

@@ -59,12 +59,12 @@ const commonDocumentFields = {
   message: z.string(),
 };
 
-/** The document schema for one allocation field style; luxd styles also accept xChainGenesis. */
+/** The document schema for one allocation field style; luxd styles also accept xChainGenesis and qChainGenesis. */
 export function primaryGenesisDocumentSchema(style: AllocationStyle) {
   const allocations = z.array(allocationDocumentSchemas[style] as z.ZodType);
   return style === 'avaxAddr'
     ? z.strictObject({ ...commonDocumentFields, allocations })
-    : z.strictObject({ ...commonDocumentFields, allocations, xChainGenesis: z.string().optional() });
+    : z.strictObject({ ...commonDocumentFields, allocations, xChainGenesis: z.string().optional(), qChainGenesis: z.string().optional() });
 }
 
 export const primaryGenesisInputSchema = z.strictObject({
@@ -96,6 +96,7 @@ export const primaryGenesisInputSchema = z.strictObject({
   ),
   xChainGenesis: z.string().optional(),
   cChainGenesis: z.string(),
+  qChainGenesis: z.string().optional(),
   message: z.string(),
 });
 

@@ -6,7 +6,8 @@ import type { GenesisStaker, PrimaryGenesis, UnlockEntry } from './types.js';
 
 /**
  * Writes a primary genesis with the key order of the upstream structs (avalanchego
- * genesis.UnparsedConfig; luxfi/genesis ConfigOutput, where xChainGenesis precedes cChainGenesis),
+ * genesis.UnparsedConfig; luxfi/genesis ConfigOutput, where xChainGenesis precedes cChainGenesis and
+ * qChainGenesis follows it),
  * whatever order the object's keys were created in. The default layout — tab indent and a final
  * newline — is the one of avalanchego's genesis_local.json, which this reproduces byte for byte.
  */
@@ -42,6 +43,7 @@ export function serializePrimaryGenesis(genesis: PrimaryGenesis, options: Serial
     })),
     xChainGenesis: genesis.xChainGenesis,
     cChainGenesis: genesis.cChainGenesis,
+    qChainGenesis: genesis.qChainGenesis,
     message: genesis.message,
   };
   const text = stringifyJson(ordered, options.indent ?? '\t');

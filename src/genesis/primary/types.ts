@@ -61,6 +61,8 @@ export interface PrimaryGenesis {
   xChainGenesis?: string;
   /** The C-Chain genesis as a JSON string (not an object), exactly as the node hashes it. */
   cChainGenesis: string;
+  /** luxd only (ConfigOutput, omitempty): the Q-Chain (quantumvm) genesis as a JSON string. */
+  qChainGenesis?: string;
   message: string;
 }
 
@@ -109,6 +111,8 @@ export interface PrimaryGenesisInput {
   validators: ValidatorInput[];
   xChainGenesis?: string;
   cChainGenesis: string;
+  /** luxd only: the Q-Chain genesis (see chains/quantum). */
+  qChainGenesis?: string;
   message: string;
 }
 
