@@ -4,7 +4,10 @@ import { ExchangeChain } from '../src/chains/exchange/xchain.js';
 import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/platform/avaxApi.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
-import type { PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
+import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
+import { discoverOwners } from '../src/chains/platform/discovery.js';
+import { writeJsonl } from '../src/chains/platform/avaxApi.js';
+import { readJsonLines } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { asFailure } from './failures.js';
@@ -15,6 +18,7 @@ export const P_UTXOS_PATH = 'exports/P/utxos.jsonl';
 export const X_UTXOS_PATH = 'exports/X/utxos.jsonl';
 export const X_ASSETS_PATH = 'exports/X/assets.jsonl';
 export const Q_CONFIG_PATH = 'exports/Q/config.json';
+export const DISCOVERED_ADDRESSES_PATH = 'exports/addresses.jsonl';
 
 /** The node behind the plan's C-Chain URL: its P-, X- and Q-Chain share it. */
 function nodeEndpoints(rpcUrl: string, field: string, dialect?: DialectName): AvaxEndpoints {
@@ -49,16 +53,52 @@ interface PinnedInput {
   dialect?: DialectName;
 }
 
+interface AddressSet {
+  /** The plan's addresses of the chain. */
+  addresses: string[];
+  /** With discovery: the owners file, relative to the run's directory. */
+  discoveredPath?: string;
+}
+
 export function platformActivities(store: ArtifactStore) {
+  /** The plan's addresses and the discovered owners, on `chain` (duplicates are dropped downstream). */
+  const addressesOf = async (chain: 'P' | 'X', input: PinnedInput & AddressSet): Promise<string[]> => {
+    if (input.discoveredPath === undefined) return input.addresses;
+    const discovered: string[] = [];
+    for await (const owner of readJsonLines<string>([store.path(input.runKey, input.discoveredPath)], 'address')) discovered.push(`${chain}-${owner}`);
+    return [...input.addresses, ...discovered];
+  };
+
   return {
-    /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's addresses. */
-    async exportPChain(input: PinnedInput & { addresses: string[] }): Promise<PChainExport> {
+    /** Every owner the P- and X-Chain name up to the epoch (plan.chains.P.discoverAddresses). */
+    async discoverAddresses(input: PinnedInput & { withX: boolean }): Promise<DiscoveredAddresses> {
+      try {
+        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect);
+        const pchain = new PlatformChain(endpoints);
+        return await heartbeating(async () => {
+          const found = await discoverOwners({
+            pchain,
+            ...(input.withX ? { xchain: new ExchangeChain(endpoints) } : {}),
+            pChainHeight: input.pChainHeight,
+            stakingAssetID: await pchain.stakingAssetID(),
+          });
+          const written = await writeJsonl(store.path(input.runKey, DISCOVERED_ADDRESSES_PATH), found.owners);
+          return { path: DISCOVERED_ADDRESSES_PATH, sha256: written.sha256, count: written.records, pBlocks: found.pBlocks, xBlocks: found.xBlocks };
+        });
+      } catch (err) {
+        throw asFailure(err, 'address discovery');
+      }
+    },
+
+    /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's (and discovered) addresses. */
+    async exportPChain(input: PinnedInput & AddressSet): Promise<PChainExport> {
       try {
         const pchain = new PlatformChain(nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect));
+        const addresses = await addressesOf('P', input);
         return await heartbeating(async () => {
           const { result, ...pin } = await pinnedRead(pchain, input.pChainHeight, async () => ({
             validators: await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight),
-            utxos: await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), input.addresses),
+            utxos: await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses),
           }));
           const { validators, utxos } = result;
           return {
@@ -86,14 +126,15 @@ export function platformActivities(store: ArtifactStore) {
     },
 
     /** The X-Chain at the epoch: UTXOs of the plan's addresses per asset, and those assets' descriptions. */
-    async exportXChain(input: PinnedInput & { addresses: string[] }): Promise<XChainExport> {
+    async exportXChain(input: PinnedInput & AddressSet): Promise<XChainExport> {
       try {
         const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.X', input.dialect);
         const pchain = new PlatformChain(endpoints);
         const xchain = new ExchangeChain(endpoints);
+        const addresses = await addressesOf('X', input);
         return await heartbeating(async () => {
           const { result: utxos, ...pin } = await pinnedRead(pchain, input.pChainHeight, () =>
-            xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), input.addresses),
+            xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses),
           );
           const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, X_ASSETS_PATH), utxos.assets.map((a) => a.assetID));
           return {

@@ -10,6 +10,7 @@ import type {
   PrimaryGenesisManifest,
   PublishedReport,
   QChainExportManifest,
+  DiscoveredAddresses,
   RehearsalReport,
   VerificationReport,
 } from '../src/manifests.js';
@@ -52,6 +53,7 @@ export function reportActivities(store: ArtifactStore) {
       xChain?: XChainExport;
       primaryGenesis?: PrimaryGenesisManifest;
       qChain?: QChainExportManifest;
+      discoveredAddresses?: DiscoveredAddresses;
     }): Promise<PublishedReport> {
       const report = {
         plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
@@ -64,6 +66,7 @@ export function reportActivities(store: ArtifactStore) {
         ...(input.pChain ? { pChain: input.pChain } : {}),
         ...(input.xChain ? { xChain: input.xChain } : {}),
         ...(input.qChain ? { qChain: input.qChain } : {}),
+        ...(input.discoveredAddresses ? { discoveredAddresses: input.discoveredAddresses } : {}),
         // The new network: its primary genesis, LP-018 mode, stakers and what it allocates.
         ...(input.primaryGenesis ? { primaryGenesis: input.primaryGenesis } : {}),
       };

@@ -33,6 +33,16 @@ export interface PChainExport {
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
 
+/** The owners found on the chains (plan.chains.P.discoverAddresses), exported beside the plan's. */
+export interface DiscoveredAddresses {
+  /** JSONL, one bech32 owner (`local1…`) per line, sorted. */
+  path: string;
+  sha256: string;
+  count: number;
+  pBlocks: number;
+  xBlocks: number;
+}
+
 /** The X-Chain part of a run's exports (plan.chains.X). */
 export interface XChainExport {
   /** The P-Chain height the export reflects: the pinned one only if the P-Chain head stayed there. */

@@ -160,6 +160,11 @@ const pChainSchema = z.strictObject({
     .array(z.string().regex(/^P-[a-z]{1,16}1[02-9ac-hj-np-z]{6,90}$/, 'a bech32 P-Chain address (P-<hrp>1…)'))
     .max(MAX_P_ADDRESSES)
     .default([]),
+  /**
+   * Also export every owner the chains name up to the epoch: reward and stake owners, the X-Chain's
+   * genesis allocations, and every output of every P- and X-Chain block (for P and X alike).
+   */
+  discoverAddresses: z.boolean().default(false),
 });
 
 const xChainSchema = z.strictObject({

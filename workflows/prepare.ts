@@ -1,5 +1,6 @@
 import { ApplicationFailure, sleep } from '@temporalio/workflow';
 import type {
+  DiscoveredAddresses,
   EvmNodeKind,
   FreezePoint,
   GenesisManifest,
@@ -31,6 +32,8 @@ export interface Prepared {
   pChain?: PChainExport;
   /** With plan.chains.X: the X-Chain export, pinned likewise. */
   xChain?: XChainExport;
+  /** With plan.chains.P.discoverAddresses: the owners found on the chains. */
+  discoveredAddresses?: DiscoveredAddresses;
   /** With plan.chains.Q (luxd): the Q-Chain export, pinned likewise. */
   qChain?: QChainExportManifest;
   /** With plan.genesis.primary: the new network's primary genesis around the C-Chain genesis. */
@@ -73,10 +76,14 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     pChainHeight: freeze.epoch?.pChainHeight ?? 0,
     ...(node.dialect ? { dialect: node.dialect } : {}),
   };
+  // With discovery, every owner the chains name joins the plan's addresses on P and X alike.
+  const discovered = plan.chains.P?.discoverAddresses ? await chainExporter.discoverAddresses({ ...pinned, withX: plan.chains.X !== undefined }) : undefined;
+  if (discovered) status.artifacts.push(discovered.path);
+  const found = discovered ? { discoveredPath: discovered.path } : {};
   const [exports, pChain, xChain, qChain] = await Promise.all([
     exportChainC(plan, runKey, node.node, freeze, status),
-    plan.chains.P ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses }) : undefined,
-    plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses }) : undefined,
+    plan.chains.P ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses, ...found }) : undefined,
+    plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses, ...found }) : undefined,
     plan.chains.Q ? chainExporter.exportQChain(pinned) : undefined,
   ]);
   const others = [
@@ -181,6 +188,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(xChain ? { xChain } : {}),
     ...(primaryGenesis ? { primaryGenesis } : {}),
     ...(qChain ? { qChain } : {}),
+    ...(discovered ? { discoveredAddresses: discovered } : {}),
   });
   return {
     freeze,
@@ -193,6 +201,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(xChain ? { xChain } : {}),
     ...(primaryGenesis ? { primaryGenesis } : {}),
     ...(qChain ? { qChain } : {}),
+    ...(discovered ? { discoveredAddresses: discovered } : {}),
   };
 }
 

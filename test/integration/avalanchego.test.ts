@@ -533,8 +533,9 @@ describe('avalanchego v1.14.0 single-node local network', () => {
         name: 'primary',
         chains: {
           C: { rpcUrl: node.cChainRpcUrl, partitions: 2, pageSize: 16 },
-          P: { addresses: owners.map((o) => `P-${o}`) },
-          X: { addresses: owners.map((o) => `X-${o}`) },
+          // No address listed: every owner is found on the chains (genesis, stake, blocks).
+          P: { addresses: [], discoverAddresses: true },
+          X: { addresses: [] },
         },
         target: { epoch: 'current' },
         epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
@@ -556,6 +557,12 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       };
       const result = await runSealingEpochs(runPlan(env, worker, plan, { taskQueue }));
 
+      // Discovery found exactly the owners: the genesis allocations (the staked one as stake owner)
+      // and the two funded by transactions, though the plan listed none.
+      const discovered = readFileSync(join(result.artifactsDir, result.discoveredAddresses!.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string);
+      expect(discovered).toEqual([...owners].sort());
+      expect(result.discoveredAddresses).toMatchObject({ count: owners.length, pBlocks: pHeight });
+
       // Every export at the same epoch P-Chain height.
       const pinned = result.freeze.epoch!.pChainHeight!;
       expect(result.pChain!.pChainHeight).toBe(pinned);
@@ -568,7 +575,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       const amountOf = (assets: Array<{ assetID: string; amount: string }>): bigint => BigInt(assets.find((a) => a.assetID === avax)?.amount ?? '0');
       const atHeight = await pchain.validatorsAt(pinned);
       const staked = [...atHeight.values()].reduce((sum, v) => sum + v.weight, 0n);
-      const onNode = amountOf((await pchain.balances(plan.chains.P!.addresses!)).assets) + amountOf((await xchain.balances(plan.chains.X!.addresses!)).assets) + staked;
+      const onNode = amountOf((await pchain.balances(owners.map((o) => `P-${o}`))).assets) + amountOf((await xchain.balances(owners.map((o) => `X-${o}`))).assets) + staked;
       const primary = result.primaryGenesis!;
       const file = parsePrimaryGenesis(readFileSync(join(result.artifactsDir, primary.path), 'utf8')).genesis;
       const allocated = file.allocations.reduce((sum, a) => sum + a.initialAmount + a.unlockSchedule.reduce((s, u) => s + u.amount, 0n), 0n);

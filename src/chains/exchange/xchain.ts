@@ -96,6 +96,22 @@ export class ExchangeChain {
     return { assets: totals.totals(), asOf };
   }
 
+  /** A block as the node describes it in JSON (transactions, outputs, owners). */
+  async blockJson(height: number): Promise<unknown> {
+    const m = this.method('getBlockByHeight');
+    const reply = await this.service.call<{ block?: unknown }>(m, { height: String(height), encoding: 'json' });
+    if (!reply?.block) throw new Error(`${m}(${height}): no block`);
+    return reply.block;
+  }
+
+  /** A transaction in JSON; the staking asset's ID is its CreateAssetTx, holding the genesis owners. */
+  async txJson(txID: string): Promise<unknown> {
+    const m = this.method('getTx');
+    const reply = await this.service.call<{ tx?: unknown }>(m, { txID, encoding: 'json' });
+    if (!reply?.tx) throw new Error(`${m}(${txID}): no transaction`);
+    return reply.tx;
+  }
+
   /** X-Chain blocks (linearised since Cortina) as an epoch source's BlockReader. */
   blockReader(): BlockReader {
     const m = this.method('getBlockByHeight');

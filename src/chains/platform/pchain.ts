@@ -339,6 +339,13 @@ export class PlatformChain {
     });
   }
 
+  /** A block as the node describes it in JSON (transactions, outputs, owners). */
+  async blockJson(height: number): Promise<unknown> {
+    const reply = await this.service.call<{ block?: unknown }>('platform.getBlockByHeight', { height: String(height), encoding: 'json' });
+    if (!reply?.block) throw new Error(`platform.getBlockByHeight(${height}): no block`);
+    return reply.block;
+  }
+
   /** The stake outputs of a staking (validator or delegator) transaction: who gets the stake back. */
   async stakeOutputs(txID: string): Promise<StakeOutput[]> {
     return parseStakeOutputs(await this.service.call<unknown>('platform.getTx', { txID, encoding: 'json' }), txID);
