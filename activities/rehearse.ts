@@ -30,6 +30,24 @@ async function clearRehearsal(workDir: string): Promise<void> {
 }
 
 export function rehearsalActivities(store: ArtifactStore) {
+  /** The verdict of a rehearsal, kept as reports/rehearsal.json and returned to the workflow. */
+  async function publish(
+    runKey: string,
+    result: { block0Root: Hex; rootMatches: boolean; sampled: number; mismatches: string[] },
+    extra: Pick<RehearsalReport, 'primary'> = {},
+  ): Promise<RehearsalReport> {
+    const report: RehearsalReport = {
+      ok: result.rootMatches && result.mismatches.length === 0,
+      block0Root: result.block0Root,
+      rootMatches: result.rootMatches,
+      sampled: result.sampled,
+      mismatches: result.mismatches,
+      ...extra,
+    };
+    await writeFileAtomic(store.path(runKey, REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  }
+
   return {
     /**
      * Boots the generated genesis on a fresh geth (isolated datadir, loopback, no peers) and checks
@@ -49,15 +67,7 @@ export function rehearsalActivities(store: ArtifactStore) {
             samples,
           }),
         );
-        const report: RehearsalReport = {
-          ok: result.rootMatches && result.mismatches.length === 0,
-          block0Root: result.block0Root,
-          rootMatches: result.rootMatches,
-          sampled: result.sampled,
-          mismatches: result.mismatches,
-        };
-        await writeFileAtomic(store.path(input.runKey, REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
-        return report;
+        return await publish(input.runKey, result);
       } finally {
         await rm(workDir, { recursive: true, force: true });
       }
@@ -98,16 +108,9 @@ export function rehearsalActivities(store: ArtifactStore) {
             samples,
           }),
         );
-        const report: RehearsalReport = {
-          ok: result.rootMatches && result.mismatches.length === 0,
-          block0Root: result.block0Root,
-          rootMatches: result.rootMatches,
-          sampled: result.sampled,
-          mismatches: result.mismatches,
+        return await publish(input.runKey, result, {
           primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
-        };
-        await writeFileAtomic(path(REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
-        return report;
+        });
       } catch (err) {
         throw asFailure(err, 'primary rehearsal');
       } finally {

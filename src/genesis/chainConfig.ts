@@ -3,18 +3,23 @@
  * the merge already passed, which geth ≥ 1.14 requires to start a node on the genesis. Forks do not
  * enter block 0's state root (only `alloc` does), so this never changes what is verified.
  */
+/** The forks both chain configs activate at block 0, in geth's order. */
+const CLASSIC_FORKS = {
+  homesteadBlock: 0,
+  eip150Block: 0,
+  eip155Block: 0,
+  eip158Block: 0,
+  byzantiumBlock: 0,
+  constantinopleBlock: 0,
+  petersburgBlock: 0,
+  istanbulBlock: 0,
+  muirGlacierBlock: 0,
+} as const;
+
 export function postMergeChainConfig(chainId: number): Record<string, unknown> {
   return {
     chainId,
-    homesteadBlock: 0,
-    eip150Block: 0,
-    eip155Block: 0,
-    eip158Block: 0,
-    byzantiumBlock: 0,
-    constantinopleBlock: 0,
-    petersburgBlock: 0,
-    istanbulBlock: 0,
-    muirGlacierBlock: 0,
+    ...CLASSIC_FORKS,
     berlinBlock: 0,
     londonBlock: 0,
     arrowGlacierBlock: 0,
@@ -38,18 +43,5 @@ export function postMergeChainConfig(chainId: number): Record<string, unknown> {
  * belong in it.
  */
 export function corethChainConfig(chainId: number): Record<string, unknown> {
-  return {
-    chainId,
-    homesteadBlock: 0,
-    daoForkBlock: 0,
-    daoForkSupport: true,
-    eip150Block: 0,
-    eip155Block: 0,
-    eip158Block: 0,
-    byzantiumBlock: 0,
-    constantinopleBlock: 0,
-    petersburgBlock: 0,
-    istanbulBlock: 0,
-    muirGlacierBlock: 0,
-  };
+  return { chainId, ...CLASSIC_FORKS, daoForkBlock: 0, daoForkSupport: true };
 }

@@ -27,6 +27,7 @@ import type { PlanInput } from '../../src/plan.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { parsePrimaryGenesis } from '../../src/genesis/primary/index.js';
 import { sendAvax } from '../helpers/avaxTransfers.js';
+import { recordHistory } from '../helpers/histories.js';
 import { failureMessages, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 
@@ -555,7 +556,9 @@ describe('avalanchego v1.14.0 single-node local network', () => {
         },
         rehearsal: { enabled: true },
       };
-      const result = await runSealingEpochs(runPlan(env, worker, plan, { taskQueue }));
+      const workflowId = `primary-${Date.now()}`;
+      const result = await runSealingEpochs(runPlan(env, worker, plan, { taskQueue, workflowId }));
+      await recordHistory(env, env.client.workflow.getHandle(workflowId));
 
       // Discovery found exactly the owners: the genesis allocations (the staked one as stake owner)
       // and the two funded by transactions, though the plan listed none.
