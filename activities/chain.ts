@@ -30,7 +30,16 @@ async function nodeFamily(plan: Plan): Promise<{ dialect?: DialectName; nodeVers
     }
     return {};
   }
-  const probed = await probeNodeDialect(endpoints);
+  // Only a run that talks to the node's own APIs needs to know its family; a C-only run does not ask.
+  const { P, X, Q, C } = plan.chains;
+  if (!P && !X && !Q && !C.dialect && !plan.genesis.primary) return {};
+  let probed: Awaited<ReturnType<typeof probeNodeDialect>>;
+  try {
+    probed = await probeNodeDialect(endpoints);
+  } catch (err) {
+    if (err instanceof RpcTransportError && err.retryable) throw err;
+    throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: cannot tell the node's family (${(err as Error).message})`, 'UnsupportedNode');
+  }
   if (plan.chains.C.dialect && plan.chains.C.dialect !== probed.dialect) {
     throw ApplicationFailure.nonRetryable(`plan.chains.C.dialect: ${plan.chains.C.dialect}, but the node reports ${probed.version}`, 'InvalidPlan');
   }

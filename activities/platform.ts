@@ -5,7 +5,7 @@ import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/platform/
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
-import { discoverOwners } from '../src/chains/platform/discovery.js';
+import { discoverOwners, TooManyOwnersError } from '../src/chains/platform/discovery.js';
 import { writeJsonl } from '../src/chains/platform/avaxApi.js';
 import { readJsonLines } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
@@ -86,24 +86,29 @@ export function platformActivities(store: ArtifactStore) {
           return { path: DISCOVERED_ADDRESSES_PATH, sha256: written.sha256, count: written.records, pBlocks: found.pBlocks, xBlocks: found.xBlocks };
         });
       } catch (err) {
+        // More owners than the set may hold is no transient fault: rescanning finds the same.
+        if (err instanceof TooManyOwnersError) throw ApplicationFailure.nonRetryable(`plan.chains.P.discoverAddresses: ${err.message}`, 'InvalidPlan');
         throw asFailure(err, 'address discovery');
       }
     },
 
     /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's (and discovered) addresses. */
-    async exportPChain(input: PinnedInput & AddressSet): Promise<PChainExport> {
+    async exportPChain(input: PinnedInput & AddressSet & { stakeOwners?: boolean }): Promise<PChainExport> {
       try {
         const pchain = new PlatformChain(nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect));
         const addresses = await addressesOf('P', input);
         return await heartbeating(async () => {
           const { result, ...pin } = await pinnedRead(pchain, input.pChainHeight, async () => ({
-            validators: await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight),
+            validators: await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight, { stakeOutputs: input.stakeOwners === true }),
             utxos: await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses),
+            currentSupply: await pchain.currentSupply(),
           }));
           const { validators, utxos } = result;
           return {
             ...pin,
             stakingAssetID: await pchain.stakingAssetID(),
+            currentSupply: result.currentSupply.toString(),
+            potentialRewards: validators.set.potentialRewards,
             validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
             utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
           };
@@ -117,7 +122,7 @@ export function platformActivities(store: ArtifactStore) {
     async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
       try {
         const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.Q', input.dialect);
-        const { result, ...pin } = await pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => new QuantumChain(endpoints).export());
+        const { result, ...pin } = await heartbeating(() => pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => new QuantumChain(endpoints).export()));
         const written = await writeFileAtomic(store.path(input.runKey, Q_CONFIG_PATH), `${JSON.stringify(result, null, 2)}\n`);
         return { ...pin, path: Q_CONFIG_PATH, sha256: written.sha256, route: result.route, service: result.service, qChainGenesis: qChainGenesis(result) };
       } catch (err) {
@@ -133,14 +138,18 @@ export function platformActivities(store: ArtifactStore) {
         const xchain = new ExchangeChain(endpoints);
         const addresses = await addressesOf('X', input);
         return await heartbeating(async () => {
+          // The X-Chain is not pinned by P-Chain height: its head is read around the UTXOs instead.
+          const before = await xchain.blockReader().head();
           const { result: utxos, ...pin } = await pinnedRead(pchain, input.pChainHeight, () =>
-            xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses),
+            xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses, { asOf: before.timestamp }),
           );
+          const after = await xchain.blockReader().head();
           const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, X_ASSETS_PATH), utxos.assets.map((a) => a.assetID));
           return {
             ...pin,
             utxos: { path: X_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
             assets: { path: X_ASSETS_PATH, sha256: assets.sha256, count: assets.records },
+            xHead: { before, after },
           };
         });
       } catch (err) {

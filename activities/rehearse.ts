@@ -85,6 +85,7 @@ export function rehearsalActivities(store: ArtifactStore) {
       xChain?: XChainExport;
       cChainRoot: Hex;
       samplesPath: string;
+      stakeOwnerBalances?: 'refuse' | 'move-to-x';
     }): Promise<RehearsalReport> {
       const workDir = rehearsalWorkDir(input.runKey);
       await clearRehearsal(workDir);
@@ -96,6 +97,7 @@ export function rehearsalActivities(store: ArtifactStore) {
           pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
           ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
           validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+          ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
         });
         const result = await heartbeating(() =>
           rehearsePrimaryGenesis({

@@ -29,6 +29,9 @@ export interface PChainExport {
   headAfter: number;
   /** The asset validators stake (AVAX, LUX): what a primary genesis allocates. */
   stakingAssetID: string;
+  /** platform.getCurrentSupply at the pin and the potential rewards it includes (decimal strings). */
+  currentSupply?: string;
+  potentialRewards?: string;
   validators: { path: string; sha256: string; count: number; totalWeight: string };
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
@@ -51,6 +54,8 @@ export interface XChainExport {
   headAfter: number;
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
   assets: { path: string; sha256: string; count: number };
+  /** The X-Chain head (height, block time) before and after its UTXOs were read. */
+  xHead?: { before: { number: number; timestamp: number }; after: { number: number; timestamp: number } };
 }
 
 /** The Q-Chain part of a run's exports (plan.chains.Q, luxd). */
@@ -84,8 +89,11 @@ export interface PrimaryGenesisManifest {
   initialStakedFunds: number;
   /** Summed from the written document: X-Chain (initialAmount), P-Chain and staked unlocks. */
   allocated: { xChain: string; pChain: string; staked: string };
-  /** Read from the exports while building: P/X UTXOs and stake outputs carried. */
-  carried: { pChainUtxos: string; xChainUtxos: string; staked: string };
+  /**
+   * Read from the exports while building: P/X UTXOs and stake outputs carried, and what moved from
+   * the P- to the X-Chain (stakeOwnerBalances: move-to-x; absent in older reports).
+   */
+  carried: { pChainUtxos: string; xChainUtxos: string; staked: string; movedToX?: string };
   /** The new initial stakers in genesis order, with the weight the node will give each. */
   stakers: Array<{ nodeID: string; publicKey: string | null; weight: string }>;
   /** The old validators' stake at the pinned height (own + delegated), from their transactions. */

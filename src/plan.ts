@@ -13,6 +13,8 @@ const MAX_PARTITIONS = 256;
 /** Addresses per P-Chain export: getUTXOs takes 1,024 per call; more is paging, not a plan. */
 const MAX_P_ADDRESSES = 10_000;
 const THIRTY_DAYS_SECONDS = 30 * 24 * 3600;
+/** mainnet, fuji, local: avalanchego v1.14.0 refuses `--genesis-file` on these IDs. */
+const AVALANCHEGO_STANDARD_NETWORKS = new Set([1, 5, 12345]);
 
 const rpcUrl = z
   .string()
@@ -107,6 +109,12 @@ const primaryGenesisSchema = z.strictObject({
   initialStakeDurationSeconds: z.number().int().positive().max(10 * 365 * 24 * 3600).default(365 * 24 * 3600),
   initialStakeDurationOffsetSeconds: z.number().int().min(0).default(5400),
   message: z.string().max(1024).default(''),
+  /**
+   * P-Chain balances of stake owners (the change of their staking transactions, typically): the
+   * genesis would stake them too. `refuse` stops the run naming them; `move-to-x` puts the unlocked
+   * ones in the owner's X-Chain allocation, spendable, and the report says how much moved.
+   */
+  stakeOwnerBalances: z.enum(['refuse', 'move-to-x']).default('refuse'),
   /** In order: staker i's initial stake ends i × offset earlier (upstream does not sort them). */
   validators: z.array(genesisStakerSchema).min(1).max(1000),
 });
@@ -297,14 +305,30 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
     throw new PlanError(`plan.chains.Q: ${message}`, [{ field: 'plan.chains.Q', message }]);
   }
   if (primary) {
-    if (!plan.chains.P) {
-      const message = 'needs plan.chains.P: the validators\' stake at the epoch is what the new initial stakers stake';
-      throw new PlanError(`plan.genesis.primary: ${message}`, [{ field: 'plan.genesis.primary', message }]);
+    const refuse = (field: string, message: string): never => {
+      throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+    };
+    // Without both UTXO chains, or without any owner to read, the genesis would silently drop balances.
+    if (!plan.chains.P) refuse('plan.genesis.primary', "needs plan.chains.P: the validators' stake at the epoch is what the new initial stakers stake");
+    if (!plan.chains.X) refuse('plan.genesis.primary', 'needs plan.chains.X: X-Chain balances are part of the supply a primary genesis carries');
+    if (plan.chains.P!.addresses.length === 0 && !plan.chains.P!.discoverAddresses) {
+      refuse('plan.chains.P', 'lists no address and does not discover them (discoverAddresses): the genesis would carry no balance');
+    }
+    if (primary.dialect === 'avalanchego' && AVALANCHEGO_STANDARD_NETWORKS.has(primary.networkId)) {
+      refuse('plan.genesis.primary.networkId', `${primary.networkId} is a standard avalanchego network, on which avalanchego refuses a custom genesis file; choose another ID`);
     }
     if (plan.launch?.operator.kind === 'local') {
       const message = "the local operator launches geth devnets; a primary network's validators are migrated with the manual operator";
       throw new PlanError(`plan.launch.operator: ${message}`, [{ field: 'plan.launch.operator', message }]);
     }
+    // Who ratifies the genesis must be who it makes validators: each by its BLS key.
+    const stakerKeys = new Set(primary.validators.map((v) => v.blsPublicKey.toLowerCase()));
+    plan.launch?.validators.forEach((v, i) => {
+      if (stakerKeys.has(v.blsPublicKey.toLowerCase())) return;
+      const field = `plan.launch.validators.${i}`;
+      const message = `${v.nodeId} is not an initial staker of plan.genesis.primary (its BLS key is not among the stakers')`;
+      throw new PlanError(`${field}: ${message}`, [{ field, message }]);
+    });
     const hrp = hrpForNetwork(primary.networkId, primary.dialect);
     primary.validators.forEach((v, i) => {
       const written = v.rewardAddress.slice(2, v.rewardAddress.lastIndexOf('1'));

@@ -15,7 +15,7 @@ import type {
 } from '../src/manifests.js';
 import { crossChainChecks } from '../src/verify/crossChainSupply.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src/plan.js';
-import { pinningMismatch } from '../src/epoch/pinning.js';
+import { pinningMismatch, xChainMovedAfterEpoch } from '../src/epoch/pinning.js';
 import { sumStats } from '../src/state/stats.js';
 import { chainExporter, chainRead, compensation, exporter, genesisWriter, keys, preflight, rehearsal, reporter, verifier } from './activities.js';
 import type { Phase, RegenesisStatus } from './messages.js';
@@ -82,7 +82,9 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   const found = discovered ? { discoveredPath: discovered.path } : {};
   const [exports, pChain, xChain, qChain] = await Promise.all([
     exportChainC(plan, runKey, node.node, freeze, status),
-    plan.chains.P ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses, ...found }) : undefined,
+    plan.chains.P
+      ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses, ...found, ...(primary ? { stakeOwners: true } : {}) })
+      : undefined,
     plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses, ...found }) : undefined,
     plan.chains.Q ? chainExporter.exportQChain(pinned) : undefined,
   ]);
@@ -92,7 +94,9 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(qChain ? [{ chain: 'Q', ...qChain, paths: [qChain.path] }] : []),
   ];
   for (const e of others) status.artifacts.push(...e.paths);
-  const mismatch = others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? null, others) : undefined;
+  const mismatch =
+    (others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? null, others) : undefined) ??
+    (xChain?.xHead ? xChainMovedAfterEpoch(freeze.timestamp, xChain.xHead) : undefined);
   if (mismatch) {
     const moved = others.map((e) => `${e.chain}: P-Chain head ${e.headBefore} → ${e.headAfter}`).join(', ');
     throw ApplicationFailure.nonRetryable(
@@ -111,7 +115,8 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(node.node === 'coreth' ? { accountEncoding: 'coreth' as const } : {}),
   });
   status.artifacts.push(genesis.path);
-  status.genesisSha256 = genesis.sha256;
+  // What approvers approve: with a primary genesis, that file (it embeds this one), once it exists.
+  if (!primary) status.genesisSha256 = genesis.sha256;
   let primaryGenesis: PrimaryGenesisManifest | undefined;
   if (primary && pChain) {
     primaryGenesis = await genesisWriter.buildPrimaryGenesis({
@@ -124,7 +129,6 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
       ...(qChain ? { qChainGenesis: qChain.qChainGenesis } : {}),
     });
     status.artifacts.push(primaryGenesis.path);
-    // The file the nodes load (and validators ratify) is the primary genesis.
     status.genesisSha256 = primaryGenesis.sha256;
   }
 
@@ -160,6 +164,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
             ...(xChain ? { xChain } : {}),
             cChainRoot: freeze.stateRoot,
             samplesPath: verification.samplesPath,
+            ...(primary?.stakeOwnerBalances === 'move-to-x' ? { stakeOwnerBalances: 'move-to-x' as const } : {}),
           })
         : await rehearsal.rehearseEvm({
             runKey,

@@ -18,3 +18,20 @@ export function pinningMismatch(epochHeight: number | null, exports: readonly Pi
     .map((e) => `${e.chain} at ${e.pChainHeight ?? 'unknown'}`)
     .join(', ')}`;
 }
+
+/**
+ * The X-Chain has no P-Chain pin: its UTXOs are the epoch's only if it made no block after the
+ * epoch sealed (the freeze block's time) and none while they were read. A message, or undefined.
+ */
+export function xChainMovedAfterEpoch(
+  freezeTimestamp: number,
+  head: { before: { number: number; timestamp: number }; after: { number: number; timestamp: number } },
+): string | undefined {
+  if (head.after.number !== head.before.number) {
+    return `the X-Chain moved from block ${head.before.number} to ${head.after.number} while its UTXOs were read`;
+  }
+  if (head.after.timestamp > freezeTimestamp) {
+    return `the X-Chain's head block ${head.after.number} (time ${head.after.timestamp}) is after the epoch sealed (freeze block time ${freezeTimestamp}): its UTXOs are not the epoch's`;
+  }
+  return undefined;
+}

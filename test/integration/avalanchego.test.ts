@@ -18,7 +18,7 @@ import { startAvalancheLocal, type AvalancheNode } from '../../src/devnet/avalan
 import { deployCode, STORE_RUNTIME } from '../../src/devnet/fill.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../../src/epoch/proposervmSource.js';
-import { formatAddress } from '../../src/keys/address.js';
+import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
 import type { AccountRecord } from '../../src/state/account.js';
 import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
@@ -40,6 +40,7 @@ import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/tem
 const VECTORS = join(import.meta.dirname, '../../../shared/vectors/avalanchego-v1.14.0');
 const genesisLocal = JSON.parse(readFileSync(join(VECTORS, 'genesis_local.json'), 'utf8')) as {
   allocations: Array<{ avaxAddr: string; initialAmount: number; unlockSchedule?: Array<{ amount: number; locktime?: number }> }>;
+  initialStakedFunds: string[];
   initialStakers: Array<{ nodeID: string; rewardAddress: string; delegationFee: number; signer: { publicKey: string; proofOfPossession: string } }>;
 };
 const expectedStakers = JSON.parse(readFileSync(join(VECTORS, 'expected.json'), 'utf8')) as Array<{
@@ -504,16 +505,20 @@ describe('avalanchego v1.14.0 single-node local network', () => {
 
   it('(e) P, X and C exported at one epoch become a primary genesis that a fresh avalanchego serves back', async () => {
     expect(filled, 'runs after (c), which builds the state').toBeDefined();
-    // New owners funded by real X- and P-Chain transactions (one P output time-locked for a day).
+    // New owners funded by real X- and P-Chain transactions, one P output time-locked for ten
+    // minutes: locked at the epoch, expired when the new genesis starts an hour after it.
     const fresh = [randomBytes(20), randomBytes(20)];
-    const locktime = BigInt(Math.floor(Date.now() / 1000) + 86_400);
+    const locktime = BigInt(Math.floor(Date.now() / 1000) + 600);
     await sendAvax(node.uri, 'X', EWOQ_KEY, [
       { to: formatAddress('X', 'local', fresh[0]!), amount: 1_000_000_000n },
       { to: formatAddress('X', 'local', fresh[1]!), amount: 2_500_000_000n },
     ]);
+    // The genesis validators' stake owner also gets a P-Chain balance, as stakers' change would.
+    const stakeOwner = genesisLocal.initialStakedFunds[0]!;
     await sendAvax(node.uri, 'P', EWOQ_KEY, [
       { to: formatAddress('P', 'local', fresh[0]!), amount: 3_000_000_000n },
       { to: formatAddress('P', 'local', fresh[1]!), amount: 4_000_000_000n, locktime },
+      { to: `P-${stakeOwner.slice(2)}`, amount: 1_500_000_000n },
     ]);
     // The P-Chain moved: wait (making C-Chain blocks) until the C-Chain's epoch pins the new height.
     const pHeight = await pchain.height();
@@ -545,6 +550,8 @@ describe('avalanchego v1.14.0 single-node local network', () => {
           startTime: { afterFreezeSeconds: 3600 },
           primary: {
             networkId: NEW_NETWORK_ID,
+            // Its P-Chain balance would otherwise be staked with its stake: it goes to its X allocation.
+            stakeOwnerBalances: 'move-to-x',
             // The new validator set: the five local stakers, from their certificates and BLS keys.
             validators: expectedStakers.map((s) => ({
               certificate: readFileSync(join(VECTORS, s.certFile), 'utf8'),
@@ -601,6 +608,11 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       const allocationOf = (id: Uint8Array) => file.allocations.find((a) => (a as { avaxAddr: string }).avaxAddr === formatAddress('X', 'custom', id))!;
       expect(allocationOf(fresh[0]!)).toMatchObject({ initialAmount: 1_000_000_000n, unlockSchedule: [{ amount: 3_000_000_000n }] });
       expect(allocationOf(fresh[1]!)).toMatchObject({ initialAmount: 2_500_000_000n, unlockSchedule: [{ amount: 4_000_000_000n, locktime }] });
+      // The stake owner: its stake as the staked unlocks, its P-Chain balance moved to X.
+      const staker = allocationOf(shortIdFromAddress(stakeOwner));
+      expect(staker.initialAmount).toBe(1_500_000_000n);
+      expect(staker.unlockSchedule.reduce((s, u) => s + u.amount, 0n)).toBe(staked);
+      expect(primary.carried.movedToX).toBe('1500000000');
 
       // The rehearsal node loaded it and served the validators, every owner's balances and the root.
       const rehearsal = result.rehearsal!;
@@ -631,7 +643,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
       });
       const plan: PlanInput = {
         name: 'bad-stakers',
-        chains: { C: { rpcUrl: node.cChainRpcUrl }, P: { addresses: [ewoqP] } },
+        chains: { C: { rpcUrl: node.cChainRpcUrl }, P: { addresses: [ewoqP] }, X: { addresses: [ewoqX] } },
         target: { epoch: 'current' },
         epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
         genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 }, primary: { networkId: 88_888, validators: [staker(expectedStakers[0]!), staker(expectedStakers[0]!)] } },

@@ -50,7 +50,11 @@ const NEW_NETWORK = 88_888;
 function primaryPlan(): any {
   return {
     name: 'primary',
-    chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' }, P: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] } },
+    chains: {
+      C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' },
+      P: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
+      X: { addresses: ['X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
+    },
     target: { epoch: 'current' },
     epoch: { durationSeconds: 30, source: 'proposervm' },
     genesis: {
@@ -143,6 +147,12 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   }), /plan\.launch\.operator: the local operator launches geth devnets/],
   ['Q-Chain export for an avalanchego genesis', mutatePrimary((p) => (p.chains.Q = {})), /plan\.chains\.Q: a Q-Chain exists on luxd only; plan\.genesis\.primary\.dialect is avalanchego/],
   ['Q-Chain export without proposervm epochs', mutate((p) => (p.chains.Q = {})), /plan\.chains\.Q: needs plan\.epoch\.source 'proposervm'/],
+  ['primary genesis ratified by a validator it does not create', mutatePrimary((p) => {
+    p.launch = { operator: { kind: 'manual' }, validators: [{ ...staker1, blsPublicKey: `0x${'a1'.repeat(48)}` }] };
+  }), /plan\.launch\.validators\.0: NodeID-7Xhw\w+ is not an initial staker of plan\.genesis\.primary/],
+  ['primary genesis without the X-Chain export', mutatePrimary((p) => delete p.chains.X), /plan\.genesis\.primary: needs plan\.chains\.X/],
+  ['primary genesis with no owner to carry', mutatePrimary((p) => (p.chains.P.addresses = [])), /plan\.chains\.P: lists no address and does not discover them/],
+  ['primary genesis on a standard avalanchego network', mutatePrimary((p) => (p.genesis.primary.networkId = 12345)), /plan\.genesis\.primary\.networkId: 12345 is a standard avalanchego network/],
   ['primary genesis: network ID 0', mutatePrimary((p) => (p.genesis.primary.networkId = 0)), /plan\.genesis\.primary\.networkId: /],
   ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
   ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],
@@ -155,6 +165,12 @@ describe('bad input table', () => {
 
   it.each(cases)('%s', (_name, run, expected) => {
     expect(run).toThrow(expected);
+  });
+
+  it('accepts a primary genesis launched by the manual operator and ratified by its stakers', () => {
+    const p = primaryPlan();
+    p.launch = { operator: { kind: 'manual' }, validators: [{ ...staker1 }] };
+    expect(parsePlan(p, NOW).genesis.primary?.validators).toHaveLength(1);
   });
 
   it('never echoes a credential from a refused URL', () => {

@@ -100,8 +100,9 @@ async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
-async function carry(exported: ReturnType<typeof localExport>, hrp = 'custom'): Promise<CarriedAllocations> {
+async function carry(exported: ReturnType<typeof localExport>, hrp = 'custom', stakeOwnerBalances?: 'refuse' | 'move-to-x'): Promise<CarriedAllocations> {
   return allocationsFromExports({
+    ...(stakeOwnerBalances ? { stakeOwnerBalances } : {}),
     assetID: AVAX,
     hrp,
     startTime: START,
@@ -134,7 +135,7 @@ describe('allocations carried from a P/X export', () => {
     }
     // The stake's owner is the one initially staked address, so the new stakers stake what was staked.
     expect(carried.initialStakedFunds.map((a) => shortIdFromAddress(a))).toEqual(local.initialStakedFunds.map((a) => shortIdFromAddress(a)));
-    expect(carried.carried).toEqual({ pChainUtxos: '40000000000000000', xChainUtxos: '310000000000000000', staked: '10000000000000000' });
+    expect(carried.carried).toEqual({ pChainUtxos: '40000000000000000', xChainUtxos: '310000000000000000', staked: '10000000000000000', movedToX: '0' });
   });
 
   it('builds a genesis whose stakers the node gives the old validators\' weights', async () => {
@@ -171,6 +172,10 @@ describe('allocations carried from a P/X export', () => {
     expect(await refusal(e)).toMatch(/X-Chain UTXO utxo\d+: is locked until \d+, after the new genesis starts/);
 
     e = base();
+    e.pUtxos.push(utxo('P', local.allocations[1]!.avaxAddr, 7n, { owners: { ...sole(onChain('P', local.allocations[1]!.avaxAddr)), locktime: String(START + 1) } }));
+    expect(await refusal(e)).toMatch(/P-Chain UTXO utxo\d+: is locked \(not stakeable\) until \d+, after the new genesis starts/);
+
+    e = base();
     e.pUtxos.push(utxo('P', local.initialStakedFunds[0]!, 9n));
     expect(await refusal(e)).toMatch(/P-Chain UTXOs of P-custom1\w+: this address also owns stake/);
 
@@ -181,6 +186,23 @@ describe('allocations carried from a P/X export', () => {
     e = base();
     e.validators[1] = validator(e.validators[1]!.nodeID, BigInt(e.validators[1]!.weight), null);
     expect(await refusal(e)).toMatch(/has no staking details at P-Chain height 0 \(missing\)/);
+  });
+});
+
+describe('P-Chain balances of stake owners', () => {
+  it('move to the owner\'s X-Chain allocation when the plan says so, and only if unlocked', async () => {
+    const e = localExport();
+    const stakeOwner = local.initialStakedFunds[0]!;
+    e.pUtxos.push(utxo('P', stakeOwner, 9n), utxo('P', stakeOwner, 4n, { typeID: 22, type: 'stakeable.LockOut', stakeableLocktime: '1633824000' }));
+    const carried = await carry(e, 'custom', 'move-to-x');
+    const allocation = carried.allocations.find((a) => Buffer.from(shortIdFromAddress(a.utxoAddress)).equals(Buffer.from(shortIdFromAddress(stakeOwner))))!;
+    expect(allocation.initialAmount).toBe(13n);
+    // Its unlocks are the stake alone: the node stakes every one of them.
+    expect(allocation.unlockSchedule.reduce((s, u) => s + BigInt(u.amount), 0n)).toBe(BigInt(carried.carried.staked));
+    expect(carried.carried.movedToX).toBe('13');
+
+    e.pUtxos.push(utxo('P', stakeOwner, 5n, { typeID: 22, type: 'stakeable.LockOut', stakeableLocktime: String(START + 10) }));
+    await expect(carry(e, 'custom', 'move-to-x')).rejects.toThrow(/P-Chain UTXOs of P-custom1\w+: 5 locked until \d+ cannot move to the X-Chain/);
   });
 });
 
@@ -234,7 +256,7 @@ describe('supply across chains', () => {
     allocations: 2,
     initialStakedFunds: 1,
     allocated: { xChain: '25', pChain: '40', staked: '100' },
-    carried: { pChainUtxos: '40', xChainUtxos: '25', staked: '100' },
+    carried: { pChainUtxos: '40', xChainUtxos: '25', staked: '100', movedToX: '0' },
     stakers: [{ nodeID: 'NodeID-A', publicKey: null, weight: '100' }],
     previousStake: [{ nodeID: 'NodeID-A', weight: '100' }],
     cChainGenesis: { path: 'genesis/C-genesis.json', sha256: '00' },
@@ -247,6 +269,17 @@ describe('supply across chains', () => {
     expect(checks.every((c) => c.ok)).toBe(true);
     // 40 + 25 + 100 + 3000 nAVAX (3,000,000,000,123 wei; 123 wei of dust).
     expect(check(checks, `supply-${AVAX}`).detail).toMatch(/^conserved: exported 3165, genesis 3165 .*dust below 1 n-unit: 123 wei/);
+  });
+
+  it('counts what moved from P to X on the chain it came from', () => {
+    const checks = crossChainChecks({
+      pChain,
+      xChain,
+      cExported: cStats,
+      cGenesis: cStats,
+      primary: primary({ allocated: { xChain: '30', pChain: '35', staked: '100' }, carried: { pChainUtxos: '40', xChainUtxos: '25', staked: '100', movedToX: '5' } }),
+    });
+    expect(check(checks, `supply-${AVAX}`)).toMatchObject({ ok: true, detail: expect.stringContaining('5 moved from P to X') });
   });
 
   it('fails naming the chain whose amount moved, assets left behind, and stake that is not carried', () => {

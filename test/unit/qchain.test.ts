@@ -1,3 +1,4 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import { join } from 'node:path';
 import { platformActivities } from '../../activities/platform.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { pinningMismatch } from '../../src/epoch/pinning.js';
+import type { QChainExportManifest } from '../../src/manifests.js';
 import { avaxEndpoints } from '../../src/chains/platform/avaxApi.js';
 import { QuantumChain, qChainGenesis } from '../../src/chains/quantum/qchain.js';
 import { buildPrimaryGenesis, parsePrimaryGenesis, PrimaryGenesisError, serializePrimaryGenesis } from '../../src/genesis/primary/index.js';
@@ -87,13 +89,14 @@ describe('the Q-Chain export activity', () => {
     const dir = mkdtempSync(join(tmpdir(), 'qchain-'));
     try {
       const { exportQChain } = platformActivities(new LocalArtifactStore(dir));
-      const pinned = await exportQChain({ runKey: 'run-q', rpcUrl: `${n.baseUrl}/ext/bc/C/rpc`, pChainHeight: 42 });
+      const activity = new MockActivityEnvironment();
+      const pinned = (await activity.run(exportQChain, { runKey: 'run-q', rpcUrl: `${n.baseUrl}/ext/bc/C/rpc`, pChainHeight: 42 })) as QChainExportManifest;
       expect(pinned).toMatchObject({ pChainHeight: 42, route: '/ext/bc/Q/rpc', service: 'quantumvm', path: 'exports/Q/config.json' });
       const file = JSON.parse(readFileSync(join(dir, 'run-q', pinned.path), 'utf8')) as { config: { coronaKeySize: number } };
       expect(file.config.coronaKeySize).toBe(1024);
       expect(JSON.parse(pinned.qChainGenesis).quantumvm).toEqual(file.config);
       expect(pinningMismatch(42, [{ chain: 'Q', ...pinned }])).toBeUndefined();
-      const moved = await exportQChain({ runKey: 'run-q2', rpcUrl: `${n.baseUrl}/ext/bc/C/rpc`, pChainHeight: 41 });
+      const moved = (await activity.run(exportQChain, { runKey: 'run-q2', rpcUrl: `${n.baseUrl}/ext/bc/C/rpc`, pChainHeight: 41 })) as QChainExportManifest;
       expect(pinningMismatch(41, [{ chain: 'Q', ...moved }])).toMatch(/pinned to the epoch's P-Chain height 41: Q at 42/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

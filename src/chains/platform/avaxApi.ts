@@ -54,7 +54,9 @@ export async function probeNodeDialect(endpoints: AvaxEndpoints, options: JsonRp
   const reply = await new AvaxService(endpoints.info(), { timeoutMs: 10_000, ...options }).call<{ version?: unknown }>('info.getNodeVersion');
   const version = typeof reply?.version === 'string' ? reply.version : '';
   const client = version.split('/')[0];
-  if (client === 'avalanchego' || client === 'luxd') return { dialect: client, version };
+  // avalanchego named itself "avalanche" before v1.11.
+  if (client === 'avalanchego' || client === 'avalanche') return { dialect: 'avalanchego', version };
+  if (client === 'luxd') return { dialect: 'luxd', version };
   throw new Error(`info.getNodeVersion at ${endpoints.info()}: "${version.slice(0, 60)}" names neither avalanchego nor luxd`);
 }
 

@@ -15,6 +15,8 @@ export async function exportedBalances(input: {
   pUtxos: AsyncIterable<UtxoRecord>;
   xUtxos?: AsyncIterable<UtxoRecord>;
   validators: AsyncIterable<ValidatorRecord>;
+  /** plan.genesis.primary.stakeOwnerBalances = move-to-x: a stake owner's P balance is on X. */
+  stakeOwnersOnX?: boolean;
 }): Promise<OwnerBalance[]> {
   const owners = new Map<string, OwnerBalance>();
   const owner = (address: string): OwnerBalance => {
@@ -33,7 +35,14 @@ export async function exportedBalances(input: {
   if (input.xUtxos) await add(input.xUtxos, 'xChain');
   for await (const v of input.validators) {
     const outputs = [...(v.stakeOutputs ?? []), ...v.delegators.flatMap((d) => d.stakeOutputs ?? [])];
-    for (const o of outputs) if (o.owners.addresses.length === 1) owner(o.owners.addresses[0]!);
+    for (const o of outputs) {
+      if (o.owners.addresses.length !== 1) continue;
+      const b = owner(o.owners.addresses[0]!);
+      if (input.stakeOwnersOnX) {
+        b.xChain += b.pChain;
+        b.pChain = 0n;
+      }
+    }
   }
   return [...owners.values()].sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
 }

@@ -12,7 +12,10 @@ import type { PlatformChain } from './pchain.js';
  *   (`getBlockByHeight {encoding: json}`): outputs, stake, owners of any transaction type.
  * Any `addresses` array of X-/P- strings anywhere in those documents counts, so new transaction
  * types need no code. Not discoverable through the API: P-Chain genesis allocations that were never
- * spent and are not staked (genesis UTXOs have no transaction) — list those in chains.P.addresses.
+ * spent and are not staked (genesis UTXOs have no transaction), and X-Chain owners named only in
+ * the DAG era before Cortina (getBlockByHeight covers the linear chain) — list those in the plan.
+ * Blocks are read one request at a time and a retry starts over: fine for a local or test
+ * network's history, hours for mainnet's (a checkpointed walk is future work).
  */
 
 /** Bech32 part of an owner (`local1…`), the same on P and X. */
@@ -20,6 +23,10 @@ export type OwnerAddress = string;
 
 /** Memory bound of the set (each entry ~100 bytes): an address space beyond it needs a disk-backed set. */
 export const MAX_DISCOVERED_ADDRESSES = 250_000;
+
+export class TooManyOwnersError extends Error {
+  override readonly name = 'TooManyOwnersError';
+}
 
 export function collectAddresses(value: unknown, add: (owner: OwnerAddress) => void): void {
   if (Array.isArray(value)) {
@@ -52,12 +59,12 @@ export async function discoverOwners(input: {
   const owners = new Set<OwnerAddress>();
   const add = (owner: OwnerAddress): void => {
     owners.add(owner);
-    if (owners.size > limit) throw new Error(`address discovery: more than ${limit} owners; list the addresses in the plan instead (chains.P.addresses / chains.X.addresses)`);
+    if (owners.size > limit) throw new TooManyOwnersError(`more than ${limit} owners; list the addresses in the plan instead (chains.P.addresses / chains.X.addresses)`);
   };
   const progress = { pBlocks: 0, xBlocks: 0, addresses: 0 };
   const report = (): void => input.onProgress?.({ ...progress, addresses: owners.size });
 
-  for await (const v of input.pchain.validatorSet(input.pChainHeight)) collectAddresses(v, add);
+  for await (const v of input.pchain.validatorSet(input.pChainHeight, { stakeOutputs: true })) collectAddresses(v, add);
   for (let h = 1; h <= input.pChainHeight; h++) {
     collectAddresses(await input.pchain.blockJson(h), add);
     progress.pBlocks += 1;

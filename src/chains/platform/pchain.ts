@@ -87,6 +87,8 @@ export interface ValidatorSetSummary {
   totalWeight: string;
   missingDetails: number;
   mismatchedDetails: number;
+  /** Rewards the current stakers would receive (not minted yet, but counted in the node's supply). */
+  potentialRewards: string;
 }
 
 interface ApiOwner {
@@ -242,6 +244,16 @@ function toRecord(height: number, nodeID: string, at: ValidatorAtHeight, v: ApiV
   };
 }
 
+export interface ValidatorSetOptions {
+  subnetID?: string;
+  /**
+   * Also read whose stake each validator and delegator staked (one platform.getTx each): what a
+   * primary genesis returns the stake to, and owners for discovery. Off, stakeOutputs stay null.
+   */
+  stakeOutputs?: boolean;
+  summary?: (s: ValidatorSetSummary) => void;
+}
+
 export interface PlatformChainOptions {
   /** Per-request timeout. Default 60 s (large validator sets and UTXO pages). */
   timeoutMs?: number;
@@ -303,7 +315,7 @@ export class PlatformChain {
    * such records say so in `details`. Details are fetched in NodeID batches, so memory stays at one
    * batch of delegators beyond the set's weight map.
    */
-  async *validatorSet(height: number, options: { subnetID?: string; summary?: (s: ValidatorSetSummary) => void } = {}): AsyncGenerator<ValidatorRecord> {
+  async *validatorSet(height: number, options: ValidatorSetOptions = {}): AsyncGenerator<ValidatorRecord> {
     const atHeight = await this.validatorsAt(height, options.subnetID);
     const detailsHeight = await this.height();
     if (detailsHeight < height) throw new Error(`P-Chain height ${height} is ahead of the node (at ${detailsHeight})`);
@@ -311,6 +323,7 @@ export class PlatformChain {
     let total = 0n;
     let missing = 0;
     let mismatched = 0;
+    let potential = 0n;
     for (let i = 0; i < nodeIDs.length; i += this.detailsBatch) {
       const batch = nodeIDs.slice(i, i + this.detailsBatch);
       const current = new Map<string, ApiValidator>();
@@ -319,11 +332,12 @@ export class PlatformChain {
       }
       for (const nodeID of batch) {
         const record = toRecord(height, nodeID, atHeight.get(nodeID)!, current.get(nodeID));
-        if (record.txID !== null) {
+        if (options.stakeOutputs && record.txID !== null) {
           record.stakeOutputs = await this.stakeOutputs(record.txID);
           for (const d of record.delegators) d.stakeOutputs = await this.stakeOutputs(d.txID);
         }
         total += BigInt(record.weight);
+        potential += BigInt(record.potentialReward ?? '0') + record.delegators.reduce((sum, d) => sum + BigInt(d.potentialReward ?? '0'), 0n);
         if (record.details === 'missing') missing += 1;
         if (record.details === 'mismatch') mismatched += 1;
         yield record;
@@ -336,6 +350,7 @@ export class PlatformChain {
       totalWeight: total.toString(),
       missingDetails: missing,
       mismatchedDetails: mismatched,
+      potentialRewards: potential.toString(),
     });
   }
 
@@ -351,6 +366,12 @@ export class PlatformChain {
     return parseStakeOutputs(await this.service.call<unknown>('platform.getTx', { txID, encoding: 'json' }), txID);
   }
 
+  /** The node's supply of the staking asset: minted so far plus the current stakers' potential rewards. */
+  async currentSupply(): Promise<bigint> {
+    const reply = await this.service.call<{ supply?: unknown }>('platform.getCurrentSupply');
+    return parseUint(reply?.supply, 'platform.getCurrentSupply.supply');
+  }
+
   /** The asset validators stake (AVAX on avalanchego, LUX on luxd): the primary network's own asset. */
   async stakingAssetID(): Promise<string> {
     const reply = await this.service.call<{ assetID?: unknown }>('platform.getStakingAssetID');
@@ -358,9 +379,9 @@ export class PlatformChain {
   }
 
   /** Writes `validatorSet(height)` as JSONL; the summary rides along with the file's sha256. */
-  async exportValidators(path: string, height: number, subnetID?: string): Promise<JsonlSummary & { set: ValidatorSetSummary }> {
+  async exportValidators(path: string, height: number, options: Omit<ValidatorSetOptions, 'summary'> = {}): Promise<JsonlSummary & { set: ValidatorSetSummary }> {
     let set: ValidatorSetSummary | undefined;
-    const written = await writeJsonl(path, this.validatorSet(height, { subnetID, summary: (s) => (set = s) }));
+    const written = await writeJsonl(path, this.validatorSet(height, { ...options, summary: (s) => (set = s) }));
     return { ...written, set: set! };
   }
 

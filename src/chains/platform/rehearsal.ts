@@ -20,15 +20,12 @@ import type { UtxoRecord } from './utxo.js';
  * as the node itself splits the stake), every exported owner's P- and X-Chain balance of the
  * primary asset, and the C-Chain's block-0 state root and sampled accounts.
  *
- * The node loads a copy of the genesis that differs in two header fields only, because
- * avalanchego v1.14.0 refuses the real one here: `startTime` becomes the rehearsal's start (a
- * genesis starting in the future is refused), and a standard network ID (1, 5, 12345; custom
- * genesis files are refused on them) becomes REHEARSAL_NETWORK_ID. Balances, stakers and the
+ * The node loads a copy of the genesis that differs in `startTime` only: avalanchego v1.14.0
+ * refuses a genesis that starts in the future, so the copy starts now. (The plan never names a
+ * standard network ID, on which avalanchego refuses any custom genesis.) Balances, stakers and the
  * embedded C-Chain genesis are the bytes of the real file.
  */
 
-export const REHEARSAL_NETWORK_ID = 1_000_001;
-const STANDARD_NETWORK_IDS = new Set([1, 5, 12345]);
 
 export interface OwnerBalance {
   /** Short ID, 0x hex. */
@@ -63,38 +60,50 @@ export interface PrimaryRehearsalResult {
   mismatches: string[];
 }
 
-/** Rewrites `"networkID"` and `"startTime"` of a genesis written by serializePrimaryGenesis. */
-async function rehearsalCopy(source: string, target: string, header: { networkID?: number; startTime: number }): Promise<void> {
-  // Both fields sit in the document's head (before the first staker); the rest is copied as is.
+/**
+ * Copies a genesis written by serializePrimaryGenesis with its top-level `"startTime"` replaced.
+ * That line comes right after the allocations (nested keys are indented deeper, so they cannot
+ * match); only the text since the last chunk, plus a line's worth before it, is searched.
+ */
+async function rehearsalCopy(source: string, target: string, startTime: number): Promise<void> {
   const startTimeLine = /\n\t"startTime": \d+,/;
-  let head = '';
   const input = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 16 });
-  const output = createWriteStream(target);
-  await pipeline(input, async function* (chunks: AsyncIterable<string>) {
-    let done = false;
-    for await (const chunk of chunks) {
-      if (done) {
-        yield chunk;
-        continue;
+  await pipeline(
+    input,
+    async function* (chunks: AsyncIterable<string>) {
+      let pending = '';
+      let done = false;
+      for await (const chunk of chunks) {
+        if (done) {
+          yield chunk;
+          continue;
+        }
+        pending += chunk;
+        const match = startTimeLine.exec(pending);
+        if (match) {
+          done = true;
+          yield pending.replace(startTimeLine, `\n\t"startTime": ${startTime},`);
+          continue;
+        }
+        // Keep a tail long enough to hold a line split across chunks; pass the rest on.
+        const keep = 64;
+        if (pending.length > keep) {
+          yield pending.slice(0, pending.length - keep);
+          pending = pending.slice(pending.length - keep);
+        }
       }
-      head += chunk;
-      const match = startTimeLine.exec(head);
-      if (!match) continue;
-      let rewritten = head.replace(startTimeLine, `\n\t"startTime": ${header.startTime},`);
-      if (header.networkID !== undefined) rewritten = rewritten.replace(/^\{\n\t"networkID": \d+,/, `{\n\t"networkID": ${header.networkID},`);
-      done = true;
-      yield rewritten;
-    }
-    if (!done) throw new Error(`${source}: no top-level "startTime" line (not written by the coordinator?)`);
-  }, output);
+      if (!done) throw new Error(`${source}: no top-level "startTime" line (not written by the coordinator?)`);
+    },
+    createWriteStream(target),
+  );
 }
 
 export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): Promise<PrimaryRehearsalResult> {
   await mkdir(options.workDir, { recursive: true });
   const genesisCopy = join(options.workDir, 'genesis.json');
-  const networkID = STANDARD_NETWORK_IDS.has(options.networkID) ? REHEARSAL_NETWORK_ID : options.networkID;
+  const networkID = options.networkID;
   const startTime = Math.floor(Date.now() / 1000) - 1;
-  await rehearsalCopy(options.genesisPath, genesisCopy, { startTime, ...(networkID !== options.networkID ? { networkID } : {}) });
+  await rehearsalCopy(options.genesisPath, genesisCopy, startTime);
 
   let node: AvalancheNode | undefined;
   try {

@@ -16,8 +16,8 @@ import type { AllocationInput } from './types.js';
  *   new initial stakers stake exactly what was staked at the epoch, and it returns to the same
  *   owners when their staking period ends.
  * What a primary genesis cannot express is refused, naming the record, never approximated:
- * assets other than the primary one, outputs with several owners or a threshold, time-locked
- * X-Chain outputs, P-Chain balances of a stake owner (the genesis would stake them too), and stake
+ * assets other than the primary one, outputs with several owners or a threshold, X-Chain outputs
+ * and hard-locked P-Chain outputs still locked when the new genesis starts, P-Chain balances of a stake owner (the genesis would stake them too), and stake
  * that does not add up to the validator's weight at the pinned height.
  */
 
@@ -31,13 +31,18 @@ export interface ExportedPrimaryAsset {
   pUtxos: AsyncIterable<UtxoRecord>;
   xUtxos?: AsyncIterable<UtxoRecord>;
   validators: AsyncIterable<ValidatorRecord>;
+  /**
+   * What to do with P-Chain balances of stake owners (the genesis would stake them too): refuse
+   * (default), or move the unlocked ones to the owner's X-Chain allocation, where they stay spendable.
+   */
+  stakeOwnerBalances?: 'refuse' | 'move-to-x';
 }
 
 export interface CarriedAllocations {
   allocations: AllocationInput[];
   initialStakedFunds: string[];
   /** nAVAX (or nLUX) placed, by where it came from; decimal strings. */
-  carried: { pChainUtxos: string; xChainUtxos: string; staked: string };
+  carried: { pChainUtxos: string; xChainUtxos: string; staked: string; movedToX: string };
   /** Stake per validator at the pinned height (own + delegated), as the transactions give it. */
   stakeByNode: Array<{ nodeID: string; weight: string }>;
 }
@@ -47,10 +52,11 @@ const NO_EVM_ADDRESS = `0x${'00'.repeat(20)}`;
 
 interface Owner {
   initialAmount: bigint;
-  /** locktime → amount */
+  /** locktime → amount: stake, then (unless moved) P-Chain UTXOs. */
   unlocks: Map<bigint, bigint>;
+  /** locktime → amount of the owner's P-Chain UTXOs. */
+  pUtxos: Map<bigint, bigint>;
   staked: boolean;
-  hasPUtxos: boolean;
 }
 
 export async function allocationsFromExports(input: ExportedPrimaryAsset): Promise<CarriedAllocations> {
@@ -65,7 +71,7 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
       return undefined;
     }
     let owner = owners.get(id);
-    if (!owner) owners.set(id, (owner = { initialAmount: 0n, unlocks: new Map(), staked: false, hasPUtxos: false }));
+    if (!owner) owners.set(id, (owner = { initialAmount: 0n, unlocks: new Map(), pUtxos: new Map(), staked: false }));
     return owner;
   };
   const soleOwner = (o: { threshold: number; addresses: string[] }, field: string): string | undefined => {
@@ -73,11 +79,11 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
     issues.push({ field, message: `owned ${o.threshold}-of-${o.addresses.length}: a genesis allocation has exactly one owner` });
     return undefined;
   };
-  const unlock = (owner: Owner, amount: bigint, locktime: bigint): void => {
-    owner.unlocks.set(locktime, (owner.unlocks.get(locktime) ?? 0n) + amount);
+  const add = (into: Map<bigint, bigint>, amount: bigint, locktime: bigint): void => {
+    into.set(locktime, (into.get(locktime) ?? 0n) + amount);
   };
   const max = (a: string, b: string): bigint => (BigInt(a) > BigInt(b) ? BigInt(a) : BigInt(b));
-  const totals = { pChainUtxos: 0n, xChainUtxos: 0n, staked: 0n };
+  const totals = { pChainUtxos: 0n, xChainUtxos: 0n, staked: 0n, movedToX: 0n };
 
   const fungible = (u: UtxoRecord, field: string): bigint | undefined => {
     if (u.assetID !== input.assetID || u.amount === undefined) {
@@ -107,10 +113,14 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
     const amount = fungible(u, field);
     const address = soleOwner(u.owners, field);
     if (amount === undefined || address === undefined) continue;
+    if (BigInt(u.owners.locktime) > BigInt(input.startTime)) {
+      // A genesis lock is a stakeable lock: carrying a hard lock would let the owner stake the funds early.
+      issues.push({ field, message: `is locked (not stakeable) until ${u.owners.locktime}, after the new genesis starts: a genesis allocation can only carry a stakeable lock` });
+      continue;
+    }
     const owner = ownerOf(address, field);
     if (!owner) continue;
-    unlock(owner, amount, max(u.owners.locktime, u.stakeableLocktime ?? '0'));
-    owner.hasPUtxos = true;
+    add(owner.pUtxos, amount, max(u.owners.locktime, u.stakeableLocktime ?? '0'));
     totals.pChainUtxos += amount;
   }
 
@@ -127,7 +137,7 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
       const owner = address === undefined ? undefined : ownerOf(address, at);
       if (!owner) return;
       const amount = BigInt(o.amount);
-      unlock(owner, amount, max(o.owners.locktime, o.stakeableLocktime));
+      add(owner.unlocks, amount, max(o.owners.locktime, o.stakeableLocktime));
       owner.staked = true;
       sum += amount;
     });
@@ -152,11 +162,28 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
   }
 
   for (const [id, owner] of owners) {
-    if (owner.staked && owner.hasPUtxos) {
+    if (!owner.staked) {
+      for (const [locktime, amount] of owner.pUtxos) add(owner.unlocks, amount, locktime);
+      continue;
+    }
+    if (owner.pUtxos.size === 0) continue;
+    const field = `P-Chain UTXOs of ${formatAddress('P', input.hrp, hexToBytes(id))}`;
+    if (input.stakeOwnerBalances !== 'move-to-x') {
       issues.push({
-        field: `P-Chain UTXOs of ${formatAddress('P', input.hrp, hexToBytes(id))}`,
-        message: 'this address also owns stake: the new genesis stakes every P-Chain allocation of a stake owner, so its balance would be locked as stake (move it before the epoch)',
+        field,
+        message:
+          'this address also owns stake: the new genesis stakes every P-Chain allocation of a stake owner, so its balance would be locked as stake ' +
+          '(move it before the epoch, or set plan.genesis.primary.stakeOwnerBalances to move-to-x)',
       });
+      continue;
+    }
+    for (const [locktime, amount] of owner.pUtxos) {
+      if (locktime > BigInt(input.startTime)) {
+        issues.push({ field, message: `${amount} locked until ${locktime} cannot move to the X-Chain (an X-Chain allocation carries no lock)` });
+        continue;
+      }
+      owner.initialAmount += amount;
+      totals.movedToX += amount;
     }
   }
   if (issues.length > 0) throw new PrimaryGenesisError(issues);
@@ -176,7 +203,12 @@ export async function allocationsFromExports(input: ExportedPrimaryAsset): Promi
       };
     }),
     initialStakedFunds: ids.filter((id) => owners.get(id)!.staked).map(address),
-    carried: { pChainUtxos: totals.pChainUtxos.toString(), xChainUtxos: totals.xChainUtxos.toString(), staked: totals.staked.toString() },
+    carried: {
+      pChainUtxos: totals.pChainUtxos.toString(),
+      xChainUtxos: totals.xChainUtxos.toString(),
+      staked: totals.staked.toString(),
+      movedToX: totals.movedToX.toString(),
+    },
     stakeByNode,
   };
 }
