@@ -45,6 +45,27 @@ async function pinnedRead<T>(
   return { result, pChainHeight, headBefore, headAfter };
 }
 
+/**
+ * The one way every chain beside the C-Chain is exported (P, X, Q adapters alike): against the node
+ * behind the plan's C-Chain URL, inside a P-Chain pin, heartbeating, its failures mapped once. The
+ * adapter's read writes its artifacts and returns its manifest; the pin is added to it.
+ */
+async function pinnedExport<M extends object>(
+  chain: 'P' | 'X' | 'Q',
+  input: PinnedInput,
+  read: (endpoints: AvaxEndpoints) => Promise<M>,
+): Promise<M & { pChainHeight: number; headBefore: number; headAfter: number }> {
+  try {
+    const endpoints = nodeEndpoints(input.rpcUrl, `plan.chains.${chain}`, input.dialect);
+    return await heartbeating(async () => {
+      const { result, ...pin } = await pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => read(endpoints));
+      return { ...pin, ...result };
+    });
+  } catch (err) {
+    throw asFailure(err, `${chain}-Chain export`);
+  }
+}
+
 interface PinnedInput {
   runKey: string;
   rpcUrl: string;
@@ -94,67 +115,46 @@ export function platformActivities(store: ArtifactStore) {
 
     /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's (and discovered) addresses. */
     async exportPChain(input: PinnedInput & AddressSet & { stakeOwners?: boolean }): Promise<PChainExport> {
-      try {
-        const pchain = new PlatformChain(nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect));
+      return pinnedExport('P', input, async (endpoints) => {
         const addresses = await addressesOf('P', input);
-        return await heartbeating(async () => {
-          const { result, ...pin } = await pinnedRead(pchain, input.pChainHeight, async () => ({
-            validators: await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight, { stakeOutputs: input.stakeOwners === true }),
-            utxos: await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses),
-            currentSupply: await pchain.currentSupply(),
-          }));
-          const { validators, utxos } = result;
-          return {
-            ...pin,
-            stakingAssetID: await pchain.stakingAssetID(),
-            currentSupply: result.currentSupply.toString(),
-            potentialRewards: validators.set.potentialRewards,
-            validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
-            utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
-          };
-        });
-      } catch (err) {
-        throw asFailure(err, 'P-Chain export');
-      }
-    },
-
-    /** The Q-Chain (luxd) at the epoch: its configuration, which becomes the new qChainGenesis. */
-    async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
-      try {
-        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.Q', input.dialect);
-        const { result, ...pin } = await heartbeating(() => pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => new QuantumChain(endpoints).export()));
-        const written = await writeFileAtomic(store.path(input.runKey, Q_CONFIG_PATH), `${JSON.stringify(result, null, 2)}\n`);
-        return { ...pin, path: Q_CONFIG_PATH, sha256: written.sha256, route: result.route, service: result.service, qChainGenesis: qChainGenesis(result) };
-      } catch (err) {
-        throw asFailure(err, 'Q-Chain export');
-      }
+        const pchain = new PlatformChain(endpoints);
+        const validators = await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight, { stakeOutputs: input.stakeOwners === true });
+        const utxos = await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses);
+        return {
+          stakingAssetID: await pchain.stakingAssetID(),
+          currentSupply: (await pchain.currentSupply()).toString(),
+          potentialRewards: validators.set.potentialRewards,
+          validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
+          utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+        };
+      });
     },
 
     /** The X-Chain at the epoch: UTXOs of the plan's addresses per asset, and those assets' descriptions. */
     async exportXChain(input: PinnedInput & AddressSet): Promise<XChainExport> {
-      try {
-        const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.X', input.dialect);
-        const pchain = new PlatformChain(endpoints);
-        const xchain = new ExchangeChain(endpoints);
+      return pinnedExport('X', input, async (endpoints) => {
         const addresses = await addressesOf('X', input);
-        return await heartbeating(async () => {
-          // The X-Chain is not pinned by P-Chain height: its head is read around the UTXOs instead.
-          const before = await xchain.blockReader().head();
-          const { result: utxos, ...pin } = await pinnedRead(pchain, input.pChainHeight, () =>
-            xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses, { asOf: before.timestamp }),
-          );
-          const after = await xchain.blockReader().head();
-          const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, X_ASSETS_PATH), utxos.assets.map((a) => a.assetID));
-          return {
-            ...pin,
-            utxos: { path: X_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
-            assets: { path: X_ASSETS_PATH, sha256: assets.sha256, count: assets.records },
-            xHead: { before, after },
-          };
-        });
-      } catch (err) {
-        throw asFailure(err, 'X-Chain export');
-      }
+        const xchain = new ExchangeChain(endpoints);
+        // The X-Chain has no P-Chain pin of its own: its head is read around the UTXOs as well.
+        const before = await xchain.blockReader().head();
+        const utxos = await xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses, { asOf: before.timestamp });
+        const after = await xchain.blockReader().head();
+        const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, X_ASSETS_PATH), utxos.assets.map((a) => a.assetID));
+        return {
+          utxos: { path: X_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+          assets: { path: X_ASSETS_PATH, sha256: assets.sha256, count: assets.records },
+          xHead: { before, after },
+        };
+      });
+    },
+
+    /** The Q-Chain (luxd) at the epoch: its configuration, which becomes the new qChainGenesis. */
+    async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
+      return pinnedExport('Q', input, async (endpoints) => {
+        const exported = await new QuantumChain(endpoints).export();
+        const written = await writeFileAtomic(store.path(input.runKey, Q_CONFIG_PATH), `${JSON.stringify(exported, null, 2)}\n`);
+        return { path: Q_CONFIG_PATH, sha256: written.sha256, route: exported.route, service: exported.service, qChainGenesis: qChainGenesis(exported) };
+      });
     },
   };
 }
