@@ -29,3 +29,10 @@ export async function compareWithNode(rpc: JsonRpcClient, block: Hex | 'latest',
   }
   return mismatches;
 }
+
+/** The state root a rehearsal node serves for its genesis block (lower-case). */
+export async function block0StateRoot(rpc: JsonRpcClient): Promise<Hex> {
+  const block0 = await rpc.call<{ stateRoot?: Hex } | null>('eth_getBlockByNumber', ['0x0', false]);
+  if (!block0?.stateRoot) throw new Error(`the rehearsal node at ${rpc.endpoint} has no block 0`);
+  return block0.stateRoot.toLowerCase() as Hex;
+}

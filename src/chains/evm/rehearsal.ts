@@ -5,6 +5,7 @@ import { recordPid } from '../../devnet/pidFile.js';
 import type { AccountRecord } from '../../state/account.js';
 import { toWord, type Hex } from '../../state/hex.js';
 import { JsonRpcClient, type RpcCall } from './rpc.js';
+import { block0StateRoot } from '../../verify/nodeSamples.js';
 
 /**
  * Boots a generated geth genesis on a private, isolated geth and compares what it serves at block 0
@@ -105,9 +106,7 @@ export async function rehearseGethGenesis(options: RehearsalOptions): Promise<Re
       onSpawn: (pid) => recordPid(pidPath, pid),
     });
     const rpc = new JsonRpcClient(node.rpcUrl, { timeoutMs: 60_000 });
-    const block0 = await rpc.call<{ stateRoot?: Hex } | null>('eth_getBlockByNumber', ['0x0', false]);
-    if (!block0?.stateRoot) throw new Error('the rehearsal node has no block 0');
-    const block0Root = block0.stateRoot.toLowerCase() as Hex;
+    const block0Root = await block0StateRoot(rpc);
 
     const mismatches: string[] = [];
     const checks = options.samples.flatMap(checksFor);

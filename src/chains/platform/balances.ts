@@ -10,6 +10,17 @@ import type { UtxoRecord } from './utxo.js';
  * they held beside their stake (their stake is the validators' weight, checked separately).
  * Outputs with several owners are left out: a genesis refuses them before this is ever asked.
  */
+/** Sum of `assetID` per sole owner (short ID, 0x hex), as exported or as a node serves it. */
+export async function balanceByOwner(utxos: AsyncIterable<UtxoRecord>, assetID: string): Promise<Map<string, bigint>> {
+  const byOwner = new Map<string, bigint>();
+  for await (const u of utxos) {
+    if (u.assetID !== assetID || u.amount === undefined || u.owners.addresses.length !== 1) continue;
+    const owner = bytesToHex(shortIdFromAddress(u.owners.addresses[0]!));
+    byOwner.set(owner, (byOwner.get(owner) ?? 0n) + BigInt(u.amount));
+  }
+  return byOwner;
+}
+
 export async function exportedBalances(input: {
   assetID: string;
   pUtxos: AsyncIterable<UtxoRecord>;
@@ -25,14 +36,15 @@ export async function exportedBalances(input: {
     if (!b) owners.set(id, (b = { owner: id, pChain: 0n, xChain: 0n }));
     return b;
   };
-  const add = async (utxos: AsyncIterable<UtxoRecord>, chain: 'pChain' | 'xChain'): Promise<void> => {
-    for await (const u of utxos) {
-      if (u.assetID !== input.assetID || u.amount === undefined || u.owners.addresses.length !== 1) continue;
-      owner(u.owners.addresses[0]!)[chain] += BigInt(u.amount);
+  const add = (sums: Map<string, bigint>, chain: 'pChain' | 'xChain'): void => {
+    for (const [id, amount] of sums) {
+      let b = owners.get(id);
+      if (!b) owners.set(id, (b = { owner: id, pChain: 0n, xChain: 0n }));
+      b[chain] += amount;
     }
   };
-  await add(input.pUtxos, 'pChain');
-  if (input.xUtxos) await add(input.xUtxos, 'xChain');
+  add(await balanceByOwner(input.pUtxos, input.assetID), 'pChain');
+  if (input.xUtxos) add(await balanceByOwner(input.xUtxos, input.assetID), 'xChain');
   for await (const v of input.validators) {
     const outputs = [...(v.stakeOutputs ?? []), ...v.delegators.flatMap((d) => d.stakeOutputs ?? [])];
     for (const o of outputs) {

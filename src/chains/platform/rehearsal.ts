@@ -6,13 +6,13 @@ import { JsonRpcClient } from '../evm/rpc.js';
 import { ExchangeChain } from '../exchange/xchain.js';
 import { startAvalancheLocal, type AvalancheNode } from '../../devnet/avalanchego.js';
 import { recordPid } from '../../devnet/pidFile.js';
-import { formatAddress, hrpForNetwork, shortIdFromAddress } from '../../keys/address.js';
+import { formatAddress, hrpForNetwork } from '../../keys/address.js';
 import type { AccountRecord } from '../../state/account.js';
-import { bytesToHex, hexToBytes, type Hex } from '../../state/hex.js';
-import { compareWithNode } from '../../verify/nodeSamples.js';
+import { hexToBytes, type Hex } from '../../state/hex.js';
+import { block0StateRoot, compareWithNode } from '../../verify/nodeSamples.js';
+import { balanceByOwner } from './balances.js';
 import { avaxEndpoints } from './avaxApi.js';
 import { PlatformChain } from './pchain.js';
-import type { UtxoRecord } from './utxo.js';
 
 /**
  * Boots a generated primary genesis on a fresh single avalanchego node (loopback, no peers) and
@@ -101,7 +101,6 @@ async function rehearsalCopy(source: string, target: string, startTime: number):
 export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): Promise<PrimaryRehearsalResult> {
   await mkdir(options.workDir, { recursive: true });
   const genesisCopy = join(options.workDir, 'genesis.json');
-  const networkID = options.networkID;
   const startTime = Math.floor(Date.now() / 1000) - 1;
   await rehearsalCopy(options.genesisPath, genesisCopy, startTime);
 
@@ -110,7 +109,7 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
     node = await startAvalancheLocal({
       dataDir: join(options.workDir, 'node'),
       genesisFile: genesisCopy,
-      networkId: networkID,
+      networkId: options.networkID,
       startTimeoutMs: options.startTimeoutMs,
       // Recorded before the node answers, so a compensation can find a node that hangs while starting.
       onSpawn: (pid) => recordPid(join(options.workDir, REHEARSAL_PID_FILE), pid),
@@ -136,20 +135,11 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
 
     // Balances of every exported owner, per chain, in the new network's primary asset.
     const assetID = await pchain.stakingAssetID();
-    const hrp = hrpForNetwork(networkID, 'avalanchego');
+    const hrp = hrpForNetwork(options.networkID, 'avalanchego');
     const address = (chain: 'P' | 'X', owner: string): string => formatAddress(chain, hrp, hexToBytes(owner));
-    const sums = async (utxos: AsyncIterable<UtxoRecord>): Promise<Map<string, bigint>> => {
-      const byOwner = new Map<string, bigint>();
-      for await (const u of utxos) {
-        if (u.assetID !== assetID || u.amount === undefined || u.owners.addresses.length !== 1) continue;
-        const owner = bytesToHex(shortIdFromAddress(u.owners.addresses[0]!));
-        byOwner.set(owner, (byOwner.get(owner) ?? 0n) + BigInt(u.amount));
-      }
-      return byOwner;
-    };
     const owners = options.balances.map((b) => b.owner);
-    const pServed = await sums(pchain.utxos(owners.map((o) => address('P', o))));
-    const xServed = await sums(xchain.utxos(owners.map((o) => address('X', o))));
+    const pServed = await balanceByOwner(pchain.utxos(owners.map((o) => address('P', o))), assetID);
+    const xServed = await balanceByOwner(xchain.utxos(owners.map((o) => address('X', o))), assetID);
     for (const b of options.balances) {
       const p = pServed.get(b.owner) ?? 0n;
       const x = xServed.get(b.owner) ?? 0n;
@@ -159,12 +149,10 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
 
     // C-Chain: the embedded genesis is the exported state.
     const rpc = new JsonRpcClient(node.cChainRpcUrl, { timeoutMs: 60_000 });
-    const block0 = await rpc.call<{ stateRoot?: Hex } | null>('eth_getBlockByNumber', ['0x0', false]);
-    if (!block0?.stateRoot) throw new Error('the rehearsal node has no C-Chain block 0');
-    const block0Root = block0.stateRoot.toLowerCase() as Hex;
+    const block0Root = await block0StateRoot(rpc);
     mismatches.push(...(await compareWithNode(rpc, '0x0', options.samples)));
     return {
-      networkID,
+      networkID: options.networkID,
       startTime,
       validators: served.size,
       owners: options.balances.length,
