@@ -18,6 +18,8 @@ export const NON_RETRYABLE = [
   'InvalidGenesis',
   'RatificationFailed',
   'ArtifactStorage',
+  'GenesisMismatch',
+  'NodeNotRunning',
 ] as const;
 
 const transient = {
@@ -56,4 +58,20 @@ export const policies = {
   keys: { startToCloseTimeout: '1 minute', retry: { ...transient, maximumAttempts: 3 } },
   /** Compensations must finish: retried long, never given up by a short budget. */
   compensation: { startToCloseTimeout: '10 minutes', retry: { ...transient, maximumAttempts: 50 } },
+} satisfies Record<string, ActivityOptions>;
+
+/**
+ * Validator agents' activities, scheduled on each agent's own task queue. Every one has a
+ * schedule-to-close bound as well, so an agent that is not there fails the step (naming it) instead
+ * of leaving the run waiting forever; the workflow sets that bound from the plan.
+ */
+export const agentPolicies = {
+  /** identify and sign: instant on a live agent. */
+  ask: { startToCloseTimeout: '1 minute', retry: transient },
+  /** Staging, halting: minutes at most, heartbeated, safe to repeat. */
+  step: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry: transient },
+  /** Starting a new node: a node that cannot start fails after three tries, and the run rolls back. */
+  start: { startToCloseTimeout: '5 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 3 } },
+  /** Compensations (stop new node, resume old node) must finish: retried for an hour. */
+  undo: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '60 seconds', scheduleToCloseTimeout: '1 hour', retry: transient },
 } satisfies Record<string, ActivityOptions>;

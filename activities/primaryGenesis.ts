@@ -77,10 +77,10 @@ export function primaryGenesisActivities(store: ArtifactStore) {
      * The new validator set on its own, before the export: a duplicate NodeID, a certificate that
      * is not the NodeID's, an invalid PoP or a shared BLS key stops the run before anything is read.
      */
-    async checkGenesisStakers(input: { primary: PrimaryGenesisPlan }): Promise<{ validators: number }> {
+    async checkGenesisStakers(input: { primary: PrimaryGenesisPlan }): Promise<{ validators: number; stakers: Array<{ nodeId: string; blsPublicKey: string | null }> }> {
       try {
-        checkGenesisStakers({ dialect: input.primary.dialect, networkID: input.primary.networkId, validators: stakerInputs(input.primary) });
-        return { validators: input.primary.validators.length };
+        const stakers = checkGenesisStakers({ dialect: input.primary.dialect, networkID: input.primary.networkId, validators: stakerInputs(input.primary) });
+        return { validators: stakers.length, stakers: stakers.map((s) => ({ nodeId: s.nodeID, blsPublicKey: s.signer?.publicKey.toLowerCase() ?? null })) };
       } catch (err) {
         throw invalidGenesis(err);
       }

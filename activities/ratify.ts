@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { aggregatePublicKeys, aggregateSignatures, verifyAggregate, verifyMessage, verifyProofOfPossession } from '../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../src/keys/certificate.js';
+import type { DialectName } from '../src/network/dialect.js';
 import { hexToBytes } from '../src/state/hex.js';
 
 /**
@@ -35,18 +36,19 @@ export function ratificationActivities() {
     },
 
     /** Checks one validator's BLS signature over the genesis sha256. */
-    async verifyRatification(input: { genesisSha256: string; blsPublicKey: string; signature: string }): Promise<boolean> {
-      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature);
+    async verifyRatification(input: { genesisSha256: string; blsPublicKey: string; signature: string; dialect?: DialectName }): Promise<boolean> {
+      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature, input.dialect ?? 'avalanchego');
     },
 
     /** Aggregates the ratification signatures and checks the aggregate against the signers' keys. */
     async aggregateRatification(input: {
       genesisSha256: string;
       signers: Array<{ blsPublicKey: string; signature: string }>;
+      dialect?: DialectName;
     }): Promise<{ aggregateSignature: string; aggregatePublicKey: string }> {
       const aggregateSignature = aggregateSignatures(input.signers.map((s) => s.signature));
       const aggregatePublicKey = aggregatePublicKeys(input.signers.map((s) => s.blsPublicKey));
-      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature)) {
+      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature, input.dialect ?? 'avalanchego')) {
         throw ApplicationFailure.nonRetryable('aggregate ratification signature does not verify', 'RatificationFailed');
       }
       return { aggregateSignature, aggregatePublicKey };

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { rehearseGethGenesis } from '../src/chains/evm/rehearsal.js';
-import { killRecordedProcess } from '../src/devnet/pidFile.js';
-import type { PChainExport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
+import { killRecordedProcess } from '../src/nodes/pidFile.js';
+import type { PChainExport, PostLaunchReport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
 import { readAccountFile, readJsonLines } from '../src/state/jsonl.js';
 import { exportedBalances } from '../src/chains/platform/balances.js';
 import type { ValidatorRecord } from '../src/chains/platform/pchain.js';
-import { rehearsePrimaryGenesis, REHEARSAL_PID_FILE } from '../src/chains/platform/rehearsal.js';
+import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/chains/platform/rehearsal.js';
 import type { UtxoRecord } from '../src/chains/platform/utxo.js';
 import { asFailure } from './failures.js';
 
@@ -29,7 +29,40 @@ async function clearRehearsal(workDir: string): Promise<void> {
   await rm(workDir, { recursive: true, force: true });
 }
 
+
+export const POST_LAUNCH_REPORT_PATH = 'reports/post-launch.json';
+
+export interface PrimaryReadBackInput {
+  runKey: string;
+  genesis: PrimaryGenesisManifest;
+  pChain: PChainExport;
+  xChain?: XChainExport;
+  cChainRoot: Hex;
+  samplesPath: string;
+  stakeOwnerBalances?: 'refuse' | 'move-to-x';
+}
+
+
 export function rehearsalActivities(store: ArtifactStore) {
+  /** What a primary network must serve, read from the run's exports (not from the genesis). */
+  async function expectedPrimary(input: PrimaryReadBackInput): Promise<ReadBackOptions> {
+    const path = (p: string): string => store.path(input.runKey, p);
+    const balances = await exportedBalances({
+      assetID: input.pChain.stakingAssetID,
+      pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
+      ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
+      validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+      ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
+    });
+    return {
+      networkID: input.genesis.networkID,
+      stakers: input.genesis.stakers,
+      balances,
+      cChainRoot: input.cChainRoot,
+      samples: await readAccountFile(path(input.samplesPath)),
+    };
+  }
+
   /** The verdict of a rehearsal, kept as reports/rehearsal.json and returned to the workflow. */
   async function publish(
     runKey: string,
@@ -78,37 +111,13 @@ export function rehearsalActivities(store: ArtifactStore) {
      * (not with the genesis): validators and weights, every exported owner's P/X balance, the
      * C-Chain root and sampled accounts.
      */
-    async rehearsePrimary(input: {
-      runKey: string;
-      genesis: PrimaryGenesisManifest;
-      pChain: PChainExport;
-      xChain?: XChainExport;
-      cChainRoot: Hex;
-      samplesPath: string;
-      stakeOwnerBalances?: 'refuse' | 'move-to-x';
-    }): Promise<RehearsalReport> {
+    async rehearsePrimary(input: PrimaryReadBackInput): Promise<RehearsalReport> {
       const workDir = rehearsalWorkDir(input.runKey);
       await clearRehearsal(workDir);
-      const path = (p: string): string => store.path(input.runKey, p);
-      const samples = await readAccountFile(path(input.samplesPath));
       try {
-        const balances = await exportedBalances({
-          assetID: input.pChain.stakingAssetID,
-          pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
-          ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
-          validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
-          ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
-        });
+        const expected = await expectedPrimary(input);
         const result = await heartbeating(() =>
-          rehearsePrimaryGenesis({
-            genesisPath: path(input.genesis.path),
-            networkID: input.genesis.networkID,
-            workDir,
-            stakers: input.genesis.stakers,
-            balances,
-            cChainRoot: input.cChainRoot,
-            samples,
-          }),
+          rehearsePrimaryGenesis({ genesisPath: store.path(input.runKey, input.genesis.path), workDir, ...expected }),
         );
         return await publish(input.runKey, result, {
           primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
@@ -117,6 +126,22 @@ export function rehearsalActivities(store: ArtifactStore) {
         throw asFailure(err, 'primary rehearsal');
       } finally {
         await rm(workDir, { recursive: true, force: true });
+      }
+    },
+
+    /**
+     * Post-launch check of a migrated primary network, before the commit point: the same read-back
+     * as the rehearsal, against a node of the live network (`uri`), written to reports/post-launch.json.
+     */
+    async postVerifyPrimaryNetwork(input: PrimaryReadBackInput & { uri: string }): Promise<PostLaunchReport> {
+      try {
+        const expected = await expectedPrimary(input);
+        const served = await heartbeating(() => readBackPrimaryNetwork(input.uri, expected));
+        const report: PostLaunchReport = { ok: served.rootMatches && served.mismatches.length === 0, uri: input.uri, ...served };
+        await writeFileAtomic(store.path(input.runKey, POST_LAUNCH_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+        return report;
+      } catch (err) {
+        throw asFailure(err, 'post-launch check');
       }
     },
 

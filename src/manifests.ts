@@ -164,3 +164,16 @@ export interface PublishedReport {
   manifestSha256: string;
   files: number;
 }
+
+/** What a migrated primary network served before the commit point (reports/post-launch.json). */
+export interface PostLaunchReport {
+  ok: boolean;
+  /** The node of the new network that was read. */
+  uri: string;
+  validators: number;
+  owners: number;
+  block0Root: Hex;
+  rootMatches: boolean;
+  sampled: number;
+  mismatches: string[];
+}

@@ -130,6 +130,18 @@ const manualOperator = z.strictObject({
   stepTimeoutSeconds: z.number().int().positive().default(24 * 3600),
 });
 
+/**
+ * Validator agents (`regenesis agent` on each validator host): every genesis staker's agent polls
+ * the task queue named from its NodeID. Signatures, weights and the migration come from the genesis.
+ */
+const agentsOperator = z.strictObject({
+  kind: z.literal('agents'),
+  /** How long an agent may leave a request (identify, sign, stage, halt) unanswered; the error names it. */
+  agentTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(300),
+  /** How long the new network has, once its nodes are started, to bootstrap and connect. */
+  healthTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(600),
+});
+
 export const launchSchema = z.strictObject({
   approvals: z
     .strictObject({
@@ -159,7 +171,7 @@ export const launchSchema = z.strictObject({
     }),
   /** How long validators have to ratify the genesis (BLS signatures over its sha256). */
   ratificationTimeoutSeconds: z.number().int().positive().default(24 * 3600),
-  operator: z.discriminatedUnion('kind', [localOperator, manualOperator]),
+  operator: z.discriminatedUnion('kind', [localOperator, manualOperator, agentsOperator]),
 });
 
 const pChainSchema = z.strictObject({
@@ -321,6 +333,10 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
       const message = "the local operator launches geth devnets; a primary network's validators are migrated with the manual operator";
       throw new PlanError(`plan.launch.operator: ${message}`, [{ field: 'plan.launch.operator', message }]);
     }
+    if (plan.launch?.operator.kind === 'agents' && plan.launch.validators.length > 0) {
+      const message = "the agents operator ratifies with the genesis stakers' own keys and weights; list no launch validators";
+      throw new PlanError(`plan.launch.validators: ${message}`, [{ field: 'plan.launch.validators', message }]);
+    }
     // Who ratifies the genesis must be who it makes validators: each by its BLS key.
     const stakerKeys = new Set(primary.validators.map((v) => v.blsPublicKey.toLowerCase()));
     plan.launch?.validators.forEach((v, i) => {
@@ -344,6 +360,10 @@ export function parsePlan(input: unknown, nowSeconds: number): Plan {
       const message = (err as Error).message;
       throw new PlanError(`plan.genesis.primary: ${message}`, [{ field: 'plan.genesis.primary', message }]);
     }
+  }
+  if (plan.launch?.operator.kind === 'agents' && !primary) {
+    const message = 'migrates the validators of a primary network: it needs plan.genesis.primary';
+    throw new PlanError(`plan.launch.operator: ${message}`, [{ field: 'plan.launch.operator', message }]);
   }
   if (plan.epoch.source === 'proposervm' && !cChainNodeOf(plan.chains.C.rpcUrl)) {
     const message = 'proposervm epochs need an avalanchego/luxd C-Chain endpoint (…/ext/bc/C/rpc or …/v1/bc/C/rpc) in plan.chains.C.rpcUrl';

@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { Plan } from '../src/plan.js';
 import { compensation, keys, operator } from './activities.js';
+import { launchWithAgents } from './agents.js';
 import type { LaunchOutcome, ManualStep, RegenesisStatus } from './messages.js';
 import type { Prepared, RunContext } from './prepare.js';
 
@@ -49,6 +50,10 @@ export async function launch(ctx: RunContext, prepared: Prepared, inbox: LaunchI
       `approval timed out after ${cfg.approvals.timeoutSeconds}s with ${inbox.approvers.length} of ${cfg.approvals.required} approvals`,
       'ApprovalTimeout',
     );
+  }
+
+  if (cfg.operator.kind === 'agents') {
+    return { approvers: [...inbox.approvers], ...(await launchWithAgents(ctx, prepared, cfg.operator)) };
   }
 
   ctx.enter('ratify');

@@ -41,7 +41,8 @@ export interface RegenesisStatus {
   /** The genesis awaiting approval and ratification, once written. */
   genesisSha256?: string;
   approvals?: { required: number; approvers: string[]; deadline?: string };
-  ratification?: { totalWeight: number; signedWeight: number; signers: string[]; threshold: string; deadline?: string };
+  /** Weights are numbers for declared validators, decimal strings (nAVAX, exact) for genesis stakers. */
+  ratification?: { totalWeight: number | string; signedWeight: number | string; signers: string[]; threshold: string; deadline?: string };
   validators?: Array<{ nodeId: string; weight: number }>;
   /** A manual operator step waiting for confirmation: what to do, in words. */
   pendingStep?: { step: ManualStep; instruction: string };
@@ -98,8 +99,9 @@ export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack;
 
 export interface LaunchOutcome {
   approvers: string[];
-  ratification: { signers: string[]; signedWeight: number; totalWeight: number; aggregateSignature: string };
-  newNetwork: { rpcUrl?: string; block0Root?: string };
+  ratification: { signers: string[]; signedWeight: number | string; totalWeight: number | string; aggregateSignature: string };
+  /** With the agents operator: every new node, its API and how many peers it had connected. */
+  newNetwork: { rpcUrl?: string; block0Root?: string; nodes?: Array<{ nodeId: string; uri: string; peers: number }> };
   postVerify: { ok: boolean; mismatches: string[] };
 }
 
@@ -108,7 +110,7 @@ export const abortSignal = defineSignal<[reason: string]>('abort');
 
 export const approveUpdate = defineUpdate<{ approvals: number; required: number }, [Approval]>('approve');
 export const registerValidatorUpdate = defineUpdate<{ validators: number }, [ValidatorRegistration]>('registerValidator');
-export const ratifyUpdate = defineUpdate<{ signedWeight: number; totalWeight: number }, [Ratification]>('ratify');
+export const ratifyUpdate = defineUpdate<{ signedWeight: number | string; totalWeight: number | string }, [Ratification]>('ratify');
 export const confirmStepUpdate = defineUpdate<{ confirmed: ManualStep }, [StepConfirmation]>('confirmStep');
 export const rollbackUpdate = defineUpdate<{ accepted: true }, [reason: string]>('rollback');
 

@@ -18,7 +18,9 @@ import { checkStartTimeAgainstFreeze, startTimeSeconds, type Plan } from '../src
 import { pinningMismatch, xChainMovedAfterEpoch } from '../src/epoch/pinning.js';
 import { sumStats } from '../src/state/stats.js';
 import { chainExporter, chainRead, compensation, exporter, genesisWriter, keys, preflight, rehearsal, reporter, verifier } from './activities.js';
+import { preflightAgents } from './agents.js';
 import type { Phase, RegenesisStatus } from './messages.js';
+import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Saga } from './saga.js';
 
 export interface Prepared {
@@ -38,6 +40,8 @@ export interface Prepared {
   qChain?: QChainExportManifest;
   /** With plan.genesis.primary: the new network's primary genesis around the C-Chain genesis. */
   primaryGenesis?: PrimaryGenesisManifest;
+  /** With the agents operator: each genesis staker's agent as it identified itself at preflight. */
+  agents?: AgentIdentity[];
 }
 
 export interface RunContext {
@@ -58,8 +62,11 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   ctx.enter('preflight');
   const node = await preflight.preflightEvm({ plan });
   const primary = plan.genesis.primary;
-  // The new validator set is checked before an hour of export, not after it.
-  if (primary) await keys.checkGenesisStakers({ primary });
+  // The new validator set is checked before an hour of export, not after it, and so is every
+  // validator host's agent when the agents migrate the network.
+  const genesisStakers = primary ? await keys.checkGenesisStakers({ primary }) : undefined;
+  const op = plan.launch?.operator;
+  const agents = op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined;
 
   ctx.enter('wait-epoch');
   const freeze = await waitForFreeze(plan, status);
@@ -207,6 +214,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
     ...(primaryGenesis ? { primaryGenesis } : {}),
     ...(qChain ? { qChain } : {}),
     ...(discovered ? { discoveredAddresses: discovered } : {}),
+    ...(agents ? { agents } : {}),
   };
 }
 

@@ -203,6 +203,9 @@ function installHandlers(ctx: RunContext, inbox: LaunchInbox, scope: Cancellatio
     {
       validator: (registration) => {
         if (!plan.launch) throw new Error('this run has no launch section: validators cannot register');
+        if (plan.launch.operator.kind === 'agents') {
+          throw new Error('the validator set of this run is the genesis stakers, ratified by their agents: registerValidator cannot add to it');
+        }
         if (['ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'].includes(status.phase)) {
           throw new Error('the validator set is frozen: ratification has started');
         }

@@ -1,6 +1,6 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runGeth, startGethNode, type GethNode } from '../devnet/geth.js';
+import { runGeth, startGethNode, type GethNode } from '../nodes/geth.js';
 import { toolPath } from '../tools.js';
 import { onCleanup, procCpuSeconds, procPeakRssMb, runMeasured, type Measured } from './procs.js';
 

@@ -4,7 +4,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { WORKER_NODE_OPTIONS } from '../config.js';
 import { startTemporalDevServer } from '../devnet/temporal.js';
-import { freePort } from '../devnet/ports.js';
+import { freePort } from '../nodes/ports.js';
 import type { GeneratedAlloc } from './alloc.js';
 import {
   block0Root,

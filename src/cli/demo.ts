@@ -7,7 +7,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from '../config.js';
 import { fillChain } from '../devnet/fill.js';
-import { freePort } from '../devnet/ports.js';
+import { freePort } from '../nodes/ports.js';
 import { startTemporalDevServer } from '../devnet/temporal.js';
 import { logger } from '../logger.js';
 import type { PlanInput } from '../plan.js';
@@ -99,7 +99,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
       for (const v of validators) {
         const signature = v.sign(Buffer.from(genesisSha256, 'hex'));
         const progress = await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: v.nodeId, signature }] });
-        if (progress.signedWeight * 3 >= progress.totalWeight * 2) break; // 2/3 of the stake: the launch proceeds
+        if (BigInt(progress.signedWeight) * 3n >= BigInt(progress.totalWeight) * 2n) break; // 2/3 of the stake: the launch proceeds
       }
       return (await handle.result()) as RegenesisResult;
     });

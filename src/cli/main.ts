@@ -9,7 +9,9 @@ import { runDemo } from './demo.js';
 import { runDev } from './dev.js';
 import { readPlanFile } from './planFile.js';
 import { printResult } from './print.js';
-import { runWorker } from '../worker.js';
+import { installRuntimeLogger, runWorker } from '../worker.js';
+import { loadAgentConfig } from '../agent/config.js';
+import { runAgent } from '../agent/worker.js';
 import { writeWorkflowBundle } from '../workflowBundle.js';
 import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 
@@ -30,6 +32,21 @@ program
   .description('run a worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE')
   .action(async () => {
     await runWorker();
+  });
+
+program
+  .command('agent')
+  .description("run a validator host's agent: a worker on the task queue of this validator's NodeID that identifies, signs, stages the genesis, halts and starts nodes; keys never leave the host")
+  .option('--node-binary <path>', 'avalanchego binary (REGENESIS_AGENT_NODE_BINARY)')
+  .option('--data-dir <dir>', "the running validator's data directory, never modified (REGENESIS_AGENT_DATA_DIR)")
+  .option('--staking-cert-file <file>', 'staking TLS certificate (REGENESIS_AGENT_STAKING_CERT_FILE)')
+  .option('--staking-key-file <file>', 'staking TLS key (REGENESIS_AGENT_STAKING_KEY_FILE)')
+  .option('--signer-key-file <file>', 'BLS signer key (REGENESIS_AGENT_SIGNER_KEY_FILE)')
+  .option('--work-dir <dir>', "the agent's own directory: staged genesis, new node data (REGENESIS_AGENT_WORK_DIR)")
+  .option('--artifacts-dir <dir>', "the coordinator's artifact store as this host sees it (REGENESIS_AGENT_ARTIFACTS_DIR)")
+  .action(async (o: Record<string, string | undefined>) => {
+    installRuntimeLogger();
+    await runAgent(loadAgentConfig(o));
   });
 
 program

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { toolPath } from '../tools.js';
-import { freePort } from './ports.js';
-import { isPortInUse, spawnLogged, waitForJsonRpc, type ManagedProcess } from './process.js';
+import { freePort } from '../nodes/ports.js';
+import { isPortInUse, spawnLogged, waitForJsonRpc, type ManagedProcess } from '../nodes/process.js';
 
 export interface AnvilOptions {
   /** Where the log goes; default a file in the OS temp dir named after the port. */

@@ -6,7 +6,7 @@ import { buildEvmGenesis } from '../genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../genesis/chainConfig.js';
 import type { Hex } from '../state/hex.js';
 import type { StateStats } from '../state/stats.js';
-import { gethInit, startGethNode, type GethNode } from './geth.js';
+import { gethInit, startGethNode, type GethNode } from '../nodes/geth.js';
 
 export interface SyntheticGeth {
   node: GethNode;

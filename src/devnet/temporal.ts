@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { toolPath } from '../tools.js';
-import { ProcessStartError, spawnLogged, type ManagedProcess } from './process.js';
+import { ProcessStartError, spawnLogged, type ManagedProcess } from '../nodes/process.js';
 
 export interface TemporalDevServer {
   address: string;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
-import { baseArgs, gethInit } from '../devnet/geth.js';
-import { freePort } from '../devnet/ports.js';
-import { startFromSpec, stopFromSpec, writeLaunchSpec } from '../devnet/launchSpec.js';
+import { baseArgs, gethInit } from '../nodes/geth.js';
+import { freePort } from '../nodes/ports.js';
+import { startFromSpec, stopFromSpec, writeLaunchSpec } from '../nodes/launchSpec.js';
 
 /**
  * A local geth devnet as the NetworkOperator sees it, all under `<root>/<network>/`:

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fillChain } from '../../src/devnet/fill.js';
-import { freePort } from '../../src/devnet/ports.js';
+import { freePort } from '../../src/nodes/ports.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/devnet/temporal.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';

@@ -3,7 +3,7 @@ import { bytesToHex } from '../../src/state/hex.js';
 import { proofOfPossession, publicKeyFromSecret, signMessage } from '../../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certificate.js';
 
-const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 
 /**
  * avalanchego's five local-network stakers (public test keys, local networks only): the test plays

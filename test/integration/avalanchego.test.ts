@@ -1,5 +1,3 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { ripemd160 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getCreateAddress, Wallet } from 'ethers';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +12,7 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { avaxEndpoints, AvaxService, type AvaxEndpoints } from '../../src/chains/platform/avaxApi.js';
 import { parseValidatorsAt, PlatformChain, type ValidatorRecord } from '../../src/chains/platform/pchain.js';
 import { decodeCheckedHex, decodeUtxo, UtxoTotals, type UtxoRecord } from '../../src/chains/platform/utxo.js';
-import { startAvalancheLocal, type AvalancheNode } from '../../src/devnet/avalanchego.js';
+import { startAvalancheLocal, type AvalancheNode } from '../../src/nodes/avalanchego.js';
 import { deployCode, STORE_RUNTIME } from '../../src/devnet/fill.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../../src/epoch/proposervmSource.js';
@@ -26,7 +24,8 @@ import { computeStateRoot } from '../../src/state/stateRoot.js';
 import type { PlanInput } from '../../src/plan.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { parsePrimaryGenesis } from '../../src/genesis/primary/index.js';
-import { sendAvax } from '../helpers/avaxTransfers.js';
+import { EWOQ_EVM, EWOQ_KEY, sendAvax, shortIdOfKey } from '../helpers/avaxTransfers.js';
+import { cHead, Sender, type CBlock } from '../helpers/cChain.js';
 import { recordHistory } from '../helpers/histories.js';
 import { failureMessages, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -37,7 +36,7 @@ import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/tem
  * same debug_accountRange path as geth, down to the state root.
  */
 
-const VECTORS = join(import.meta.dirname, '../../../shared/vectors/avalanchego-v1.14.0');
+const VECTORS = join(import.meta.dirname, '../fixtures/vectors/avalanchego-v1.14.0');
 const genesisLocal = JSON.parse(readFileSync(join(VECTORS, 'genesis_local.json'), 'utf8')) as {
   allocations: Array<{ avaxAddr: string; initialAmount: number; unlockSchedule?: Array<{ amount: number; locktime?: number }> }>;
   initialStakedFunds: string[];
@@ -50,84 +49,13 @@ const expectedStakers = JSON.parse(readFileSync(join(VECTORS, 'expected.json'), 
   proofOfPossession: string;
 }>;
 
-/**
- * The local network's published test key ("ewoq"): genesis_local.json funds its X/P address and
- * its C-Chain address. Public by design and worthless outside a local network.
- */
-const EWOQ_KEY = '0x56289e99c94b6912bfc12adc093c9b51124f0dc54ac7a766b2bc5ccf558d8027';
-const EWOQ_EVM = '0x8db97c7cece249c2b98bdc0226cc4c2a57bf52fc';
 const WARP_PRECOMPILE = '0x0200000000000000000000000000000000000005';
 const EPOCH_SECONDS = 30; // upgrade.Default.GraniteEpochDuration: every local network's D
-
-/** X/P short ID of a secp256k1 key: RIPEMD-160(SHA-256(compressed public key)). */
-function shortIdOfKey(privateKey: string): Uint8Array {
-  return ripemd160(sha256(secp256k1.getPublicKey(Buffer.from(privateKey.slice(2), 'hex'), true)));
-}
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
   return out;
-}
-
-interface CBlock {
-  number: Hex;
-  timestamp: Hex;
-  stateRoot: Hex;
-  baseFeePerGas?: Hex;
-}
-
-async function cHead(rpc: JsonRpcClient): Promise<CBlock> {
-  return rpc.call<CBlock>('eth_getBlockByNumber', ['latest', false]);
-}
-
-/** Signs and sends transactions from `wallet` with explicit nonces; waits until all are mined. */
-class Sender {
-  private nonce: bigint | undefined;
-  constructor(
-    private readonly rpc: JsonRpcClient,
-    private readonly wallet: Wallet,
-    private readonly chainId: bigint,
-  ) {}
-
-  async send(txs: Array<{ to?: string; data?: string; value?: bigint; gasLimit: bigint }>): Promise<Hex[]> {
-    this.nonce ??= BigInt(await this.rpc.call<Hex>('eth_getTransactionCount', [this.wallet.address, 'pending']));
-    const hashes: Hex[] = [];
-    // coreth keeps 16 pending transactions per account; larger windows would queue and stall.
-    for (let i = 0; i < txs.length; i += 16) {
-      const head = await cHead(this.rpc);
-      const tip = 2_000_000_000n;
-      const maxFee = 2n * BigInt(head.baseFeePerGas ?? '0x0') + tip;
-      for (const tx of txs.slice(i, i + 16)) {
-        const signed = await this.wallet.signTransaction({
-          type: 2,
-          chainId: this.chainId,
-          nonce: Number(this.nonce++),
-          to: tx.to ?? null,
-          data: tx.data ?? '0x',
-          value: tx.value ?? 0n,
-          gasLimit: tx.gasLimit,
-          maxFeePerGas: maxFee,
-          maxPriorityFeePerGas: tip,
-        });
-        hashes.push(await this.rpc.call<Hex>('eth_sendRawTransaction', [signed]));
-      }
-      await this.waitForNonce(this.nonce, 120_000);
-    }
-    for (const h of hashes) {
-      const r = await this.rpc.call<{ status: Hex } | null>('eth_getTransactionReceipt', [h]);
-      expect(r?.status, `receipt of ${h}`).toBe('0x1');
-    }
-    return hashes;
-  }
-
-  private async waitForNonce(nonce: bigint, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (BigInt(await this.rpc.call<Hex>('eth_getTransactionCount', [this.wallet.address, 'latest'])) < nonce) {
-      if (Date.now() > deadline) throw new Error(`nonce ${nonce} not mined within ${timeoutMs} ms`);
-      await sleep(200);
-    }
-  }
 }
 
 describe('avalanchego v1.14.0 single-node local network', () => {

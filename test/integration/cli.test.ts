@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { fillChain } from '../../src/devnet/fill.js';
-import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
-import { freePort } from '../../src/devnet/ports.js';
+import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
+import { freePort } from '../../src/nodes/ports.js';
 import { WORKER_NODE_OPTIONS } from '../../src/config.js';
 import { inOneDay } from '../helpers/run.js';
 

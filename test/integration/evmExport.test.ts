@@ -10,7 +10,7 @@ import { rehearseGethGenesis } from '../../src/chains/evm/rehearsal.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { startAnvil, type AnvilNode } from '../../src/devnet/anvil.js';
 import { fillChain, type FillSummary } from '../../src/devnet/fill.js';
-import { runGeth, startGethDev, type GethNode } from '../../src/devnet/geth.js';
+import { runGeth, startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import type { AccountRecord } from '../../src/state/account.js';
 import { toWord, type Hex } from '../../src/state/hex.js';
 import { EMPTY_CODE_HASH, keccak256Hex, keccakReady } from '../../src/state/keccak.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonRpcClient, redactUrl, RpcResponseError, RpcTransportError } from '../../src/chains/evm/rpc.js';
-import { freePort } from '../../src/devnet/ports.js';
+import { freePort } from '../../src/nodes/ports.js';
 
 // A scripted HTTP server on loopback: each path answers in one way a real endpoint can fail.
 let server: Server;

@@ -41,7 +41,7 @@ const mutate = (f: (p: any) => void) => () => {
   parsePlan(p, NOW);
 };
 
-const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 const staker1Certificate = readFileSync(new URL('staker1.crt', VECTORS), 'utf8');
 const EWOQ_SHORT_ID = shortIdFromAddress('X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u');
 const NEW_NETWORK = 88_888;
@@ -154,6 +154,15 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['primary genesis with no owner to carry', mutatePrimary((p) => (p.chains.P.addresses = [])), /plan\.chains\.P: lists no address and does not discover them/],
   ['primary genesis on a standard avalanchego network', mutatePrimary((p) => (p.genesis.primary.networkId = 12345)), /plan\.genesis\.primary\.networkId: 12345 is a standard avalanchego network/],
   ['primary genesis: network ID 0', mutatePrimary((p) => (p.genesis.primary.networkId = 0)), /plan\.genesis\.primary\.networkId: /],
+  ['agents operator without a primary genesis', mutate((p) => {
+    p.launch = { operator: { kind: 'agents' } };
+  }), /plan\.launch\.operator: migrates the validators of a primary network: it needs plan\.genesis\.primary/],
+  ['agents operator with declared launch validators', mutatePrimary((p) => {
+    p.launch = { operator: { kind: 'agents' }, validators: [{ ...staker1 }] };
+  }), /plan\.launch\.validators: the agents operator ratifies with the genesis stakers' own keys and weights/],
+  ['agents operator with a zero agent timeout', mutatePrimary((p) => {
+    p.launch = { operator: { kind: 'agents', agentTimeoutSeconds: 0 } };
+  }), /plan\.launch\.operator\.agentTimeoutSeconds: /],
   ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
   ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],
 ];
@@ -192,8 +201,11 @@ describe('bad input table', () => {
       delegationFee: 20_000,
     };
 
-    it('accepts a staker\'s certificate, BLS key and PoP', async () => {
-      await expect(check(() => undefined)).resolves.toEqual({ validators: 1 });
+    it('accepts a staker\'s certificate, BLS key and PoP, and names it by the NodeID of its certificate', async () => {
+      const accepted = await check(() => undefined);
+      expect(accepted.validators).toBe(1);
+      // The NodeID upstream publishes for staker1.crt: what preflight asks that staker's agent to be.
+      expect(accepted.stakers.map((s) => s.nodeId)).toEqual(['NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg']);
     });
 
     it('duplicate NodeID', async () => {

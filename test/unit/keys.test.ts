@@ -26,7 +26,7 @@ import {
 } from '../../src/keys/address.js';
 import { detectAllocationStyle, DIALECTS } from '../../src/network/dialect.js';
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/', import.meta.url);
 const AVALANCHEGO = new URL('avalanchego-v1.14.0/', VECTORS);
 const LUXFI = new URL('luxfi/', VECTORS);
 

@@ -22,7 +22,7 @@ import { crossChainChecks } from '../../src/verify/crossChainSupply.js';
  * staked allocation as five validators' stake outputs owned by its address.
  */
 
-const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 const local = parseJson(readFileSync(new URL('genesis_local.json', VECTORS), 'utf8')) as {
   allocations: Array<{ avaxAddr: string; initialAmount: number | bigint; unlockSchedule: Array<{ amount: number | bigint; locktime?: number | bigint }> }>;
   initialStakedFunds: string[];

@@ -16,7 +16,7 @@ import {
   type ValidatorInput,
 } from '../../src/genesis/primary/index.js';
 
-const VECTORS = new URL('../../../shared/vectors/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/', import.meta.url);
 const AVALANCHEGO = new URL('avalanchego-v1.14.0/', VECTORS);
 const LUXFI = new URL('luxfi/', VECTORS);
 

@@ -105,7 +105,7 @@ describe('the Q-Chain export activity', () => {
 });
 
 describe('qChainGenesis in a luxd primary genesis', () => {
-  const secret = new Uint8Array(readFileSync(new URL('../../../shared/vectors/avalanchego-v1.14.0/signer1.key', import.meta.url)));
+  const secret = new Uint8Array(readFileSync(new URL('../fixtures/vectors/avalanchego-v1.14.0/signer1.key', import.meta.url)));
   const shortId = new Uint8Array(20).fill(7);
   const input = (q: string) => ({
     dialect: 'luxd' as const,

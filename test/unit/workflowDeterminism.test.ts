@@ -49,6 +49,7 @@ const PURE_MODULES = new Set([
   'src/network/hrp.ts',
   'src/chains/platform/cChainUrl.ts',
   'src/epoch/pinning.ts',
+  'src/agent/queue.ts',
   'src/verify/crossChainSupply.ts',
 ]);
 

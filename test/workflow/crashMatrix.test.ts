@@ -10,7 +10,7 @@ import { rehearsalWorkDir } from '../../activities/rehearse.js';
 import { GENESIS_PATH } from '../../activities/genesis.js';
 import { SAMPLES_PATH } from '../../activities/verify.js';
 import { FaultProxy } from '../../src/devnet/faultProxy.js';
-import { alive } from '../../src/devnet/pidFile.js';
+import { alive } from '../../src/nodes/pidFile.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../../src/devnet/syntheticGeth.js';
 import type { PlanInput } from '../../src/plan.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';

@@ -8,7 +8,7 @@ import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { FaultProxy } from '../../src/devnet/faultProxy.js';
 import { fillChain } from '../../src/devnet/fill.js';
-import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
+import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import type { PChainExport } from '../../src/manifests.js';
 import type { Plan, PlanInput } from '../../src/plan.js';
 import type { Hex } from '../../src/state/hex.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startGethDev, type GethNode } from '../../src/devnet/geth.js';
+import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { fillChain } from '../../src/devnet/fill.js';
 import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.js';
 import type { PlanInput } from '../../src/plan.js';

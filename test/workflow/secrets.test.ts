@@ -14,7 +14,7 @@ import { localStaker } from '../helpers/validators.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 
-const VECTORS = new URL('../../../shared/vectors/avalanchego-v1.14.0/', import.meta.url);
+const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 const TOKEN = 'rgn-test-token-5b1e0c9a7d3f42e8';
 
 /** The decoded `data` of every payload (and metadata value) in an exported history. */

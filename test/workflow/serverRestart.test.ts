@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../../src/devnet/faultProxy.js';
-import { freePort } from '../../src/devnet/ports.js';
+import { freePort } from '../../src/nodes/ports.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../../src/devnet/syntheticGeth.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/devnet/temporal.js';
 import type { PlanInput } from '../../src/plan.js';

@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gethInit, startGethNode, type GethNode } from '../../devnet/geth.js';
-import { recordPid } from '../../devnet/pidFile.js';
+import { gethInit, startGethNode, type GethNode } from '../../nodes/geth.js';
+import { recordPid } from '../../nodes/pidFile.js';
 import type { AccountRecord } from '../../state/account.js';
 import { toWord, type Hex } from '../../state/hex.js';
 import { JsonRpcClient, type RpcCall } from './rpc.js';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { JsonRpcClient } from '../evm/rpc.js';
 import { ExchangeChain } from '../exchange/xchain.js';
-import { startAvalancheLocal, type AvalancheNode } from '../../devnet/avalanchego.js';
-import { recordPid } from '../../devnet/pidFile.js';
+import { startAvalancheLocal, type AvalancheNode } from '../../nodes/avalanchego.js';
+import { recordPid } from '../../nodes/pidFile.js';
 import { formatAddress, hrpForNetwork } from '../../keys/address.js';
 import type { AccountRecord } from '../../state/account.js';
 import { hexToBytes, type Hex } from '../../state/hex.js';
@@ -114,54 +114,64 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
       // Recorded before the node answers, so a compensation can find a node that hangs while starting.
       onSpawn: (pid) => recordPid(join(options.workDir, REHEARSAL_PID_FILE), pid),
     });
-    const endpoints = avaxEndpoints(node.uri);
-    const pchain = new PlatformChain(endpoints);
-    const xchain = new ExchangeChain(endpoints);
-    const mismatches: string[] = [];
-
-    // Validators: the node's own split of the staked allocations must give each staker its weight.
-    const served = new Map((await pchain.currentValidators()).map((v) => [String(v.nodeID), v]));
-    for (const s of options.stakers) {
-      const v = served.get(s.nodeID);
-      if (!v) {
-        mismatches.push(`validator ${s.nodeID}: not in the rehearsal node's validator set`);
-        continue;
-      }
-      if (String(v.weight) !== s.weight) mismatches.push(`validator ${s.nodeID}: weight ${String(v.weight)}, expected ${s.weight}`);
-      const key = (v.signer?.publicKey as string | undefined)?.toLowerCase() ?? null;
-      if (key !== (s.publicKey?.toLowerCase() ?? null)) mismatches.push(`validator ${s.nodeID}: BLS key ${key}, expected ${s.publicKey}`);
-    }
-    if (served.size !== options.stakers.length) mismatches.push(`the node serves ${served.size} validators, the genesis names ${options.stakers.length}`);
-
-    // Balances of every exported owner, per chain, in the new network's primary asset.
-    const assetID = await pchain.stakingAssetID();
-    const hrp = hrpForNetwork(options.networkID, 'avalanchego');
-    const address = (chain: 'P' | 'X', owner: string): string => formatAddress(chain, hrp, hexToBytes(owner));
-    const owners = options.balances.map((b) => b.owner);
-    const pServed = await balanceByOwner(pchain.utxos(owners.map((o) => address('P', o))), assetID);
-    const xServed = await balanceByOwner(xchain.utxos(owners.map((o) => address('X', o))), assetID);
-    for (const b of options.balances) {
-      const p = pServed.get(b.owner) ?? 0n;
-      const x = xServed.get(b.owner) ?? 0n;
-      if (p !== b.pChain) mismatches.push(`${address('P', b.owner)}: P-Chain balance ${p}, exported ${b.pChain}`);
-      if (x !== b.xChain) mismatches.push(`${address('X', b.owner)}: X-Chain balance ${x}, exported ${b.xChain}`);
-    }
-
-    // C-Chain: the embedded genesis is the exported state.
-    const rpc = new JsonRpcClient(node.cChainRpcUrl, { timeoutMs: 60_000 });
-    const block0Root = await block0StateRoot(rpc);
-    mismatches.push(...(await compareWithNode(rpc, '0x0', options.samples)));
-    return {
-      networkID: options.networkID,
-      startTime,
-      validators: served.size,
-      owners: options.balances.length,
-      block0Root,
-      rootMatches: block0Root === options.cChainRoot.toLowerCase(),
-      sampled: options.samples.length,
-      mismatches,
-    };
+    const served = await readBackPrimaryNetwork(node.uri, options);
+    return { networkID: options.networkID, startTime, ...served };
   } finally {
     if (node) await node.stop();
   }
+}
+
+export type ReadBackOptions = Pick<PrimaryRehearsalOptions, 'networkID' | 'stakers' | 'balances' | 'cChainRoot' | 'samples'>;
+
+/**
+ * Reads a primary network back against the exports: the validator set (NodeID, BLS key, weight as
+ * the node splits the stake), every exported owner's P and X balance of the primary asset, the
+ * C-Chain's block-0 root and sampled accounts. Serves the rehearsal and the post-launch check.
+ */
+export async function readBackPrimaryNetwork(uri: string, options: ReadBackOptions): Promise<Omit<PrimaryRehearsalResult, 'networkID' | 'startTime'>> {
+  const endpoints = avaxEndpoints(uri);
+  const pchain = new PlatformChain(endpoints);
+  const xchain = new ExchangeChain(endpoints);
+  const mismatches: string[] = [];
+
+  // Validators: the node's own split of the staked allocations must give each staker its weight.
+  const served = new Map((await pchain.currentValidators()).map((v) => [String(v.nodeID), v]));
+  for (const s of options.stakers) {
+    const v = served.get(s.nodeID);
+    if (!v) {
+      mismatches.push(`validator ${s.nodeID}: not in the node's validator set`);
+      continue;
+    }
+    if (String(v.weight) !== s.weight) mismatches.push(`validator ${s.nodeID}: weight ${String(v.weight)}, expected ${s.weight}`);
+    const key = (v.signer?.publicKey as string | undefined)?.toLowerCase() ?? null;
+    if (key !== (s.publicKey?.toLowerCase() ?? null)) mismatches.push(`validator ${s.nodeID}: BLS key ${key}, expected ${s.publicKey}`);
+  }
+  if (served.size !== options.stakers.length) mismatches.push(`the node serves ${served.size} validators, the genesis names ${options.stakers.length}`);
+
+  // Balances of every exported owner, per chain, in the new network's primary asset.
+  const assetID = await pchain.stakingAssetID();
+  const hrp = hrpForNetwork(options.networkID, 'avalanchego');
+  const address = (chain: 'P' | 'X', owner: string): string => formatAddress(chain, hrp, hexToBytes(owner));
+  const owners = options.balances.map((b) => b.owner);
+  const pServed = await balanceByOwner(pchain.utxos(owners.map((o) => address('P', o))), assetID);
+  const xServed = await balanceByOwner(xchain.utxos(owners.map((o) => address('X', o))), assetID);
+  for (const b of options.balances) {
+    const p = pServed.get(b.owner) ?? 0n;
+    const x = xServed.get(b.owner) ?? 0n;
+    if (p !== b.pChain) mismatches.push(`${address('P', b.owner)}: P-Chain balance ${p}, exported ${b.pChain}`);
+    if (x !== b.xChain) mismatches.push(`${address('X', b.owner)}: X-Chain balance ${x}, exported ${b.xChain}`);
+  }
+
+  // C-Chain: the embedded genesis is the exported state.
+  const rpc = new JsonRpcClient(`${uri}/ext/bc/C/rpc`, { timeoutMs: 60_000 });
+  const block0Root = await block0StateRoot(rpc);
+  mismatches.push(...(await compareWithNode(rpc, '0x0', options.samples)));
+  return {
+    validators: served.size,
+    owners: options.balances.length,
+    block0Root,
+    rootMatches: block0Root === options.cChainRoot.toLowerCase(),
+    sampled: options.samples.length,
+    mismatches,
+  };
 }

@@ -174,14 +174,15 @@ function utxoAddressChecker(hrp: string, networkID: number, dialect: DialectName
  * NodeIDs unique and equal to their certificates' hashes, PoPs valid under the dialect's rule, no
  * BLS key shared, reward addresses of the network. Throws a PrimaryGenesisError naming each one.
  */
-export function checkGenesisStakers(input: Pick<PrimaryGenesisInput, 'dialect' | 'networkID' | 'hrp' | 'validators'>, options: BuildOptions = {}): void {
+export function checkGenesisStakers(input: Pick<PrimaryGenesisInput, 'dialect' | 'networkID' | 'hrp' | 'validators'>, options: BuildOptions = {}): GenesisStaker[] {
   const parsed = primaryGenesisInputSchema.pick({ dialect: true, networkID: true, hrp: true, validators: true }).safeParse(input);
   if (!parsed.success) throw new PrimaryGenesisError(describeIssues(parsed.error, 'input'));
   const data = parsed.data;
   const issues: Issue[] = [];
   const hrp = data.hrp ?? hrpForNetwork(data.networkID, data.dialect);
-  buildStakers(data, options, data.dialect, utxoAddressChecker(hrp, data.networkID, data.dialect, issues), issues);
+  const stakers = buildStakers(data, options, data.dialect, utxoAddressChecker(hrp, data.networkID, data.dialect, issues), issues);
   if (issues.length > 0) throw new PrimaryGenesisError(issues);
+  return stakers as GenesisStaker[];
 }
 
 function validatorLabel(nodeId: string | undefined, i: number): string {

@@ -67,8 +67,44 @@ export interface AvalancheLocalOptions {
   /** Until P, X and C report bootstrapped. Default 120 s. */
   startTimeoutMs?: number;
   extraArgs?: readonly string[];
+  /**
+   * A validator's own identity (TLS certificate and key, BLS signer key) instead of ephemeral keys.
+   * With it the node runs with sybil protection on: it validates with its genesis stake and waits
+   * for its peers, as a member of a real multi-node network does.
+   */
+  staking?: StakingFiles;
+  /**
+   * Weigh peers by stake (a real network). Default: on with `staking`, off without it (a single
+   * node with ephemeral keys then finalises alone). An API node of a multi-node network has no
+   * staking files and sybil protection on.
+   */
+  sybilProtection?: boolean;
+  /** Peers to bootstrap from (a multi-node network); none for a network's first node. */
+  bootstrappers?: readonly Bootstrapper[];
+  /** Fixed ports (e.g. a validator restarted on the ports its peers know). Default: chosen by the OS. */
+  httpPort?: number;
+  stakingPort?: number;
+  /**
+   * `bootstrapped` (default): resolve once P, X and C are bootstrapped. `listening`: resolve once
+   * the node has written its ports, for the first nodes of a network that cannot bootstrap alone.
+   */
+  waitFor?: 'bootstrapped' | 'listening';
+  /** Run the node in its own session, so it outlives the process that started it (a host agent). */
+  detached?: boolean;
   /** Called with the pid right after spawning (e.g. to write a pid file). */
   onSpawn?: (pid: number) => void | Promise<void>;
+}
+
+export interface StakingFiles {
+  certFile: string;
+  keyFile: string;
+  signerKeyFile: string;
+}
+
+export interface Bootstrapper {
+  nodeId: string;
+  /** `host:port` of its staking (P2P) listener. */
+  ip: string;
 }
 
 export interface AvalancheNode {
@@ -230,9 +266,30 @@ async function isBootstrapped(info: JsonRpcClient, chain: PrimaryChainAlias): Pr
 }
 
 /**
- * Starts a single-node avalanchego network on loopback and resolves once the P-, X- and C-Chains
- * are bootstrapped and the C-Chain answers Ethereum JSON-RPC. Reusing a `dataDir` resumes the
- * chain where it stopped (with a new ephemeral NodeID).
+ * What of P, X, C and the C-Chain's JSON-RPC is not serving yet at `uri` (empty once the node is
+ * ready). A node that does not answer at all counts as nothing ready.
+ */
+export async function notBootstrapped(uri: string): Promise<string[]> {
+  const info = new JsonRpcClient(`${uri}/ext/info`, { timeoutMs: 5_000 });
+  const missing: string[] = [];
+  try {
+    for (const chain of ['P', 'X', 'C'] as const) {
+      if (!(await isBootstrapped(info, chain))) missing.push(chain);
+    }
+    if (missing.length === 0) await new JsonRpcClient(`${uri}/ext/bc/C/rpc`, { timeoutMs: 5_000 }).call('eth_blockNumber');
+    else missing.push('C JSON-RPC');
+  } catch {
+    // the HTTP server or a chain handler is not up yet
+    return [...new Set([...missing, 'P', 'X', 'C', 'C JSON-RPC'])];
+  }
+  return missing;
+}
+
+/**
+ * Starts an avalanchego node on loopback and resolves once the P-, X- and C-Chains are
+ * bootstrapped and the C-Chain answers Ethereum JSON-RPC (or, with `waitFor: 'listening'`, once it
+ * has bound its ports). Without `staking` it is a single-node network with ephemeral keys; reusing
+ * a `dataDir` resumes the chain where it stopped.
  */
 export async function startAvalancheLocal(options: AvalancheLocalOptions): Promise<AvalancheNode> {
   const binary = toolPath('avalanchego');
@@ -248,19 +305,26 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
     `${JSON.stringify({ ...REGENESIS_CCHAIN_CONFIG, ...options.cChainConfig }, null, 2)}\n`,
   );
 
+  const identity = options.staking
+    ? [
+        `--staking-tls-cert-file=${options.staking.certFile}`,
+        `--staking-tls-key-file=${options.staking.keyFile}`,
+        `--staking-signer-key-file=${options.staking.signerKeyFile}`,
+      ]
+    : ['--staking-ephemeral-cert-enabled', '--staking-ephemeral-signer-enabled'];
+  if (!(options.sybilProtection ?? options.staking !== undefined)) identity.unshift('--sybil-protection-enabled=false');
+  const bootstrappers = options.bootstrappers ?? [];
   const args = [
     `--network-id=${networkId === LOCAL_NETWORK_ID ? 'local' : networkId}`,
-    '--sybil-protection-enabled=false',
-    '--staking-ephemeral-cert-enabled',
-    '--staking-ephemeral-signer-enabled',
+    ...identity,
     '--http-host=127.0.0.1',
-    '--http-port=0',
+    `--http-port=${options.httpPort ?? 0}`,
     '--staking-host=127.0.0.1',
-    '--staking-port=0',
+    `--staking-port=${options.stakingPort ?? 0}`,
     '--public-ip=127.0.0.1',
-    // No peers: a local network has no bootstrappers, and saying so keeps it that way.
-    '--bootstrap-ips=',
-    '--bootstrap-ids=',
+    // Saying "no peers" explicitly keeps a first node from looking for the built-in beacons.
+    `--bootstrap-ips=${bootstrappers.map((b) => b.ip).join(',')}`,
+    `--bootstrap-ids=${bootstrappers.map((b) => b.nodeId).join(',')}`,
     `--data-dir=${dataDir}`,
     `--chain-config-dir=${chainConfigDir}`,
     `--log-dir=${logDir}`,
@@ -289,7 +353,7 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
   // A context file left by an earlier run names the earlier run's ports.
   rmSync(contextPath, { force: true });
   const started = Date.now();
-  const proc = spawnLogged(binary, args, { logPath });
+  const proc = spawnLogged(binary, args, { logPath, detached: options.detached });
   const fail = async (message: string, cause?: unknown): Promise<never> => {
     await proc.stop(5_000);
     throw new Error(`avalanchego did not start (log: ${logPath}, node logs: ${logDir})`, {
@@ -328,28 +392,14 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
   const httpPort = Number(new URL(uri).port);
 
   const info = new JsonRpcClient(`${uri}/ext/info`, { timeoutMs: 5_000 });
-  const cRpc = new JsonRpcClient(`${uri}/ext/bc/C/rpc`, { timeoutMs: 5_000 });
-  const pending = new Set<PrimaryChainAlias>(['P', 'X', 'C']);
-  let cAnswers = false;
-  for (;;) {
-    await exitedEarly();
-    try {
-      for (const chain of [...pending]) {
-        if (await isBootstrapped(info, chain)) pending.delete(chain);
-      }
-      if (pending.size === 0 && !cAnswers) {
-        await cRpc.call('eth_blockNumber');
-        cAnswers = true;
-      }
-    } catch {
-      // the HTTP server or a chain handler is not up yet
+  if (options.waitFor !== 'listening') {
+    for (;;) {
+      await exitedEarly();
+      const missing = await notBootstrapped(uri);
+      if (missing.length === 0) break;
+      if (Date.now() > deadline) return fail(`not bootstrapped within ${timeoutMs} ms: ${missing.join(', ')}`);
+      await sleep(100);
     }
-    if (pending.size === 0 && cAnswers) break;
-    if (Date.now() > deadline) {
-      const missing = [...pending, ...(cAnswers ? [] : ['C JSON-RPC'])].join(', ');
-      return fail(`not bootstrapped within ${timeoutMs} ms: ${missing}`);
-    }
-    await sleep(100);
   }
   const startupMs = Date.now() - started;
 

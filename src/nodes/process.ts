@@ -27,6 +27,8 @@ export interface SpawnOptions {
   logPath: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Own session and process group: the child outlives this process and its group's signals. */
+  detached?: boolean;
 }
 
 export function readLogTail(logPath: string, bytes = 4000): string {
@@ -55,7 +57,14 @@ export function spawnLogged(command: string, args: readonly string[], options: S
   writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
   let child: ChildProcess;
   try {
-    child = spawn(command, [...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', fd, fd] });
+    child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', fd, fd],
+      detached: options.detached ?? false,
+    });
+    // A detached node must not keep its starter's event loop alive.
+    if (options.detached) child.unref();
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,59 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { AgentConfig } from '../src/agent/config.js';
+import { identify, signGenesis, type AgentIdentity } from '../src/agent/identity.js';
+import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth } from '../src/agent/newNode.js';
+import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
+import type { DialectName } from '../src/network/dialect.js';
+import { heartbeating } from './heartbeat.js';
+
+/**
+ * The activities of a validator host's agent (`regenesis agent`), on the task queue named from its
+ * NodeID. Each is idempotent: a retry finds its step done, or redoes it from the start. What they
+ * return is public (NodeID, public key, signature, URIs, digests); the keys stay in their files.
+ */
+export function agentActivities(config: AgentConfig) {
+  const beat = (): void => Context.current().heartbeat();
+  const named = async <T>(step: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await heartbeating(work);
+    } catch (err) {
+      if (err instanceof GenesisMismatchError) throw ApplicationFailure.nonRetryable(`${step}: ${err.message}`, 'GenesisMismatch');
+      if (err instanceof NodeNotRunningError) throw ApplicationFailure.nonRetryable(`${step}: ${err.message}`, 'NodeNotRunning');
+      throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
+    }
+  };
+  return {
+    async agentIdentify(): Promise<AgentIdentity> {
+      return named('identify', () => identify(config));
+    },
+    async agentSignGenesis(input: { genesisSha256: string; dialect: DialectName }): Promise<{ signature: string }> {
+      return named('sign', async () => ({ signature: await signGenesis(config, input.genesisSha256, input.dialect) }));
+    },
+    async agentStageGenesis(input: { runKey: string; path: string; sha256: string }): Promise<{ sha256: string }> {
+      return named('stage genesis', async () => ({ sha256: (await stageGenesis(config, input)).sha256 }));
+    },
+    async agentHaltOldNode(input: { runKey: string }): Promise<{ dataDigest: string; files: number }> {
+      return named('halt old node', async () => {
+        const record = await haltOldNode(config, input.runKey, beat);
+        return { dataDigest: record.halted!.dataDigest, files: record.halted!.files };
+      });
+    },
+    async agentResumeOldNode(input: { runKey: string }): Promise<ResumeResult> {
+      return named('resume old node', () => resumeOldNode(config, input.runKey, beat));
+    },
+    async agentStartNewNode(input: NewNodeSpec): Promise<{ uri: string; stakingAddress: string }> {
+      return named('start new node', async () => {
+        const ctx = await startNewNode(config, input, beat);
+        return { uri: ctx.uri, stakingAddress: ctx.stakingAddress };
+      });
+    },
+    async agentNewNodeHealth(input: { runKey: string; minPeers: number; timeoutSeconds: number }): Promise<NodeHealth> {
+      return named('health', () => newNodeHealth(config, { runKey: input.runKey, minPeers: input.minPeers, timeoutMs: input.timeoutSeconds * 1000 }, beat));
+    },
+    async agentStopNewNode(input: { runKey: string }): Promise<{ stopped: boolean }> {
+      return named('stop new node', () => stopNewNode(config, input.runKey));
+    },
+  };
+}
+
+export type AgentActivities = ReturnType<typeof agentActivities>;

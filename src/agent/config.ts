@@ -1,0 +1,55 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * How a validator host's agent is set up: from flags, falling back to REGENESIS_AGENT_* variables.
+ * Only paths: the staking key and the BLS signer key are read from their files on this host when
+ * an activity needs them, and never leave it.
+ */
+export const agentConfigSchema = z.strictObject({
+  /** The avalanchego (or luxd) binary that runs this validator. */
+  nodeBinary: z.string().min(1),
+  /** The running (old) node's data directory: halted and restarted, never written by the agent. */
+  dataDir: z.string().min(1),
+  stakingCertFile: z.string().min(1),
+  stakingKeyFile: z.string().min(1),
+  signerKeyFile: z.string().min(1),
+  /** The agent's own directory: staged genesis files, the new node's data, records of each step. */
+  workDir: z.string().min(1),
+  /** Where the coordinator's artifact store is readable from this host (a shared directory). */
+  artifactsDir: z.string().min(1),
+  /** `process`: the agent runs the node itself. (`command`, for systemd/Kubernetes hosts, is planned.) */
+  mode: z.literal('process').default('process'),
+  temporalAddress: z.string().min(1).default('127.0.0.1:7233'),
+  namespace: z.string().min(1).default('default'),
+});
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+const FILES = ['nodeBinary', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile'] as const;
+
+/** Flags first, then REGENESIS_AGENT_<NAME> (e.g. REGENESIS_AGENT_SIGNER_KEY_FILE); paths made absolute. */
+export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>>, env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  const envName = (key: string): string => `REGENESIS_AGENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(agentConfigSchema.shape) as Array<keyof AgentConfig>) {
+    raw[key] = flags[key] ?? env[envName(key)];
+  }
+  raw.temporalAddress ??= env.TEMPORAL_ADDRESS;
+  raw.namespace ??= env.TEMPORAL_NAMESPACE;
+  const parsed = agentConfigSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    throw new Error(`agent ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} or ${envName(key)}): ${issue.message}`);
+  }
+  const config = parsed.data;
+  for (const key of ['nodeBinary', 'dataDir', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile', 'workDir', 'artifactsDir'] as const) {
+    config[key] = resolve(config[key]);
+  }
+  for (const key of FILES) {
+    if (!existsSync(config[key])) throw new Error(`agent ${key}: ${config[key]} does not exist`);
+  }
+  return config;
+}

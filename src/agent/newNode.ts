@@ -1,0 +1,175 @@
+import { copyFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { sha256File } from '../artifacts/atomicFile.js';
+import { LocalArtifactStore } from '../artifacts/store.js';
+import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { notBootstrapped, type Bootstrapper } from '../nodes/avalanchego.js';
+import { alive, killRecordedProcess, recordPid } from '../nodes/pidFile.js';
+import { spawnLogged } from '../nodes/process.js';
+import type { AgentConfig } from './config.js';
+import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
+import type { OldNodeRecord } from './oldNode.js';
+import { liveNode, readProcessContext, type ProcessContext } from './processContext.js';
+import { readRecord, runDir } from './runDir.js';
+
+/**
+ * The new validator: the same staking identity on the same ports, the new network's ID and
+ * genesis, a fresh data directory under the agent's work directory, and the bootstrappers the
+ * coordinator names. Everything of the old command line that a regenesis does not change (hosts,
+ * chain configs, limits, log levels) is carried over.
+ */
+
+export class GenesisMismatchError extends Error {
+  override readonly name = 'GenesisMismatchError';
+}
+
+const STAGED = 'genesis.json';
+
+/** Copies the genesis from the artifact store beside the node and checks it is the approved file. */
+export async function stageGenesis(config: AgentConfig, input: { runKey: string; path: string; sha256: string }): Promise<{ path: string; sha256: string }> {
+  const dir = await runDir(config.workDir, input.runKey);
+  const target = join(dir, STAGED);
+  const staged = await sha256File(target).catch(() => undefined);
+  if (staged === input.sha256) return { path: target, sha256: staged };
+  const source = new LocalArtifactStore(config.artifactsDir).path(input.runKey, input.path);
+  const temp = `${target}.partial`;
+  await copyFile(source, temp);
+  const actual = await sha256File(temp);
+  if (actual !== input.sha256) {
+    await rm(temp, { force: true });
+    throw new GenesisMismatchError(`staged genesis ${source} has sha256 ${actual}, not the approved ${input.sha256}: refused, nothing staged`);
+  }
+  await rename(temp, target);
+  return { path: target, sha256: actual };
+}
+
+export interface NewNodeSpec {
+  runKey: string;
+  networkId: number;
+  genesisSha256: string;
+  bootstrappers: Bootstrapper[];
+}
+
+const NODE_DIR = 'node';
+const PID_FILE = 'new-node.pid';
+
+/** Flags of the old command line that name the old network, its data or its peers. */
+const REPLACED = [
+  'network-id',
+  'genesis-file',
+  'genesis-file-content',
+  'data-dir',
+  'db-dir',
+  'chain-data-dir',
+  'log-dir',
+  'process-context-file',
+  'bootstrap-ids',
+  'bootstrap-ips',
+  'sybil-protection-enabled',
+  'staking-ephemeral-cert-enabled',
+  'staking-ephemeral-signer-enabled',
+  'staking-tls-cert-file',
+  'staking-tls-key-file',
+  'staking-signer-key-file',
+  'upgrade-file',
+];
+
+function newNodeArgs(config: AgentConfig, old: OldNodeRecord, spec: NewNodeSpec, dir: string): string[] {
+  const nodeDir = join(dir, NODE_DIR);
+  return formatNodeArgs(
+    withFlags(parseNodeArgs(old.argv.slice(1)), REPLACED, [
+      { name: 'network-id', value: String(spec.networkId) },
+      { name: 'genesis-file', value: join(dir, STAGED) },
+      { name: 'data-dir', value: nodeDir },
+      { name: 'log-dir', value: join(nodeDir, 'logs') },
+      { name: 'process-context-file', value: join(nodeDir, 'process.json') },
+      { name: 'staking-tls-cert-file', value: config.stakingCertFile },
+      { name: 'staking-tls-key-file', value: config.stakingKeyFile },
+      { name: 'staking-signer-key-file', value: config.signerKeyFile },
+      { name: 'bootstrap-ids', value: spec.bootstrappers.map((b) => b.nodeId).join(',') },
+      { name: 'bootstrap-ips', value: spec.bootstrappers.map((b) => b.ip).join(',') },
+    ]),
+  );
+}
+
+/** Starts the new node (once: a retry finds it running) and resolves when it has bound its ports. */
+export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWait: () => void = () => {}, timeoutMs = 120_000): Promise<ProcessContext> {
+  const dir = await runDir(config.workDir, spec.runKey);
+  const nodeDir = join(dir, NODE_DIR);
+  const contextPath = join(nodeDir, 'process.json');
+  const running = await liveNode(contextPath, nodeDir);
+  if (running) return { pid: running.pid, uri: running.uri, stakingAddress: running.stakingAddress };
+  const old = await readRecord<OldNodeRecord>(join(dir, 'old-node.json'));
+  if (!old?.halted) throw new Error('the old node has not been halted for this run: the new one would take its ports and keys while it runs');
+  if ((await sha256File(join(dir, STAGED)).catch(() => undefined)) !== spec.genesisSha256) {
+    throw new GenesisMismatchError(`no staged genesis with sha256 ${spec.genesisSha256} for run ${spec.runKey}: stage it first`);
+  }
+  // A process of an earlier attempt that never bound its ports is stopped before the next one.
+  await killRecordedProcess(join(dir, PID_FILE));
+  await rm(contextPath, { force: true });
+  const proc = spawnLogged(config.nodeBinary, newNodeArgs(config, old, spec, dir), { logPath: join(dir, 'new-node.log'), detached: true });
+  await recordPid(join(dir, PID_FILE), proc.pid);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.hasExited()) {
+      const exit = await proc.exited;
+      throw new Error(`the new node exited while starting (code ${exit.code}, signal ${exit.signal}); log ${proc.logPath}:\n${proc.logTail(1500)}`);
+    }
+    const ctx = await readProcessContext(contextPath);
+    if (ctx?.pid === proc.pid) return ctx;
+    if (Date.now() > deadline) throw new Error(`the new node did not bind its ports within ${timeoutMs} ms; log ${proc.logPath}`);
+    onWait();
+    await sleep(200);
+  }
+}
+
+/** Stops the new node, keeping its data for inspection. Stopping a node that is not running is success. */
+export async function stopNewNode(config: AgentConfig, runKey: string): Promise<{ stopped: boolean }> {
+  const dir = await runDir(config.workDir, runKey);
+  return { stopped: await killRecordedProcess(join(dir, PID_FILE), 60_000) };
+}
+
+export interface NodeHealth {
+  uri: string;
+  bootstrapped: boolean;
+  notBootstrapped: string[];
+  peers: string[];
+  /** The validator set as this node sees it. */
+  validators: Array<{ nodeId: string; weight: string; blsPublicKey: string | null }>;
+}
+
+/** Waits until the new node has bootstrapped P, X and C and sees at least `minPeers` peers. */
+export async function newNodeHealth(config: AgentConfig, input: { runKey: string; minPeers: number; timeoutMs: number }, onWait: () => void = () => {}): Promise<NodeHealth> {
+  const dir = await runDir(config.workDir, input.runKey);
+  const ctx = await readProcessContext(join(dir, NODE_DIR, 'process.json'));
+  if (!ctx || !alive(ctx.pid)) throw new Error(`the new node of run ${input.runKey} is not running`);
+  const deadline = Date.now() + input.timeoutMs;
+  const info = new JsonRpcClient(`${ctx.uri}/ext/info`, { timeoutMs: 10_000 });
+  for (;;) {
+    const missing = await notBootstrapped(ctx.uri);
+    const peers = missing.includes('P') && missing.includes('C JSON-RPC') ? [] : await peerIds(info);
+    if ((missing.length === 0 && peers.length >= input.minPeers) || Date.now() > deadline) {
+      const validators = missing.includes('P') ? [] : await currentValidators(ctx.uri);
+      return { uri: ctx.uri, bootstrapped: missing.length === 0, notBootstrapped: missing, peers, validators };
+    }
+    if (!alive(ctx.pid)) throw new Error(`the new node of run ${input.runKey} exited before it was healthy`);
+    onWait();
+    await sleep(1_000);
+  }
+}
+
+async function peerIds(info: JsonRpcClient): Promise<string[]> {
+  try {
+    const reply = await info.call<{ peers?: Array<{ nodeID: string }> | null }>('info.peers', [{}]);
+    return (reply.peers ?? []).map((p) => p.nodeID).sort();
+  } catch {
+    return [];
+  }
+}
+
+async function currentValidators(uri: string): Promise<NodeHealth['validators']> {
+  const platform = new JsonRpcClient(`${uri}/ext/bc/P`, { timeoutMs: 10_000 });
+  const reply = await platform.call<{ validators: Array<{ nodeID: string; weight: string; signer?: { publicKey?: string } }> }>('platform.getCurrentValidators', [{}]);
+  return reply.validators.map((v) => ({ nodeId: v.nodeID, weight: v.weight, blsPublicKey: v.signer?.publicKey?.toLowerCase() ?? null })).sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+}

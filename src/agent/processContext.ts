@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { alive } from '../nodes/pidFile.js';
+
+/** What avalanchego writes to its process context file once its listeners are bound. */
+export interface ProcessContext {
+  pid: number;
+  uri: string;
+  stakingAddress: string;
+}
+
+export async function readProcessContext(path: string): Promise<ProcessContext | undefined> {
+  try {
+    const ctx = JSON.parse(await readFile(path, 'utf8')) as Partial<ProcessContext>;
+    if (typeof ctx.pid !== 'number' || typeof ctx.uri !== 'string' || typeof ctx.stakingAddress !== 'string') return undefined;
+    return { pid: ctx.pid, uri: ctx.uri.replace(/\/+$/, ''), stakingAddress: ctx.stakingAddress };
+  } catch {
+    return undefined; // absent, or caught half-written
+  }
+}
+
+/** The command line of a live process, or undefined when it is gone. */
+export async function processArgv(pid: number): Promise<string[] | undefined> {
+  if (!alive(pid)) return undefined;
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\0').filter((part, i, all) => part !== '' || i < all.length - 1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The node named by a context file, if that pid is still this node: a pid can be reused by another
+ * program after the node exits, so the command line must name the node's data directory.
+ */
+export async function liveNode(contextPath: string, dataDir: string): Promise<(ProcessContext & { argv: string[] }) | undefined> {
+  const ctx = await readProcessContext(contextPath);
+  if (!ctx) return undefined;
+  const argv = await processArgv(ctx.pid);
+  if (!argv || !argv.some((a) => a === `--data-dir=${dataDir}` || a === dataDir)) return undefined;
+  return { ...ctx, argv };
+}

@@ -1,0 +1,33 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { agentActivities } from '../../activities/agent.js';
+import { logger } from '../logger.js';
+import type { AgentConfig } from './config.js';
+import { identify } from './identity.js';
+import { agentTaskQueue } from './queue.js';
+
+/**
+ * `regenesis agent`: a worker with activities only, polling the task queue of this host's NodeID.
+ * It starts only if it can read its own identity, so a misconfigured host is refused here and not
+ * in the middle of a migration.
+ */
+export async function createAgentWorker(config: AgentConfig, connection: NativeConnection): Promise<{ worker: Worker; nodeId: string; taskQueue: string }> {
+  const { nodeId, blsPublicKey } = await identify(config);
+  const taskQueue = agentTaskQueue(nodeId);
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue,
+    activities: agentActivities(config),
+    defaultHeartbeatThrottleInterval: '2 seconds',
+    maxHeartbeatThrottleInterval: '2 seconds',
+  });
+  logger.info({ nodeId, blsPublicKey, taskQueue, dataDir: config.dataDir, workDir: config.workDir }, 'validator agent ready');
+  return { worker, nodeId, taskQueue };
+}
+
+export async function runAgent(config: AgentConfig): Promise<void> {
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const { worker } = await createAgentWorker(config, connection);
+  await worker.run();
+  await connection.close();
+}
