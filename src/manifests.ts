@@ -165,15 +165,19 @@ export interface PublishedReport {
   files: number;
 }
 
-/** What a migrated primary network served before the commit point (reports/post-launch.json). */
-export interface PostLaunchReport {
-  ok: boolean;
-  /** The node of the new network that was read. */
-  uri: string;
+/** A primary network read back against the exports: validators, owners' balances, C-Chain root and samples. */
+export interface NetworkReadBack {
   validators: number;
   owners: number;
   block0Root: Hex;
   rootMatches: boolean;
   sampled: number;
   mismatches: string[];
+}
+
+/** What a migrated primary network served before the commit point (reports/post-launch.json). */
+export interface PostLaunchReport extends NetworkReadBack {
+  ok: boolean;
+  /** The node of the new network that was read. */
+  uri: string;
 }

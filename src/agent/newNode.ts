@@ -1,12 +1,12 @@
-import { copyFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256File } from '../artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../artifacts/store.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import { notBootstrapped, type Bootstrapper } from '../nodes/avalanchego.js';
 import { alive, killRecordedProcess, recordPid } from '../nodes/pidFile.js';
-import { spawnLogged } from '../nodes/process.js';
+import { readLogTail, spawnLogged, type ManagedProcess } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import type { OldNodeRecord } from './oldNode.js';
@@ -105,20 +105,34 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   if ((await sha256File(join(dir, STAGED)).catch(() => undefined)) !== spec.genesisSha256) {
     throw new GenesisMismatchError(`no staged genesis with sha256 ${spec.genesisSha256} for run ${spec.runKey}: stage it first`);
   }
-  // A process of an earlier attempt that never bound its ports is stopped before the next one.
-  await killRecordedProcess(join(dir, PID_FILE));
+  // An earlier attempt's process that is still starting (a killed agent, a retried activity) is
+  // waited for, not started twice: the node may be slow to bind, never a second process.
+  const earlier = await readPid(join(dir, PID_FILE));
+  if (earlier !== undefined && alive(earlier)) return waitForContext(contextPath, earlier, undefined, onWait, timeoutMs);
   await rm(contextPath, { force: true });
   const proc = spawnLogged(config.nodeBinary, newNodeArgs(config, old, spec, dir), { logPath: join(dir, 'new-node.log'), detached: true });
   await recordPid(join(dir, PID_FILE), proc.pid);
+  return waitForContext(contextPath, proc.pid, proc, onWait, timeoutMs);
+}
+
+async function readPid(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const pid = text === undefined ? Number.NaN : Number.parseInt(text.trim(), 10);
+  return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
+}
+
+/** Until the node with `pid` has written its process context (its ports are bound). */
+async function waitForContext(contextPath: string, pid: number, proc: ManagedProcess | undefined, onWait: () => void, timeoutMs: number): Promise<ProcessContext> {
   const deadline = Date.now() + timeoutMs;
+  const logPath = join(dirname(dirname(contextPath)), 'new-node.log');
   for (;;) {
-    if (proc.hasExited()) {
-      const exit = await proc.exited;
-      throw new Error(`the new node exited while starting (code ${exit.code}, signal ${exit.signal}); log ${proc.logPath}:\n${proc.logTail(1500)}`);
+    if (proc ? proc.hasExited() : !alive(pid)) {
+      const exit = proc ? await proc.exited : { code: null, signal: null };
+      throw new Error(`the new node exited while starting (code ${exit.code}, signal ${exit.signal}); log ${logPath}:\n${readLogTail(logPath, 1500)}`);
     }
     const ctx = await readProcessContext(contextPath);
-    if (ctx?.pid === proc.pid) return ctx;
-    if (Date.now() > deadline) throw new Error(`the new node did not bind its ports within ${timeoutMs} ms; log ${proc.logPath}`);
+    if (ctx?.pid === pid) return ctx;
+    if (Date.now() > deadline) throw new Error(`the new node did not bind its ports within ${timeoutMs} ms; log ${logPath}`);
     onWait();
     await sleep(200);
   }

@@ -32,3 +32,21 @@ export function localStaker(n: 1 | 2 | 3 | 4 | 5): TestValidator {
 function toHex(value: Uint8Array | string): string {
   return typeof value === 'string' ? value : bytesToHex(value);
 }
+
+/** What upstream publishes for each local staker (expected.json): NodeID, BLS key and PoP. */
+export const LOCAL_STAKERS_PUBLISHED = JSON.parse(readFileSync(new URL('expected.json', VECTORS), 'utf8')) as Array<{
+  certFile: string;
+  nodeID: string;
+  blsPublicKey: string;
+  proofOfPossession: string;
+}>;
+
+/** The five local stakers as a plan's `genesis.primary.validators`, from their certificates and published keys. */
+export function localGenesisStakers(rewardAddress: string): Array<{ certificate: string; blsPublicKey: string; proofOfPossession: string; rewardAddress: string }> {
+  return LOCAL_STAKERS_PUBLISHED.map((s) => ({
+    certificate: readFileSync(new URL(s.certFile, VECTORS), 'utf8'),
+    blsPublicKey: s.blsPublicKey,
+    proofOfPossession: s.proofOfPossession,
+    rewardAddress,
+  }));
+}

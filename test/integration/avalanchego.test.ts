@@ -26,6 +26,7 @@ import type { RegenesisResult } from '../../workflows/messages.js';
 import { parsePrimaryGenesis } from '../../src/genesis/primary/index.js';
 import { EWOQ_EVM, EWOQ_KEY, sendAvax, shortIdOfKey } from '../helpers/avaxTransfers.js';
 import { cHead, Sender, type CBlock } from '../helpers/cChain.js';
+import { localGenesisStakers } from '../helpers/validators.js';
 import { recordHistory } from '../helpers/histories.js';
 import { failureMessages, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -481,12 +482,7 @@ describe('avalanchego v1.14.0 single-node local network', () => {
             // Its P-Chain balance would otherwise be staked with its stake: it goes to its X allocation.
             stakeOwnerBalances: 'move-to-x',
             // The new validator set: the five local stakers, from their certificates and BLS keys.
-            validators: expectedStakers.map((s) => ({
-              certificate: readFileSync(join(VECTORS, s.certFile), 'utf8'),
-              blsPublicKey: s.blsPublicKey,
-              proofOfPossession: s.proofOfPossession,
-              rewardAddress,
-            })),
+            validators: localGenesisStakers(rewardAddress),
           },
         },
         rehearsal: { enabled: true },

@@ -16,6 +16,8 @@ import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { AgentProcesses, type AgentSpec } from '../helpers/agents.js';
+import { localGenesisStakers, LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
+import { WorkerProcesses } from '../helpers/workers.js';
 import { EWOQ_KEY, sendAvax, shortIdOfKey } from '../helpers/avaxTransfers.js';
 import { Sender } from '../helpers/cChain.js';
 import { failureMessages } from '../helpers/run.js';
@@ -29,8 +31,7 @@ import { killNodesUnder, LOCAL_STAKERS, localStakingFiles, startValidatorNetwork
  * network; nothing here stands in for a node, an agent or Temporal.
  */
 
-const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
-const expected = JSON.parse(readFileSync(join(VECTORS, 'expected.json'), 'utf8')) as Array<{ certFile: string; nodeID: string; blsPublicKey: string; proofOfPossession: string }>;
+const expected = LOCAL_STAKERS_PUBLISHED;
 const NEW_NETWORK_ID = 88_888;
 const EPOCH_SECONDS = 30;
 
@@ -102,12 +103,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
         primary: {
           networkId: NEW_NETWORK_ID,
           stakeOwnerBalances: 'move-to-x',
-          validators: expected.map((s) => ({
-            certificate: readFileSync(join(VECTORS, s.certFile), 'utf8'),
-            blsPublicKey: s.blsPublicKey,
-            proofOfPossession: s.proofOfPossession,
-            rewardAddress: formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY)),
-          })),
+          validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
         },
       },
       rehearsal: { enabled: true },
@@ -118,11 +114,14 @@ describe('a five-validator avalanchego network migrated by its validator agents'
   /**
    * Starts a run and plays its humans: C-Chain transactions until the epoch seals (coreth makes
    * blocks only for transactions), then the approval of the genesis it shows. `onPhase` sees every
-   * phase change (e.g. to look at the halted network).
+   * phase change (e.g. to look at the halted network, or to kill a worker). The coordinator's worker
+   * runs in this process, or as `regenesis worker` processes when `workers` is given.
    */
-  async function run(p: PlanInput, onPhase: (phase: string) => void | Promise<void> = () => {}): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
-    const taskQueue = uniqueTaskQueue(p.name);
-    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifactsDir() });
+  async function run(
+    p: PlanInput,
+    options: { onPhase?: (phase: string) => void | Promise<void>; workers?: WorkerProcesses; taskQueue?: string } = {},
+  ): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
+    const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
     const workflowId = `${p.name}-${Date.now()}`;
     const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId, args: [p] });
     const drive = async (): Promise<void> => {
@@ -131,10 +130,14 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       for (;;) {
         const desc = await handle.describe();
         if (desc.status.name !== 'RUNNING') return;
-        const status = await handle.query(statusQuery);
+        const status = await handle.query(statusQuery).catch(() => undefined);
+        if (!status) {
+          await sleep(1_000); // no worker answers queries while a killed one is being replaced
+          continue;
+        }
         if (status.phase !== phase) {
           phase = status.phase;
-          await onPhase(phase);
+          await options.onPhase?.(phase);
         }
         if (!status.freeze) await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
         if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
@@ -144,8 +147,12 @@ describe('a five-validator avalanchego network migrated by its validator agents'
         await sleep(2_000);
       }
     };
-    const outcome = worker.runUntil(Promise.all([handle.result(), drive()]));
-    const [result] = await outcome;
+    if (options.workers) {
+      const [result] = await Promise.all([handle.result(), drive()]);
+      return { result: result as RegenesisResult, handle };
+    }
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifactsDir() });
+    const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
     return { result: result as RegenesisResult, handle };
   }
 
@@ -185,9 +192,11 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await agents.start(agentSpec(3, { name: 'v3-refusing', nodeBinary: wrapper }));
 
     let halted: Array<Record<string, string>> | undefined;
-    const { result } = await run(plan('refused-start'), (phase) => {
-      // Every old validator is down once the launch phase begins: the data as the halt left it.
-      if (phase === 'launch') halted = net.validators.map((v) => treeHashes(v.dataDir));
+    const { result } = await run(plan('refused-start'), {
+      onPhase: (phase) => {
+        // Every old validator is down once the launch phase begins: the data as the halt left it.
+        if (phase === 'launch') halted = net.validators.map((v) => treeHashes(v.dataDir));
+      },
     });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
@@ -220,8 +229,40 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await agents.start(agentSpec(3));
   });
 
-  it('(a) exports at the epoch, ratifies by the agents\' signatures, halts, launches at genesis time: the new network serves the export and produces blocks', async () => {
-    const { result, handle } = await run(plan('migrate'));
+  it('(a, c) exports at the epoch, ratifies by the agents\' signatures, halts, launches at genesis time, through a SIGKILLed coordinator worker and agent: the new network serves the export and produces blocks', async () => {
+    // Validator 4's host starts nodes slowly (8 s before the new node runs), which gives a certain
+    // moment to SIGKILL its agent while "start new node" is in flight.
+    const started = join(root, 'slow-node-starts');
+    const slow = join(root, 'slow-avalanchego.sh');
+    writeFileSync(slow, `#!/bin/sh\ncase "$*" in *--genesis-file*) echo start >> ${started}; sleep 8;; esac\nexec ${toolPath('avalanchego')} "$@"\n`);
+    chmodSync(slow, 0o755);
+    await agents.stop('v4');
+    await agents.start(agentSpec(4, { name: 'v4-slow', nodeBinary: slow }));
+    const killAgentMidStart = (async () => {
+      while (!existsSync(started)) await sleep(50);
+      await agents.stop('v4-slow', 'SIGKILL');
+      await agents.start(agentSpec(4, { name: 'v4-slow-restarted', nodeBinary: slow }));
+    })();
+
+    const workers = new WorkerProcesses(root, { TEMPORAL_ADDRESS: env.address });
+    workers.prepare();
+    const taskQueue = uniqueTaskQueue('migrate');
+    workers.start({ taskQueue, artifactsDir: artifactsDir() });
+    let workerKilled = false;
+    const { result, handle } = await run(plan('migrate'), {
+      workers,
+      taskQueue,
+      onPhase: async (phase) => {
+        // The coordinator's worker dies while the agents halt the old validators; another takes over.
+        if (phase !== 'migrate-validators') return;
+        await workers.stopAll();
+        workerKilled = true;
+        workers.start({ taskQueue, artifactsDir: artifactsDir() });
+      },
+    });
+    await killAgentMidStart;
+    await workers.stopAll();
+    expect(workerKilled).toBe(true);
     if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
     const launch = result.launch!;
     const genesis = result.primaryGenesis!;
@@ -275,5 +316,20 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       }
     }
     expect(texts.length).toBeGreaterThan(10);
+
+    // (c) No step with an effect ran twice: one halt and one start per agent in the history, and
+    // validator 4's slow node was spawned once although its agent died while starting it (the
+    // restarted agent found it starting and waited for it).
+    const events = (await handle.fetchHistory()).events ?? [];
+    const scheduled = (name: string) => events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name).length;
+    expect(scheduled('agentHaltOldNode')).toBe(5);
+    expect(scheduled('agentStartNewNode')).toBe(5);
+    const attempts = events.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+    expect(Math.max(...attempts), 'the start on the killed agent was retried').toBeGreaterThanOrEqual(2);
+    expect(readFileSync(started, 'utf8').trim().split('\n')).toEqual(['start']);
+    for (let i = 1; i <= 5; i++) {
+      const spawns = readFileSync(join(root, `agent${i}`, result.runKey, 'new-node.log'), 'utf8').split('\n').filter((l) => l.startsWith('# '));
+      expect(spawns, `agent ${i}`).toHaveLength(1);
+    }
   });
 });

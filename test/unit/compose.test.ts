@@ -9,8 +9,9 @@ const root = new URL('../../', import.meta.url);
 describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'));
 
-  it('runs Temporal on PostgreSQL, the Web UI and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
+  it('runs Temporal on PostgreSQL, the Web UI, the worker and (on validator hosts) the agent', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['agent', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(compose.services.agent.profiles).toEqual(['validator']);
     const temporal = compose.services.temporal;
     expect(temporal.environment.DB).toBe('postgres12');
     expect(temporal.environment.POSTGRES_SEEDS).toBe('postgresql');
@@ -25,6 +26,18 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toMatch(/CMD \["worker"\]/);
+  });
+
+  it('runs the agent with its keys mounted read-only and every setting the agent requires', async () => {
+    const agent = compose.services.agent;
+    expect(agent.command).toEqual(['agent']);
+    expect(agent.volumes).toContain('${VALIDATOR_KEYS_DIR:?set VALIDATOR_KEYS_DIR}:/run/validator-keys:ro');
+    const { agentConfigSchema } = await import('../../src/agent/config.js');
+    const required = Object.entries(agentConfigSchema.shape).filter(([, t]) => !t.safeParse(undefined).success).map(([k]) => k);
+    const envName = (key: string) => `REGENESIS_AGENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    for (const key of required) expect(agent.environment, envName(key)).toHaveProperty(envName(key));
+    // The image has the node binary the agent is pointed at.
+    expect(readFileSync(new URL('Dockerfile', root), 'utf8')).toContain(`AVALANCHEGO_BIN=${agent.environment.REGENESIS_AGENT_NODE_BINARY}`);
   });
 
   it('gives the worker a prebuilt workflow bundle and the measured heap cap', () => {

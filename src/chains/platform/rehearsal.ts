@@ -7,6 +7,7 @@ import { ExchangeChain } from '../exchange/xchain.js';
 import { startAvalancheLocal, type AvalancheNode } from '../../nodes/avalanchego.js';
 import { recordPid } from '../../nodes/pidFile.js';
 import { formatAddress, hrpForNetwork } from '../../keys/address.js';
+import type { NetworkReadBack } from '../../manifests.js';
 import type { AccountRecord } from '../../state/account.js';
 import { hexToBytes, type Hex } from '../../state/hex.js';
 import { block0StateRoot, compareWithNode } from '../../verify/nodeSamples.js';
@@ -49,15 +50,9 @@ export interface PrimaryRehearsalOptions {
   startTimeoutMs?: number;
 }
 
-export interface PrimaryRehearsalResult {
+export interface PrimaryRehearsalResult extends NetworkReadBack {
   networkID: number;
   startTime: number;
-  validators: number;
-  owners: number;
-  block0Root: Hex;
-  rootMatches: boolean;
-  sampled: number;
-  mismatches: string[];
 }
 
 /**
@@ -128,7 +123,7 @@ export type ReadBackOptions = Pick<PrimaryRehearsalOptions, 'networkID' | 'stake
  * the node splits the stake), every exported owner's P and X balance of the primary asset, the
  * C-Chain's block-0 root and sampled accounts. Serves the rehearsal and the post-launch check.
  */
-export async function readBackPrimaryNetwork(uri: string, options: ReadBackOptions): Promise<Omit<PrimaryRehearsalResult, 'networkID' | 'startTime'>> {
+export async function readBackPrimaryNetwork(uri: string, options: ReadBackOptions): Promise<NetworkReadBack> {
   const endpoints = avaxEndpoints(uri);
   const pchain = new PlatformChain(endpoints);
   const xchain = new ExchangeChain(endpoints);
