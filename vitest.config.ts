@@ -18,6 +18,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/workflow/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
+          // One workflow bundle for every test worker of the run (see test/globalSetup.ts).
+          globalSetup: ['test/globalSetup.ts'],
           // Real processes on a 2-core machine: one file at a time keeps ports and CPU predictable.
           fileParallelism: false,
         },

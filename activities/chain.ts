@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
 import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/platform/avaxApi.js';
+import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../src/epoch/proposervmSource.js';
@@ -156,5 +157,20 @@ export async function freezeBlock(input: { rpcUrl: string; height: number }): Pr
     };
   } catch (err) {
     throw asFailure(err, `freeze block ${input.height}`);
+  }
+}
+
+/**
+ * The P-Chain height of a network whose validators were just halted (an emergency run), read from
+ * the API node behind the C-Chain URL: the P-Chain cannot move any more, so the P/X exports are
+ * pinned to it instead of to an epoch.
+ */
+export async function haltedPChainHeight(input: { rpcUrl: string; dialect?: DialectName }): Promise<{ pChainHeight: number }> {
+  const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
+  if (!endpoints) throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
+  try {
+    return { pChainHeight: await new PlatformChain(endpoints).height() };
+  } catch (err) {
+    throw asFailure(err, 'P-Chain height after the halt');
   }
 }

@@ -1,9 +1,10 @@
 import type { ArtifactStore } from '../src/artifacts/store.js';
-import { epochStatus, freezeBlock, preflightEvm } from './chain.js';
+import { epochStatus, freezeBlock, haltedPChainHeight, preflightEvm } from './chain.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
 import { operatorActivities } from './operator.js';
 import { platformActivities } from './platform.js';
+import { postLaunchActivities } from './postLaunch.js';
 import { primaryGenesisActivities } from './primaryGenesis.js';
 import { ratificationActivities } from './ratify.js';
 import { rehearsalActivities } from './rehearse.js';
@@ -22,6 +23,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     preflightEvm,
     epochStatus,
     freezeBlock,
+    haltedPChainHeight,
     ...exportActivities(store),
     ...platformActivities(store),
     ...genesisActivities(store),
@@ -31,6 +33,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     ...reportActivities(store),
     ...operatorActivities(store, devnetRoot),
     ...ratificationActivities(),
+    ...postLaunchActivities(),
   };
 }
 

@@ -20,6 +20,7 @@ export const NON_RETRYABLE = [
   'ArtifactStorage',
   'GenesisMismatch',
   'NodeNotRunning',
+  'CanaryKey',
 ] as const;
 
 const transient = {

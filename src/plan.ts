@@ -140,6 +140,12 @@ const agentsOperator = z.strictObject({
   agentTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(300),
   /** How long the new network has, once its nodes are started, to bootstrap and connect. */
   healthTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(600),
+  /**
+   * Before the commit point the new network must accept a C-Chain and an X-Chain transfer, sent by
+   * the worker's canary key (REGENESIS_CANARY_KEY_FILE, funded in the genesis). Off only for
+   * networks where no such key exists; then the operator proves block production by hand.
+   */
+  transferCheck: z.boolean().default(true),
 });
 
 export const launchSchema = z.strictObject({

@@ -4,7 +4,7 @@ import { agentPolicies } from '../activities/policies.js';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { agentTaskQueue } from '../src/agent/queue.js';
 import type { Plan } from '../src/plan.js';
-import { keys, rehearsal } from './activities.js';
+import { chainRead, keys, rehearsal } from './activities.js';
 import type { LaunchOutcome } from './messages.js';
 import type { Prepared, RunContext } from './prepare.js';
 
@@ -120,21 +120,18 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
       onAgent(s.nodeID, 'stage the genesis', t, () => agentOf(s.nodeID, agentPolicies.step, t).agentStageGenesis({ runKey, path: genesis.path, sha256: genesis.sha256 })),
     ),
   );
-  saga.add('resume-old-network', () => everyAgent(stakers, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
-  const halted = await Promise.all(
-    stakers.map((s) => onAgent(s.nodeID, 'halt the old node', t, () => agentOf(s.nodeID, agentPolicies.step, t).agentHaltOldNode({ runKey }))),
-  );
-  status.stepsDone.push(`halted ${halted.length} old validators`);
+  // An emergency run halted the validators before its export; otherwise they are halted now.
+  if (!ctx.haltedByAgents) await haltOldValidators(ctx, stakers.map((s) => s.nodeID), t);
 
   ctx.enter('launch');
   // avalanchego refuses a genesis whose start time is still ahead: a durable timer waits for it.
   const wait = genesis.startTime - ctx.nowSeconds();
   if (wait > 0) {
-    status.pendingStep = { step: 'boot-new-network', instruction: `waiting ${wait}s for the genesis start time ${new Date(genesis.startTime * 1000).toISOString()}` };
+    status.waitingFor = `the genesis start time ${new Date(genesis.startTime * 1000).toISOString()} (${wait}s)`;
     await sleep(wait * 1000 + 1000);
-    status.pendingStep = undefined;
+    status.waitingFor = undefined;
   }
-  saga.add('stop-new-network', () => everyAgent(stakers, 'stop-new-node', (a) => a.agentStopNewNode({ runKey })));
+  saga.add('stop-new-network', () => everyAgent(stakers.map((s) => s.nodeID), 'stop-new-node', (a) => a.agentStopNewNode({ runKey })));
   const start = (nodeId: string, bootstrappers: Array<{ nodeId: string; ip: string }>) =>
     onAgent(nodeId, 'start the new node', t, () =>
       agentOf(nodeId, agentPolicies.start).agentStartNewNode({ runKey, networkId: genesis.networkID, genesisSha256: genesis.sha256, bootstrappers }),
@@ -182,20 +179,56 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
   if (!checked.ok) {
     throw ApplicationFailure.nonRetryable(`the new network disagrees with the export: ${checked.mismatches.slice(0, 5).join('; ')}`, 'PostVerifyFailed');
   }
+  // Read back first (balances as exported), then the transfers that prove the network makes blocks.
+  const transfers = op.transferCheck ? await rehearsal.canaryTransfers({ uri: health[0]!.uri, hrp: genesis.hrp }) : undefined;
   return {
     ratification: { signers: signers.map((s) => s.nodeId), signedWeight: signedWeight.toString(), totalWeight: total.toString(), aggregateSignature: aggregate.aggregateSignature },
-    newNetwork: { rpcUrl: `${health[0]!.uri}/ext/bc/C/rpc`, block0Root: checked.block0Root, nodes: health.map((h, i) => ({ nodeId: stakers[i]!.nodeID, uri: h.uri, peers: h.peers.length })) },
+    newNetwork: {
+      rpcUrl: `${health[0]!.uri}/ext/bc/C/rpc`,
+      block0Root: checked.block0Root,
+      nodes: health.map((h, i) => ({ nodeId: stakers[i]!.nodeID, uri: h.uri, peers: h.peers.length })),
+      ...(transfers ? { transfers } : {}),
+    },
     postVerify: { ok: true, mismatches: [] },
   };
+}
+
+/** Halts every old validator through its agent, once its restart is registered as a compensation. */
+async function haltOldValidators(ctx: RunContext, nodeIds: readonly string[], timeoutSeconds: number): Promise<void> {
+  const { runKey, saga, status } = ctx;
+  saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
+  await Promise.all(
+    nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
+  );
+  status.stepsDone.push(`halted ${nodeIds.length} old validators`);
+}
+
+/**
+ * Emergency regenesis through the agents: every genesis staker's agent is checked, then every old
+ * validator halted before the export, so the network's state cannot move while it is read; the P/X
+ * exports are pinned to the height the P-Chain stopped at, read from the API node.
+ */
+export async function haltBeforeExport(ctx: RunContext, op: AgentsOperator): Promise<void> {
+  const primary = ctx.plan.genesis.primary;
+  if (!primary) throw ApplicationFailure.nonRetryable('plan.launch.operator: the agents operator needs plan.genesis.primary', 'InvalidPlan');
+  const { stakers } = await keys.checkGenesisStakers({ primary });
+  const agents = await preflightAgents(stakers, op);
+  await haltOldValidators(
+    ctx,
+    stakers.map((s) => s.nodeId),
+    op.agentTimeoutSeconds,
+  );
+  const { pChainHeight } = await chainRead.haltedPChainHeight({ rpcUrl: ctx.plan.chains.C.rpcUrl });
+  ctx.haltedByAgents = { agents, pChainHeight };
 }
 
 /**
  * A compensation on every agent: each is attempted whatever the others do, and the step fails
  * afterwards, naming the agents that did not finish, so the operator knows which hosts to visit.
  */
-async function everyAgent(stakers: ReadonlyArray<{ nodeID: string }>, step: string, run: (agent: AgentActivities) => Promise<unknown>): Promise<unknown[]> {
-  const outcomes = await Promise.allSettled(stakers.map((s) => run(agentOf(s.nodeID, agentPolicies.undo))));
-  const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${stakers[i]!.nodeID}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
-  if (failed.length > 0) throw ApplicationFailure.nonRetryable(`${step} failed on ${failed.length} of ${stakers.length} agents: ${failed.join('; ')}`, 'CompensationIncomplete');
+async function everyAgent(nodeIds: readonly string[], step: string, run: (agent: AgentActivities) => Promise<unknown>): Promise<unknown[]> {
+  const outcomes = await Promise.allSettled(nodeIds.map((id) => run(agentOf(id, agentPolicies.undo))));
+  const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${nodeIds[i]!}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
+  if (failed.length > 0) throw ApplicationFailure.nonRetryable(`${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`, 'CompensationIncomplete');
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
 }

@@ -22,7 +22,8 @@ export type Phase =
   | 'committed'
   | 'completed'
   | 'rolling-back'
-  | 'rolled-back';
+  | 'rolled-back'
+  | 'rollback-incomplete';
 
 export interface ChainProgress {
   partitionsTotal: number;
@@ -46,6 +47,8 @@ export interface RegenesisStatus {
   validators?: Array<{ nodeId: string; weight: number }>;
   /** A manual operator step waiting for confirmation: what to do, in words. */
   pendingStep?: { step: ManualStep; instruction: string };
+  /** What the run is waiting for when no human is asked to act (e.g. the genesis start time). */
+  waitingFor?: string;
   stepsDone: string[];
   committed: boolean;
 }
@@ -95,13 +98,26 @@ export interface RegenesisRolledBack {
   compensations: string[];
 }
 
-export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack;
+/** A rollback in which some compensation failed after its retries: the old network may not be whole. */
+export interface RegenesisRollbackIncomplete extends Omit<RegenesisRolledBack, 'status'> {
+  status: 'RollbackIncomplete';
+  /** What did not finish, and why: the steps an operator must still take by hand. */
+  failedCompensations: Array<{ name: string; error: string }>;
+}
+
+export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack | RegenesisRollbackIncomplete;
 
 export interface LaunchOutcome {
   approvers: string[];
   ratification: { signers: string[]; signedWeight: number | string; totalWeight: number | string; aggregateSignature: string };
   /** With the agents operator: every new node, its API and how many peers it had connected. */
-  newNetwork: { rpcUrl?: string; block0Root?: string; nodes?: Array<{ nodeId: string; uri: string; peers: number }> };
+  newNetwork: {
+    rpcUrl?: string;
+    block0Root?: string;
+    nodes?: Array<{ nodeId: string; uri: string; peers: number }>;
+    /** The transfers the new network accepted before the commit point (agents operator). */
+    transfers?: { cChain: { txHash: string; block: number }; xChain: { txID: string } };
+  };
   postVerify: { ok: boolean; mismatches: string[] };
 }
 

@@ -46,6 +46,11 @@ export interface Prepared {
 
 export interface RunContext {
   plan: Plan;
+  /**
+   * An emergency run whose agents halted the validators before the export: the agents as they
+   * identified themselves, and the P-Chain height the halted network stopped at (the P/X pin).
+   */
+  haltedByAgents?: { agents: AgentIdentity[]; pChainHeight: number };
   runKey: string;
   status: RegenesisStatus;
   saga: Saga;
@@ -66,7 +71,8 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   // validator host's agent when the agents migrate the network.
   const genesisStakers = primary ? await keys.checkGenesisStakers({ primary }) : undefined;
   const op = plan.launch?.operator;
-  const agents = op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined;
+  const agents =
+    ctx.haltedByAgents?.agents ?? (op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined);
 
   ctx.enter('wait-epoch');
   const freeze = await waitForFreeze(plan, status);
@@ -80,7 +86,7 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   const pinned = {
     runKey,
     rpcUrl: plan.chains.C.rpcUrl,
-    pChainHeight: freeze.epoch?.pChainHeight ?? 0,
+    pChainHeight: freeze.epoch?.pChainHeight ?? ctx.haltedByAgents?.pChainHeight ?? 0,
     ...(node.dialect ? { dialect: node.dialect } : {}),
   };
   // With discovery, every owner the chains name joins the plan's addresses on P and X alike.
@@ -102,8 +108,9 @@ export async function prepare(ctx: RunContext): Promise<Prepared> {
   ];
   for (const e of others) status.artifacts.push(...e.paths);
   const mismatch =
-    (others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? null, others) : undefined) ??
-    (xChain?.xHead ? xChainMovedAfterEpoch(freeze.timestamp, xChain.xHead) : undefined);
+    (others.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? ctx.haltedByAgents?.pChainHeight ?? null, others) : undefined) ??
+    // A halted network's X-Chain cannot move: its state at the halt is the one to carry.
+    (xChain?.xHead && !ctx.haltedByAgents ? xChainMovedAfterEpoch(freeze.timestamp, xChain.xHead) : undefined);
   if (mismatch) {
     const moved = others.map((e) => `${e.chain}: P-Chain head ${e.headBefore} → ${e.headAfter}`).join(', ');
     throw ApplicationFailure.nonRetryable(

@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import { parsePlan, PlanError, validatorKeysSchema, type Plan } from '../src/plan.js';
 import { compensation, keys, operator, reporter } from './activities.js';
+import { haltBeforeExport } from './agents.js';
 import { launch, ratified, refreshRatification, type LaunchInbox } from './launch.js';
 import {
   abortSignal,
@@ -26,7 +27,7 @@ import {
   type RegenesisStatus,
 } from './messages.js';
 import { prepare, type RunContext } from './prepare.js';
-import { Saga } from './saga.js';
+import { innermostMessage, Saga } from './saga.js';
 
 /**
  * One regenesis (LP-326), reading like its checklist:
@@ -111,6 +112,10 @@ async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): 
 
   try {
     const result = await scope.run(async () => {
+      if (options.haltFirst && plan.launch?.operator.kind === 'agents') {
+        ctx.enter('preflight');
+        await haltBeforeExport(ctx, plan.launch.operator);
+      }
       if (options.haltFirst && plan.launch?.operator.kind === 'local') {
         const network = plan.launch.operator.network;
         ctx.enter('preflight');
@@ -138,9 +143,14 @@ async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): 
     const reason = status.abortReason && isCancellation(err) ? status.abortReason : describe(err);
     if (saga.size === 0 && !isCancellation(err)) throw err; // nothing to undo: fail as is
     ctx.enter('rolling-back');
-    const compensations = await saga.compensate();
+    const { ran, failed } = await saga.compensate();
+    if (failed.length > 0) {
+      // The network may be half restored: the run says so, and what is left for an operator.
+      ctx.enter('rollback-incomplete');
+      return { status: 'RollbackIncomplete', runKey, failedPhase, reason, compensations: ran, failedCompensations: failed };
+    }
     ctx.enter('rolled-back');
-    return { status: 'RolledBack', runKey, failedPhase, reason, compensations };
+    return { status: 'RolledBack', runKey, failedPhase, reason, compensations: ran };
   }
 }
 
@@ -271,8 +281,5 @@ function installHandlers(ctx: RunContext, inbox: LaunchInbox, scope: Cancellatio
 }
 
 function describe(err: unknown): string {
-  let e: unknown = err;
-  // Activity failures wrap the activity's own error: report the innermost message, which says what.
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(err);
+  return innermostMessage(err);
 }

@@ -1,4 +1,11 @@
-import { CancellationScope } from '@temporalio/workflow';
+import { CancellationScope, patched } from '@temporalio/workflow';
+
+export interface CompensationOutcome {
+  /** Compensations that finished, in the order run. */
+  ran: string[];
+  /** Compensations that failed after their retries, with why: what an operator must still do. */
+  failed: Array<{ name: string; error: string }>;
+}
 
 /**
  * The rollback branch: each step with effects registers how to undo itself; on failure, abort or
@@ -23,16 +30,36 @@ export class Saga {
     this.steps.length = 0;
   }
 
-  /** Runs every registered compensation in reverse and returns their names in the order run. */
-  async compensate(): Promise<string[]> {
-    const ran: string[] = [];
+  /**
+   * Runs every registered compensation in reverse. Each one is attempted even when an earlier one
+   * failed: a new network that would not stop must not keep the old one from being resumed.
+   */
+  async compensate(): Promise<CompensationOutcome> {
+    const outcome: CompensationOutcome = { ran: [], failed: [] };
+    const attemptEvery = patched('saga-attempts-every-compensation');
     await CancellationScope.nonCancellable(async () => {
       for (const step of [...this.steps].reverse()) {
-        await step.run();
-        ran.push(step.name);
+        if (!attemptEvery) {
+          await step.run();
+          outcome.ran.push(step.name);
+          continue;
+        }
+        try {
+          await step.run();
+          outcome.ran.push(step.name);
+        } catch (err) {
+          outcome.failed.push({ name: step.name, error: innermostMessage(err) });
+        }
       }
     });
     this.steps.length = 0;
-    return ran;
+    return outcome;
   }
+}
+
+/** Activity failures wrap the activity's own error: the innermost message says what. */
+export function innermostMessage(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(err);
 }

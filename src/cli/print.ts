@@ -6,10 +6,14 @@ export function printResult(result: RegenesisResult, options: { json: boolean; w
     return;
   }
   const lines: string[] = [];
-  if (result.status === 'RolledBack') {
-    lines.push(`Regenesis ${options.workflowId}: ROLLED BACK in phase ${result.failedPhase}`);
+  if (result.status === 'RolledBack' || result.status === 'RollbackIncomplete') {
+    const incomplete = result.status === 'RollbackIncomplete';
+    lines.push(`Regenesis ${options.workflowId}: ${incomplete ? 'ROLLBACK INCOMPLETE' : 'ROLLED BACK'} in phase ${result.failedPhase}`);
     lines.push(`  reason: ${result.reason}`);
     lines.push(`  compensations run: ${result.compensations.join(', ') || 'none'}`);
+    if (incomplete) {
+      for (const f of result.failedCompensations) lines.push(`  NOT DONE — do by hand: ${f.name}: ${f.error}`);
+    }
   } else {
     const s = result.genesis.stats;
     lines.push(`Regenesis ${options.workflowId}: COMPLETED`);

@@ -38,7 +38,8 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: options.taskQueue,
-    workflowsPath,
+    // The bundle test/globalSetup.ts built once for the run; bundling here when run without it.
+    ...(process.env.REGENESIS_TEST_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.REGENESIS_TEST_WORKFLOW_BUNDLE } } : { workflowsPath }),
     activities:
       options.activities ??
       createActivities({ store: new LocalArtifactStore(options.artifactsDir), devnetRoot: options.devnetRoot ?? options.artifactsDir }),

@@ -19,6 +19,10 @@ export class WorkerProcesses {
 
   /** Builds the workflow bundle the workers load (`regenesis bundle`). */
   prepare(): void {
+    if (process.env.REGENESIS_TEST_WORKFLOW_BUNDLE) {
+      this.bundle = process.env.REGENESIS_TEST_WORKFLOW_BUNDLE; // built once for the run
+      return;
+    }
     const bundle = join(this.logDir, 'workflow-bundle.js');
     const built = spawnSync(process.execPath, [BIN, 'bundle', '--out', bundle], { encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`regenesis bundle failed: ${built.stderr}`);

@@ -171,16 +171,17 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     expect(result.reason).toMatch(/approval timed out after 2s with 0 of 1 approvals/);
   });
 
-  it('a failure after launch runs every compensation in reverse and the old network produces blocks again', async () => {
-    const real = createActivities({ store: new LocalArtifactStore(join(work, 'artifacts-fail')), devnetRoot: join(work, 'devnets') });
-    // Orchestration test: only the post-launch check is made to fail; migration and launch are real.
+  /** Orchestration: only the post-launch check fails (plus `overrides`); migration and launch are real. */
+  async function runFailingPostVerify(artifacts: string, overrides: Record<string, unknown> = {}): Promise<RegenesisResult> {
+    const real = createActivities({ store: new LocalArtifactStore(join(work, artifacts)), devnetRoot: join(work, 'devnets') });
     const activities = {
       ...real,
       postVerifyNetwork: async () => {
         throw ApplicationFailure.nonRetryable('new network serves the wrong state', 'PostVerifyFailed');
       },
+      ...overrides,
     };
-    const result = await withRun(
+    return withRun(
       plan({ validators: [validatorKeys(stakers[0]!)] }),
       async (handle) => {
         await approveAndRatify(handle, stakers[0]!);
@@ -188,10 +189,30 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       },
       activities,
     );
+  }
+
+  it('a failure after launch runs every compensation in reverse and the old network produces blocks again', async () => {
+    const result = await runFailingPostVerify('artifacts-fail');
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase).toBe('post-verify');
     expect(result.compensations).toEqual(['discard-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    const before = await head(oldRpc);
+    await sleep(2500);
+    expect(await head(oldRpc)).toBeGreaterThan(before);
+  });
+
+  it('a compensation that fails does not stop the others: the old network is resumed and the run ends RollbackIncomplete, naming what is left', async () => {
+    const result = await runFailingPostVerify('artifacts-incomplete', {
+      discardNewNetwork: async () => {
+        throw ApplicationFailure.nonRetryable('the new node does not stop (injected)', 'Injected');
+      },
+    });
+    expect(result.status).toBe('RollbackIncomplete');
+    if (result.status !== 'RollbackIncomplete') return;
+    expect(result.failedPhase).toBe('post-verify');
+    expect(result.compensations).toEqual(['resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    expect(result.failedCompensations).toEqual([{ name: 'discard-new-network', error: 'the new node does not stop (injected)' }]);
     const before = await head(oldRpc);
     await sleep(2500);
     expect(await head(oldRpc)).toBeGreaterThan(before);

@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Wallet } from 'ethers';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { formatAddress } from '../../src/keys/address.js';
+import type { PlanInput } from '../../src/plan.js';
+import { CANARY_KEY_ENV } from '../../src/launch/transferCheck.js';
+import { keccakReady } from '../../src/state/keccak.js';
+import type { Hex } from '../../src/state/hex.js';
+import { toolPath } from '../../src/tools.js';
+import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { AgentProcesses, type AgentSpec } from './agents.js';
+import { EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
+import { Sender } from './cChain.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
+import { localGenesisStakers } from './validators.js';
+import { killNodesUnder, LOCAL_STAKERS, startValidatorNetwork, type ValidatorNetwork } from './validatorNetwork.js';
+import type { WorkerProcesses } from './workers.js';
+
+export const NEW_NETWORK_ID = 88_888;
+const EPOCH_SECONDS = 30;
+
+/**
+ * Everything a validator-migration test stands on, all real: a Temporal dev server, five
+ * avalanchego validators and an API node (the old network), one `regenesis agent` process per
+ * validator, and a C-Chain sender that keeps blocks coming so epochs seal.
+ */
+export class MigrationRig {
+  root = '';
+  env!: TestWorkflowEnvironment;
+  net!: ValidatorNetwork;
+  agents!: AgentProcesses;
+  sender!: Sender;
+
+  static async start(prefix: string): Promise<MigrationRig> {
+    const rig = new MigrationRig();
+    await keccakReady();
+    rig.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
+    // The operator's canary key for the post-launch transfers: ewoq, funded in the local genesis
+    // and so in every genesis exported from it. Workers read it from the file, never from a plan.
+    writeFileSync(rig.canaryKeyFile, `${EWOQ_KEY}\n`, { mode: 0o600 });
+    process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
+    rig.env = await startTemporal();
+    rig.net = await startValidatorNetwork(join(rig.root, 'old'));
+    rig.agents = new AgentProcesses(rig.root, rig.env.address);
+    await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
+    const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
+    rig.sender = new Sender(rpc, new Wallet(EWOQ_KEY), BigInt(await rpc.call<Hex>('eth_chainId')));
+    return rig;
+  }
+
+  async stop(): Promise<void> {
+    delete process.env[CANARY_KEY_ENV];
+    await this.agents?.stopAll();
+    if (this.root) await killNodesUnder(this.root);
+    await this.env?.teardown();
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  get canaryKeyFile(): string {
+    return join(this.root, 'canary.key');
+  }
+
+  get artifactsDir(): string {
+    return join(this.root, 'artifacts');
+  }
+
+  /** Validator `i`'s host (1-based): its node binary, the old node's data, its keys, its work dir. */
+  agentSpec(i: number, overrides: Partial<AgentSpec> = {}): AgentSpec {
+    return {
+      name: `v${i}`,
+      nodeBinary: toolPath('avalanchego'),
+      dataDir: this.net.validators[i - 1]!.dataDir,
+      staking: LOCAL_STAKERS[i - 1]!,
+      workDir: join(this.root, `agent${i}`),
+      artifactsDir: this.artifactsDir,
+      ...overrides,
+    };
+  }
+
+  /** A plan migrating the five local stakers to network 88888 through their agents. */
+  plan(name: string, agentTimeoutSeconds = 60): PlanInput {
+    return {
+      name,
+      chains: { C: { rpcUrl: this.net.api.cChainRpcUrl, partitions: 2, pageSize: 64 }, P: { addresses: [], discoverAddresses: true }, X: { addresses: [] } },
+      target: { epoch: 'current' },
+      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
+      genesis: {
+        chainId: 43112,
+        // The launch waits for it with a durable timer: avalanchego refuses a genesis that starts later.
+        startTime: { afterFreezeSeconds: 75 },
+        primary: {
+          networkId: NEW_NETWORK_ID,
+          stakeOwnerBalances: 'move-to-x',
+          validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
+        },
+      },
+      rehearsal: { enabled: true },
+      launch: { approvals: { required: 1 }, operator: { kind: 'agents', agentTimeoutSeconds, healthTimeoutSeconds: 180 } },
+    };
+  }
+
+  /**
+   * Starts a run and plays its humans: C-Chain transactions while it waits for its epoch (coreth
+   * makes blocks only for transactions), then the approval of the genesis it shows. `onPhase` sees
+   * every phase change. The coordinator's worker runs in this process, or as `regenesis worker`
+   * processes when `workers` is given.
+   */
+  async run(
+    p: PlanInput,
+    options: {
+      onPhase?: (phase: string) => void | Promise<void>;
+      workers?: WorkerProcesses;
+      taskQueue?: string;
+      emergency?: { lastGoodHeight: number };
+    } = {},
+  ): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
+    const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
+    const workflowId = `${p.name}-${Date.now()}`;
+    const handle = options.emergency
+      ? await this.env.client.workflow.start('emergencyRegenesisWorkflow', { taskQueue, workflowId, args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }] })
+      : await this.env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId, args: [p] });
+    const drive = async (): Promise<void> => {
+      let phase = '';
+      const deadline = Date.now() + 15 * 60_000;
+      for (;;) {
+        if ((await handle.describe()).status.name !== 'RUNNING') return;
+        const status = await handle.query(statusQuery).catch(() => undefined);
+        if (!status) {
+          await sleep(1_000); // no worker answers queries while a killed one is being replaced
+          continue;
+        }
+        if (status.phase !== phase) {
+          phase = status.phase;
+          await options.onPhase?.(phase);
+        }
+        if (phase === 'wait-epoch') await this.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+        if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
+          await handle.executeUpdate(approveUpdate, { args: [{ approver: 'operator-1', genesisSha256: status.genesisSha256! }] });
+        }
+        if (Date.now() > deadline) throw new Error(`run ${workflowId} still in ${phase} after 15 minutes`);
+        await sleep(2_000);
+      }
+    };
+    if (options.workers) {
+      const [result] = await Promise.all([handle.result(), drive()]);
+      return { result: result as RegenesisResult, handle };
+    }
+    const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir });
+    const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
+    return { result: result as RegenesisResult, handle };
+  }
+}
