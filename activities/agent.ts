@@ -51,7 +51,7 @@ export function agentActivities(config: AgentConfig) {
       return named('health', () => newNodeHealth(config, { runKey: input.runKey, minPeers: input.minPeers, timeoutMs: input.timeoutSeconds * 1000 }, beat));
     },
     async agentStopNewNode(input: { runKey: string }): Promise<{ stopped: boolean }> {
-      return named('stop new node', () => stopNewNode(config, input.runKey));
+      return named('stop new node', () => stopNewNode(config, input.runKey, beat));
     },
   };
 }

@@ -19,8 +19,20 @@ export const agentConfigSchema = z.strictObject({
   workDir: z.string().min(1),
   /** Where the coordinator's artifact store is readable from this host (a shared directory). */
   artifactsDir: z.string().min(1),
-  /** `process`: the agent runs the node itself. (`command`, for systemd/Kubernetes hosts, is planned.) */
-  mode: z.literal('process').default('process'),
+  /**
+   * `process`: the agent stops and starts the node process itself. `command`: the host's own
+   * commands do (systemd, Kubernetes); the agent runs them with the step's facts in REGENESIS_*
+   * variables and watches the node's process context file for the outcome.
+   */
+  mode: z.enum(['process', 'command']).default('process'),
+  /** command mode: stops the old node (REGENESIS_NODE_PID names it), e.g. `systemctl stop avalanchego`. */
+  haltCommand: z.string().min(1).optional(),
+  /** command mode: starts the old node again on its untouched data. */
+  startOldCommand: z.string().min(1).optional(),
+  /** command mode: starts the new node with REGENESIS_NODE_ARGS (or the single REGENESIS_* facts). */
+  startNewCommand: z.string().min(1).optional(),
+  /** command mode: stops the new node (REGENESIS_NODE_PID names it). */
+  stopNewCommand: z.string().min(1).optional(),
   temporalAddress: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('default'),
 });
@@ -28,6 +40,7 @@ export const agentConfigSchema = z.strictObject({
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 const FILES = ['nodeBinary', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile'] as const;
+export const COMMANDS = ['haltCommand', 'startOldCommand', 'startNewCommand', 'stopNewCommand'] as const;
 
 /** Flags first, then REGENESIS_AGENT_<NAME> (e.g. REGENESIS_AGENT_SIGNER_KEY_FILE); paths made absolute. */
 export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>>, env: NodeJS.ProcessEnv = process.env): AgentConfig {
@@ -50,6 +63,11 @@ export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>
   }
   for (const key of FILES) {
     if (!existsSync(config[key])) throw new Error(`agent ${key}: ${config[key]} does not exist`);
+  }
+  if (config.mode === 'command') {
+    for (const key of COMMANDS) {
+      if (!config[key]) throw new Error(`agent ${key} (${envName(key)}): required in command mode`);
+    }
   }
   return config;
 }

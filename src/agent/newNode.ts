@@ -10,6 +10,7 @@ import { readLogTail, spawnLogged, type ManagedProcess } from '../nodes/process.
 import type { AgentConfig } from './config.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import type { OldNodeRecord } from './oldNode.js';
+import { runHostCommand, waitExited } from './hostCommand.js';
 import { liveNode, readProcessContext, type ProcessContext } from './processContext.js';
 import { readRecord, runDir } from './runDir.js';
 
@@ -110,7 +111,22 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   const earlier = await readPid(join(dir, PID_FILE));
   if (earlier !== undefined && alive(earlier)) return waitForContext(contextPath, earlier, undefined, onWait, timeoutMs);
   await rm(contextPath, { force: true });
-  const proc = spawnLogged(config.nodeBinary, newNodeArgs(config, old, spec, dir), { logPath: join(dir, 'new-node.log'), detached: true });
+  const args = newNodeArgs(config, old, spec, dir);
+  if (config.mode === 'command') {
+    await runHostCommand(config, 'startNewCommand', {
+      REGENESIS_RUN_KEY: spec.runKey,
+      REGENESIS_NODE_ARGS: args.join(' '),
+      REGENESIS_NETWORK_ID: String(spec.networkId),
+      REGENESIS_GENESIS_FILE: join(dir, STAGED),
+      REGENESIS_DATA_DIR: nodeDir,
+      REGENESIS_PROCESS_CONTEXT_FILE: contextPath,
+      REGENESIS_BOOTSTRAP_IDS: spec.bootstrappers.map((b) => b.nodeId).join(','),
+      REGENESIS_BOOTSTRAP_IPS: spec.bootstrappers.map((b) => b.ip).join(','),
+      REGENESIS_LOG_FILE: join(dir, 'new-node.log'),
+    });
+    return waitForContext(contextPath, undefined, undefined, onWait, timeoutMs);
+  }
+  const proc = spawnLogged(config.nodeBinary, args, { logPath: join(dir, 'new-node.log'), detached: true });
   await recordPid(join(dir, PID_FILE), proc.pid);
   return waitForContext(contextPath, proc.pid, proc, onWait, timeoutMs);
 }
@@ -121,11 +137,22 @@ async function readPid(path: string): Promise<number | undefined> {
   return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
 }
 
-/** Until the node with `pid` has written its process context (its ports are bound). */
-async function waitForContext(contextPath: string, pid: number, proc: ManagedProcess | undefined, onWait: () => void, timeoutMs: number): Promise<ProcessContext> {
+/**
+ * Until the node with `pid` has written its process context (its ports are bound). Without a pid
+ * (command mode: the host started it), until a live process has written it.
+ */
+async function waitForContext(contextPath: string, pid: number | undefined, proc: ManagedProcess | undefined, onWait: () => void, timeoutMs: number): Promise<ProcessContext> {
   const deadline = Date.now() + timeoutMs;
   const logPath = join(dirname(dirname(contextPath)), 'new-node.log');
   for (;;) {
+    if (pid === undefined) {
+      const ctx = await readProcessContext(contextPath);
+      if (ctx && alive(ctx.pid)) return ctx;
+      if (Date.now() > deadline) throw new Error(`the host's start command left no live node writing ${contextPath} within ${timeoutMs} ms`);
+      onWait();
+      await sleep(200);
+      continue;
+    }
     if (proc ? proc.hasExited() : !alive(pid)) {
       const exit = proc ? await proc.exited : { code: null, signal: null };
       throw new Error(`the new node exited while starting (code ${exit.code}, signal ${exit.signal}); log ${logPath}:\n${readLogTail(logPath, 1500)}`);
@@ -139,8 +166,15 @@ async function waitForContext(contextPath: string, pid: number, proc: ManagedPro
 }
 
 /** Stops the new node, keeping its data for inspection. Stopping a node that is not running is success. */
-export async function stopNewNode(config: AgentConfig, runKey: string): Promise<{ stopped: boolean }> {
+export async function stopNewNode(config: AgentConfig, runKey: string, onWait: () => void = () => {}): Promise<{ stopped: boolean }> {
   const dir = await runDir(config.workDir, runKey);
+  if (config.mode === 'command') {
+    const live = await liveNode(join(dir, NODE_DIR, 'process.json'), join(dir, NODE_DIR));
+    if (!live) return { stopped: false };
+    await runHostCommand(config, 'stopNewCommand', { REGENESIS_NODE_PID: String(live.pid), REGENESIS_RUN_KEY: runKey, REGENESIS_DATA_DIR: join(dir, NODE_DIR) });
+    await waitExited(live.pid, 120_000, onWait, 'stop new node');
+    return { stopped: true };
+  }
   return { stopped: await killRecordedProcess(join(dir, PID_FILE), 60_000) };
 }
 

@@ -5,6 +5,7 @@ import { alive } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
+import { runHostCommand, waitExited } from './hostCommand.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import { liveNode } from './processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
@@ -60,7 +61,12 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
       record = { argv: pinnedArgv(live.argv, live.uri, live.stakingAddress), uri: live.uri, stakingAddress: live.stakingAddress };
       await writeRecord(recordPath, record);
     }
-    await waitGone(live.pid, 60_000, onWait);
+    if (config.mode === 'command') {
+      await runHostCommand(config, 'haltCommand', { REGENESIS_NODE_PID: String(live.pid), REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
+      await waitExited(live.pid, 120_000, onWait, 'halt old node');
+    } else {
+      await waitGone(live.pid, 60_000, onWait);
+    }
   } else if (!record) {
     throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (no live process in ${contextPathOf(config)}): nothing to halt, and no command line to restart it with`);
   }
@@ -89,10 +95,14 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
     const digest = await digestTree(config.dataDir);
     result = { resumed: true, uri: record.uri, dataDigest: digest.sha256, dataUnchanged: record.halted ? digest.sha256 === record.halted.dataDigest : undefined };
     await writeRecord(recordPath, { ...record, resumed: result });
-    const [binary, ...args] = record.argv;
-    const proc = spawnLogged(binary!, args, { logPath: join(await runDir(config.workDir, runKey), 'old-node.log'), detached: true });
-    await sleep(500);
-    if (proc.hasExited()) throw new Error(`the old node exited at once when restarted: ${proc.logTail(2000)}`);
+    if (config.mode === 'command') {
+      await runHostCommand(config, 'startOldCommand', { REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
+    } else {
+      const [binary, ...args] = record.argv;
+      const proc = spawnLogged(binary!, args, { logPath: join(await runDir(config.workDir, runKey), 'old-node.log'), detached: true });
+      await sleep(500);
+      if (proc.hasExited()) throw new Error(`the old node exited at once when restarted: ${proc.logTail(2000)}`);
+    }
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -29,7 +29,8 @@ async function phaseReached(handle: WorkflowHandle, phase: Phase): Promise<strin
   }
 }
 
-async function portOrFree(preferred: number): Promise<number> {
+/** `preferred` when it is free on loopback, another free port otherwise. */
+export async function portOrFree(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const s = createServer();

@@ -5,7 +5,8 @@ import { connectClient } from '../client.js';
 import { config } from '../config.js';
 import { PlanError, type PlanInput } from '../plan.js';
 import { createRegenesisSchedule, DEFAULT_INTERVAL, summarizeSchedule } from '../schedule.js';
-import { runDemo } from './demo.js';
+import { portOrFree, runDemo } from './demo.js';
+import { runAvalancheDemo } from './demoAvalanche.js';
 import { runDev } from './dev.js';
 import { readPlanFile } from './planFile.js';
 import { printResult } from './print.js';
@@ -44,6 +45,11 @@ program
   .option('--signer-key-file <file>', 'BLS signer key (REGENESIS_AGENT_SIGNER_KEY_FILE)')
   .option('--work-dir <dir>', "the agent's own directory: staged genesis, new node data (REGENESIS_AGENT_WORK_DIR)")
   .option('--artifacts-dir <dir>', "the coordinator's artifact store as this host sees it (REGENESIS_AGENT_ARTIFACTS_DIR)")
+  .option('--mode <mode>', 'process (the agent runs the node) or command (the host\'s commands do) (REGENESIS_AGENT_MODE)')
+  .option('--halt-command <sh>', 'command mode: stops the old node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_HALT_COMMAND)')
+  .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
+  .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
+  .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
   .action(async (o: Record<string, string | undefined>) => {
     installRuntimeLogger();
     await runAgent(loadAgentConfig(o));
@@ -169,11 +175,16 @@ program
 
 program
   .command('demo')
-  .description('run a whole regenesis on an embedded default: Temporal dev server + a local geth chain it fills')
+  .description('run a whole regenesis on an embedded default: Temporal dev server + a local geth chain it fills, or (--network avalanchego) five avalanchego validators migrated by their agents')
   .addOption(new Option('--keep', 'keep the Temporal dev server and Web UI running after the run (Ctrl-C to stop)'))
+  .addOption(new Option('--network <kind>', 'geth: one filled geth chain; avalanchego: five validators, an API node and their agents').choices(['geth', 'avalanchego']).default('geth'))
   .option('--json', 'print machine-readable JSON')
-  .action(async (o: { keep?: boolean; json?: boolean }) => {
-    process.exitCode = await runDemo({ keep: o.keep ?? false, json: o.json ?? false });
+  .action(async (o: { keep?: boolean; json?: boolean; network: 'geth' | 'avalanchego' }) => {
+    const common = { keep: o.keep ?? false, json: o.json ?? false };
+    process.exitCode =
+      o.network === 'avalanchego'
+        ? await runAvalancheDemo({ ...common, port: await portOrFree(7233), uiPort: await portOrFree(8233) })
+        : await runDemo(common);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

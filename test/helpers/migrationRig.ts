@@ -9,6 +9,7 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { PlanInput } from '../../src/plan.js';
 import { CANARY_KEY_ENV } from '../../src/launch/transferCheck.js';
+import { localMigrationPlan } from '../../src/devnet/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
@@ -22,7 +23,6 @@ import { killNodesUnder, LOCAL_STAKERS, startValidatorNetwork, type ValidatorNet
 import type { WorkerProcesses } from './workers.js';
 
 export const NEW_NETWORK_ID = 88_888;
-const EPOCH_SECONDS = 30;
 
 /**
  * Everything a validator-migration test stands on, all real: a Temporal dev server, five
@@ -45,7 +45,7 @@ export class MigrationRig {
     writeFileSync(rig.canaryKeyFile, `${EWOQ_KEY}\n`, { mode: 0o600 });
     process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
     rig.env = await startTemporal();
-    rig.net = await startValidatorNetwork(join(rig.root, 'old'));
+    rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS);
     rig.agents = new AgentProcesses(rig.root, rig.env.address);
     await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
     const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
@@ -82,26 +82,14 @@ export class MigrationRig {
     };
   }
 
-  /** A plan migrating the five local stakers to network 88888 through their agents. */
+  /** A plan migrating the five local stakers (their published keys) to network 88888 through their agents. */
   plan(name: string, agentTimeoutSeconds = 60): PlanInput {
-    return {
+    return localMigrationPlan({
       name,
-      chains: { C: { rpcUrl: this.net.api.cChainRpcUrl, partitions: 2, pageSize: 64 }, P: { addresses: [], discoverAddresses: true }, X: { addresses: [] } },
-      target: { epoch: 'current' },
-      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
-      genesis: {
-        chainId: 43112,
-        // The launch waits for it with a durable timer: avalanchego refuses a genesis that starts later.
-        startTime: { afterFreezeSeconds: 75 },
-        primary: {
-          networkId: NEW_NETWORK_ID,
-          stakeOwnerBalances: 'move-to-x',
-          validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
-        },
-      },
-      rehearsal: { enabled: true },
-      launch: { approvals: { required: 1 }, operator: { kind: 'agents', agentTimeoutSeconds, healthTimeoutSeconds: 180 } },
-    };
+      cChainRpcUrl: this.net.api.cChainRpcUrl,
+      validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
+      agentTimeoutSeconds,
+    });
   }
 
   /**

@@ -1,82 +1,11 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { notBootstrapped, startAvalancheLocal, type AvalancheNode, type StakingFiles } from '../../src/nodes/avalanchego.js';
-import { alive } from '../../src/nodes/pidFile.js';
+import type { StakingFiles } from '../../src/nodes/avalanchego.js';
+import { localStakers } from '../../src/devnet/validatorNetwork.js';
 
-/**
- * A real multi-validator avalanchego network on loopback: the five identities of avalanchego's
- * built-in local network (network ID 12345, sybil protection on), bootstrapping from the first,
- * plus a non-validator API node that serves the exports.
- */
+export { killNodesUnder, startValidatorNetwork, waitBootstrapped, type ValidatorNetwork } from '../../src/devnet/validatorNetwork.js';
 
-const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
+/** The five local stakers from the repository's vectors (test/fixtures/vectors, with provenance). */
+export const LOCAL_STAKERS: StakingFiles[] = localStakers(new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname);
 
 export function localStakingFiles(i: number): StakingFiles {
-  return { certFile: join(VECTORS, `staker${i}.crt`), keyFile: join(VECTORS, `staker${i}.key`), signerKeyFile: join(VECTORS, `signer${i}.key`) };
-}
-
-export const LOCAL_STAKERS: StakingFiles[] = [1, 2, 3, 4, 5].map(localStakingFiles);
-
-export interface ValidatorNetwork {
-  validators: AvalancheNode[];
-  api: AvalancheNode;
-}
-
-/** Waits until every node serves P, X and C. */
-export async function waitBootstrapped(uris: readonly string[], timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const missing = (await Promise.all(uris.map(async (u) => [u, await notBootstrapped(u)] as const))).filter(([, m]) => m.length > 0);
-    if (missing.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`not bootstrapped within ${timeoutMs} ms: ${missing.map(([u, m]) => `${u} (${m.join(', ')})`).join('; ')}`);
-    await sleep(500);
-  }
-}
-
-export async function startValidatorNetwork(root: string): Promise<ValidatorNetwork> {
-  const start = (i: number, extra: Partial<Parameters<typeof startAvalancheLocal>[0]>) =>
-    startAvalancheLocal({ dataDir: join(root, `validator${i}`), waitFor: 'listening', ...extra });
-  const first = await start(1, { staking: LOCAL_STAKERS[0] });
-  const beacon = [{ nodeId: first.nodeId, ip: first.stakingAddress }];
-  const others = await Promise.all([2, 3, 4, 5].map((i) => start(i, { staking: LOCAL_STAKERS[i - 1], bootstrappers: beacon })));
-  const api = await startAvalancheLocal({ dataDir: join(root, 'api'), waitFor: 'listening', sybilProtection: true, bootstrappers: beacon });
-  const validators = [first, ...others];
-  await waitBootstrapped([...validators, api].map((n) => n.uri));
-  return { validators, api };
-}
-
-/**
- * Stops every node under `root` that wrote a process context (the test's own nodes, old nodes the
- * agents restarted, new nodes they started): whoever started them, nothing outlives the test.
- */
-export async function killNodesUnder(root: string): Promise<void> {
-  const pids: number[] = [];
-  const walk = (dir: string): void => {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const name of entries) {
-      const path = join(dir, name);
-      if (name === 'process.json' || name.endsWith('.pid')) {
-        try {
-          const text = readFileSync(path, 'utf8');
-          const pid = name === 'process.json' ? (JSON.parse(text) as { pid: number }).pid : Number.parseInt(text, 10);
-          if (Number.isSafeInteger(pid) && pid > 1) pids.push(pid);
-        } catch {
-          // half-written or not ours
-        }
-      } else if (statSync(path, { throwIfNoEntry: false })?.isDirectory() && name !== 'db' && name !== 'chainData') {
-        walk(path);
-      }
-    }
-  };
-  walk(root);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + 30_000;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(200);
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  return LOCAL_STAKERS[i - 1]!;
 }

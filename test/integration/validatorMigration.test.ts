@@ -51,6 +51,28 @@ describe('a five-validator avalanchego network migrated by its validator agents'
 
   beforeAll(async () => {
     rig = await MigrationRig.start('migration-it');
+    // Validator 2's host runs its node through its own commands (as systemd would), and its agent
+    // in command mode: the agent only runs those commands and watches the node.
+    const v2 = rig.net.validators[1]!;
+    const argv = readFileSync(`/proc/${v2.pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    const pinned = argv.map((a) =>
+      a === '--http-port=0' ? `--http-port=${v2.httpPort}` : a === '--staking-port=0' ? `--staking-port=${v2.stakingAddress.split(':')[1]}` : a,
+    );
+    const startOld = join(rig.root, 'v2-start-old.sh');
+    writeFileSync(startOld, `#!/bin/sh\nnohup ${pinned.map((a) => `'${a}'`).join(' ')} >> '${join(rig.root, 'v2-old-restarts.log')}' 2>&1 &\n`);
+    chmodSync(startOld, 0o755);
+    await rig.agents.stop('v2');
+    await rig.agents.start(
+      rig.agentSpec(2, {
+        name: 'v2-command',
+        commands: {
+          halt: 'kill -TERM "$REGENESIS_NODE_PID"',
+          startOld: startOld,
+          startNew: `echo "# started by the host's command" >> "$REGENESIS_LOG_FILE"; nohup '${toolPath('avalanchego')}' $REGENESIS_NODE_ARGS >> "$REGENESIS_LOG_FILE" 2>&1 &`,
+          stopNew: 'kill -TERM "$REGENESIS_NODE_PID"',
+        },
+      }),
+    );
   });
 
   afterAll(async () => {

@@ -101,6 +101,10 @@ describe('validator agent', () => {
     };
     expect(() => loadAgentConfig({}, env)).toThrow(/agent signerKeyFile \(--signer-key-file or REGENESIS_AGENT_SIGNER_KEY_FILE\): /);
     expect(() => loadAgentConfig({ signerKeyFile: join(dir, 'absent.key') }, env)).toThrow(/agent signerKeyFile: .*absent\.key does not exist/);
+    expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'command', haltCommand: 'systemctl stop avalanchego' }, env)).toThrow(
+      /agent startOldCommand \(REGENESIS_AGENT_START_OLD_COMMAND\): required in command mode/,
+    );
+    expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'kubernetes' }, env)).toThrow(/agent mode \(--mode or REGENESIS_AGENT_MODE\): /);
     const loaded = loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), dataDir: 'relative/data' }, env);
     expect(loaded.dataDir).toBe(join(process.cwd(), 'relative/data'));
     expect(loaded.workDir).toBe(join(dir, 'work'));

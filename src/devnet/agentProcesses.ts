@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StakingFiles } from '../nodes/avalanchego.js';
+
+const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
+
+export interface AgentSpec {
+  name: string;
+  nodeBinary: string;
+  dataDir: string;
+  staking: StakingFiles;
+  workDir: string;
+  artifactsDir: string;
+  /** command mode: the host's own commands stop and start the nodes. */
+  commands?: { halt: string; startOld: string; startNew: string; stopNew: string };
+}
+
+/** `regenesis agent` processes, one per validator host, as an operator runs them (tests and the demo). */
+export class AgentProcesses {
+  private readonly running = new Map<string, ChildProcess>();
+  private starts = 0;
+
+  constructor(
+    private readonly logDir: string,
+    private readonly temporalAddress: string,
+  ) {}
+
+  /** Starts an agent and resolves once it polls its task queue (it logs "validator agent ready"). */
+  async start(spec: AgentSpec, timeoutMs = 60_000): Promise<{ logPath: string; child: ChildProcess }> {
+    const logPath = join(this.logDir, `agent-${spec.name}-${++this.starts}.log`);
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'agent',
+        `--node-binary=${spec.nodeBinary}`,
+        `--data-dir=${spec.dataDir}`,
+        `--staking-cert-file=${spec.staking.certFile}`,
+        `--staking-key-file=${spec.staking.keyFile}`,
+        `--signer-key-file=${spec.staking.signerKeyFile}`,
+        `--work-dir=${spec.workDir}`,
+        `--artifacts-dir=${spec.artifactsDir}`,
+        ...(spec.commands
+          ? [
+              '--mode=command',
+              `--halt-command=${spec.commands.halt}`,
+              `--start-old-command=${spec.commands.startOld}`,
+              `--start-new-command=${spec.commands.startNew}`,
+              `--stop-new-command=${spec.commands.stopNew}`,
+            ]
+          : []),
+      ],
+      { env: { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const log = createWriteStream(logPath);
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    this.running.set(spec.name, child);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = existsSync(logPath) ? readFileSync(logPath, 'utf8') : '';
+      if (text.includes('validator agent ready')) return { logPath, child };
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`agent ${spec.name} exited while starting:\n${text.slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`agent ${spec.name} not ready within ${timeoutMs} ms:\n${text.slice(-3000)}`);
+      await sleep(200);
+    }
+  }
+
+  async stop(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.running.get(name);
+    this.running.delete(name);
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise((resolve) => {
+      child.once('exit', resolve);
+      child.kill(signal);
+    });
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((name) => this.stop(name, 'SIGKILL')));
+  }
+}
