@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadAgentConfig, type AgentConfig } from '../../src/agent/config.js';
 import { identify, signGenesis } from '../../src/agent/identity.js';
 import { stageGenesis } from '../../src/agent/newNode.js';
@@ -30,9 +30,20 @@ function config(dir: string, i = 2, overrides: Partial<AgentConfig> = {}): Agent
   };
 }
 
+const made: string[] = [];
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+  made.push(dir);
+  return dir;
+}
+
 describe('validator agent', () => {
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('identifies its host by the NodeID of its certificate and the BLS key of its signer key, as upstream publishes them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const dir = scratch();
     for (const i of [1, 4]) {
       const id = await identify(config(dir, i));
       expect([id.nodeId, id.blsPublicKey]).toEqual([expected[i - 1]!.nodeID, expected[i - 1]!.blsPublicKey]);
@@ -41,7 +52,7 @@ describe('validator agent', () => {
   });
 
   it('signs a genesis sha256 that verifies under the published key and the dialect\'s DST, and under no other', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const dir = scratch();
     const sha = createHash('sha256').update('genesis').digest('hex');
     const signature = await signGenesis(config(dir, 3), sha, 'avalanchego');
     expect(verifyMessage(expected[2]!.blsPublicKey, hexToBytes(sha), signature, 'avalanchego')).toBe(true);
@@ -51,14 +62,14 @@ describe('validator agent', () => {
   });
 
   it('refuses a signer key file that is not 32 bytes, naming the file and never its bytes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const dir = scratch();
     const bad = join(dir, 'signer.key');
     writeFileSync(bad, Buffer.alloc(31, 7));
     await expect(identify(config(dir, 1, { signerKeyFile: bad }))).rejects.toThrow(new RegExp(`signerKeyFile ${bad}: a BLS signer key is 32 raw bytes, the file has 31$`));
   });
 
   it('stages only the approved genesis: a file whose sha256 differs is refused and nothing is left staged', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const dir = scratch();
     const cfg = config(dir);
     mkdirSync(join(cfg.artifactsDir, 'run-1', 'genesis'), { recursive: true });
     const body = '{"networkID":88888}\n';
@@ -90,7 +101,7 @@ describe('validator agent', () => {
   });
 
   it('reads its configuration from flags before the environment and names what is missing', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-'));
+    const dir = scratch();
     const env = {
       REGENESIS_AGENT_NODE_BINARY: '/bin/echo',
       REGENESIS_AGENT_DATA_DIR: join(dir, 'data'),

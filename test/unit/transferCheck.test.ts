@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CANARY_KEY_ENV, readCanaryKey } from '../../src/launch/transferCheck.js';
 
 describe('the canary key of the post-launch transfer check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'canary-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const file = (name: string, text: string): string => {
     const path = join(dir, name);
     writeFileSync(path, text);
