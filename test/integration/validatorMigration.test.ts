@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
@@ -104,6 +104,24 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     // Refused before the export: no artifact, no node halted.
     expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
     for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
+  });
+
+  it('(d) a genesis file altered after its approval is refused by the agents\' staging before any node is halted', async () => {
+    const { result } = await rig.run(rig.plan('tampered'), {
+      onPhase: (phase) => {
+        if (phase !== 'approve') return;
+        // The approved file changes on its way to the hosts (one byte appended).
+        const run = readdirSync(rig.artifactsDir).find((d) => d.startsWith('tampered-'))!;
+        appendFileSync(join(rig.artifactsDir, run, 'genesis', 'genesis.json'), ' ');
+      },
+    });
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase, result.reason).toBe('migrate-validators');
+    expect(result.reason).toMatch(/could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/);
+    // Nothing was halted: the rollback had nothing of the network's to undo.
+    expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
+    for (const v of rig.net.validators) expect(v.process.hasExited(), v.nodeId).toBe(false);
   });
 
   it('(b) a new node that cannot start rolls the run back: the old five validators restart on untouched data and produce blocks', async () => {
