@@ -11,7 +11,7 @@ import type { AgentConfig } from './config.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import type { OldNodeRecord } from './oldNode.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
-import { liveNode, readProcessContext, type ProcessContext } from './processContext.js';
+import { liveNode, readProcessContext, type ProcessContext } from '../nodes/processContext.js';
 import { readRecord, runDir } from './runDir.js';
 
 /**

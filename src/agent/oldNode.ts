@@ -7,7 +7,7 @@ import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
-import { liveNode } from './processContext.js';
+import { liveNode } from '../nodes/processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
 
 /**

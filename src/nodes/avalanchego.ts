@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient, RpcResponseError } from '../chains/evm/rpc.js';
 import { toolPath } from '../tools.js';
 import { assertLoopbackUrl, ProcessStartError, spawnLogged, type ManagedProcess } from './process.js';
+import { readProcessContext, type ProcessContext } from './processContext.js';
 
 /**
  * A one-node avalanchego network on this machine, for integration tests and rehearsals.
@@ -239,21 +240,6 @@ function upgradeConfig(epochDurationSeconds: number): Record<string, unknown> {
   return config;
 }
 
-interface ProcessContext {
-  pid?: number;
-  uri?: string;
-  stakingAddress?: string;
-}
-
-function readProcessContext(path: string): ProcessContext | undefined {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as ProcessContext;
-  } catch {
-    // absent, or caught half-written
-    return undefined;
-  }
-}
-
 async function isBootstrapped(info: JsonRpcClient, chain: PrimaryChainAlias): Promise<boolean> {
   try {
     const reply = await info.call<{ isBootstrapped?: boolean }>('info.isBootstrapped', [{ chain }]);
@@ -377,17 +363,17 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
   let context: ProcessContext | undefined;
   for (;;) {
     await exitedEarly();
-    const read = existsSync(contextPath) ? readProcessContext(contextPath) : undefined;
-    if (read?.pid === proc.pid && read.uri && read.stakingAddress) {
+    const read = await readProcessContext(contextPath);
+    if (read?.pid === proc.pid) {
       context = read;
       break;
     }
     if (Date.now() > deadline) return fail(`no process context at ${contextPath} within ${timeoutMs} ms`);
     await sleep(100);
   }
-  const uri = context.uri!.replace(/\/+$/, '');
+  const uri = context.uri;
   assertLoopbackUrl(uri);
-  const stakingAddress = context.stakingAddress!;
+  const stakingAddress = context.stakingAddress;
   if (!stakingAddress.startsWith('127.0.0.1:')) return fail(`staking listener is not on loopback: ${stakingAddress}`);
   const httpPort = Number(new URL(uri).port);
 

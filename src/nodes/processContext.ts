@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { alive } from '../nodes/pidFile.js';
+import { alive } from './pidFile.js';
 
 /** What avalanchego writes to its process context file once its listeners are bound. */
 export interface ProcessContext {
