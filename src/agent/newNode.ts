@@ -1,11 +1,11 @@
-import { copyFile, readFile, rename, rm } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256File } from '../artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../artifacts/store.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import { notBootstrapped, type Bootstrapper } from '../nodes/avalanchego.js';
-import { alive, killRecordedProcess, recordPid } from '../nodes/pidFile.js';
+import { alive, killRecordedProcess, readPidFile, recordPid } from '../nodes/pidFile.js';
 import { readLogTail, spawnLogged, type ManagedProcess } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
@@ -108,7 +108,7 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   }
   // An earlier attempt's process that is still starting (a killed agent, a retried activity) is
   // waited for, not started twice: the node may be slow to bind, never a second process.
-  const earlier = await readPid(join(dir, PID_FILE));
+  const earlier = await readPidFile(join(dir, PID_FILE));
   if (earlier !== undefined && alive(earlier)) return waitForContext(contextPath, earlier, undefined, onWait, timeoutMs);
   await rm(contextPath, { force: true });
   const args = newNodeArgs(config, old, spec, dir);
@@ -129,12 +129,6 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   const proc = spawnLogged(config.nodeBinary, args, { logPath: join(dir, 'new-node.log'), detached: true });
   await recordPid(join(dir, PID_FILE), proc.pid);
   return waitForContext(contextPath, proc.pid, proc, onWait, timeoutMs);
-}
-
-async function readPid(path: string): Promise<number | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => undefined);
-  const pid = text === undefined ? Number.NaN : Number.parseInt(text.trim(), 10);
-  return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { notBootstrapped } from '../nodes/avalanchego.js';
-import { alive } from '../nodes/pidFile.js';
+import { alive, stopPid } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
@@ -40,17 +40,6 @@ function pinnedArgv(argv: string[], uri: string, stakingAddress: string): string
   return [binary!, ...formatNodeArgs(withFlags(flags, [], set))];
 }
 
-async function waitGone(pid: number, graceMs: number, onWait: () => void): Promise<void> {
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) {
-    onWait();
-    await sleep(200);
-  }
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(100);
-}
-
 export async function haltOldNode(config: AgentConfig, runKey: string, onWait: () => void = () => {}): Promise<OldNodeRecord> {
   const recordPath = await recordPathOf(config, runKey);
   let record = await readRecord<OldNodeRecord>(recordPath);
@@ -65,7 +54,9 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
       await runHostCommand(config, 'haltCommand', { REGENESIS_NODE_PID: String(live.pid), REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
       await waitExited(live.pid, 120_000, onWait, 'halt old node');
     } else {
-      await waitGone(live.pid, 60_000, onWait);
+      await stopPid(live.pid, 60_000, onWait);
+      // The data directory is hashed next: only once the process is really gone.
+      while (alive(live.pid)) await sleep(100);
     }
   } else if (!record) {
     throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (no live process in ${contextPathOf(config)}): nothing to halt, and no command line to restart it with`);

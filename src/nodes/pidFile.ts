@@ -26,33 +26,39 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** The pid a pid file names, or undefined when the file is absent or holds no usable pid. */
+export async function readPidFile(path: string): Promise<number | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const pid = text === undefined ? Number.NaN : Number.parseInt(text.trim(), 10);
+  return Number.isSafeInteger(pid) && pid > 1 ? pid : undefined;
+}
+
+/**
+ * SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone (its files and ports are
+ * released only then, and callers reuse them next). Returns whether it was running.
+ */
+export async function stopPid(pid: number, graceMs = 10_000, onWait: () => void = () => {}): Promise<boolean> {
+  if (!alive(pid)) return false;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) {
+    onWait();
+    await sleep(100);
+  }
+  if (alive(pid)) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
+  }
+  return true;
+}
+
 /**
  * Stops the process named in a pid file (SIGTERM, then SIGKILL after a grace period) and removes the
  * file. A missing file or a process already gone is success: compensations must be re-runnable.
  */
 export async function killRecordedProcess(path: string, graceMs = 10_000): Promise<boolean> {
-  let pid: number;
-  try {
-    pid = Number.parseInt((await readFile(path, 'utf8')).trim(), 10);
-  } catch {
-    return false;
-  }
-  if (!Number.isSafeInteger(pid) || pid <= 1) {
-    await rm(path, { force: true });
-    return false;
-  }
-  let killed = false;
-  if (alive(pid)) {
-    process.kill(pid, 'SIGTERM');
-    killed = true;
-    const deadline = Date.now() + graceMs;
-    while (alive(pid) && Date.now() < deadline) await sleep(100);
-    if (alive(pid)) {
-      process.kill(pid, 'SIGKILL');
-      // Its files and ports are released only once it is gone: callers reuse them next.
-      for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
-    }
-  }
+  const pid = await readPidFile(path);
+  const killed = pid !== undefined && (await stopPid(pid, graceMs));
   await rm(path, { force: true });
   return killed;
 }
