@@ -1,4 +1,7 @@
 import { bech32 } from '@scure/base';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ripemd160 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 
 /**
@@ -79,6 +82,11 @@ function hrpEditHint(bech: string): string {
     }
   }
   return '';
+}
+
+/** X/P short ID of a secp256k1 key (0x hex): RIPEMD-160(SHA-256(compressed public key)). */
+export function shortIdOfKey(privateKey: string): Uint8Array {
+  return ripemd160(sha256(secp256k1.getPublicKey(Buffer.from(privateKey.replace(/^0x/, ''), 'hex'), true)));
 }
 
 export function shortIdFromAddress(address: string, field = 'address'): Uint8Array {

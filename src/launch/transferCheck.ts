@@ -1,13 +1,11 @@
 import { Wallet } from 'ethers';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { ripemd160 } from '@noble/hashes/legacy.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { sendEvmTransfer } from '../chains/evm/transfer.js';
 import { sendAvax } from '../chains/platform/transfer.js';
-import { formatAddress } from '../keys/address.js';
-import { hexToBytes, type Hex } from '../state/hex.js';
+import { formatAddress, shortIdOfKey } from '../keys/address.js';
+import type { Hex } from '../state/hex.js';
 
 /**
  * The last proof before the commit point that the new network is alive: it accepts a C-Chain and an
@@ -39,19 +37,7 @@ export async function readCanaryKey(env: NodeJS.ProcessEnv = process.env): Promi
 export async function checkTransfers(uri: string, hrp: string, key: Hex, timeoutMs = 60_000): Promise<TransferCheck> {
   const wallet = new Wallet(key);
   const rpc = new JsonRpcClient(`${uri}/ext/bc/C/rpc`, { timeoutMs: 30_000 });
-  const head = await rpc.call<{ baseFeePerGas?: Hex }>('eth_getBlockByNumber', ['latest', false]);
-  const tip = 1_000_000_000n;
-  const signed = await wallet.signTransaction({
-    type: 2,
-    chainId: BigInt(await rpc.call<Hex>('eth_chainId')),
-    nonce: Number(BigInt(await rpc.call<Hex>('eth_getTransactionCount', [wallet.address, 'pending']))),
-    to: wallet.address,
-    value: 0n,
-    gasLimit: 21_000n,
-    maxFeePerGas: 2n * BigInt(head.baseFeePerGas ?? '0x0') + tip,
-    maxPriorityFeePerGas: tip,
-  });
-  const txHash = await rpc.call<Hex>('eth_sendRawTransaction', [signed]);
+  const txHash = await sendEvmTransfer(rpc, wallet, wallet.address, 0n);
   const deadline = Date.now() + timeoutMs;
   let receipt: { status: Hex; blockNumber: Hex } | null = null;
   while (!(receipt = await rpc.call<{ status: Hex; blockNumber: Hex } | null>('eth_getTransactionReceipt', [txHash]))) {
@@ -59,7 +45,6 @@ export async function checkTransfers(uri: string, hrp: string, key: Hex, timeout
     await sleep(250);
   }
   if (receipt.status !== '0x1') throw new Error(`C-Chain transfer ${txHash} reverted`);
-  const shortId = ripemd160(sha256(secp256k1.getPublicKey(hexToBytes(key), true)));
-  const txID = await sendAvax(uri, 'X', key, [{ to: formatAddress('X', hrp, shortId), amount: 1n }]);
+  const txID = await sendAvax(uri, 'X', key, [{ to: formatAddress('X', hrp, shortIdOfKey(key)), amount: 1n }]);
   return { cChain: { txHash, block: Number(BigInt(receipt.blockNumber)) }, xChain: { txID } };
 }
