@@ -29,6 +29,14 @@ async function phaseReached(handle: WorkflowHandle, phase: Phase): Promise<strin
   }
 }
 
+/** Resolves on Ctrl-C or SIGTERM (a demo run with --keep stays up until then). */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 /** `preferred` when it is free on loopback, another free port otherwise. */
 export async function portOrFree(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
@@ -108,10 +116,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
     printResult(result, { json: options.json, workflowId, uiUrl: server.uiUrl });
     if (options.keep) {
       logger.info(`Web UI stays up at ${server.uiUrl}; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilInterrupted();
     }
     return result.status === 'Completed' ? 0 : 1;
   } finally {

@@ -16,6 +16,7 @@ import { logger } from '../logger.js';
 import { toolPath } from '../tools.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { untilInterrupted } from './demo.js';
 import { printResult } from './print.js';
 
 /**
@@ -85,10 +86,7 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
     }
     if (options.keep) {
       logger.info(`the new network and the Web UI (${server.uiUrl}) stay up; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilInterrupted();
     }
     return result.status === 'Completed' ? 0 : 1;
   } finally {
