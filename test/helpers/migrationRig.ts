@@ -126,7 +126,9 @@ export class MigrationRig {
           phase = status.phase;
           await options.onPhase?.(phase);
         }
-        if (phase === 'wait-epoch') await this.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+        // An emergency run halts the validators first: its brief wait-epoch phase reads a fixed
+        // height, and a transaction sent then would never be mined.
+        if (phase === 'wait-epoch' && !options.emergency) await this.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
         if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
           await handle.executeUpdate(approveUpdate, { args: [{ approver: 'operator-1', genesisSha256: status.genesisSha256! }] });
         }
