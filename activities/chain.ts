@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
-import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/platform/avaxApi.js';
+import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/avax/api.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';

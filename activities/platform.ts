@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
-import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/platform/avaxApi.js';
+import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/avax/api.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
-import { discoverOwners, TooManyOwnersError } from '../src/chains/platform/discovery.js';
-import { writeJsonl } from '../src/chains/platform/avaxApi.js';
+import { discoverOwners, TooManyOwnersError } from '../src/chains/avax/discovery.js';
+import { writeJsonl } from '../src/chains/avax/api.js';
 import { readJsonLines } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';

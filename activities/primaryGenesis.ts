@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import type { ValidatorRecord } from '../src/chains/platform/pchain.js';
-import type { UtxoRecord } from '../src/chains/platform/utxo.js';
+import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import {
   allocationsFromExports,
   buildPrimaryGenesis,

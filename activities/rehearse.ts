@@ -4,15 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
-import { rehearseGethGenesis } from '../src/chains/evm/rehearsal.js';
+import { rehearseGethGenesis } from '../src/rehearsal/evm.js';
 import { killRecordedProcess } from '../src/nodes/pidFile.js';
 import type { PChainExport, PostLaunchReport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
 import { readAccountFile, readJsonLines } from '../src/state/jsonl.js';
 import { exportedBalances } from '../src/chains/platform/balances.js';
 import type { ValidatorRecord } from '../src/chains/platform/pchain.js';
-import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/chains/platform/rehearsal.js';
-import type { UtxoRecord } from '../src/chains/platform/utxo.js';
+import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/rehearsal/primary.js';
+import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import { asFailure } from './failures.js';
 
 export const REHEARSAL_REPORT_PATH = 'reports/rehearsal.json';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertChainIdAllowed, ENVIRONMENTS, networkMode } from './network/chainIds.js';
 import { hrpForNetwork } from './network/hrp.js';
-import { cChainNodeOf } from './chains/platform/cChainUrl.js';
+import { cChainNodeOf } from './chains/avax/cChainUrl.js';
 
 /**
  * The regenesis plan: the single JSON input of a run (CLI file, Temporal UI form, schedule action).

@@ -1,14 +1,14 @@
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { demoValidators } from '../devnet/demoValidators.js';
+import { demoValidators } from '../dev/demoValidators.js';
 import { LocalGethDevnet } from '../operator/localDevnet.js';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { config } from '../config.js';
-import { fillChain } from '../devnet/fill.js';
+import { fillChain } from '../dev/fill.js';
 import { freePort } from '../nodes/ports.js';
-import { startTemporalDevServer } from '../devnet/temporal.js';
+import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
 import type { PlanInput } from '../plan.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';

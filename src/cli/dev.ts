@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { startTemporalDevServer } from '../devnet/temporal.js';
+import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
 import { createServiceWorker, installRuntimeLogger } from '../worker.js';
 

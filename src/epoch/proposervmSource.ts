@@ -1,4 +1,4 @@
-import { AvaxService, isMethodMissing, parseSafeUint, type AvaxEndpoints } from '../chains/platform/avaxApi.js';
+import { AvaxService, isMethodMissing, parseSafeUint, type AvaxEndpoints } from '../chains/avax/api.js';
 import { BlockTimestampEpochSource, findFirstBlockAtOrAfter, type BlockHeader, type BlockReader } from './blockTimestampSource.js';
 import { assertEpochDuration, epochEndTime } from './lp181.js';
 import { assertTargetEpoch, type CurrentEpoch, type EpochSource, type EpochStatus, type SealedEpoch } from './source.js';

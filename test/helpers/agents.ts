@@ -1,1 +1,1 @@
-export { AgentProcesses, type AgentSpec } from '../../src/devnet/agentProcesses.js';
+export { AgentProcesses, type AgentSpec } from '../../src/dev/agentProcesses.js';

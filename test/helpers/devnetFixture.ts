@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
-import { fillChain, type FillOptions } from '../../src/devnet/fill.js';
+import { fillChain, type FillOptions } from '../../src/dev/fill.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { Hex } from '../../src/state/hex.js';
 import { startTemporal } from './temporal.js';

@@ -9,7 +9,7 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { PlanInput } from '../../src/plan.js';
 import { CANARY_KEY_ENV } from '../../src/launch/transferCheck.js';
-import { localMigrationPlan } from '../../src/devnet/migrationPlan.js';
+import { localMigrationPlan } from '../../src/dev/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';

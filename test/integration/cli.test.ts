@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { fillChain } from '../../src/devnet/fill.js';
+import { fillChain } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { WORKER_NODE_OPTIONS } from '../../src/config.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { PlatformChain } from '../../src/chains/platform/pchain.js';
-import { avaxEndpoints } from '../../src/chains/platform/avaxApi.js';
+import { avaxEndpoints } from '../../src/chains/avax/api.js';
 import type { Hex } from '../../src/state/hex.js';
 import { MigrationRig, NEW_NETWORK_ID } from '../helpers/migrationRig.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectAddresses, discoverOwners } from '../../src/chains/platform/discovery.js';
+import { collectAddresses, discoverOwners } from '../../src/chains/avax/discovery.js';
 import type { ExchangeChain } from '../../src/chains/exchange/xchain.js';
 import type { PlatformChain } from '../../src/chains/platform/pchain.js';
 

@@ -10,7 +10,7 @@ import {
 } from '../../src/epoch/blockTimestampSource.js';
 import { assertEpochDuration, blockSealsEpoch, epochEndTime, initialEpoch, nextEpoch, type Epoch } from '../../src/epoch/lp181.js';
 import type { EpochStatus, SealedEpoch } from '../../src/epoch/source.js';
-import { mulberry32Fraction as prng } from '../../src/devnet/mulberry32.js';
+import { mulberry32Fraction as prng } from '../../src/dev/mulberry32.js';
 
 /** A chain given by a timestamp function, so long chains need no arrays; counts every read. */
 function chainReader(headHeight: number, timestampAt: (n: number) => number) {

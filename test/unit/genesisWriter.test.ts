@@ -10,7 +10,7 @@ import { bytesToHex, toQuantity, type Hex } from '../../src/state/hex.js';
 import { accountLine } from '../../src/state/jsonl.js';
 import { computeStateRoot } from '../../src/state/stateRoot.js';
 import { keccak256Hex, keccakReady, EMPTY_CODE_HASH } from '../../src/state/keccak.js';
-import { mulberry32Fraction as prng } from '../../src/devnet/mulberry32.js';
+import { mulberry32Fraction as prng } from '../../src/dev/mulberry32.js';
 
 function randomBytes(rand: () => number, n: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => Math.floor(rand() * 256));

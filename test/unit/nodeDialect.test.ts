@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cChainNodeEndpoints, probeNodeDialect } from '../../src/chains/platform/avaxApi.js';
+import { cChainNodeEndpoints, probeNodeDialect } from '../../src/chains/avax/api.js';
 import { startRecordedNode } from '../helpers/recordedNode.js';
 
 /** The node family is read from the node (info.getNodeVersion), never inferred from a URL alone. */

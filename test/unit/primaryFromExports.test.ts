@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { ValidatorRecord } from '../../src/chains/platform/pchain.js';
 import { parseStakeOutputs, type StakeOutput } from '../../src/chains/platform/stake.js';
-import type { UtxoRecord } from '../../src/chains/platform/utxo.js';
+import type { UtxoRecord } from '../../src/chains/avax/utxo.js';
 import {
   allocationsFromExports,
   buildPrimaryGenesis,

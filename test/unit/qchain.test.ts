@@ -7,7 +7,7 @@ import { platformActivities } from '../../activities/platform.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { pinningMismatch } from '../../src/epoch/pinning.js';
 import type { QChainExportManifest } from '../../src/manifests.js';
-import { avaxEndpoints } from '../../src/chains/platform/avaxApi.js';
+import { avaxEndpoints } from '../../src/chains/avax/api.js';
 import { QuantumChain, qChainGenesis } from '../../src/chains/quantum/qchain.js';
 import { buildPrimaryGenesis, parsePrimaryGenesis, PrimaryGenesisError, serializePrimaryGenesis } from '../../src/genesis/primary/index.js';
 import { formatAddress } from '../../src/keys/address.js';

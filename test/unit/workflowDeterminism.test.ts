@@ -47,7 +47,7 @@ const PURE_MODULES = new Set([
   'src/state/stats.ts',
   'src/network/chainIds.ts',
   'src/network/hrp.ts',
-  'src/chains/platform/cChainUrl.ts',
+  'src/chains/avax/cChainUrl.ts',
   'src/epoch/pinning.ts',
   'src/agent/queue.ts',
   'src/verify/crossChainSupply.ts',

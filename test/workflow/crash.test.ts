@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FaultProxy } from '../../src/devnet/faultProxy.js';
+import { FaultProxy } from '../rigs/faultProxy.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSyntheticGeth, type SyntheticGeth } from '../../src/devnet/syntheticGeth.js';
+import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import type { PlanInput } from '../../src/plan.js';
 import { runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';

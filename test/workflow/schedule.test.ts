@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
-import { fillChain } from '../../src/devnet/fill.js';
+import { fillChain } from '../../src/dev/fill.js';
 import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.js';
 import type { PlanInput } from '../../src/plan.js';
 import { searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';

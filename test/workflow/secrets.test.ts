@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaultProxy } from '../../src/devnet/faultProxy.js';
+import { FaultProxy } from '../rigs/faultProxy.js';
 import type { PlanInput } from '../../src/plan.js';
 import { bytesToHex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';

@@ -1,6 +1,6 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
-import { AvaxService, parseSafeUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../platform/avaxApi.js';
-import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../platform/utxo.js';
+import { AvaxService, parseSafeUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
+import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../avax/utxo.js';
 
 /**
  * X-Chain adapter over the node's exchange service: `avm.*` on avalanchego, `xvm.*` on luxd (the

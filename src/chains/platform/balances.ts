@@ -1,8 +1,8 @@
 import { shortIdFromAddress } from '../../keys/address.js';
 import { bytesToHex } from '../../state/hex.js';
-import type { OwnerBalance } from './rehearsal.js';
+import type { OwnerBalance } from '../../rehearsal/primary.js';
 import type { ValidatorRecord } from './pchain.js';
-import type { UtxoRecord } from './utxo.js';
+import type { UtxoRecord } from '../avax/utxo.js';
 
 /**
  * What each owner held of the staking asset at the epoch, per chain, as the exports read it from

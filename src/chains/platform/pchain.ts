@@ -1,7 +1,7 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
-import { AvaxService, parseSafeUint, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from './avaxApi.js';
+import { AvaxService, parseSafeUint, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
 import { parseStakeOutputs, type StakeOutput } from './stake.js';
-import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from './utxo.js';
+import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../avax/utxo.js';
 
 /**
  * P-Chain adapter over the node's `platform.*` JSON-RPC service (`<prefix>/bc/P`): the validator

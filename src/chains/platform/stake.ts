@@ -1,4 +1,4 @@
-import { parseUint } from './avaxApi.js';
+import { parseUint } from '../avax/api.js';
 
 /**
  * Who staked what. getCurrentValidators names a validator's reward owners but not the owners of

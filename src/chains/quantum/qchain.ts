@@ -1,5 +1,5 @@
 import { RpcResponseError } from '../evm/rpc.js';
-import { AvaxService, isMethodMissing, parseSafeUint, parseUint, type AvaxEndpoints } from '../platform/avaxApi.js';
+import { AvaxService, isMethodMissing, parseSafeUint, parseUint, type AvaxEndpoints } from '../avax/api.js';
 
 /**
  * Q-Chain adapter (luxd's quantum VM). What luxd serves, from its source (luxfi/chains quantumvm,

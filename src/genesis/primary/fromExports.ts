@@ -1,6 +1,6 @@
 import type { StakeOutput } from '../../chains/platform/stake.js';
 import type { ValidatorRecord } from '../../chains/platform/pchain.js';
-import type { UtxoRecord } from '../../chains/platform/utxo.js';
+import type { UtxoRecord } from '../../chains/avax/utxo.js';
 import { formatAddress, shortIdFromAddress } from '../../keys/address.js';
 import { bytesToHex, hexToBytes } from '../../state/hex.js';
 import { PrimaryGenesisError } from './errors.js';

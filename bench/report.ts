@@ -1,4 +1,4 @@
-import type { StateStats } from '../state/stats.js';
+import type { StateStats } from '../src/state/stats.js';
 
 /** Shapes of bench-results.json, the targets of the performance issue, and the stdout table. */
 

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../artifacts/atomicFile.js';
-import { generateAlloc } from '../bench/alloc.js';
-import { buildEvmGenesis } from '../genesis/buildEvmGenesis.js';
-import { postMergeChainConfig } from '../genesis/chainConfig.js';
-import type { Hex } from '../state/hex.js';
-import type { StateStats } from '../state/stats.js';
-import { gethInit, startGethNode, type GethNode } from '../nodes/geth.js';
+import { AtomicFile } from '../../src/artifacts/atomicFile.js';
+import { generateAlloc } from '../../bench/alloc.js';
+import { buildEvmGenesis } from '../../src/genesis/buildEvmGenesis.js';
+import { postMergeChainConfig } from '../../src/genesis/chainConfig.js';
+import type { Hex } from '../../src/state/hex.js';
+import type { StateStats } from '../../src/state/stats.js';
+import { gethInit, startGethNode, type GethNode } from '../../src/nodes/geth.js';
 
 export interface SyntheticGeth {
   node: GethNode;

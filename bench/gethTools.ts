@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runGeth, startGethNode, type GethNode } from '../nodes/geth.js';
-import { toolPath } from '../tools.js';
+import { runGeth, startGethNode, type GethNode } from '../src/nodes/geth.js';
+import { toolPath } from '../src/tools.js';
 import { onCleanup, procCpuSeconds, procPeakRssMb, runMeasured, type Measured } from './procs.js';
 
 /** geth as the reference: timed `geth init` and `geth dump`, and a node serving the datadir. */

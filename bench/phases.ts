@@ -2,20 +2,20 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../artifacts/atomicFile.js';
-import { LocalArtifactStore } from '../artifacts/store.js';
-import { buildEvmGenesis } from '../genesis/buildEvmGenesis.js';
-import { postMergeChainConfig } from '../genesis/chainConfig.js';
-import type { PartitionManifest } from '../manifests.js';
-import type { Hex } from '../state/hex.js';
-import { keccakReady } from '../state/keccak.js';
-import { readAccounts } from '../state/jsonl.js';
-import { StateRootBuilder } from '../state/stateRoot.js';
-import { sumStats, type StateStats } from '../state/stats.js';
+import { AtomicFile } from '../src/artifacts/atomicFile.js';
+import { LocalArtifactStore } from '../src/artifacts/store.js';
+import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
+import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
+import type { PartitionManifest } from '../src/manifests.js';
+import type { Hex } from '../src/state/hex.js';
+import { keccakReady } from '../src/state/keccak.js';
+import { readAccounts } from '../src/state/jsonl.js';
+import { StateRootBuilder } from '../src/state/stateRoot.js';
+import { sumStats, type StateStats } from '../src/state/stats.js';
 import { generateAlloc, type GeneratedAlloc } from './alloc.js';
 
 /**
- * The measured phases, each run in its own process by src/bench/child.ts. Timings are taken
+ * The measured phases, each run in its own process by bench/child.ts. Timings are taken
  * around the work only (not process start-up or module loading); the parent adds wall time and
  * peak RSS of the whole process.
  */
@@ -109,7 +109,7 @@ export interface ExportResult {
  */
 export async function runExport(task: ExportTask): Promise<ExportResult> {
   const { MockActivityEnvironment } = await import('@temporalio/testing');
-  const { exportActivities } = await import('../../activities/export.js');
+  const { exportActivities } = await import('../activities/export.js');
   const store = new LocalArtifactStore(task.artifactsDir);
   const activities = exportActivities(store);
   const runKey = `bench-export-${process.pid}`;
@@ -166,7 +166,7 @@ export interface BundleTask {
 
 /** Builds the workflow bundle into a file, as the worker image build does (`regenesis bundle`). */
 export async function runBundle(task: BundleTask): Promise<{ seconds: number; bytes: number }> {
-  const { writeWorkflowBundle } = await import('../workflowBundle.js');
+  const { writeWorkflowBundle } = await import('../src/workflowBundle.js');
   const started = performance.now();
   const { bytes } = await writeWorkflowBundle(task.out);
   return { seconds: (performance.now() - started) / 1000, bytes };
@@ -267,7 +267,7 @@ function encodedSize(history: object): number {
 export async function runHistory(task: HistoryTask): Promise<HistoryResult> {
   const { DefaultLogger, NativeConnection, Runtime } = await import('@temporalio/worker');
   const { Client, Connection } = await import('@temporalio/client');
-  const { createWorker } = await import('../worker.js');
+  const { createWorker } = await import('../src/worker.js');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const taskQueue = `bench-${process.pid}-${Date.now()}`;
   const workflowId = `bench-regenesis-${process.pid}-${Date.now()}`;

@@ -170,7 +170,7 @@ export interface ChildSelf {
 let childCounter = 0;
 
 /**
- * Runs one phase in a fresh node process (src/bench/child.ts) and returns its result together with
+ * Runs one phase in a fresh node process (bench/child.ts) and returns its result together with
  * its peak RSS (getrusage of the child itself) and wall time.
  */
 export async function runPhaseChild<R>(task: { phase: string } & Record<string, unknown>, options: ChildOptions): Promise<{ result: R; measured: Measured }> {

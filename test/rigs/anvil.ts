@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { toolPath } from '../tools.js';
-import { freePort } from '../nodes/ports.js';
-import { isPortInUse, spawnLogged, waitForJsonRpc, type ManagedProcess } from '../nodes/process.js';
+import { toolPath } from '../../src/tools.js';
+import { freePort } from '../../src/nodes/ports.js';
+import { isPortInUse, spawnLogged, waitForJsonRpc, type ManagedProcess } from '../../src/nodes/process.js';
 
 export interface AnvilOptions {
   /** Where the log goes; default a file in the OS temp dir named after the port. */

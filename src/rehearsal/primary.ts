@@ -2,18 +2,18 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { JsonRpcClient } from '../evm/rpc.js';
-import { ExchangeChain } from '../exchange/xchain.js';
-import { startAvalancheLocal, type AvalancheNode } from '../../nodes/avalanchego.js';
-import { recordPid } from '../../nodes/pidFile.js';
-import { formatAddress, hrpForNetwork } from '../../keys/address.js';
-import type { NetworkReadBack } from '../../manifests.js';
-import type { AccountRecord } from '../../state/account.js';
-import { hexToBytes, type Hex } from '../../state/hex.js';
-import { block0StateRoot, compareWithNode } from '../../verify/nodeSamples.js';
-import { balanceByOwner } from './balances.js';
-import { avaxEndpoints } from './avaxApi.js';
-import { PlatformChain } from './pchain.js';
+import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { ExchangeChain } from '../chains/exchange/xchain.js';
+import { startAvalancheLocal, type AvalancheNode } from '../nodes/avalanchego.js';
+import { recordPid } from '../nodes/pidFile.js';
+import { formatAddress, hrpForNetwork } from '../keys/address.js';
+import type { NetworkReadBack } from '../manifests.js';
+import type { AccountRecord } from '../state/account.js';
+import { hexToBytes, type Hex } from '../state/hex.js';
+import { block0StateRoot, compareWithNode } from '../verify/nodeSamples.js';
+import { balanceByOwner } from '../chains/platform/balances.js';
+import { avaxEndpoints } from '../chains/avax/api.js';
+import { PlatformChain } from '../chains/platform/pchain.js';
 
 /**
  * Boots a generated primary genesis on a fresh single avalanchego node (loopback, no peers) and

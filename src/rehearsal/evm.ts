@@ -1,11 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gethInit, startGethNode, type GethNode } from '../../nodes/geth.js';
-import { recordPid } from '../../nodes/pidFile.js';
-import type { AccountRecord } from '../../state/account.js';
-import { toWord, type Hex } from '../../state/hex.js';
-import { JsonRpcClient, type RpcCall } from './rpc.js';
-import { block0StateRoot } from '../../verify/nodeSamples.js';
+import { gethInit, startGethNode, type GethNode } from '../nodes/geth.js';
+import { recordPid } from '../nodes/pidFile.js';
+import type { AccountRecord } from '../state/account.js';
+import { toWord, type Hex } from '../state/hex.js';
+import { JsonRpcClient, type RpcCall } from '../chains/evm/rpc.js';
+import { block0StateRoot } from '../verify/nodeSamples.js';
 
 /**
  * Boots a generated geth genesis on a private, isolated geth and compares what it serves at block 0

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../artifacts/atomicFile.js';
-import { partitionBounds } from '../chains/evm/gethExport.js';
-import type { AccountRecord } from '../state/account.js';
-import type { Hex } from '../state/hex.js';
-import { EMPTY_CODE_HASH, keccak256, keccakReady } from '../state/keccak.js';
-import { accountLine } from '../state/jsonl.js';
-import { storageRoot } from '../state/stateRoot.js';
-import { StatsAccumulator, type StateStats } from '../state/stats.js';
-import { mulberry32 as rng } from '../devnet/mulberry32.js';
+import { AtomicFile } from '../src/artifacts/atomicFile.js';
+import { partitionBounds } from '../src/chains/evm/gethExport.js';
+import type { AccountRecord } from '../src/state/account.js';
+import type { Hex } from '../src/state/hex.js';
+import { EMPTY_CODE_HASH, keccak256, keccakReady } from '../src/state/keccak.js';
+import { accountLine } from '../src/state/jsonl.js';
+import { storageRoot } from '../src/state/stateRoot.js';
+import { StatsAccumulator, type StateStats } from '../src/state/stats.js';
+import { mulberry32 as rng } from '../src/dev/mulberry32.js';
 
 /**
  * A synthetic state for benchmarks, the same for the same (accounts, seed): every tenth account is

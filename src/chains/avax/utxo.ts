@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { cb58Decode, cb58Encode } from '../../keys/cb58.js';
 import { formatAddress, parseAddress, type ChainAlias } from '../../keys/address.js';
-import { parseSafeUint, writeJsonl, type AvaxService, type JsonlSummary } from './avaxApi.js';
+import { parseSafeUint, writeJsonl, type AvaxService, type JsonlSummary } from './api.js';
 
 /**
  * UTXOs of the P- and X-Chains as the nodes serve them (`platform.getUTXOs`, `avm.getUTXOs`):

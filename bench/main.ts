@@ -2,9 +2,9 @@ import { Command, Option } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { WORKER_NODE_OPTIONS } from '../config.js';
-import { startTemporalDevServer } from '../devnet/temporal.js';
-import { freePort } from '../nodes/ports.js';
+import { WORKER_NODE_OPTIONS } from '../src/config.js';
+import { startTemporalDevServer } from '../src/dev/temporal.js';
+import { freePort } from '../src/nodes/ports.js';
 import type { GeneratedAlloc } from './alloc.js';
 import {
   block0Root,

@@ -1,5 +1,5 @@
 import type { ExchangeChain } from '../exchange/xchain.js';
-import type { PlatformChain } from './pchain.js';
+import type { PlatformChain } from '../platform/pchain.js';
 
 /**
  * The address set of a P/X export when the plan asks for discovery: every owner the chains name up
