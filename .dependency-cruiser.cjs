@@ -16,6 +16,13 @@ module.exports = {
       to: { path: '^workflows/' },
     },
     {
+      name: 'workflows-import-activity-types-only',
+      severity: 'error',
+      comment: 'Workflow code runs in the sandbox: it may read activity types and the plain-data retry policies, never an implementation.',
+      from: { path: '^workflows/' },
+      to: { path: '^activities/', pathNot: '^activities/policies\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'shipped-not-to-tests',
       severity: 'error',
       comment: 'Production code never imports a test rig.',

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import type { AgentConfig } from '../src/agent/config.js';
 import { identify, signGenesis, type AgentIdentity } from '../src/agent/identity.js';
 import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth } from '../src/agent/newNode.js';
@@ -17,8 +18,8 @@ export function agentActivities(config: AgentConfig) {
     try {
       return await heartbeating(work);
     } catch (err) {
-      if (err instanceof GenesisMismatchError) throw ApplicationFailure.nonRetryable(`${step}: ${err.message}`, 'GenesisMismatch');
-      if (err instanceof NodeNotRunningError) throw ApplicationFailure.nonRetryable(`${step}: ${err.message}`, 'NodeNotRunning');
+      if (err instanceof GenesisMismatchError) throw failure('GenesisMismatch', `${step}: ${err.message}`);
+      if (err instanceof NodeNotRunningError) throw failure('NodeNotRunning', `${step}: ${err.message}`);
       throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
     }
   };

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
 import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/avax/api.js';
@@ -8,7 +9,7 @@ import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTim
 import { ProposerVmEpochSource } from '../src/epoch/proposervmSource.js';
 import type { EpochSource, EpochStatus } from '../src/epoch/source.js';
 import type { FreezePoint, PreflightResult } from '../src/manifests.js';
-import type { Plan } from '../src/plan.js';
+import { planVersusNode, type Plan } from '../src/plan/index.js';
 import type { Hex } from '../src/state/hex.js';
 import { asFailure } from './failures.js';
 
@@ -27,7 +28,7 @@ async function nodeFamily(plan: Plan): Promise<{ dialect?: DialectName; nodeVers
   const endpoints = cChainNodeEndpoints(plan.chains.C.rpcUrl);
   if (!endpoints) {
     if (plan.chains.C.dialect) {
-      throw ApplicationFailure.nonRetryable('plan.chains.C.dialect: applies to an avalanchego/luxd C-Chain URL (…/ext|v1/bc/C/rpc) only', 'InvalidPlan');
+      throw failure('InvalidPlan', 'plan.chains.C.dialect: applies to an avalanchego/luxd C-Chain URL (…/ext|v1/bc/C/rpc) only');
     }
     return {};
   }
@@ -39,10 +40,7 @@ async function nodeFamily(plan: Plan): Promise<{ dialect?: DialectName; nodeVers
     probed = await probeNodeDialect(endpoints);
   } catch (err) {
     if (err instanceof RpcTransportError && err.retryable) throw err;
-    throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: cannot tell the node's family (${(err as Error).message})`, 'UnsupportedNode');
-  }
-  if (plan.chains.C.dialect && plan.chains.C.dialect !== probed.dialect) {
-    throw ApplicationFailure.nonRetryable(`plan.chains.C.dialect: ${plan.chains.C.dialect}, but the node reports ${probed.version}`, 'InvalidPlan');
+    throw failure('UnsupportedNode', `plan.chains.C.rpcUrl: cannot tell the node's family (${(err as Error).message})`);
   }
   return { dialect: probed.dialect, nodeVersion: probed.version };
 }
@@ -58,28 +56,7 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
     const detected = await probeNodeKind(rpc);
     const node = chain.node === 'auto' ? detected : chain.node;
     if (node !== 'geth' && node !== 'coreth' && node !== 'anvil') {
-      throw ApplicationFailure.nonRetryable(
-        `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth and coreth (debug_accountRange with preimages), anvil`,
-        'UnsupportedNode',
-      );
-    }
-    const primary = plan.genesis.primary;
-    if (node === 'coreth' && plan.rehearsal.enabled && !primary) {
-      // A bare C-Chain genesis would be rehearsed on geth, whose state root differs from coreth's
-      // (coreth accounts carry isMultiCoin); coreth is rehearsed inside a primary genesis on avalanchego.
-      throw ApplicationFailure.nonRetryable(
-        'plan.rehearsal.enabled: a coreth (Avalanche C-Chain) source cannot be rehearsed on geth; give plan.genesis.primary (rehearsed on avalanchego) or set it to false',
-        'InvalidPlan',
-      );
-    }
-    if (primary && node !== 'coreth') {
-      throw ApplicationFailure.nonRetryable(`plan.genesis.primary: needs an Avalanche C-Chain (coreth) source; plan.chains.C is ${node}`, 'InvalidPlan');
-    }
-    if (primary && primary.dialect !== 'avalanchego' && plan.rehearsal.enabled) {
-      throw ApplicationFailure.nonRetryable(
-        `plan.rehearsal.enabled: a ${primary.dialect} primary genesis is rehearsed on ${primary.dialect}, which this worker cannot run; set it to false`,
-        'InvalidPlan',
-      );
+      throw failure('UnsupportedNode', `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth and coreth (debug_accountRange with preimages), anvil`);
     }
     const clientVersion = await rpc.call<string>('web3_clientVersion', []);
     const sourceChainId = Number(BigInt(await rpc.call<Hex>('eth_chainId', [])));
@@ -89,23 +66,20 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
       await rpc.call('debug_accountRange', ['latest', `0x${'00'.repeat(32)}`, 1, true, true, true]);
     }
     const family = await nodeFamily(plan);
-    if ('height' in plan.target && plan.target.height > Number(BigInt(head.number))) {
-      throw ApplicationFailure.nonRetryable(
-        `plan.target.height: ${plan.target.height} is above the chain head ${Number(BigInt(head.number))}`,
-        'InvalidPlan',
-      );
-    }
+    const headHeight = Number(BigInt(head.number));
+    const broken = planVersusNode(plan, { kind: node, headHeight, ...family });
+    if (broken) throw failure('InvalidPlan', broken);
     return {
       node,
       clientVersion,
       sourceChainId,
-      headHeight: Number(BigInt(head.number)),
+      headHeight,
       headTimestamp: Number(BigInt(head.timestamp)),
       ...family,
     };
   } catch (err) {
     if (err instanceof RpcTransportError) {
-      throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: node unreachable (${err.message})`, 'NodeUnreachable');
+      throw failure('NodeUnreachable', `plan.chains.C.rpcUrl: node unreachable (${err.message})`);
     }
     throw asFailure(err, 'preflight');
   }
@@ -129,7 +103,7 @@ export async function epochStatus(input: {
 function epochSource(rpcUrl: string, epoch: Plan['epoch']): EpochSource {
   if (epoch.source === 'proposervm') {
     const endpoints = cChainNodeEndpoints(rpcUrl);
-    if (!endpoints) throw ApplicationFailure.nonRetryable(`plan.epoch.source: ${rpcUrl} is not a C-Chain endpoint of an avalanchego/luxd node`, 'InvalidPlan');
+    if (!endpoints) throw failure('InvalidPlan', `plan.epoch.source: ${rpcUrl} is not a C-Chain endpoint of an avalanchego/luxd node`);
     return new ProposerVmEpochSource({
       endpoints,
       chain: 'C',
@@ -146,7 +120,7 @@ export async function freezeBlock(input: { rpcUrl: string; height: number }): Pr
   try {
     const block = await rpc.call<RpcBlock | null>('eth_getBlockByNumber', [`0x${input.height.toString(16)}`, false]);
     if (!block) {
-      throw ApplicationFailure.nonRetryable(`plan.target.height: block ${input.height} does not exist yet`, 'InvalidPlan');
+      throw failure('InvalidPlan', `plan.target.height: block ${input.height} does not exist yet`);
     }
     await rpc.call('eth_getBalance', [`0x${'00'.repeat(20)}`, block.number]);
     return {
@@ -167,7 +141,7 @@ export async function freezeBlock(input: { rpcUrl: string; height: number }): Pr
  */
 export async function haltedPChainHeight(input: { rpcUrl: string; dialect?: DialectName }): Promise<{ pChainHeight: number }> {
   const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
-  if (!endpoints) throw ApplicationFailure.nonRetryable(`plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
+  if (!endpoints) throw failure('InvalidPlan', `plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
   try {
     return { pChainHeight: await new PlatformChain(endpoints).height() };
   } catch (err) {

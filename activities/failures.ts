@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import { MissingPreimageError } from '../src/chains/evm/gethExport.js';
 import { RpcResponseError, RpcTransportError } from '../src/chains/evm/rpc.js';
 
@@ -11,17 +12,14 @@ export function asFailure(err: unknown, context: string): Error {
   const storage = storageFailure(err, context);
   if (storage) return storage;
   if (err instanceof MissingPreimageError) {
-    return ApplicationFailure.nonRetryable(`${context}: ${err.message}`, 'MissingPreimage');
+    return failure('MissingPreimage', `${context}: ${err.message}`);
   }
   if (err instanceof RpcTransportError) return ApplicationFailure.retryable(`${context}: ${err.message}`, 'RpcTransport');
   if (err instanceof RpcResponseError && /missing trie node|state .*not available|historical state|required historical state/i.test(err.message)) {
-    return ApplicationFailure.nonRetryable(
-      `${context}: the node no longer has the state (${err.message}); export from an archive node`,
-      'StateUnavailable',
-    );
+    return failure('StateUnavailable', `${context}: the node no longer has the state (${err.message}); export from an archive node`);
   }
   if (err instanceof RpcResponseError && /method .* (does not exist|not found|not available)|-32601/i.test(`${err.message} ${err.code}`)) {
-    return ApplicationFailure.nonRetryable(`${context}: ${err.message}`, 'UnsupportedNode');
+    return failure('UnsupportedNode', `${context}: ${err.message}`);
   }
   return err instanceof Error ? err : new Error(`${context}: ${String(err)}`);
 }
@@ -44,5 +42,5 @@ function storageFailure(err: unknown, context: string): ApplicationFailure | und
   const e = err as NodeJS.ErrnoException | undefined;
   const reason = e && typeof e.code === 'string' && typeof e.syscall === 'string' ? STORAGE_ERRORS[e.code] : undefined;
   if (!reason) return undefined;
-  return ApplicationFailure.nonRetryable(`${context}: ${reason} (${e!.code} on ${e!.syscall} ${e!.path ?? ''})`.trim(), 'ArtifactStorage');
+  return failure('ArtifactStorage', `${context}: ${reason} (${e!.code} on ${e!.syscall} ${e!.path ?? ''})`.trim());
 }

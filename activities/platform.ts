@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
 import { cChainNodeEndpoints, type AvaxEndpoints } from '../src/chains/avax/api.js';
@@ -23,7 +24,7 @@ export const DISCOVERED_ADDRESSES_PATH = 'exports/addresses.jsonl';
 /** The node behind the plan's C-Chain URL: its P-, X- and Q-Chain share it. */
 function nodeEndpoints(rpcUrl: string, field: string, dialect?: DialectName): AvaxEndpoints {
   const endpoints = cChainNodeEndpoints(rpcUrl, dialect);
-  if (!endpoints) throw ApplicationFailure.nonRetryable(`${field}: ${rpcUrl} is not an avalanchego/luxd C-Chain endpoint`, 'InvalidPlan');
+  if (!endpoints) throw failure('InvalidPlan', `${field}: ${rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
   return endpoints;
 }
 
@@ -108,7 +109,7 @@ export function platformActivities(store: ArtifactStore) {
         });
       } catch (err) {
         // More owners than the set may hold is no transient fault: rescanning finds the same.
-        if (err instanceof TooManyOwnersError) throw ApplicationFailure.nonRetryable(`plan.chains.P.discoverAddresses: ${err.message}`, 'InvalidPlan');
+        if (err instanceof TooManyOwnersError) throw failure('InvalidPlan', `plan.chains.P.discoverAddresses: ${err.message}`);
         throw asFailure(err, 'address discovery');
       }
     },

@@ -1,27 +1,10 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/common';
+import { NON_RETRYABLE } from '../src/contract/failures.js';
 
 /**
  * Timeouts and retry policies, one per activity, kept beside the activities they govern. This file
  * holds plain data only, so workflow code can import it without pulling Node APIs into its sandbox.
  */
-
-/** Error types that no retry can fix: the run must stop (and roll back what it did). */
-export const NON_RETRYABLE = [
-  'InvalidPlan',
-  'NodeUnreachable',
-  'UnsupportedNode',
-  'MissingPreimage',
-  'StateUnavailable',
-  'VerificationFailed',
-  'RehearsalFailed',
-  'InvalidValidator',
-  'InvalidGenesis',
-  'RatificationFailed',
-  'ArtifactStorage',
-  'GenesisMismatch',
-  'NodeNotRunning',
-  'CanaryKey',
-] as const;
 
 const transient = {
   initialInterval: '1 second',

@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import { CanaryKeyError, checkTransfers, readCanaryKey, type TransferCheck } from '../src/launch/transferCheck.js';
 import { heartbeating } from './heartbeat.js';
 
@@ -11,7 +11,7 @@ export function postLaunchActivities() {
         const key = await readCanaryKey();
         return await heartbeating(() => checkTransfers(input.uri, input.hrp, key));
       } catch (err) {
-        if (err instanceof CanaryKeyError) throw ApplicationFailure.nonRetryable(err.message, 'CanaryKey');
+        if (err instanceof CanaryKeyError) throw failure('CanaryKey', err.message);
         throw err instanceof Error ? new Error(`post-launch transfer on ${input.uri}: ${err.message}`, { cause: err }) : err;
       }
     },

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import { failure } from '../src/contract/failures.js';
 import { aggregatePublicKeys, aggregateSignatures, verifyAggregate, verifyMessage, verifyProofOfPossession } from '../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../src/keys/certificate.js';
 import type { DialectName } from '../src/network/dialect.js';
@@ -18,18 +19,12 @@ export function ratificationActivities() {
       certificatePem?: string;
     }): Promise<{ nodeId: string }> {
       if (!verifyProofOfPossession(input.blsPublicKey, input.proofOfPossession, 'avalanchego')) {
-        throw ApplicationFailure.nonRetryable(
-          `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}…`,
-          'InvalidValidator',
-        );
+        throw failure('InvalidValidator', `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}…`);
       }
       if (input.certificatePem !== undefined) {
         const derived = nodeIdFromCertificate(readCertificate(input.certificatePem, 'certificatePem'));
         if (derived !== input.nodeId) {
-          throw ApplicationFailure.nonRetryable(
-            `validator ${input.nodeId}: certificatePem belongs to ${derived}, not to ${input.nodeId}`,
-            'InvalidValidator',
-          );
+          throw failure('InvalidValidator', `validator ${input.nodeId}: certificatePem belongs to ${derived}, not to ${input.nodeId}`);
         }
       }
       return { nodeId: input.nodeId };
@@ -49,7 +44,7 @@ export function ratificationActivities() {
       const aggregateSignature = aggregateSignatures(input.signers.map((s) => s.signature));
       const aggregatePublicKey = aggregatePublicKeys(input.signers.map((s) => s.blsPublicKey));
       if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature, input.dialect ?? 'avalanchego')) {
-        throw ApplicationFailure.nonRetryable('aggregate ratification signature does not verify', 'RatificationFailed');
+        throw failure('RatificationFailed', 'aggregate ratification signature does not verify');
       }
       return { aggregateSignature, aggregatePublicKey };
     },

@@ -10,7 +10,7 @@ import type { PChainExport, PostLaunchReport, PrimaryGenesisManifest, RehearsalR
 import type { Hex } from '../src/state/hex.js';
 import { readAccountFile, readJsonLines } from '../src/state/jsonl.js';
 import { exportedBalances } from '../src/chains/platform/balances.js';
-import type { ValidatorRecord } from '../src/chains/platform/pchain.js';
+import type { ValidatorRecord } from '../src/chains/platform/validatorRecord.js';
 import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/rehearsal/primary.js';
 import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import { asFailure } from './failures.js';

@@ -14,8 +14,8 @@ import type {
   RehearsalReport,
   VerificationReport,
 } from '../src/manifests.js';
-import type { Plan } from '../src/plan.js';
-import type { LaunchOutcome } from '../workflows/messages.js';
+import type { Plan } from '../src/plan/index.js';
+import type { LaunchOutcome } from '../src/contract/run.js';
 
 export const REPORT_PATH = 'reports/regenesis.json';
 export const LAUNCH_REPORT_PATH = 'reports/launch.json';

@@ -1,345 +1,22 @@
-import { Command, Option } from 'commander';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { WORKER_NODE_OPTIONS } from '../src/config.js';
-import { startTemporalDevServer } from '../src/dev/temporal.js';
-import { freePort } from '../src/nodes/ports.js';
-import type { GeneratedAlloc } from './alloc.js';
-import {
-  block0Root,
-  gethVersion,
-  memAvailableMb,
-  serveDatadir,
-  timedGethDump,
-  timedGethInit,
-  type GethDumpResult,
-  type GethInitResult,
-  type StateScheme,
-} from './gethTools.js';
-import type { ExportResult, GenesisResult, HistoryResult, RootResult } from './phases.js';
-import { cleanupAll, installSignalCleanup, onCleanup, runPhaseChild, type Measured } from './procs.js';
-import { evaluateTargets, printTable, type BenchResults, type SizeResults } from './report.js';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { benchSize } from './benchSize.js';
+import { parseOptions } from './options.js';
+import { cleanupAll, installSignalCleanup, onCleanup } from './procs.js';
+import { log } from './progress.js';
+import { evaluateTargets, printTable, type BenchResults } from './report.js';
+import { machineInfo, writeResults } from './results.js';
 
 /**
  * `npm run bench`: the coordinator's hot paths against geth on the same synthetic state.
  *
  *   npm run bench -- --accounts 100000,1000000 --only root,export,genesis,history --out bench-results.json
  *
- * For each size: generate the state as export partitions (JSONL), write the genesis from them
- * (genesis), compute the state root from them (root) and compare with `geth init` of that genesis,
- * export the initialised datadir through the export activity over RPC and compare with an offline
- * `geth dump` (export), and run one whole regenesis workflow on a Temporal dev server against that
- * node and measure its history (history). Every measured phase runs in its own process; see
- * docs-perf.md for how to read the results.
+ * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
+ * work directory, and the results file is rewritten after every size. Every measured phase runs in
+ * its own process; see docs-perf.md for how to read the results.
  */
-
-const PHASES = ['root', 'export', 'genesis', 'history'] as const;
-type Phase = (typeof PHASES)[number];
-
-interface Options {
-  accounts: number[];
-  only: Phase[];
-  out: string;
-  seed: number;
-  partitions: number[];
-  pageSize: number;
-  workDir?: string;
-  keep: boolean;
-  gethScheme: StateScheme | 'both';
-  historyRehearsal: boolean;
-  bundleAtStart: boolean;
-  workerNodeFlags: string[];
-  cpuProf: boolean;
-}
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function counts(value: string): number[] {
-  return list(value).map((s) => {
-    const n = Number(s.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'));
-    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`not a positive count: ${s}`);
-    return n;
-  });
-}
-
-function parseOptions(argv: string[]): Options {
-  const program = new Command('bench')
-    .description('state root, export, genesis and Temporal history benchmarks against geth')
-    .option('--accounts <list>', 'state sizes, comma separated (100000, 100k, 1m)', '1000000')
-    .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, PHASES.join(','))
-    .option('--out <file>', 'JSON results file', 'bench-results.json')
-    .option('--seed <n>', 'seed of the generated state', '1')
-    .option('--partitions <list>', 'export partitions run in parallel; several values are each measured, the first is the headline', '4')
-    .option('--page-size <n>', 'debug_accountRange page size', '256')
-    .option('--work-dir <dir>', 'where generated data and datadirs go (default: a new temp dir)')
-    .option('--keep', 'keep the work directory', false)
-    .addOption(new Option('--geth-scheme <scheme>', 'state scheme of the timed geth init').choices(['hash', 'path', 'both']).default('hash'))
-    .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
-    .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
-    .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
-    .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
-    .allowExcessArguments(false);
-  program.parse(argv, { from: 'user' });
-  const o = program.opts<Record<string, string | boolean>>();
-  const only = list(String(o.only)) as Phase[];
-  for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase ${p} (known: ${PHASES.join(', ')})`);
-  const partitions = counts(String(o.partitions));
-  for (const p of partitions) if (p > 256) throw new Error('--partitions: at most 256');
-  const pageSize = Number(o.pageSize);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
-  return {
-    accounts: counts(String(o.accounts)),
-    only,
-    out: resolve(String(o.out)),
-    seed: Number(o.seed),
-    partitions,
-    pageSize,
-    workDir: o.workDir ? resolve(String(o.workDir)) : undefined,
-    keep: Boolean(o.keep),
-    gethScheme: o.gethScheme as Options['gethScheme'],
-    historyRehearsal: Boolean(o.historyRehearsal),
-    bundleAtStart: Boolean(o.bundleAtStart),
-    workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
-    cpuProf: Boolean(o.cpuProf),
-  };
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-function rate(accounts: number, seconds: number): number {
-  return seconds > 0 ? Math.round(accounts / seconds) : 0;
-}
-
-async function benchSize(accounts: number, opts: Options, root: string, profileDir: string | undefined): Promise<SizeResults> {
-  const work = join(root, `n${accounts}`);
-  mkdirSync(work, { recursive: true });
-  const logs = join(work, 'logs');
-  mkdirSync(logs, { recursive: true });
-  const child = { dir: logs, nodeFlags: profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, `n${accounts}`)] : [] };
-  const want = (p: Phase) => opts.only.includes(p);
-  const out: SizeResults = { accounts };
-  const phase = <R>(task: { phase: string } & Record<string, unknown>) => runPhaseChild<R>(task, child);
-
-  // The partitioning of the generated files only matters for reading them; the first export
-  // partition count keeps them identical to what that export writes.
-  log(`n=${accounts}: generating the state (seed ${opts.seed})`);
-  const gen = await phase<GeneratedAlloc & { seconds: number }>({
-    phase: 'generate',
-    accounts,
-    seed: opts.seed,
-    partitions: opts.partitions[0]!,
-    dir: join(work, 'partitions'),
-  });
-  const files = gen.result.files.map((f) => f.path);
-  out.alloc = {
-    ...gen.result.stats,
-    partitionBytes: gen.result.files.reduce((n, f) => n + f.bytes, 0),
-    generateSeconds: gen.result.seconds,
-  };
-  log(`  ${gen.result.stats.contracts} contracts, ${gen.result.stats.storageSlots} slots, ${(out.alloc.partitionBytes / 2 ** 20).toFixed(0)} MiB of JSONL`);
-
-  const needGeth = want('root') || want('export') || want('history');
-  const genesisPath = join(work, 'genesis.json');
-  log(`n=${accounts}: genesis${want('genesis') ? ' (measured)' : ''}`);
-  const genesis = await phase<GenesisResult>({
-    phase: 'genesis',
-    files,
-    out: genesisPath,
-    chainId: 7777,
-    timestamp: Math.floor(Date.now() / 1000),
-  });
-  if (want('genesis')) {
-    out.genesis = {
-      seconds: genesis.result.seconds,
-      bytes: genesis.result.bytes,
-      rate: rate(accounts, genesis.result.seconds),
-      mbPerSecond: Math.round(genesis.result.bytes / 2 ** 20 / genesis.result.seconds),
-      stateRoot: genesis.result.stateRoot,
-      sha256: genesis.result.sha256,
-      ...measuredFields(genesis.measured),
-    };
-  }
-  if (!needGeth) return out;
-
-  let ours: { result: RootResult; measured: Measured } | undefined;
-  if (want('root')) {
-    log(`n=${accounts}: state root (ours)`);
-    ours = await phase<RootResult>({ phase: 'root', files });
-  }
-
-  const dataDir = join(work, 'geth');
-  const inits: GethInitResult[] = [];
-  const schemes: StateScheme[] = opts.gethScheme === 'both' ? ['hash', 'path'] : [opts.gethScheme];
-  // The export and the regenesis run need a hash-scheme datadir (the nodes we start use it).
-  if (!schemes.includes('hash')) schemes.push('hash');
-  let gethRoot = '';
-  for (const scheme of schemes) {
-    const dir = scheme === 'hash' ? dataDir : join(work, `geth-${scheme}`);
-    log(`n=${accounts}: geth init --state.scheme ${scheme} --cache.preimages`);
-    // geth builds the whole genesis state in memory: measured ~2.5 GB at 100k accounts and ~18.6 GB
-    // at 1M (5.5M slots), i.e. roughly 2 GB + 17 MB per thousand accounts of this mix.
-    const needMb = Math.round(2000 + (accounts / 1000) * 17);
-    const availableMb = Math.round(memAvailableMb());
-    if (availableMb > 0 && availableMb < needMb) {
-      log(`  warning: geth init may need ~${needMb} MB, ${availableMb} MB available; it runs under GOMEMLIMIT and may be slow or killed`);
-    }
-    const init = await timedGethInit(genesisPath, dir, scheme, logs);
-    inits.push(init);
-    const r = await block0Root(dir);
-    if (scheme === 'hash') gethRoot = r;
-    else rmSync(dir, { recursive: true, force: true });
-  }
-  const timedInit = inits.find((i) => i.scheme === (opts.gethScheme === 'path' ? 'path' : 'hash'))!;
-  if (ours) {
-    out.root = {
-      ours: { seconds: ours.result.seconds, rate: rate(accounts, ours.result.seconds), stateRoot: ours.result.stateRoot, ...measuredFields(ours.measured) },
-      geth: inits.map((i) => ({
-        scheme: i.scheme,
-        command: `geth ${i.args.join(' ')}`,
-        seconds: i.wallSeconds,
-        rate: rate(accounts, i.wallSeconds),
-        cpuSeconds: i.cpuSeconds,
-        peakRssMb: Math.round(i.peakRssMb),
-        goMemLimit: i.goMemLimit,
-        load: i.load,
-      })),
-      gethBlock0Root: gethRoot,
-      rootsEqual: ours.result.stateRoot === gethRoot && genesis.result.stateRoot === gethRoot,
-      ratio: round2(timedInit.wallSeconds / ours.result.seconds),
-    };
-    log(`  ours ${ours.result.seconds.toFixed(1)} s, geth init ${timedInit.wallSeconds.toFixed(1)} s, roots ${out.root.rootsEqual ? 'equal' : 'DIFFER'}`);
-  } else if (genesis.result.stateRoot !== gethRoot) {
-    throw new Error(`genesis root ${genesis.result.stateRoot} differs from geth's block 0 root ${gethRoot}`);
-  }
-
-  if (want('export')) {
-    log(`n=${accounts}: geth dump (offline)`);
-    const dumpPath = join(work, 'geth-dump.jsonl');
-    let dump: GethDumpResult;
-    try {
-      dump = await timedGethDump(dataDir, dumpPath, logs);
-    } finally {
-      rmSync(dumpPath, { force: true });
-    }
-    // A fresh node for every export run: each starts with cold caches, like the offline dump.
-    const runs: Array<{ result: ExportResult; measured: Measured; partitions: number; node: { peakRssMb: number; cpuSeconds: number } }> = [];
-    for (const partitions of opts.partitions) {
-      const node = await serveDatadir(dataDir);
-      try {
-        log(`n=${accounts}: export over RPC, ${partitions} partitions`);
-        const r = await phase<ExportResult>({
-          phase: 'export',
-          rpcUrl: node.node.rpcUrl,
-          partitions,
-          pageSize: opts.pageSize,
-          artifactsDir: join(work, 'export'),
-        });
-        runs.push({ ...r, partitions, node: node.usage() });
-        log(`  ${r.result.seconds.toFixed(1)} s, ${rate(r.result.accounts, r.result.seconds)} accounts/s`);
-      } finally {
-        await node.stop();
-      }
-    }
-    const headline = runs[0]!;
-    out.export = {
-      ours: runs.map((r) => ({
-        partitions: r.partitions,
-        pageSize: opts.pageSize,
-        seconds: r.result.seconds,
-        rate: rate(r.result.accounts, r.result.seconds),
-        accounts: r.result.accounts,
-        bytes: r.result.bytes,
-        matchesSource: r.result.contentSha256 === gen.result.contentSha256,
-        ...measuredFields(r.measured),
-        gethNode: { peakRssMb: Math.round(r.node.peakRssMb), cpuSeconds: r.node.cpuSeconds },
-      })),
-      geth: {
-        command: `geth ${dump.args.join(' ')} > file`,
-        seconds: dump.wallSeconds,
-        rate: rate(dump.accounts, dump.wallSeconds),
-        accounts: dump.accounts,
-        bytes: dump.bytes,
-        cpuSeconds: dump.cpuSeconds,
-        peakRssMb: Math.round(dump.peakRssMb),
-        load: dump.load,
-      },
-      ratio: round2(rate(headline.result.accounts, headline.result.seconds) / rate(dump.accounts, dump.wallSeconds)),
-    };
-    rmSync(join(work, 'export'), { recursive: true, force: true });
-  }
-
-  if (want('history')) {
-    const temporal = await startTemporalDevServer({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort() });
-    const forgetTemporal = onCleanup(() => temporal.stop());
-    try {
-      // The production worker: a workflow bundle built beforehand in another process (as the worker
-      // image does) and the image's node flags. With --bundle-at-start, also a worker that builds
-      // its bundle itself and runs without flags.
-      const workflowBundlePath = join(work, 'workflow-bundle.js');
-      await phase({ phase: 'bundle', out: workflowBundlePath });
-      out.history = await historyRun(workflowBundlePath, opts.workerNodeFlags);
-      if (opts.bundleAtStart) out.historyBundleAtStart = await historyRun(undefined, []);
-    } finally {
-      forgetTemporal();
-      await temporal.stop();
-    }
-
-    async function historyRun(workflowBundlePath: string | undefined, workerNodeFlags: string[]): Promise<NonNullable<SizeResults['history']>> {
-      log(`n=${accounts}: one regenesis run on a Temporal dev server${workflowBundlePath ? '' : ' (worker builds its workflow bundle at start)'}`);
-      const node = await serveDatadir(dataDir);
-      try {
-        const task = {
-          phase: 'history',
-          temporalAddress: temporal.address,
-          rpcUrl: node.node.rpcUrl,
-          partitions: opts.partitions[0]!,
-          artifactsDir: join(work, 'artifacts'),
-          rehearsal: opts.historyRehearsal,
-          chainId: 7777,
-          workflowBundlePath,
-        };
-        const r = await runPhaseChild<HistoryResult>(task, { ...child, nodeFlags: [...workerNodeFlags, ...child.nodeFlags] });
-        log(`  ${r.result.events} events, ${r.result.payloadBytes} payload bytes, ${r.result.seconds.toFixed(1)} s, worker peak ${Math.round(r.measured.peakRssMb)} MB`);
-        return {
-          events: r.result.events,
-          eventsWithoutWorkflowTasks: r.result.eventsWithoutWorkflowTasks,
-          payloadBytes: r.result.payloadBytes,
-          historyBytes: r.result.historyBytes,
-          seconds: r.result.seconds,
-          partitions: opts.partitions[0]!,
-          rehearsal: opts.historyRehearsal,
-          prebuiltBundle: workflowBundlePath !== undefined,
-          workerNodeFlags: workerNodeFlags.join(' '),
-          rootMatches: r.result.stateRoot === gethRoot,
-          eventTypes: r.result.eventTypes,
-          workerStartupPeakRssMb: r.result.workerStartupPeakRssMb,
-          runPeakRssMb: r.result.runPeakRssMb,
-          ...measuredFields(r.measured),
-        };
-      } finally {
-        await node.stop();
-        rmSync(join(work, 'artifacts'), { recursive: true, force: true });
-      }
-    }
-  }
-  return out;
-}
-
-function round2(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
-function measuredFields(m: Measured): { wallSeconds: number; cpuSeconds: number; peakRssMb: number; load: [number, number] } {
-  return { wallSeconds: round2(m.wallSeconds), cpuSeconds: round2(m.cpuSeconds), peakRssMb: Math.round(m.peakRssMb), load: m.load };
-}
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -351,14 +28,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpuModel: cpus()[0]?.model ?? 'unknown',
-      memTotalMb: Math.round(totalmem() / 2 ** 20),
-      memAvailableMb: Math.round(memAvailableMb()),
-      node: process.version,
-      geth: await gethVersion(),
-    },
+    machine: await machineInfo(),
     options: { ...opts, out: undefined, workDir: root },
     sizes: [],
     targets: [],
@@ -369,7 +39,7 @@ async function main(): Promise<void> {
       results.sizes.push(await benchSize(accounts, opts, root, profileDir));
       if (!opts.keep) rmSync(join(root, `n${accounts}`), { recursive: true, force: true });
       results.targets = evaluateTargets(results.sizes);
-      writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+      writeResults(opts.out, results);
     }
   } finally {
     await cleanupAll();
@@ -377,7 +47,7 @@ async function main(): Promise<void> {
   results.finishedAt = new Date().toISOString();
   results.totalSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
   results.targets = evaluateTargets(results.sizes);
-  writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+  writeResults(opts.out, results);
   printTable(results);
   process.stdout.write(`\nresults: ${opts.out}${profileDir ? `, CPU profiles: ${profileDir}` : ''}\n`);
 }

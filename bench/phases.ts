@@ -4,9 +4,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../src/artifacts/store.js';
+import { exportPartition } from '../src/export/partition.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
-import type { PartitionManifest } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
 import { keccakReady } from '../src/state/keccak.js';
 import { readAccounts } from '../src/state/jsonl.js';
@@ -103,29 +103,16 @@ export interface ExportResult {
   partitionSeconds: number[];
 }
 
-/**
- * All partitions of an export in parallel, each through the export activity itself (run in a mock
- * activity context: heartbeats go nowhere, everything else is the activity's code).
- */
+/** All partitions of an export in parallel, each through the export the activity runs (src/export). */
 export async function runExport(task: ExportTask): Promise<ExportResult> {
-  const { MockActivityEnvironment } = await import('@temporalio/testing');
-  const { exportActivities } = await import('../activities/export.js');
   const store = new LocalArtifactStore(task.artifactsDir);
-  const activities = exportActivities(store);
   const runKey = `bench-export-${process.pid}`;
   await rm(store.runDir(runKey), { recursive: true, force: true });
   const started = performance.now();
   const partitionSeconds: number[] = [];
   const manifests = await Promise.all(
     Array.from({ length: task.partitions }, async (_, index) => {
-      const manifest: PartitionManifest = await new MockActivityEnvironment().run(activities.exportPartition, {
-        runKey,
-        rpcUrl: task.rpcUrl,
-        blockNumber: 0,
-        index,
-        count: task.partitions,
-        pageSize: task.pageSize,
-      });
+      const manifest = await exportPartition({ store, runKey, rpcUrl: task.rpcUrl, blockNumber: 0, index, count: task.partitions, pageSize: task.pageSize });
       partitionSeconds[index] = (performance.now() - started) / 1000;
       return manifest;
     }),

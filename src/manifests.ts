@@ -1,6 +1,6 @@
 import type { Hex } from './state/hex.js';
 import type { StateStats } from './state/stats.js';
-import type { AssetTotal } from './chains/avax/utxo.js';
+import type { AssetTotal } from './chains/avax/utxoTotals.js';
 
 /**
  * What activities return to the workflow: small manifests that point at artifacts, never the state

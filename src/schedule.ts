@@ -1,6 +1,7 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
 import { config } from './config.js';
-import { parsePlan, type PlanInput } from './plan.js';
+import { parsePlan, type PlanInput } from './plan/index.js';
+import { regenesisWorkflow } from '../workflows/index.js';
 
 /**
  * The annual regenesis: a Temporal Schedule whose action starts a proposal run (export, genesis,
@@ -24,7 +25,7 @@ export async function createRegenesisSchedule(
     spec: { intervals: [{ every: options.every ?? DEFAULT_INTERVAL }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'regenesisWorkflow',
+      workflowType: regenesisWorkflow,
       workflowId: `${options.scheduleId}-run`,
       taskQueue: options.taskQueue ?? config.taskQueue,
       args: [plan],

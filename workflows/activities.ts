@@ -2,15 +2,21 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { policies } from '../activities/policies.js';
 
-/** Activity stubs, one per retry policy (the policies live beside the activities, in policies.ts). */
-export const preflight = proxyActivities<Activities>(policies.preflight);
-export const chainRead = proxyActivities<Activities>(policies.chainRead);
-export const exporter = proxyActivities<Activities>(policies.exportPartition);
-export const chainExporter = proxyActivities<Activities>(policies.exportChain);
-export const genesisWriter = proxyActivities<Activities>(policies.genesis);
-export const verifier = proxyActivities<Activities>(policies.verify);
-export const rehearsal = proxyActivities<Activities>(policies.rehearse);
-export const reporter = proxyActivities<Activities>(policies.report);
-export const operator = proxyActivities<Activities>(policies.operator);
-export const keys = proxyActivities<Activities>(policies.keys);
-export const compensation = proxyActivities<Activities>(policies.compensation);
+/**
+ * Activity stubs, one per retry policy (the policies live beside the activities, in policies.ts).
+ * Each stub reaches only the activities its policy was written for, so no step can call an
+ * activity under another's timeouts and retries.
+ */
+const group = <K extends keyof Activities>(options: (typeof policies)[keyof typeof policies]) => proxyActivities<Pick<Activities, K>>(options);
+
+export const preflight = group<'preflightEvm'>(policies.preflight);
+export const chainRead = group<'epochStatus' | 'freezeBlock' | 'haltedPChainHeight'>(policies.chainRead);
+export const exporter = group<'exportPartition' | 'exportAnvil'>(policies.exportPartition);
+export const chainExporter = group<'discoverAddresses' | 'exportPChain' | 'exportXChain' | 'exportQChain'>(policies.exportChain);
+export const genesisWriter = group<'buildGenesis' | 'buildPrimaryGenesis'>(policies.genesis);
+export const verifier = group<'verifyEvm'>(policies.verify);
+export const rehearsal = group<'rehearseEvm' | 'rehearsePrimary' | 'postVerifyPrimaryNetwork' | 'canaryTransfers'>(policies.rehearse);
+export const reporter = group<'publishReport' | 'publishLaunchReport'>(policies.report);
+export const operator = group<'haltOldNetwork' | 'launchNewNetwork' | 'postVerifyNetwork'>(policies.operator);
+export const keys = group<'checkGenesisStakers' | 'verifyValidatorKeys' | 'verifyRatification' | 'aggregateRatification'>(policies.keys);
+export const compensation = group<'discardArtifacts' | 'discardNewNetwork' | 'resumeOldNetwork' | 'stopRehearsal'>(policies.compensation);

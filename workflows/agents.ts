@@ -1,12 +1,13 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, sleep, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import { failure, isFailureType } from '../src/contract/failures.js';
 import type { AgentActivities } from '../activities/agent.js';
 import { agentPolicies } from '../activities/policies.js';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { agentTaskQueue } from '../src/agent/queue.js';
-import type { Plan } from '../src/plan.js';
+import type { Plan } from '../src/plan/index.js';
 import { chainRead, keys, rehearsal } from './activities.js';
-import type { LaunchOutcome } from './messages.js';
-import type { Prepared, RunContext } from './prepare.js';
+import type { LaunchOutcome, Prepared } from '../src/contract/run.js';
+import type { RegenesisRun } from './state.js';
 
 type AgentsOperator = Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
 
@@ -31,15 +32,13 @@ async function onAgent<T>(nodeId: string, step: string, timeoutSeconds: number, 
   } catch (err) {
     const queue = agentTaskQueue(nodeId);
     if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
-      throw ApplicationFailure.nonRetryable(
-        `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: no agent answers on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`,
-        'AgentUnavailable',
-      );
+      throw failure('AgentUnavailable', `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: no agent answers on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`);
     }
     let cause: unknown = err;
     while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-    const type = cause instanceof ApplicationFailure ? (cause.type ?? 'AgentStepFailed') : 'AgentStepFailed';
-    throw ApplicationFailure.nonRetryable(`agent ${nodeId} (${queue}) could not ${step}: ${cause instanceof Error ? cause.message : String(cause)}`, type);
+    // The agent's own catalogued reason (e.g. GenesisMismatch) is kept; anything else is a failed step.
+    const type = cause instanceof ApplicationFailure && isFailureType(cause.type) ? cause.type : 'AgentStepFailed';
+    throw failure(type, `agent ${nodeId} (${queue}) could not ${step}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
 
@@ -54,16 +53,10 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
       const agent = agentOf(staker.nodeId, agentPolicies.ask, op.agentTimeoutSeconds);
       const id = await onAgent(staker.nodeId, 'identify itself', op.agentTimeoutSeconds, () => agent.agentIdentify());
       if (id.nodeId !== staker.nodeId) {
-        throw ApplicationFailure.nonRetryable(
-          `task queue ${agentTaskQueue(staker.nodeId)} is served by the agent of ${id.nodeId}, which is not genesis staker ${staker.nodeId}`,
-          'AgentMismatch',
-        );
+        throw failure('AgentMismatch', `task queue ${agentTaskQueue(staker.nodeId)} is served by the agent of ${id.nodeId}, which is not genesis staker ${staker.nodeId}`);
       }
       if (id.blsPublicKey.toLowerCase() !== staker.blsPublicKey?.toLowerCase()) {
-        throw ApplicationFailure.nonRetryable(
-          `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`,
-          'AgentMismatch',
-        );
+        throw failure('AgentMismatch', `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`);
       }
       return id;
     }),
@@ -76,9 +69,9 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
  * waiting for the genesis start time, starting the new network, health and the post-launch
  * read-back. Each step with effects registers its compensation first.
  */
-export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: AgentsOperator): Promise<Omit<LaunchOutcome, 'approvers'>> {
+export async function launchWithAgents(ctx: RegenesisRun, prepared: Prepared, op: AgentsOperator): Promise<Omit<LaunchOutcome, 'approvers'>> {
   const genesis = prepared.primaryGenesis;
-  if (!genesis || !prepared.pChain) throw ApplicationFailure.nonRetryable('the agents operator needs a primary genesis', 'InvalidPlan');
+  if (!genesis || !prepared.pChain) throw failure('InvalidPlan', 'the agents operator needs a primary genesis');
   const { runKey, status, saga } = ctx;
   const stakers = genesis.stakers;
   const t = op.agentTimeoutSeconds;
@@ -99,13 +92,10 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
   );
   const signers = signed.filter((s): s is NonNullable<typeof s> => s !== undefined);
   const signedWeight = signers.reduce((sum, s) => sum + s.weight, 0n);
-  status.ratification = { totalWeight: total.toString(), signedWeight: signedWeight.toString(), signers: signers.map((s) => s.nodeId), threshold: '2/3 of the genesis stake' };
+  status.ratification = { totalWeight: total.toString(), signedWeight: signedWeight.toString(), signers: signers.map((s) => s.nodeId), threshold: '2/3 of the genesis stake', collectedBy: 'agents' };
   if (total === 0n || signedWeight * 3n < total * 2n) {
     const missing = stakers.filter((s) => !signers.some((x) => x.nodeId === s.nodeID)).map((s) => s.nodeID);
-    throw ApplicationFailure.nonRetryable(
-      `ratification below 2/3 of the genesis stake: ${signedWeight} of ${total} signed; no valid signature from ${missing.join(', ')}`,
-      'RatificationIncomplete',
-    );
+    throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${total} signed; no valid signature from ${missing.join(', ')}`);
   }
   const aggregate = await keys.aggregateRatification({
     genesisSha256: genesis.sha256,
@@ -164,7 +154,7 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
     return problems.length > 0 ? [`${nodeId}: ${problems.join(', ')}`] : [];
   });
   if (unhealthy.length > 0) {
-    throw ApplicationFailure.nonRetryable(`the new network is not healthy within ${healthTimeout}s: ${unhealthy.join('; ')}`, 'NewNetworkUnhealthy');
+    throw failure('NewNetworkUnhealthy', `the new network is not healthy within ${healthTimeout}s: ${unhealthy.join('; ')}`);
   }
   const checked = await rehearsal.postVerifyPrimaryNetwork({
     runKey,
@@ -177,7 +167,7 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
     ...(ctx.plan.genesis.primary?.stakeOwnerBalances === 'move-to-x' ? { stakeOwnerBalances: 'move-to-x' as const } : {}),
   });
   if (!checked.ok) {
-    throw ApplicationFailure.nonRetryable(`the new network disagrees with the export: ${checked.mismatches.slice(0, 5).join('; ')}`, 'PostVerifyFailed');
+    throw failure('PostVerifyFailed', `the new network disagrees with the export: ${checked.mismatches.slice(0, 5).join('; ')}`);
   }
   // Read back first (balances as exported), then the transfers that prove the network makes blocks.
   const transfers = op.transferCheck ? await rehearsal.canaryTransfers({ uri: health[0]!.uri, hrp: genesis.hrp }) : undefined;
@@ -194,7 +184,7 @@ export async function launchWithAgents(ctx: RunContext, prepared: Prepared, op: 
 }
 
 /** Halts every old validator through its agent, once its restart is registered as a compensation. */
-async function haltOldValidators(ctx: RunContext, nodeIds: readonly string[], timeoutSeconds: number): Promise<void> {
+async function haltOldValidators(ctx: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<void> {
   const { runKey, saga, status } = ctx;
   saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
   await Promise.all(
@@ -208,9 +198,9 @@ async function haltOldValidators(ctx: RunContext, nodeIds: readonly string[], ti
  * validator halted before the export, so the network's state cannot move while it is read; the P/X
  * exports are pinned to the height the P-Chain stopped at, read from the API node.
  */
-export async function haltBeforeExport(ctx: RunContext, op: AgentsOperator): Promise<void> {
+export async function haltBeforeExport(ctx: RegenesisRun, op: AgentsOperator): Promise<void> {
   const primary = ctx.plan.genesis.primary;
-  if (!primary) throw ApplicationFailure.nonRetryable('plan.launch.operator: the agents operator needs plan.genesis.primary', 'InvalidPlan');
+  if (!primary) throw failure('InvalidPlan', 'plan.launch.operator: the agents operator needs plan.genesis.primary');
   const { stakers } = await keys.checkGenesisStakers({ primary });
   const agents = await preflightAgents(stakers, op);
   await haltOldValidators(
@@ -229,6 +219,6 @@ export async function haltBeforeExport(ctx: RunContext, op: AgentsOperator): Pro
 async function everyAgent(nodeIds: readonly string[], step: string, run: (agent: AgentActivities) => Promise<unknown>): Promise<unknown[]> {
   const outcomes = await Promise.allSettled(nodeIds.map((id) => run(agentOf(id, agentPolicies.undo))));
   const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${nodeIds[i]!}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
-  if (failed.length > 0) throw ApplicationFailure.nonRetryable(`${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`, 'CompensationIncomplete');
+  if (failed.length > 0) throw failure('CompensationIncomplete', `${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`);
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { notBootstrapped } from '../nodes/avalanchego.js';
+import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';
 import { alive, stopPid } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';

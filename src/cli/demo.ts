@@ -10,10 +10,11 @@ import { fillChain } from '../dev/fill.js';
 import { freePort } from '../nodes/ports.js';
 import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
-import type { PlanInput } from '../plan.js';
+import type { PlanInput } from '../plan/index.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
 import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { printResult } from './print.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 /** Waits until the run reaches `phase` (or ends) and returns its genesis sha256. */
 async function phaseReached(handle: WorkflowHandle, phase: Phase): Promise<string> {
@@ -94,7 +95,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const workflowId = `regenesis-demo-${Date.now()}`;
     const result = await worker.runUntil(async () => {
-      const handle = await client.workflow.start('regenesisWorkflow', {
+      const handle = await client.workflow.start(regenesisWorkflow, {
         taskQueue: config.taskQueue,
         workflowId,
         args: [plan],

@@ -18,6 +18,7 @@ import { createWorker, installRuntimeLogger } from '../worker.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { untilInterrupted } from './demo.js';
 import { printResult } from './print.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 /**
  * `regenesis demo --network avalanchego`: a five-validator avalanchego network (the local network's
@@ -57,7 +58,7 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const workflowId = `regenesis-demo-avalanchego-${Date.now()}`;
     const result = await worker.runUntil(async () => {
-      const handle = await client.workflow.start('regenesisWorkflow', { taskQueue: config.taskQueue, workflowId, args: [plan] });
+      const handle = await client.workflow.start(regenesisWorkflow, { taskQueue: config.taskQueue, workflowId, args: [plan] });
       logger.info({ workflowId, ui: `${server.uiUrl}/namespaces/default/workflows/${workflowId}` }, 'regenesis started');
       let phase = '';
       let running = true;

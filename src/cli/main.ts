@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { connectClient } from '../client.js';
 import { config } from '../config.js';
-import { PlanError, type PlanInput } from '../plan.js';
+import { PlanError, type PlanInput } from '../plan/index.js';
 import { createRegenesisSchedule, DEFAULT_INTERVAL, summarizeSchedule } from '../schedule.js';
 import { portOrFree, runDemo } from './demo.js';
 import { runAvalancheDemo } from './demoAvalanche.js';
@@ -14,7 +14,11 @@ import { installRuntimeLogger, runWorker } from '../worker.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { runAgent } from '../agent/worker.js';
 import { writeWorkflowBundle } from '../workflowBundle.js';
-import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import type { RegenesisResult } from '../../workflows/messages.js';
+import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
+import { addControlCommands } from './control.js';
+import { printStatus } from './status.js';
+import { watchModeOf, watchRun } from './watch.js';
 
 const program = new Command('regenesis').description('Multi-chain regenesis coordinator on Temporal');
 
@@ -75,33 +79,42 @@ program
     const { input, plan } = await readPlanFile(o.plan);
     const client = await connectClient();
     const workflowId = o.id ?? `regenesis-${plan.name}-${Date.now()}`;
-    const handle = await client.workflow.start('regenesisWorkflow', {
+    const handle = await client.workflow.start(regenesisWorkflow, {
       taskQueue: config.taskQueue,
       workflowId,
       args: [input],
     });
-    if (!o.wait) {
-      console.log(o.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
-      return;
-    }
-    const result = (await handle.result()) as RegenesisResult;
-    printResult(result, { json: o.json ?? false, workflowId });
-    process.exitCode = result.status === 'Completed' ? 0 : 1;
+    await followStarted(handle, workflowId, o);
   });
 
 program
   .command('status')
-  .description('show the phase, progress and artifacts of a run')
+  .description('show a run: its checklist, progress, the pending human step and the command for it')
   .argument('<workflowId>')
   .option('--json', 'print machine-readable JSON')
   .action(async (workflowId: string, o: { json?: boolean }) => {
     const client = await connectClient();
-    const handle = client.workflow.getHandle(workflowId);
-    const description = await handle.describe();
-    const status = await handle.query(statusQuery).catch(() => undefined);
-    const out = { workflowId, execution: description.status.name, status };
-    console.log(o.json ? JSON.stringify(out) : JSON.stringify(out, null, 2));
+    await printStatus(client.workflow.getHandle(workflowId), workflowId, { json: o.json ?? false });
   });
+
+program
+  .command('watch')
+  .description('follow a run live until it ends: checklist, export progress with rate and ETA, the epoch awaited, the pending human step')
+  .argument('<workflowId>')
+  .option('--json', 'one JSON object per change, for machines')
+  .option('--interval <seconds>', 'seconds between readings', '1')
+  .action(async (workflowId: string, o: { json?: boolean; interval: string }) => {
+    const client = await connectClient();
+    const handle = client.workflow.getHandle(workflowId);
+    const last = await watchRun(handle, workflowId, { mode: watchModeOf(o.json), intervalMs: Number(o.interval) * 1000 });
+    if (last.execution !== 'COMPLETED') {
+      process.exitCode = 1;
+      return;
+    }
+    await printOutcome(handle, workflowId, { json: o.json, print: !o.json });
+  });
+
+addControlCommands(program);
 
 const schedule = program.command('schedule').description('the annual regenesis: a Temporal Schedule of proposal runs');
 schedule
@@ -159,18 +172,12 @@ program
     const { input, plan } = await readPlanFile(o.plan);
     const client = await connectClient();
     const workflowId = o.id ?? `emergency-${plan.name}-${Date.now()}`;
-    const handle = await client.workflow.start('emergencyRegenesisWorkflow', {
+    const handle = await client.workflow.start(emergencyRegenesisWorkflow, {
       taskQueue: config.taskQueue,
       workflowId,
       args: [{ plan: input, lastGoodHeight }],
     });
-    if (!o.wait) {
-      console.log(o.json ? JSON.stringify({ workflowId }) : `started ${workflowId}`);
-      return;
-    }
-    const result = (await handle.result()) as RegenesisResult;
-    printResult(result, { json: o.json ?? false, workflowId });
-    process.exitCode = result.status === 'Completed' ? 0 : 1;
+    await followStarted(handle, workflowId, o);
   });
 
 program
@@ -186,6 +193,23 @@ program
         ? await runAvalancheDemo({ ...common, port: await portOrFree(7233), uiPort: await portOrFree(8233) })
         : await runDemo(common);
   });
+
+/** After a start: its ID, or with --wait the run followed to its end (live on a terminal) and its result. */
+async function followStarted(handle: WorkflowHandleWithFirstExecutionRunId, workflowId: string, o: { wait?: boolean; json?: boolean }): Promise<void> {
+  if (!o.wait) {
+    console.log(o.json ? JSON.stringify({ workflowId, runId: handle.firstExecutionRunId }) : `started ${workflowId}`);
+    return;
+  }
+  if (!o.json && process.stdout.isTTY) await watchRun(handle, workflowId, { mode: 'tty' });
+  await printOutcome(handle, workflowId, { json: o.json, print: true });
+}
+
+/** Prints a closed run's result; the exit code says whether it completed with a new genesis. */
+async function printOutcome(handle: WorkflowHandle, workflowId: string, o: { json?: boolean; print: boolean }): Promise<void> {
+  const result = (await handle.result()) as RegenesisResult;
+  if (o.print) printResult(result, { json: o.json ?? false, workflowId });
+  process.exitCode = result.status === 'Completed' ? 0 : 1;
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof PlanError) {

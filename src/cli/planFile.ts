@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parsePlan, PlanError, type Plan } from '../plan.js';
+import { parsePlan, PlanError, type Plan } from '../plan/index.js';
 
 const MAX_PLAN_BYTES = 1 << 20;
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StakingFiles } from '../nodes/avalanchego.js';
+import type { StakingFiles } from '../nodes/avalanchegoFlags.js';
 
 const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { proofOfPossession, publicKeyFromSecret } from '../keys/bls.js';
-import type { PlanInput } from '../plan.js';
-import type { StakingFiles } from '../nodes/avalanchego.js';
+import type { PlanInput } from '../plan/index.js';
+import type { StakingFiles } from '../nodes/avalanchegoFlags.js';
 
 type PrimaryValidator = NonNullable<PlanInput['genesis']['primary']>['validators'][number];
 

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { notBootstrapped, startAvalancheLocal, type AvalancheNode, type StakingFiles } from '../nodes/avalanchego.js';
+import { startAvalancheLocal, type AvalancheNode } from '../nodes/avalanchego.js';
+import type { StakingFiles } from '../nodes/avalanchegoFlags.js';
+import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';
 import { alive } from '../nodes/pidFile.js';
 
 /**

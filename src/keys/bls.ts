@@ -1,6 +1,6 @@
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToHex, hexToBytes, type Hex } from '../state/hex.js';
-import type { DialectName } from '../network/dialect.js';
+import type { DialectName } from '../network/dialectName.js';
 
 /**
  * BLS12-381 as the Avalanche-family nodes use it: secret keys are 32 raw bytes, public keys 48-byte
@@ -148,8 +148,13 @@ export function verifyMessage(
   signature: BytesLike,
   dialect: DialectName = 'avalanchego',
 ): boolean {
-  const key = parseBlsPublicKey(publicKey, 'publicKey');
-  const sig = parseBlsSignature(signature, 'signature');
+  return verifyOver(publicKey, message, signature, dialect, ['publicKey', 'signature']);
+}
+
+/** One signature check under the dialect's signature DST; `fields` name the inputs in errors. */
+function verifyOver(publicKey: BytesLike, message: Uint8Array, signature: BytesLike, dialect: DialectName, fields: [string, string]): boolean {
+  const key = parseBlsPublicKey(publicKey, fields[0]);
+  const sig = parseBlsSignature(signature, fields[1]);
   return bls.verify(sig, bls.hash(message, SIGNATURE_DST[dialect]), key);
 }
 
@@ -180,7 +185,5 @@ export function verifyAggregate(
   aggregateSignature: BytesLike,
   dialect: DialectName = 'avalanchego',
 ): boolean {
-  const key = parseBlsPublicKey(aggregatePublicKey, 'aggregatePublicKey');
-  const sig = parseBlsSignature(aggregateSignature, 'aggregateSignature');
-  return bls.verify(sig, bls.hash(message, SIGNATURE_DST[dialect]), key);
+  return verifyOver(aggregatePublicKey, message, aggregateSignature, dialect, ['aggregatePublicKey', 'aggregateSignature']);
 }

@@ -1,12 +1,14 @@
-import { AVALANCHEGO_HRPS, LUXD_HRPS } from './hrp.js';
-import { AVALANCHEGO_POP_DST, AVALANCHEGO_SIGNATURE_DST, LUXD_POP_DST, LUXD_SIGNATURE_DST } from '../keys/bls.js';
+import { HRPS } from './hrp.js';
+import { POP_DST, SIGNATURE_DST } from '../keys/bls.js';
+import type { DialectName } from './dialectName.js';
+
+export type { DialectName } from './dialectName.js';
 
 /**
  * The two node families the coordinator talks to, as data. Everything that differs between them
- * lives here so that no other module branches on a product name.
+ * lives here so that no other module branches on a product name. Values another module owns (BLS
+ * DSTs in keys/bls.ts, HRPs in hrp.ts) are looked up there, not copied: one place to change each.
  */
-
-export type DialectName = 'avalanchego' | 'luxd';
 
 /**
  * How a primary genesis names an allocation's two addresses:
@@ -55,9 +57,9 @@ export const AVALANCHEGO: NodeDialect = {
   subnetFields: ['subnetID'],
   allocationStyles: ['avaxAddr'],
   defaultPort: 9650,
-  popDst: AVALANCHEGO_POP_DST,
-  signatureDst: AVALANCHEGO_SIGNATURE_DST,
-  hrps: AVALANCHEGO_HRPS,
+  popDst: POP_DST.avalanchego,
+  signatureDst: SIGNATURE_DST.avalanchego,
+  hrps: HRPS.avalanchego,
 };
 
 export const LUXD: NodeDialect = {
@@ -68,9 +70,9 @@ export const LUXD: NodeDialect = {
   subnetFields: ['netID', 'subnetID'],
   allocationStyles: ['utxoAddr', 'luxAddr'],
   defaultPort: 9630,
-  popDst: LUXD_POP_DST,
-  signatureDst: LUXD_SIGNATURE_DST,
-  hrps: LUXD_HRPS,
+  popDst: POP_DST.luxd,
+  signatureDst: SIGNATURE_DST.luxd,
+  hrps: HRPS.luxd,
 };
 
 export const DIALECTS: Readonly<Record<DialectName, NodeDialect>> = { avalanchego: AVALANCHEGO, luxd: LUXD };

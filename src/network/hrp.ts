@@ -1,4 +1,4 @@
-import type { DialectName } from './dialect.js';
+import type { DialectName } from './dialectName.js';
 
 /**
  * bech32 HRPs of X/P addresses per network ID and node family. Plain data without dependencies:
@@ -36,7 +36,8 @@ export const LUXD_HRPS: Readonly<Record<number, string>> = {
   96370: 'dev',
 };
 
-const HRPS: Readonly<Record<DialectName, Readonly<Record<number, string>>>> = {
+/** The map of each node family; the dialect table (dialect.ts) refers to it rather than copying it. */
+export const HRPS: Readonly<Record<DialectName, Readonly<Record<number, string>>>> = {
   avalanchego: AVALANCHEGO_HRPS,
   luxd: LUXD_HRPS,
 };

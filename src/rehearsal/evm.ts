@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { gethInit, startGethNode, type GethNode } from '../nodes/geth.js';
 import { recordPid } from '../nodes/pidFile.js';
 import type { AccountRecord } from '../state/account.js';
-import { toWord, type Hex } from '../state/hex.js';
-import { JsonRpcClient, type RpcCall } from '../chains/evm/rpc.js';
-import { block0StateRoot } from '../verify/nodeSamples.js';
+import type { Hex } from '../state/hex.js';
+import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { block0StateRoot, expectedVersusServed, readBackAccounts } from '../verify/nodeSamples.js';
 
 /**
  * Boots a generated geth genesis on a private, isolated geth and compares what it serves at block 0
@@ -41,55 +41,6 @@ export interface RehearsalResult {
   mismatches: string[];
 }
 
-interface Check {
-  call: RpcCall;
-  describe: string;
-  expected: string;
-  normalise: (value: unknown) => string;
-}
-
-const asBigIntString = (v: unknown): string => (typeof v === 'string' ? BigInt(v).toString() : `invalid ${String(v)}`);
-const asCode = (v: unknown): string => (typeof v === 'string' ? v.toLowerCase() : `invalid ${String(v)}`);
-const asWord = (v: unknown): string => (typeof v === 'string' ? toWord(v) : `invalid ${String(v)}`);
-
-function checksFor(record: AccountRecord): Check[] {
-  const block = '0x0';
-  const a = record.address;
-  const checks: Check[] = [
-    {
-      call: { method: 'eth_getBalance', params: [a, block] },
-      describe: `${a} balance`,
-      expected: BigInt(record.balance).toString(),
-      normalise: asBigIntString,
-    },
-    {
-      call: { method: 'eth_getTransactionCount', params: [a, block] },
-      describe: `${a} nonce`,
-      expected: BigInt(record.nonce).toString(),
-      normalise: asBigIntString,
-    },
-    {
-      call: { method: 'eth_getCode', params: [a, block] },
-      describe: `${a} code`,
-      expected: (record.code ?? '0x').toLowerCase(),
-      normalise: asCode,
-    },
-  ];
-  for (const [slot, value] of Object.entries(record.storage ?? {})) {
-    checks.push({
-      call: { method: 'eth_getStorageAt', params: [a, slot, block] },
-      describe: `${a} storage ${slot}`,
-      expected: toWord(value),
-      normalise: asWord,
-    });
-  }
-  return checks;
-}
-
-function short(value: string): string {
-  return value.length > 80 ? `${value.slice(0, 40)}…(${value.length} chars)` : value;
-}
-
 export async function rehearseGethGenesis(options: RehearsalOptions): Promise<RehearsalResult> {
   const dataDir = join(options.workDir, 'datadir');
   const pidPath = join(options.workDir, 'geth.pid');
@@ -108,23 +59,12 @@ export async function rehearseGethGenesis(options: RehearsalOptions): Promise<Re
     const rpc = new JsonRpcClient(node.rpcUrl, { timeoutMs: 60_000 });
     const block0Root = await block0StateRoot(rpc);
 
-    const mismatches: string[] = [];
-    const checks = options.samples.flatMap(checksFor);
-    for (let i = 0; i < checks.length; i += 100) {
-      const chunk = checks.slice(i, i + 100);
-      const results = await rpc.batch(chunk.map((c) => c.call));
-      chunk.forEach((check, j) => {
-        const actual = check.normalise(results[j]);
-        if (actual !== check.expected) {
-          mismatches.push(`${check.describe}: expected ${short(check.expected)}, node serves ${short(actual)}`);
-        }
-      });
-    }
+    const differences = await readBackAccounts(rpc, '0x0', options.samples, { batchSize: 100 });
     return {
       block0Root,
       rootMatches: block0Root === options.expectedRoot.toLowerCase(),
       sampled: options.samples.length,
-      mismatches,
+      mismatches: differences.map(expectedVersusServed),
     };
   } finally {
     if (node) await node.stop();

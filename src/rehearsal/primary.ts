@@ -11,7 +11,7 @@ import type { NetworkReadBack } from '../manifests.js';
 import type { AccountRecord } from '../state/account.js';
 import { hexToBytes, type Hex } from '../state/hex.js';
 import { block0StateRoot, compareWithNode } from '../verify/nodeSamples.js';
-import { balanceByOwner } from '../chains/platform/balances.js';
+import { balanceByOwner, type OwnerBalance } from '../chains/platform/balances.js';
 import { avaxEndpoints } from '../chains/avax/api.js';
 import { PlatformChain } from '../chains/platform/pchain.js';
 
@@ -26,14 +26,6 @@ import { PlatformChain } from '../chains/platform/pchain.js';
  * standard network ID, on which avalanchego refuses any custom genesis.) Balances, stakers and the
  * embedded C-Chain genesis are the bytes of the real file.
  */
-
-
-export interface OwnerBalance {
-  /** Short ID, 0x hex. */
-  owner: string;
-  pChain: bigint;
-  xChain: bigint;
-}
 
 export const REHEARSAL_PID_FILE = 'avalanchego.pid';
 

@@ -1,12 +1,6 @@
 import { bytesToHex, hexToBytes } from './hex.js';
-import { EMPTY_TRIE_ROOT, keccak256 } from './keccak.js';
-import {
-  rlpHeaderLength,
-  rlpStringLength,
-  writeRlpHeader,
-  writeRlpListHeader,
-  writeRlpString,
-} from './rlp.js';
+import { EMPTY_TRIE_ROOT } from './keccak.js';
+import { encodeBranch, encodeExt, encodeLeaf, nodeRef, type Ref } from './trieNodeEncoding.js';
 
 /**
  * Merkle Patricia trie root over keys inserted in strictly increasing order, holding only the
@@ -33,9 +27,6 @@ const EXT = 2;
 const BRANCH = 3;
 type Kind = typeof EMPTY | typeof LEAF | typeof EXT | typeof BRANCH;
 
-/** A child that is already hashed: a 32-byte hash, or the node's RLP if shorter than 32 bytes. */
-type Ref = Uint8Array;
-
 class StNode {
   kind: Kind = EMPTY;
   /** LEAF/EXT: key chunk as a nibble range of the current path. */
@@ -51,7 +42,6 @@ class StNode {
 }
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT);
-const HASH_LENGTH = 32;
 
 export class StackTrie {
   private readonly root_ = new StNode();
@@ -62,8 +52,6 @@ export class StackTrie {
   private path = new Uint8Array(64);
   private pathLength = 0;
   private count = 0;
-  /** Scratch for node encoding; a node is encoded and hashed before its parent is written. */
-  private buf = new Uint8Array(1024);
   private result: Uint8Array | undefined;
 
   /** Number of keys inserted so far. */
@@ -167,7 +155,7 @@ export class StackTrie {
           let oldRef: Ref;
           if (split < node.end - 1) {
             const childRef = this.hashNode(branchChild, false);
-            oldRef = this.ref(this.encodeExt(prev, split + 1, node.end, childRef), false);
+            oldRef = nodeRef(encodeExt(prev, split + 1, node.end, childRef), false);
           } else {
             oldRef = this.hashNode(branchChild, false);
           }
@@ -203,7 +191,7 @@ export class StackTrie {
             branch.value = oldValue;
           } else {
             branch.value = null;
-            branch.children[prev[split]!] = this.ref(this.encodeLeaf(prev, split + 1, this.pathLength, oldValue), false);
+            branch.children[prev[split]!] = nodeRef(encodeLeaf(prev, split + 1, this.pathLength, oldValue), false);
           }
           branch.children[next[split]!] = this.makeLeaf(this.alloc(), split + 1, length, value);
           branch.live = next[split]!;
@@ -242,123 +230,25 @@ export class StackTrie {
     let length: number;
     switch (node.kind) {
       case LEAF:
-        length = this.encodeLeaf(path, node.start, node.end, node.value!);
+        length = encodeLeaf(path, node.start, node.end, node.value!);
         break;
       case EXT: {
         const childRef = this.hashNode(node.child!, false);
-        length = this.encodeExt(path, node.start, node.end, childRef);
+        length = encodeExt(path, node.start, node.end, childRef);
         break;
       }
       case BRANCH: {
         const children = node.children;
         if (node.live >= 0) children[node.live] = this.hashNode(children[node.live] as StNode, false);
-        length = this.encodeBranch(children as (Ref | null)[], node.value);
+        length = encodeBranch(children as (Ref | null)[], node.value);
         break;
       }
       default:
         throw new Error('StackTrie: cannot hash an empty node');
     }
     if (!isRoot) this.release(node);
-    return this.ref(length, isRoot);
+    return nodeRef(length, isRoot);
   }
-
-  /** Reference to the node encoded in buf[0, length): embedded if short, except for the root. */
-  private ref(length: number, isRoot: boolean): Ref {
-    const encoded = this.buf.subarray(0, length);
-    return length < HASH_LENGTH && !isRoot ? encoded.slice() : keccak256(encoded);
-  }
-
-  private reserve(length: number): Uint8Array {
-    if (this.buf.length < length) this.buf = new Uint8Array(Math.max(length, this.buf.length * 2));
-    return this.buf;
-  }
-
-  /** Encodes [compact(path[start, end), leaf), value] into buf; returns its length. */
-  private encodeLeaf(path: Uint8Array, start: number, end: number, value: Uint8Array): number {
-    const keyItem = compactItemLength(end - start);
-    const payload = keyItem + rlpStringLength(value);
-    const total = rlpHeaderLength(payload) + payload;
-    const buf = this.reserve(total);
-    let at = writeRlpListHeader(buf, 0, payload);
-    at = writeCompact(buf, at, path, start, end, true);
-    writeRlpString(buf, at, value);
-    return total;
-  }
-
-  /** Encodes [compact(path[start, end), extension), child] into buf; returns its length. */
-  private encodeExt(path: Uint8Array, start: number, end: number, childRef: Ref): number {
-    const payload = compactItemLength(end - start) + refItemLength(childRef);
-    const total = rlpHeaderLength(payload) + payload;
-    const buf = this.reserve(total);
-    let at = writeRlpListHeader(buf, 0, payload);
-    at = writeCompact(buf, at, path, start, end, false);
-    writeRef(buf, at, childRef);
-    return total;
-  }
-
-  /** Encodes [child0 … child15, value] into buf; returns its length. */
-  private encodeBranch(children: (Ref | null)[], value: Uint8Array | null): number {
-    let payload = value ? rlpStringLength(value) : 1;
-    for (let i = 0; i < 16; i++) {
-      const child = children[i];
-      payload += child ? refItemLength(child) : 1;
-    }
-    const total = rlpHeaderLength(payload) + payload;
-    const buf = this.reserve(total);
-    let at = writeRlpListHeader(buf, 0, payload);
-    for (let i = 0; i < 16; i++) {
-      const child = children[i];
-      if (child) {
-        at = writeRef(buf, at, child);
-      } else {
-        buf[at++] = 0x80;
-      }
-    }
-    if (value) writeRlpString(buf, at, value);
-    else buf[at] = 0x80;
-    return total;
-  }
-}
-
-/** Encoded length of a hex-prefix ("compact") key of `nibbles` nibbles as an RLP string. */
-function compactItemLength(nibbles: number): number {
-  const bytes = (nibbles >> 1) + 1;
-  // A single compact byte is a flag byte (≤ 0x3f): RLP encodes it as itself.
-  return bytes === 1 ? 1 : rlpHeaderLength(bytes) + bytes;
-}
-
-/** Writes the hex-prefix encoding of path[start, end) as an RLP string. */
-function writeCompact(
-  buf: Uint8Array,
-  offset: number,
-  path: Uint8Array,
-  start: number,
-  end: number,
-  leaf: boolean,
-): number {
-  const nibbles = end - start;
-  const bytes = (nibbles >> 1) + 1;
-  let at = bytes === 1 ? offset : writeRlpHeader(buf, offset, bytes, 0x80);
-  const flag = leaf ? 0x20 : 0x00;
-  let i = start;
-  if (nibbles & 1) {
-    buf[at++] = flag | 0x10 | path[i++]!;
-  } else {
-    buf[at++] = flag;
-  }
-  for (; i < end; i += 2) buf[at++] = (path[i]! << 4) | path[i + 1]!;
-  return at;
-}
-
-/** A hash is embedded as a 32-byte string, a short node as its own RLP. */
-function refItemLength(ref: Ref): number {
-  return ref.length === HASH_LENGTH ? HASH_LENGTH + 1 : ref.length;
-}
-
-function writeRef(buf: Uint8Array, offset: number, ref: Ref): number {
-  if (ref.length === HASH_LENGTH) buf[offset++] = 0x80 + HASH_LENGTH;
-  buf.set(ref, offset);
-  return offset + ref.length;
 }
 
 function nibblesToHex(nibbles: Uint8Array, length: number): string {

@@ -10,7 +10,7 @@ import { fillChain } from '../../src/dev/fill.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { createWorker } from '../../src/worker.js';
 import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';

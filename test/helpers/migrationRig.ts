@@ -7,7 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Wallet } from 'ethers';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { CANARY_KEY_ENV } from '../../src/launch/transferCheck.js';
 import { localMigrationPlan } from '../../src/dev/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
@@ -21,6 +21,7 @@ import { createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js'
 import { localGenesisStakers } from './validators.js';
 import { killNodesUnder, LOCAL_STAKERS, startValidatorNetwork, type ValidatorNetwork } from './validatorNetwork.js';
 import type { WorkerProcesses } from './workers.js';
+import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
 
 export const NEW_NETWORK_ID = 88_888;
 
@@ -110,8 +111,8 @@ export class MigrationRig {
     const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
     const workflowId = `${p.name}-${Date.now()}`;
     const handle = options.emergency
-      ? await this.env.client.workflow.start('emergencyRegenesisWorkflow', { taskQueue, workflowId, args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }] })
-      : await this.env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId, args: [p] });
+      ? await this.env.client.workflow.start(emergencyRegenesisWorkflow, { taskQueue, workflowId, args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }] })
+      : await this.env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId, args: [p] });
     const drive = async (): Promise<void> => {
       let phase = '';
       const deadline = Date.now() + 15 * 60_000;

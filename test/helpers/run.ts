@@ -3,8 +3,9 @@ import type { Worker } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 /** Starts a regenesis run on the test server and waits for its result while `worker` runs. */
 export async function runPlan(
@@ -15,7 +16,7 @@ export async function runPlan(
 ): Promise<RegenesisResult> {
   const workflowId = options.workflowId ?? `test-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   return worker.runUntil(
-    env.client.workflow.execute('regenesisWorkflow', { taskQueue: options.taskQueue, workflowId, args: [plan] }),
+    env.client.workflow.execute(regenesisWorkflow, { taskQueue: options.taskQueue, workflowId, args: [plan] }),
   ) as Promise<RegenesisResult>;
 }
 

@@ -1,4 +1,4 @@
-import type { StakingFiles } from '../../src/nodes/avalanchego.js';
+import type { StakingFiles } from '../../src/nodes/avalanchegoFlags.js';
 import { localStakers } from '../../src/dev/validatorNetwork.js';
 
 export { killNodesUnder, startValidatorNetwork, waitBootstrapped, type ValidatorNetwork } from '../../src/dev/validatorNetwork.js';

@@ -10,6 +10,7 @@ import { fillChain, type FillSummary } from '../../src/dev/fill.js';
 import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { checkManifest, failureMessages, inOneDay } from '../helpers/run.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 describe('regenesis of a real anvil chain on a real Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -38,7 +39,7 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-stalled') });
     const failure = await worker
       .runUntil(
-        env.client.workflow.execute('regenesisWorkflow', {
+        env.client.workflow.execute(regenesisWorkflow, {
           taskQueue,
           workflowId: `stalled-${Date.now()}`,
           args: [
@@ -62,7 +63,7 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
     const rpc = new JsonRpcClient(anvil.rpcUrl);
     const duration = 3;
     const result = await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('regenesisWorkflow', {
+      const handle = await env.client.workflow.start(regenesisWorkflow, {
         taskQueue,
         workflowId: `anvil-${Date.now()}`,
         args: [

@@ -9,7 +9,7 @@ import { FaultProxy } from '../rigs/faultProxy.js';
 import { fillChain, type FillSummary } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { freePort } from '../../src/nodes/ports.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { abortSignal, statusQuery, type RegenesisCompleted, type RegenesisResult } from '../../workflows/messages.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,7 @@ import { rehearsalWorkDir } from '../../activities/rehearse.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { checkManifest, failureMessages, inOneDay, runPlan } from '../helpers/run.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 function completed(result: RegenesisResult): RegenesisCompleted {
   if (result.status !== 'Completed') throw new Error(`run rolled back in ${result.failedPhase}: ${result.reason}`);
@@ -139,7 +140,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
     try {
       const result = await worker.runUntil(async () => {
-        const handle = await env.client.workflow.start('regenesisWorkflow', {
+        const handle = await env.client.workflow.start(regenesisWorkflow, {
           taskQueue,
           workflowId: `abort-${Date.now()}`,
           args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: first.freeze.height } }],

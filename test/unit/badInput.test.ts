@@ -8,7 +8,7 @@ import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { readCertificate } from '../../src/keys/certificate.js';
 import { verifyProofOfPossession } from '../../src/keys/bls.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import { parsePlan } from '../../src/plan.js';
+import { parsePlan } from '../../src/plan/index.js';
 import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
 import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
 

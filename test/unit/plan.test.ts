@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkStartTimeAgainstFreeze, parsePlan, PlanError, type PlanInput } from '../../src/plan.js';
+import { checkStartTimeAgainstFreeze, parsePlan, PlanError, type PlanInput } from '../../src/plan/index.js';
 
 const NOW = 1_800_000_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { ValidatorRecord } from '../../src/chains/platform/pchain.js';
+import type { ValidatorRecord } from '../../src/chains/platform/validatorRecord.js';
 import { parseStakeOutputs, type StakeOutput } from '../../src/chains/platform/stake.js';
 import type { UtxoRecord } from '../../src/chains/avax/utxo.js';
 import {

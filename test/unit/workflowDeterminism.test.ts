@@ -43,7 +43,12 @@ function walk(entry: string): { files: string[]; packages: Map<string, string> }
 /** Plain, I/O-free modules the workflows use at run time (plan rules, pure checks over manifests). */
 const PURE_MODULES = new Set([
   'activities/policies.ts',
-  'src/plan.ts',
+  'src/contract/failures.ts',
+  'src/plan/index.ts',
+  'src/plan/schema.ts',
+  'src/plan/parse.ts',
+  'src/plan/timing.ts',
+  'src/plan/versusNode.ts',
   'src/state/stats.ts',
   'src/network/chainIds.ts',
   'src/network/hrp.ts',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
 import { artifactHashes } from '../helpers/run.js';
@@ -14,6 +14,7 @@ import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 describe('worker killed (SIGKILL) during export and during validator migration', () => {
   let fx: DevnetFixture;
@@ -67,7 +68,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     const taskQueue = uniqueTaskQueue(label);
     const artifactsDir = join(work, `artifacts-${label}`);
     let worker = workers.start({ taskQueue, artifactsDir });
-    const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [plan()] });
+    const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [plan()] });
     if (crash) {
       const { runKey } = await handle.query(statusQuery);
       if (!runKey) throw new Error('the run reports no runKey');

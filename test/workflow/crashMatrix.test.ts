@@ -12,11 +12,12 @@ import { SAMPLES_PATH } from '../../activities/verify.js';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import { alive } from '../../src/nodes/pidFile.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { artifactHashes, checkManifest } from '../helpers/run.js';
 import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { WorkerProcesses } from '../helpers/workers.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 /**
  * Issue: a worker can die anywhere. Ten kill points across export, genesis, verify and rehearsal,
@@ -117,7 +118,7 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
     const taskQueue = uniqueTaskQueue(label);
     const artifactsDir = join(work, `artifacts-${label}`);
     let worker: ChildProcess = workers.start({ taskQueue, artifactsDir });
-    const handle: WorkflowHandle = await env.client.workflow.start('regenesisWorkflow', {
+    const handle: WorkflowHandle = await env.client.workflow.start(regenesisWorkflow, {
       taskQueue,
       workflowId: taskQueue,
       args: [plan('crash-matrix', source.url)],

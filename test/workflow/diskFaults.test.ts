@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 

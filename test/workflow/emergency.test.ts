@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
 import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
+import { emergencyRegenesisWorkflow } from '../../workflows/index.js';
 
 describe('emergency regenesis on a real local chain', () => {
   let fx: DevnetFixture;
@@ -50,7 +51,7 @@ describe('emergency regenesis on a real local chain', () => {
   async function start(lastGoodHeight: number): Promise<{ handle: WorkflowHandle; run: <T>(f: () => Promise<T>) => Promise<T> }> {
     const taskQueue = uniqueTaskQueue('emergency');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, `artifacts-${taskQueue}`), devnetRoot: join(work, 'devnets') });
-    const handle = await env.client.workflow.start('emergencyRegenesisWorkflow', {
+    const handle = await env.client.workflow.start(emergencyRegenesisWorkflow, {
       taskQueue,
       workflowId: taskQueue,
       args: [{ plan: plan(), lastGoodHeight }],

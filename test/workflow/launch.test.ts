@@ -9,7 +9,7 @@ import { createActivities } from '../../activities/index.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import {
   approveUpdate,
@@ -26,6 +26,7 @@ import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture
 import { recordHistory } from '../helpers/histories.js';
 import { expectRejection } from '../helpers/run.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 async function head(rpcUrl: string): Promise<number> {
   return Number(await new JsonRpcClient(rpcUrl).call<string>('eth_blockNumber'));
@@ -82,7 +83,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const artifacts = join(work, `artifacts-${taskQueue}`);
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, devnetRoot: join(work, 'devnets'), activities });
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [planInput] });
+      const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [planInput] });
       const out = await body(handle);
       await recordHistory(env, handle);
       return out;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FaultProxy, type Fault } from '../rigs/faultProxy.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { checkManifest, runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 

@@ -10,7 +10,7 @@ import { FaultProxy } from '../rigs/faultProxy.js';
 import { fillChain } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import type { PChainExport } from '../../src/manifests.js';
-import type { Plan, PlanInput } from '../../src/plan.js';
+import type { Plan, PlanInput } from '../../src/plan/index.js';
 import type { Hex } from '../../src/state/hex.js';
 import { runPlan } from '../helpers/run.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
@@ -18,7 +18,7 @@ import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/tem
 /**
  * The workflow's pinning rule with the P-Chain export forced off the epoch's P-Chain height. The
  * node-family probe, the epoch source and the P-Chain export are stand-ins (a geth dev chain has neither a proposervm nor a
- * P-Chain; the real ones run against avalanchego in test/integration/avalanchego.test.ts); the C
+ * P-Chain; the real ones run against avalanchego in test/integration/avalanchego/); the C
  * export, genesis and every other step are real. The run must refuse, naming both heights, and
  * roll back what it wrote.
  */

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { fillChain } from '../../src/dev/fill.js';
 import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 

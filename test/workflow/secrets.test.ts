@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultProxy } from '../rigs/faultProxy.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { bytesToHex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
@@ -13,6 +13,7 @@ import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 const TOKEN = 'rgn-test-token-5b1e0c9a7d3f42e8';
@@ -87,7 +88,7 @@ describe('secrets stay out of histories, logs and artifacts', () => {
         validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
       },
     };
-    const handle = await env.client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: taskQueue, args: [plan] });
+    const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [plan] });
     await approveAndRatify(handle, staker);
     const result = (await handle.result()) as RegenesisResult;
     if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);

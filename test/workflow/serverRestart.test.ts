@@ -8,10 +8,11 @@ import { FaultProxy } from '../rigs/faultProxy.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
-import type { PlanInput } from '../../src/plan.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { checkManifest } from '../helpers/run.js';
 import { WorkerProcesses } from '../helpers/workers.js';
+import { regenesisWorkflow } from '../../workflows/index.js';
 
 /**
  * The Temporal server is killed in the middle of an export and started again on the same SQLite
@@ -64,7 +65,7 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
     workers.start({ taskQueue, artifactsDir: join(work, 'artifacts') });
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
-    const handle = await client.workflow.start('regenesisWorkflow', { taskQueue, workflowId: 'server-restart-1', args: [plan] });
+    const handle = await client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: 'server-restart-1', args: [plan] });
 
     for (let i = 0; pages < 30; i++) {
       if (i > 2400) throw new Error(`the export did not start (pages ${pages})`);

@@ -129,6 +129,18 @@ export function parseSafeUint(value: unknown, what: string): number {
   return Number(big);
 }
 
+/** A non-empty string field of a reply (IDs, NodeIDs, addresses). */
+export function parseString(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new Error(`${what}: expected a string, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  return value;
+}
+
+/** A 0x-hex field of a reply (BLS keys and signatures), lower-cased so equal bytes compare equal. */
+export function parseHex(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(value)) throw new Error(`${what}: expected 0x-hex, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  return value.toLowerCase();
+}
+
 export interface JsonlSummary extends WrittenFile {
   records: number;
 }

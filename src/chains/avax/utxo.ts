@@ -1,11 +1,11 @@
 import { sha256 } from '@noble/hashes/sha2.js';
-import { cb58Decode, cb58Encode } from '../../keys/cb58.js';
-import { formatAddress, parseAddress, type ChainAlias } from '../../keys/address.js';
-import { parseSafeUint, writeJsonl, type AvaxService, type JsonlSummary } from './api.js';
+import { cb58Encode } from '../../keys/cb58.js';
+import { formatAddress, type ChainAlias } from '../../keys/address.js';
+import { CodecReader } from './codecReader.js';
 
 /**
  * UTXOs of the P- and X-Chains as the nodes serve them (`platform.getUTXOs`, `avm.getUTXOs`):
- * hex of the codec bytes with a 4-byte SHA-256 checksum, nothing else (the JSON encoding is refused:
+ * hex of the codec bytes with a 4-byte SHA-256 checksum (encoding.ts), nothing else (the JSON encoding is refused:
  * "unsupported encoding in method"). Decoded here with the type IDs of avalanchego v1.14.0:
  *
  *   UTXO   = codecVersion u16 ‖ txID [32] ‖ outputIndex u32 ‖ assetID [32] ‖ typeID u32 ‖ output
@@ -49,71 +49,12 @@ export interface UtxoRecord {
   owners: OutputOwners;
 }
 
-const CHECKSUM_LENGTH = 4;
-
-/** Avalanche's `hex` encoding: 0x + hex of the bytes followed by the last 4 bytes of their SHA-256. */
-export function decodeCheckedHex(text: string, what = 'value'): Uint8Array {
-  if (typeof text !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(text)) {
-    throw new Error(`${what}: expected 0x-hex, got ${JSON.stringify(text)?.slice(0, 80)}`);
-  }
-  const raw = Buffer.from(text.slice(2), 'hex');
-  if (raw.length < CHECKSUM_LENGTH) throw new Error(`${what}: too short for its checksum`);
-  const body = raw.subarray(0, raw.length - CHECKSUM_LENGTH);
-  const expected = sha256(body).subarray(-CHECKSUM_LENGTH);
-  if (!expected.every((b, i) => b === raw[body.length + i])) throw new Error(`${what}: hex checksum mismatch`);
-  return new Uint8Array(body);
-}
-
+/** The ID a node pages UTXOs by; the codec bytes do not carry it, so it is derived here. */
 export function utxoId(txId: Uint8Array, outputIndex: number): string {
   const buf = new Uint8Array(8 + 32);
   new DataView(buf.buffer).setBigUint64(0, BigInt(outputIndex));
   buf.set(txId, 8);
   return cb58Encode(sha256(buf));
-}
-
-class Reader {
-  private offset = 0;
-  private readonly view: DataView;
-  constructor(
-    private readonly bytes: Uint8Array,
-    private readonly what: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  private need(n: number): void {
-    if (this.offset + n > this.bytes.length) {
-      throw new Error(`${this.what}: truncated at byte ${this.offset} (need ${n} more of ${this.bytes.length})`);
-    }
-  }
-  u16(): number {
-    this.need(2);
-    const v = this.view.getUint16(this.offset);
-    this.offset += 2;
-    return v;
-  }
-  u32(): number {
-    this.need(4);
-    const v = this.view.getUint32(this.offset);
-    this.offset += 4;
-    return v;
-  }
-  u64(): bigint {
-    this.need(8);
-    const v = this.view.getBigUint64(this.offset);
-    this.offset += 8;
-    return v;
-  }
-  fixed(n: number): Uint8Array {
-    this.need(n);
-    const v = this.bytes.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    return v;
-  }
-  done(): void {
-    if (this.offset !== this.bytes.length) {
-      throw new Error(`${this.what}: ${this.bytes.length - this.offset} unexpected trailing bytes`);
-    }
-  }
 }
 
 /** What an address looks like in the records: chain alias and HRP of the queried addresses. */
@@ -122,7 +63,7 @@ export interface AddressFormat {
   hrp: string;
 }
 
-function readOwners(r: Reader, format: AddressFormat): OutputOwners {
+function readOwners(r: CodecReader, format: AddressFormat): OutputOwners {
   const locktime = r.u64().toString();
   const threshold = r.u32();
   const count = r.u32();
@@ -144,7 +85,7 @@ const TYPE_NAMES: Readonly<Record<UtxoChain, Readonly<Record<number, string>>>> 
   },
 };
 
-function readOutput(r: Reader, chain: UtxoChain, typeID: number, format: AddressFormat, record: UtxoRecord, nested: boolean): void {
+function readOutput(r: CodecReader, chain: UtxoChain, typeID: number, format: AddressFormat, record: UtxoRecord, nested: boolean): void {
   const name = TYPE_NAMES[chain][typeID];
   if (name === undefined || (nested && typeID !== 7)) {
     // An unknown output type cannot be skipped (its length is unknown); refusing beats miscounting.
@@ -185,7 +126,7 @@ function readOutput(r: Reader, chain: UtxoChain, typeID: number, format: Address
 
 /** Decodes one UTXO's codec bytes (after the hex checksum was checked). */
 export function decodeUtxo(bytes: Uint8Array, chain: UtxoChain, format: AddressFormat, sourceChain?: string): UtxoRecord {
-  const r = new Reader(bytes, `${chain}-Chain UTXO`);
+  const r = new CodecReader(bytes, `${chain}-Chain UTXO`);
   const version = r.u16();
   if (version !== 0) throw new Error(`${chain}-Chain UTXO: codec version ${version}, only 0 is known`);
   const txId = r.fixed(32);
@@ -221,172 +162,4 @@ export function decodeUtxo(bytes: Uint8Array, chain: UtxoChain, format: AddressF
     owners: record.owners,
   };
   return ordered;
-}
-
-/** Node limits (avalanchego v1.14.0 api/common: maxGetUTXOsAddrs and maxPageSize). */
-export const MAX_UTXO_ADDRESSES = 1024;
-export const MAX_UTXO_PAGE = 1024;
-
-export interface UtxoQuery {
-  /** Addresses of one chain and HRP (`P-local1…`); duplicates are dropped. */
-  addresses: Iterable<string>;
-  /** Atomic UTXOs exported from this chain (ID or alias) and not yet imported. */
-  sourceChain?: string;
-  /** UTXOs per request, ≤ 1024. */
-  pageSize?: number;
-  /** Addresses per request, ≤ 1024. */
-  addressesPerCall?: number;
-}
-
-interface GetUtxosReply {
-  numFetched?: unknown;
-  utxos?: unknown;
-  endIndex?: { address?: unknown; utxo?: unknown };
-}
-
-/**
- * Every UTXO owned by any of the addresses, each once, paging with the node's `endIndex` cursor.
- * Memory holds the address list and, per address batch, the IDs of multi-owner UTXOs (the only
- * ones the node can return twice: once per owner, across pages or batches); single-owner UTXOs
- * stream straight through.
- */
-export async function* streamUtxos(service: AvaxService, method: string, chain: UtxoChain, query: UtxoQuery): AsyncGenerator<UtxoRecord> {
-  const pageSize = query.pageSize ?? MAX_UTXO_PAGE;
-  const perCall = query.addressesPerCall ?? MAX_UTXO_ADDRESSES;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_UTXO_PAGE) throw new RangeError(`pageSize must be 1..${MAX_UTXO_PAGE}`);
-  if (!Number.isInteger(perCall) || perCall < 1 || perCall > MAX_UTXO_ADDRESSES) {
-    throw new RangeError(`addressesPerCall must be 1..${MAX_UTXO_ADDRESSES}`);
-  }
-  let format: AddressFormat | undefined;
-  // Canonical form (what the decoder prints for owners), so owners can be looked up in the query.
-  const canonical: string[] = [];
-  let i = 0;
-  for (const address of query.addresses) {
-    const parsed = parseAddress(address, `addresses[${i}]`);
-    if (parsed.chain !== chain) throw new Error(`addresses[${i}]: ${address} is not a ${chain}-Chain address`);
-    if (format && parsed.hrp !== format.hrp) throw new Error(`addresses[${i}]: HRP ${parsed.hrp} differs from ${format.hrp}`);
-    format ??= { chain, hrp: parsed.hrp };
-    canonical.push(formatAddress(chain, parsed.hrp, parsed.shortId));
-    i += 1;
-  }
-  const addresses = [...new Set(canonical)];
-  if (addresses.length === 0) return;
-  // Batch index per address, so a UTXO shared by owners in different batches is kept only in the first.
-  const batchOf = new Map<string, number>();
-  addresses.forEach((address, index) => batchOf.set(address, Math.floor(index / perCall)));
-
-  for (let batch = 0; batch * perCall < addresses.length; batch++) {
-    const slice = addresses.slice(batch * perCall, (batch + 1) * perCall);
-    const seenShared = new Set<string>();
-    let startIndex: { address: string; utxo: string } | undefined;
-    for (;;) {
-      const reply = await service.call<GetUtxosReply>(method, {
-        addresses: slice,
-        limit: pageSize,
-        encoding: 'hex',
-        ...(startIndex ? { startIndex } : {}),
-        ...(query.sourceChain ? { sourceChain: query.sourceChain } : {}),
-      });
-      const fetched = parseSafeUint(reply?.numFetched, `${method}.numFetched`);
-      if (!Array.isArray(reply.utxos) || reply.utxos.length !== fetched) {
-        throw new Error(`${method}: numFetched ${fetched} but ${Array.isArray(reply.utxos) ? reply.utxos.length : 'no'} utxos`);
-      }
-      for (const [i, hex] of (reply.utxos as unknown[]).entries()) {
-        const record = decodeUtxo(decodeCheckedHex(hex as string, `${method}.utxos[${i}]`), chain, format!, query.sourceChain);
-        const owners = record.owners.addresses;
-        if (owners.length > 1) {
-          const first = Math.min(...owners.map((a) => batchOf.get(a) ?? Infinity));
-          if (first !== batch || seenShared.has(record.utxoID)) continue;
-          seenShared.add(record.utxoID);
-        }
-        yield record;
-      }
-      if (fetched < pageSize) break;
-      const end = reply.endIndex;
-      if (typeof end?.address !== 'string' || typeof end.utxo !== 'string') throw new Error(`${method}: full page without endIndex`);
-      if (startIndex && startIndex.address === end.address && startIndex.utxo === end.utxo) {
-        throw new Error(`${method}: endIndex did not advance past ${end.address}/${end.utxo}`);
-      }
-      startIndex = { address: end.address, utxo: end.utxo };
-    }
-  }
-}
-
-export interface AssetTotal {
-  assetID: string;
-  /** Sum of fungible amounts, decimal string. */
-  amount: string;
-  /** Part of `amount` whose own locktime or stakeable locktime is after `asOf`. */
-  locked: string;
-  /** Part of `amount` inside stakeable.LockOut outputs (whatever the time). */
-  stakeableLocked: string;
-  utxos: number;
-  /** UTXOs without an amount (mint rights, NFTs, properties). */
-  nonFungibleUtxos: number;
-}
-
-/**
- * Per-asset totals over a UTXO stream, in memory proportional to the number of assets. `asOf`
- * (unix seconds) decides which amounts count as locked; give the chain's own timestamp.
- */
-export class UtxoTotals {
-  private readonly byAsset = new Map<string, { amount: bigint; locked: bigint; stakeable: bigint; utxos: number; nonFungible: number }>();
-  constructor(private readonly asOf: bigint) {}
-
-  add(record: UtxoRecord): void {
-    let t = this.byAsset.get(record.assetID);
-    if (!t) {
-      t = { amount: 0n, locked: 0n, stakeable: 0n, utxos: 0, nonFungible: 0 };
-      this.byAsset.set(record.assetID, t);
-    }
-    t.utxos += 1;
-    if (record.amount === undefined) {
-      t.nonFungible += 1;
-      return;
-    }
-    const amount = BigInt(record.amount);
-    t.amount += amount;
-    if (record.stakeableLocktime !== undefined) t.stakeable += amount;
-    const lockedUntil = [record.owners.locktime, record.stakeableLocktime ?? '0'].map(BigInt).reduce((a, b) => (a > b ? a : b));
-    if (lockedUntil > this.asOf) t.locked += amount;
-  }
-
-  totals(): AssetTotal[] {
-    return [...this.byAsset]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([assetID, t]) => ({
-        assetID,
-        amount: t.amount.toString(),
-        locked: t.locked.toString(),
-        stakeableLocked: t.stakeable.toString(),
-        utxos: t.utxos,
-        nonFungibleUtxos: t.nonFungible,
-      }));
-  }
-}
-
-/** CB58 asset/tx/chain ID → 32 bytes, with its checksum checked. */
-export function decodeId(id: string, field = 'id'): Uint8Array {
-  const bytes = cb58Decode(id, field);
-  if (bytes.length !== 32) throw new Error(`${field}: an ID is 32 bytes, got ${bytes.length}`);
-  return bytes;
-}
-
-/**
- * Streams UTXOs into a JSONL artifact while totalling them per asset as of `asOf`, so a chain's
- * balances and its export come from the same single read of the node.
- */
-export async function exportUtxosWithTotals(
-  path: string,
-  utxos: AsyncIterable<UtxoRecord>,
-  asOf: number,
-): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
-  const totals = new UtxoTotals(BigInt(asOf));
-  const written = await writeJsonl(path, (async function* () {
-    for await (const u of utxos) {
-      totals.add(u);
-      yield u;
-    }
-  })());
-  return { ...written, assets: totals.totals(), asOf };
 }

@@ -1,6 +1,8 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
 import { AvaxService, parseSafeUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
-import { exportUtxosWithTotals, streamUtxos, UtxoTotals, type AssetTotal, type UtxoQuery, type UtxoRecord } from '../avax/utxo.js';
+import { exportUtxosWithTotals, totalUtxos, type AssetTotal } from '../avax/utxoTotals.js';
+import { streamUtxos, type UtxoQuery } from '../avax/utxoPages.js';
+import type { UtxoRecord } from '../avax/utxo.js';
 
 /**
  * X-Chain adapter over the node's exchange service: `avm.*` on avalanchego, `xvm.*` on luxd (the
@@ -91,9 +93,7 @@ export class ExchangeChain {
 
   async balances(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {}): Promise<{ assets: AssetTotal[]; asOf: number }> {
     const asOf = options.asOf ?? (await this.blockReader().head()).timestamp;
-    const totals = new UtxoTotals(BigInt(asOf));
-    for await (const u of this.utxos(addresses, options)) totals.add(u);
-    return { assets: totals.totals(), asOf };
+    return { assets: await totalUtxos(this.utxos(addresses, options), asOf), asOf };
   }
 
   /** A block as the node describes it in JSON (transactions, outputs, owners). */

@@ -1,7 +1,6 @@
 import { shortIdFromAddress } from '../../keys/address.js';
 import { bytesToHex } from '../../state/hex.js';
-import type { OwnerBalance } from '../../rehearsal/primary.js';
-import type { ValidatorRecord } from './pchain.js';
+import type { ValidatorRecord } from './validatorRecord.js';
 import type { UtxoRecord } from '../avax/utxo.js';
 
 /**
@@ -9,7 +8,15 @@ import type { UtxoRecord } from '../avax/utxo.js';
  * the node: what a new network built from them must serve. Stake owners appear with the balance
  * they held beside their stake (their stake is the validators' weight, checked separately).
  * Outputs with several owners are left out: a genesis refuses them before this is ever asked.
+ * The rehearsal and the post-launch check compare a node against these, so the type lives here.
  */
+export interface OwnerBalance {
+  /** Short ID, 0x hex. */
+  owner: string;
+  pChain: bigint;
+  xChain: bigint;
+}
+
 /** Sum of `assetID` per sole owner (short ID, 0x hex), as exported or as a node serves it. */
 export async function balanceByOwner(utxos: AsyncIterable<UtxoRecord>, assetID: string): Promise<Map<string, bigint>> {
   const byOwner = new Map<string, bigint>();

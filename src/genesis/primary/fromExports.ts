@@ -1,5 +1,5 @@
 import type { StakeOutput } from '../../chains/platform/stake.js';
-import type { ValidatorRecord } from '../../chains/platform/pchain.js';
+import type { ValidatorRecord } from '../../chains/platform/validatorRecord.js';
 import type { UtxoRecord } from '../../chains/avax/utxo.js';
 import { formatAddress, shortIdFromAddress } from '../../keys/address.js';
 import { bytesToHex, hexToBytes } from '../../state/hex.js';

@@ -7,3 +7,5 @@ export { primaryGenesisDocumentSchema, primaryGenesisInputSchema } from './schem
 export { primaryGenesisSha256, serializePrimaryGenesis, type SerializeOptions } from './serialize.js';
 export type * from './types.js';
 export { splitStakeWeights } from './weights.js';
+export { EmbeddedGenesisMismatchError } from './embed.js';
+export { allocatedTotals, planIssues, stakerInputs, writePrimaryGenesis, type PrimaryGenesisPlan, type PrimaryGenesisWrite, type RunFile } from './write.js';

@@ -1,14 +1,18 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { redactUrl } from '../src/chains/evm/rpc.js';
+import { redactUrl } from '../chains/evm/rpc.js';
 
 export const DEFAULT_MAX_OUTAGE_SECONDS = 600;
 
+/** The source node has been unreachable or failing for longer than the plan allows. */
+export class NodeUnreachableError extends Error {
+  override readonly name = 'NodeUnreachableError';
+}
+
 /**
- * Times a source node's outage within one activity attempt: transport failures are waited out with
- * backoff (heartbeating, so the worker is not taken for dead) until the node has failed for longer
- * than the plan allows; then the run gets a non-retryable NodeUnreachable naming the node, and
- * rolls back, instead of retrying for as long as the activity's retry policy would.
+ * Times a source node's outage within one export attempt: transport failures are waited out with
+ * backoff (reporting liveness, so the worker is not taken for dead) until the node has failed for
+ * longer than the plan allows; then NodeUnreachableError names the node, so the run stops and rolls
+ * back instead of retrying for as long as the activity's retry policy would.
  */
 export class OutageClock {
   private since: number | undefined;
@@ -24,19 +28,18 @@ export class OutageClock {
     this.failures = 0;
   }
 
-  async waitOrGiveUp(err: Error, heartbeat: () => void, signal: AbortSignal): Promise<void> {
+  async waitOrGiveUp(err: Error, alive: () => void, signal?: AbortSignal): Promise<void> {
     const now = Date.now();
     this.since ??= now;
     this.failures += 1;
     const down = now - this.since;
     if (down >= this.maxOutageMs) {
-      throw ApplicationFailure.nonRetryable(
+      throw new NodeUnreachableError(
         `source node ${redactUrl(this.endpoint)} unreachable or failing for ${Math.round(down / 1000)} s ` +
           `(${this.failures} failed reads, limit ${Math.round(this.maxOutageMs / 1000)} s); last error: ${err.message}`,
-        'NodeUnreachable',
       );
     }
-    heartbeat();
+    alive();
     const backoff = Math.min(250 * 2 ** (this.failures - 1), 10_000, this.maxOutageMs - down);
     await sleep(backoff, undefined, { signal }).catch(() => undefined);
   }

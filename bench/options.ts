@@ -1,0 +1,82 @@
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { WORKER_NODE_OPTIONS } from '../src/config.js';
+import type { StateScheme } from './gethTools.js';
+
+/** The bench's command line: which sizes and phases to measure, and how. */
+
+export const PHASES = ['root', 'export', 'genesis', 'history'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface BenchOptions {
+  accounts: number[];
+  only: Phase[];
+  out: string;
+  seed: number;
+  partitions: number[];
+  pageSize: number;
+  workDir?: string;
+  keep: boolean;
+  gethScheme: StateScheme | 'both';
+  historyRehearsal: boolean;
+  bundleAtStart: boolean;
+  workerNodeFlags: string[];
+  cpuProf: boolean;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function counts(value: string): number[] {
+  return list(value).map((s) => {
+    const n = Number(s.replace(/_/g, '').replace(/k$/i, '000').replace(/m$/i, '000000'));
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`not a positive count: ${s}`);
+    return n;
+  });
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const program = new Command('bench')
+    .description('state root, export, genesis and Temporal history benchmarks against geth')
+    .option('--accounts <list>', 'state sizes, comma separated (100000, 100k, 1m)', '1000000')
+    .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, PHASES.join(','))
+    .option('--out <file>', 'JSON results file', 'bench-results.json')
+    .option('--seed <n>', 'seed of the generated state', '1')
+    .option('--partitions <list>', 'export partitions run in parallel; several values are each measured, the first is the headline', '4')
+    .option('--page-size <n>', 'debug_accountRange page size', '256')
+    .option('--work-dir <dir>', 'where generated data and datadirs go (default: a new temp dir)')
+    .option('--keep', 'keep the work directory', false)
+    .addOption(new Option('--geth-scheme <scheme>', 'state scheme of the timed geth init').choices(['hash', 'path', 'both']).default('hash'))
+    .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
+    .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
+    .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
+    .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
+    .allowExcessArguments(false);
+  program.parse(argv, { from: 'user' });
+  const o = program.opts<Record<string, string | boolean>>();
+  const only = list(String(o.only)) as Phase[];
+  for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase ${p} (known: ${PHASES.join(', ')})`);
+  const partitions = counts(String(o.partitions));
+  for (const p of partitions) if (p > 256) throw new Error('--partitions: at most 256');
+  const pageSize = Number(o.pageSize);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
+  return {
+    accounts: counts(String(o.accounts)),
+    only,
+    out: resolve(String(o.out)),
+    seed: Number(o.seed),
+    partitions,
+    pageSize,
+    workDir: o.workDir ? resolve(String(o.workDir)) : undefined,
+    keep: Boolean(o.keep),
+    gethScheme: o.gethScheme as BenchOptions['gethScheme'],
+    historyRehearsal: Boolean(o.historyRehearsal),
+    bundleAtStart: Boolean(o.bundleAtStart),
+    workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
+    cpuProf: Boolean(o.cpuProf),
+  };
+}

@@ -1,0 +1,171 @@
+import type {
+  DiscoveredAddresses,
+  FreezePoint,
+  GenesisManifest,
+  PartitionManifest,
+  PChainExport,
+  PrimaryGenesisManifest,
+  PublishedReport,
+  QChainExportManifest,
+  RehearsalReport,
+  VerificationReport,
+  XChainExport,
+} from '../manifests.js';
+import type { AgentIdentity } from '../agent/identity.js';
+
+/**
+ * The shape of a regenesis run as the world sees it: its phases and status, the payloads of the
+ * messages it answers, and its result. Workflows, activities, the CLI and tests all read these; the
+ * module imports nothing but types, so neither side's implementation is pulled in by the other.
+ */
+
+export type Phase =
+  | 'validate'
+  | 'preflight'
+  | 'wait-epoch'
+  | 'export'
+  | 'genesis'
+  | 'verify'
+  | 'rehearse'
+  | 'report'
+  | 'approve'
+  | 'ratify'
+  | 'migrate-validators'
+  | 'launch'
+  | 'post-verify'
+  | 'committed'
+  | 'completed'
+  | 'rolling-back'
+  | 'rolled-back'
+  | 'rollback-incomplete';
+
+export interface ChainProgress {
+  partitionsTotal: number;
+  partitionsDone: number;
+  accountsExported: number;
+}
+
+export interface RegenesisStatus {
+  phase: Phase;
+  runKey?: string;
+  /** The phases this run will pass through, from its plan, in order (absent in runs started before it was kept). */
+  checklist?: Phase[];
+  /** The phases entered so far, in order. */
+  entered?: Phase[];
+  /** While waiting for an epoch: which, where the chain is, and when (at the earliest) it seals. */
+  epoch?: { target: number | null; current: number | null; headHeight: number | null; sealsAfter?: string };
+  freeze?: FreezePoint;
+  chains: Record<string, ChainProgress>;
+  artifacts: string[];
+  abortReason?: string;
+  /** The genesis awaiting approval and ratification, once written. */
+  genesisSha256?: string;
+  approvals?: { required: number; approvers: string[]; deadline?: string };
+  /** Weights are numbers for declared validators, decimal strings (nAVAX, exact) for genesis stakers. */
+  ratification?: {
+    totalWeight: number | string;
+    signedWeight: number | string;
+    signers: string[];
+    threshold: string;
+    deadline?: string;
+    /** `agents` when the validator agents sign by themselves: no human step. */
+    collectedBy?: 'agents';
+  };
+  validators?: Array<{ nodeId: string; weight: number }>;
+  /** A manual operator step waiting for confirmation: what to do, in words. */
+  pendingStep?: { step: ManualStep; instruction: string };
+  /** What the run is waiting for when no human is asked to act (e.g. the genesis start time). */
+  waitingFor?: string;
+  stepsDone: string[];
+  committed: boolean;
+}
+
+export type ManualStep = 'halt-old-network' | 'install-genesis' | 'boot-new-network' | 'stop-new-network' | 'resume-old-network';
+
+export interface Approval {
+  approver: string;
+  /** The sha256 of the genesis being approved; a stale hash is rejected. */
+  genesisSha256: string;
+}
+
+export interface ValidatorRegistration {
+  nodeId: string;
+  blsPublicKey: string;
+  proofOfPossession: string;
+  weight: number;
+  /** PEM staker certificate (public); when given, the NodeID must be derived from it. */
+  certificatePem?: string;
+}
+
+export interface Ratification {
+  nodeId: string;
+  /** BLS signature (96 bytes, 0x hex) over the genesis sha256. */
+  signature: string;
+}
+
+export interface StepConfirmation {
+  step: ManualStep;
+  operator: string;
+}
+
+/** What the prepare steps produced (see Prepared), and the launch when there was one. */
+export interface RegenesisCompleted extends Prepared {
+  status: 'Completed';
+  runKey: string;
+  artifactsDir: string;
+  /** Present when the plan had a launch section and the run passed its commit point. */
+  launch?: LaunchOutcome;
+}
+
+export interface RegenesisRolledBack {
+  status: 'RolledBack';
+  runKey: string;
+  failedPhase: Phase;
+  reason: string;
+  compensations: string[];
+}
+
+/** A rollback in which some compensation failed after its retries: the old network may not be whole. */
+export interface RegenesisRollbackIncomplete extends Omit<RegenesisRolledBack, 'status'> {
+  status: 'RollbackIncomplete';
+  /** What did not finish, and why: the steps an operator must still take by hand. */
+  failedCompensations: Array<{ name: string; error: string }>;
+}
+
+export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack | RegenesisRollbackIncomplete;
+
+export interface LaunchOutcome {
+  approvers: string[];
+  ratification: { signers: string[]; signedWeight: number | string; totalWeight: number | string; aggregateSignature: string };
+  /** With the agents operator: every new node, its API and how many peers it had connected. */
+  newNetwork: {
+    rpcUrl?: string;
+    block0Root?: string;
+    nodes?: Array<{ nodeId: string; uri: string; peers: number }>;
+    /** The transfers the new network accepted before the commit point (agents operator). */
+    transfers?: { cChain: { txHash: string; block: number }; xChain: { txID: string } };
+  };
+  postVerify: { ok: boolean; mismatches: string[] };
+}
+
+/** What the prepare steps (LP-326 steps 1–7) produced. */
+export interface Prepared {
+  freeze: FreezePoint;
+  exports: PartitionManifest[];
+  genesis: GenesisManifest;
+  verification: VerificationReport;
+  rehearsal?: RehearsalReport;
+  report: PublishedReport;
+  /** With plan.chains.P: the P-Chain export, pinned to the epoch's P-Chain height. */
+  pChain?: PChainExport;
+  /** With plan.chains.X: the X-Chain export, pinned likewise. */
+  xChain?: XChainExport;
+  /** With plan.chains.P.discoverAddresses: the owners found on the chains. */
+  discoveredAddresses?: DiscoveredAddresses;
+  /** With plan.chains.Q (luxd): the Q-Chain export, pinned likewise. */
+  qChain?: QChainExportManifest;
+  /** With plan.genesis.primary: the new network's primary genesis around the C-Chain genesis. */
+  primaryGenesis?: PrimaryGenesisManifest;
+  /** With the agents operator: each genesis staker's agent as it identified itself at preflight. */
+  agents?: AgentIdentity[];
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { RegenesisStatus } from '../../src/contract/run.js';
+import { nextStep } from '../../src/cli/nextStep.js';
+import { partitionProgress, renderRun, type RunSnapshot } from '../../src/cli/progress.js';
+
+const key = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
+const SPACE = 1n << 256n;
+
+function status(over: Partial<RegenesisStatus>): RegenesisStatus {
+  return { phase: 'validate', chains: {}, artifacts: [], stepsDone: [], committed: false, ...over };
+}
+
+describe('watch: progress and the next human step', () => {
+  it('places a heartbeated cursor in its partition and measures how far through it is', () => {
+    // 3/8 of the key space is half-way through the second of four partitions.
+    const p = partitionProgress({ next: key((SPACE * 3n) / 8n), bytes: 2048, stats: { accounts: 70 } }, 4);
+    expect(p).toEqual({ index: 1, count: 4, fraction: 0.5, accounts: 70, bytes: 2048 });
+    expect(partitionProgress({ next: key(SPACE - 1n), bytes: 0, stats: { accounts: 0 } }, 4)?.index).toBe(3);
+    expect(partitionProgress({ next: 'not a key', bytes: 0, stats: { accounts: 0 } }, 4)).toBeUndefined();
+  });
+
+  it('draws the checklist with what is done, the rate and the ETA of each partition', () => {
+    const s = status({
+      phase: 'export',
+      checklist: ['validate', 'preflight', 'wait-epoch', 'export', 'genesis', 'completed'],
+      entered: ['validate', 'preflight', 'wait-epoch', 'export'],
+      chains: { C: { partitionsTotal: 2, partitionsDone: 0, accountsExported: 0 } },
+    });
+    const at = (ms: number, fraction: number, accounts: number): RunSnapshot => ({
+      workflowId: 'r1',
+      execution: 'RUNNING',
+      status: s,
+      partitions: [{ index: 0, count: 2, fraction, accounts, bytes: 3 * 1024 * 1024 }],
+      at: ms,
+    });
+    const lines = renderRun(at(10_000, 0.5, 1500), at(0, 0.25, 500));
+    expect(lines[1]).toBe('  ✓ validate  ✓ preflight  ✓ wait-epoch  ▶ export  · genesis  · completed');
+    // 1000 accounts in 10 s; a quarter of the range per 10 s leaves 20 s for the other half.
+    expect(lines).toContain('    C 1/2 [##########..........]  50.0%  1500 accounts  3.0 MiB  100/s  ETA 20s');
+  });
+
+  it('marks the phase a rollback started from', () => {
+    const s = status({
+      phase: 'rolled-back',
+      checklist: ['validate', 'export', 'approve', 'completed'],
+      entered: ['validate', 'export', 'approve', 'rolling-back', 'rolled-back'],
+    });
+    const lines = renderRun({ workflowId: 'r2', execution: 'COMPLETED', status: s, partitions: [], at: 0 });
+    expect(lines[1]).toBe('  ✓ validate  ✓ export  ✗ approve  · completed');
+    expect(lines[2]).toBe('  ✓ rolled-back');
+  });
+
+  it('names the pending human step with the command that does it', () => {
+    const sha = 'ab'.repeat(32);
+    const approving = status({ phase: 'approve', genesisSha256: sha, approvals: { required: 2, approvers: ['alice'] } });
+    expect(nextStep('run 1', approving)).toEqual({
+      what: `approve genesis ${sha} (1 of 2 approvals)`,
+      commands: [`regenesis approve 'run 1' --approver <your name> --genesis-sha256 ${sha}`, `regenesis abort 'run 1' --reason <why>`],
+    });
+    const ratifying = status({ phase: 'ratify', genesisSha256: sha, ratification: { totalWeight: 3, signedWeight: 1, signers: ['n1'], threshold: '2/3 of stake' } });
+    expect(nextStep('r', ratifying)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key>`);
+    // Agents sign by themselves: nobody is asked to.
+    expect(nextStep('r', { ...ratifying, ratification: { ...ratifying.ratification!, collectedBy: 'agents' } })).toBeUndefined();
+    const manual = status({ phase: 'migrate-validators', pendingStep: { step: 'halt-old-network', instruction: 'Stop every validator.' } });
+    expect(nextStep('r', manual)?.commands).toEqual(['regenesis confirm r --step halt-old-network --operator <your name>']);
+  });
+});

@@ -1,0 +1,76 @@
+import type { Prepared } from '../src/contract/run.js';
+import type { EvmNodeKind, FreezePoint, PartitionManifest, PreflightResult } from '../src/manifests.js';
+import { chainExporter, exporter } from './activities.js';
+import type { RegenesisRun } from './state.js';
+
+/** What the export step produced: the C partitions and, with the plan's P/X/Q sections, those chains. */
+export interface Exported {
+  c: PartitionManifest[];
+  others: Pick<Prepared, 'pChain' | 'xChain' | 'qChain' | 'discoveredAddresses'>;
+}
+
+/**
+ * The C partitions and the P, X and Q exports of the same node, side by side, all pinned to the
+ * epoch's P-Chain height. With discovery, every owner the chains name joins the plan's addresses
+ * on P and X alike.
+ */
+export async function exportChains(run: RegenesisRun, node: PreflightResult, freeze: FreezePoint): Promise<Exported> {
+  const { plan, runKey, status } = run;
+  const pinned = {
+    runKey,
+    rpcUrl: plan.chains.C.rpcUrl,
+    pChainHeight: freeze.epoch?.pChainHeight ?? run.haltedByAgents?.pChainHeight ?? 0,
+    ...(node.dialect ? { dialect: node.dialect } : {}),
+  };
+  const discovered = plan.chains.P?.discoverAddresses ? await chainExporter.discoverAddresses({ ...pinned, withX: plan.chains.X !== undefined }) : undefined;
+  if (discovered) status.artifacts.push(discovered.path);
+  const found = discovered ? { discoveredPath: discovered.path } : {};
+  const [c, pChain, xChain, qChain] = await Promise.all([
+    exportChainC(run, node.node, freeze),
+    plan.chains.P
+      ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses, ...found, ...(plan.genesis.primary ? { stakeOwners: true } : {}) })
+      : undefined,
+    plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses, ...found }) : undefined,
+    plan.chains.Q ? chainExporter.exportQChain(pinned) : undefined,
+  ]);
+  if (pChain) status.artifacts.push(pChain.validators.path, pChain.utxos.path);
+  if (xChain) status.artifacts.push(xChain.utxos.path, xChain.assets.path);
+  if (qChain) status.artifacts.push(qChain.path);
+  return {
+    c,
+    others: {
+      ...(pChain ? { pChain } : {}),
+      ...(xChain ? { xChain } : {}),
+      ...(qChain ? { qChain } : {}),
+      ...(discovered ? { discoveredAddresses: discovered } : {}),
+    },
+  };
+}
+
+/** anvil serves only its head state in one dump; geth-family nodes export key ranges in parallel. */
+async function exportChainC(run: RegenesisRun, node: EvmNodeKind, freeze: FreezePoint): Promise<PartitionManifest[]> {
+  const { runKey, status } = run;
+  const chain = run.plan.chains.C;
+  const count = node === 'anvil' ? 1 : chain.partitions;
+  const progress = { partitionsTotal: count, partitionsDone: 0, accountsExported: 0 };
+  status.chains.C = progress;
+  const one = async (index: number): Promise<PartitionManifest> => {
+    const manifest =
+      node === 'anvil'
+        ? await exporter.exportAnvil({ runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height })
+        : await exporter.exportPartition({
+            runKey,
+            rpcUrl: chain.rpcUrl,
+            blockNumber: freeze.height,
+            index,
+            count,
+            pageSize: chain.pageSize,
+            maxOutageSeconds: chain.maxOutageSeconds,
+          });
+    progress.partitionsDone += 1;
+    progress.accountsExported += manifest.stats.accounts;
+    status.artifacts.push(manifest.path);
+    return manifest;
+  };
+  return Promise.all(Array.from({ length: count }, (_, i) => one(i)));
+}

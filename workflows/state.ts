@@ -1,0 +1,214 @@
+import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import type { AgentIdentity } from '../src/agent/identity.js';
+import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
+import { validatorKeysSchema, type Plan } from '../src/plan/index.js';
+import { searchAttributes } from './messages.js';
+import { Saga } from './saga.js';
+
+/** A declared validator of the new network (manual and local operators). */
+export interface DeclaredValidator {
+  nodeId: string;
+  blsPublicKey: string;
+  weight: number;
+}
+
+/**
+ * The state of one run: what it shows (status), what humans sent it (approvals, validators,
+ * signatures, confirmed steps), its compensations and its cancellation scope. The message handlers
+ * check and record through this class only, so every rule about what a message may do is here,
+ * next to the data it guards; the steps of the run read the same object.
+ */
+export class RegenesisRun {
+  readonly status: RegenesisStatus;
+  readonly saga = new Saga();
+  readonly scope = new CancellationScope();
+  readonly approvers: string[] = [];
+  readonly validators: DeclaredValidator[];
+  readonly signatures = new Map<string, string>();
+  readonly confirmedSteps = new Set<ManualStep>();
+  /**
+   * An emergency run whose agents halted the validators before the export: the agents as they
+   * identified themselves, and the P-Chain height the halted network stopped at (the P/X pin).
+   */
+  haltedByAgents?: { agents: AgentIdentity[]; pChainHeight: number };
+
+  constructor(
+    readonly plan: Plan,
+    readonly runKey: string,
+  ) {
+    this.status = {
+      phase: 'validate',
+      runKey,
+      checklist: checklistOf(plan),
+      entered: ['validate'],
+      chains: {},
+      artifacts: [],
+      stepsDone: [],
+      committed: false,
+    };
+    this.validators = (plan.launch?.validators ?? []).map((v) => ({ nodeId: v.nodeId, blsPublicKey: v.blsPublicKey, weight: v.weight }));
+    upsertSearchAttributes([
+      { key: searchAttributes.network, value: plan.network },
+      { key: searchAttributes.kind, value: plan.kind },
+      { key: searchAttributes.phase, value: this.status.phase },
+    ]);
+  }
+
+  enter(phase: Phase): void {
+    this.status.phase = phase;
+    this.status.entered?.push(phase);
+    upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
+  }
+
+  nowSeconds(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  /** The commit point: from here the new network is the network; nothing is undone any more. */
+  commit(): void {
+    this.saga.commit();
+    this.status.committed = true;
+    this.enter('committed');
+  }
+
+  /** Cancels the steps in flight; the rollback branch then says `reason`. */
+  stop(reason: string): void {
+    this.status.abortReason = reason;
+    this.scope.cancel();
+  }
+
+  checkRollback(reason: string): void {
+    if (this.status.committed) throw new Error('rollback refused: the run has passed its commit point and the new network is live');
+    if (typeof reason !== 'string' || reason.trim() === '') throw new Error('rollback needs a reason');
+  }
+
+  checkApproval(approval: Approval): void {
+    const { plan, status } = this;
+    if (!plan.launch) throw new Error('this run is a proposal without a launch section: there is nothing to approve');
+    if (!status.genesisSha256) throw new Error('no genesis to approve yet: wait for the genesis phase');
+    if (status.committed) throw new Error('the run has passed its commit point');
+    if (!approval || typeof approval.approver !== 'string' || approval.approver.trim() === '') throw new Error('approver: required');
+    if (approval.genesisSha256 !== status.genesisSha256) {
+      throw new Error(`genesisSha256: stale or wrong hash ${String(approval.genesisSha256)}; the genesis of this run is ${status.genesisSha256}`);
+    }
+    const allowed = plan.launch.approvals.approvers;
+    if (allowed && !allowed.includes(approval.approver)) throw new Error(`approver: ${approval.approver} is not allowed to approve this run`);
+    if (this.approvers.includes(approval.approver)) throw new Error(`approver: ${approval.approver} has already approved`);
+  }
+
+  approve(approval: Approval): { approvals: number; required: number } {
+    this.approvers.push(approval.approver);
+    return { approvals: this.approvers.length, required: this.plan.launch?.approvals.required ?? 0 };
+  }
+
+  checkRegistration(registration: ValidatorRegistration): void {
+    const { plan, status } = this;
+    if (!plan.launch) throw new Error('this run has no launch section: validators cannot register');
+    if (plan.launch.operator.kind === 'agents') {
+      throw new Error('the validator set of this run is the genesis stakers, ratified by their agents: registerValidator cannot add to it');
+    }
+    if (['ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'].includes(status.phase)) {
+      throw new Error('the validator set is frozen: ratification has started');
+    }
+    const parsed = validatorKeysSchema.safeParse({
+      nodeId: registration?.nodeId,
+      blsPublicKey: registration?.blsPublicKey,
+      proofOfPossession: registration?.proofOfPossession,
+      weight: registration?.weight,
+    });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`${issue?.path.join('.')}: ${issue?.message}`);
+    }
+    if (this.validators.some((v) => v.nodeId === registration.nodeId)) throw new Error(`nodeId: ${registration.nodeId} is already registered`);
+    if (this.validators.some((v) => v.blsPublicKey.toLowerCase() === registration.blsPublicKey.toLowerCase())) {
+      throw new Error('blsPublicKey: already used by another validator');
+    }
+  }
+
+  register(registration: ValidatorRegistration): { validators: number } {
+    this.validators.push({ nodeId: registration.nodeId, blsPublicKey: registration.blsPublicKey, weight: registration.weight });
+    this.status.validators = this.validators.map((v) => ({ nodeId: v.nodeId, weight: v.weight }));
+    return { validators: this.validators.length };
+  }
+
+  checkRatification(ratification: Ratification): void {
+    const { status } = this;
+    if (status.phase !== 'ratify' || this.ratified()) throw new Error(`not ratifying now (phase ${status.phase})`);
+    if (!this.validators.some((v) => v.nodeId === ratification?.nodeId)) throw new Error(`nodeId: ${String(ratification?.nodeId)} is not in the new validator set`);
+    if (this.signatures.has(ratification.nodeId)) throw new Error(`nodeId: ${ratification.nodeId} has already ratified`);
+    if (typeof ratification.signature !== 'string' || !/^0x[0-9a-fA-F]{192}$/.test(ratification.signature)) {
+      throw new Error('signature: must be a 96-byte 0x-hex BLS signature');
+    }
+  }
+
+  validatorOf(nodeId: string): DeclaredValidator {
+    const validator = this.validators.find((v) => v.nodeId === nodeId);
+    if (!validator) throw new Error(`nodeId: ${nodeId} is not in the new validator set`);
+    return validator;
+  }
+
+  recordSignature(ratification: Ratification): { signedWeight: number; totalWeight: number } {
+    this.signatures.set(ratification.nodeId, ratification.signature);
+    this.refreshRatification();
+    return { signedWeight: this.signedWeight(), totalWeight: this.totalWeight() };
+  }
+
+  checkConfirmation(confirmation: StepConfirmation): void {
+    const pending = this.status.pendingStep?.step;
+    if (pending !== confirmation?.step) throw new Error(`step: ${String(confirmation?.step)} is not the pending step (${pending ?? 'none'})`);
+    if (typeof confirmation.operator !== 'string' || confirmation.operator.trim() === '') throw new Error('operator: required');
+  }
+
+  confirm(confirmation: StepConfirmation): { confirmed: ManualStep } {
+    this.confirmedSteps.add(confirmation.step);
+    return { confirmed: confirmation.step };
+  }
+
+  signedWeight(): number {
+    return this.validators.filter((v) => this.signatures.has(v.nodeId)).reduce((sum, v) => sum + v.weight, 0);
+  }
+
+  totalWeight(): number {
+    return this.validators.reduce((sum, v) => sum + v.weight, 0);
+  }
+
+  /** Two thirds of the new stake, in integers: 3·signed ≥ 2·total. */
+  ratified(): boolean {
+    const total = this.totalWeight();
+    return total > 0 && this.signedWeight() * 3 >= total * 2;
+  }
+
+  /** Publishes ratification progress in the status query (on entry, with a deadline, and on every signature). */
+  refreshRatification(timeoutSeconds?: number): void {
+    const deadline = timeoutSeconds === undefined ? this.status.ratification?.deadline : this.deadline(timeoutSeconds);
+    this.status.ratification = {
+      totalWeight: this.totalWeight(),
+      signedWeight: this.signedWeight(),
+      signers: [...this.signatures.keys()],
+      threshold: '2/3 of stake',
+      deadline,
+    };
+  }
+
+  /** An ISO time `seconds` from now, for the deadlines the status shows. */
+  deadline(seconds: number): string {
+    return new Date((this.nowSeconds() + seconds) * 1000).toISOString();
+  }
+}
+
+/** The phases a run of this plan passes through when all goes well: what `watch` and the Web UI show as its checklist. */
+function checklistOf(plan: Plan): Phase[] {
+  return [
+    'validate',
+    'preflight',
+    'wait-epoch',
+    'export',
+    'genesis',
+    'verify',
+    ...(plan.rehearsal.enabled ? (['rehearse'] as const) : []),
+    'report',
+    ...(plan.launch ? (['approve', 'ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'] as const) : []),
+    'completed',
+  ];
+}
