@@ -16,14 +16,18 @@ import type {
 } from '../src/manifests.js';
 import type { Plan } from '../src/plan/index.js';
 import type { LaunchOutcome } from '../src/contract/run.js';
+import { renderReviewPage } from '../src/report/reviewPage.js';
 
 export const REPORT_PATH = 'reports/regenesis.json';
 export const LAUNCH_REPORT_PATH = 'reports/launch.json';
+export const REVIEW_PAGE_PATH = 'reports/review.html';
 
 export function reportActivities(store: ArtifactStore) {
   /** Writes one report, then re-hashes every artifact of the run into the manifest. */
-  async function publish(runKey: string, reportPath: string, report: unknown): Promise<PublishedReport> {
+  async function publish(runKey: string, reportPath: string, report: unknown, reviewPage?: string): Promise<PublishedReport> {
     await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
+    // The page approvers read is an artifact like any other: hashed into the manifest below.
+    if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, REVIEW_PAGE_PATH), reviewPage);
     // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
     const manifest = await heartbeating(() => store.writeManifest(runKey));
     return {
@@ -32,6 +36,7 @@ export function reportActivities(store: ArtifactStore) {
       manifestPath: MANIFEST_FILE,
       manifestSha256: manifest.sha256,
       files: manifest.manifest.files.length,
+      ...(reviewPage !== undefined ? { reviewPath: REVIEW_PAGE_PATH } : {}),
     };
   }
 
@@ -70,7 +75,7 @@ export function reportActivities(store: ArtifactStore) {
         // The new network: its primary genesis, LP-018 mode, stakers and what it allocates.
         ...(input.primaryGenesis ? { primaryGenesis: input.primaryGenesis } : {}),
       };
-      return publish(input.runKey, REPORT_PATH, report);
+      return publish(input.runKey, REPORT_PATH, report, renderReviewPage(report));
     },
 
     /**

@@ -2,7 +2,22 @@
 # Makes sure the real programs the product and its tests drive are present, building them from the
 # Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
 # or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN and PATH are honoured first.
+#
+# Usage: bootstrap.sh [--for WHAT] [temporal] [geth] [avalanchego] [anvil]
+# With no tool named, all of them (what `npm test` needs). WHAT says in the messages why a build runs.
 set -euo pipefail
+
+FOR="the tests"
+TOOLS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --for) FOR="$2"; shift 2 ;;
+    temporal|geth|avalanchego|anvil) TOOLS+=("$1"); shift ;;
+    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil)" >&2; exit 2 ;;
+  esac
+done
+[ ${#TOOLS[@]} -gt 0 ] || TOOLS=(temporal geth avalanchego anvil)
+want() { [[ " ${TOOLS[*]} " == *" $1 "* ]]; }
 
 TEMPORAL_VERSION=v1.5.1   # v1.6+ carry a replace directive and cannot be go-installed
 GETH_VERSION=v1.16.7
@@ -29,9 +44,12 @@ resolve() {
   command -v "$name" 2>/dev/null || true
 }
 
+# Rough build times on a 2-core machine, said before a build so nobody wonders whether it hangs.
+declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5)
+
 go_build() { # go_build NAME MODULE VERSION
   local name=$1 module=$2 version=$3
-  say "building $name $version from the Go module proxy into $CACHE (first time only; takes minutes)"
+  say "building $name $version for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[$name]} minutes on 2 cores)"
   local start=$SECONDS
   # One build at a time per cache, even when test runs start side by side.
   (
@@ -43,27 +61,31 @@ go_build() { # go_build NAME MODULE VERSION
   say "built $name in $((SECONDS - start))s"
 }
 
-temporal=$(resolve temporal TEMPORAL_BIN)
-if [ -z "$temporal" ]; then
-  need_go "the Temporal CLI dev server" TEMPORAL_BIN
-  go_build temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_VERSION"
-  temporal="$CACHE/temporal"
+if want temporal; then
+  temporal=$(resolve temporal TEMPORAL_BIN)
+  if [ -z "$temporal" ]; then
+    need_go "the Temporal CLI dev server" TEMPORAL_BIN
+    go_build temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_VERSION"
+    temporal="$CACHE/temporal"
+  fi
+  say "temporal: $temporal ($("$temporal" --version 2>/dev/null | head -1))"
 fi
-say "temporal: $temporal ($("$temporal" --version 2>/dev/null | head -1))"
 
-geth=$(resolve geth GETH_BIN)
-if [ -z "$geth" ]; then
-  need_go "geth" GETH_BIN
-  go_build geth github.com/ethereum/go-ethereum/cmd/geth "$GETH_VERSION"
-  geth="$CACHE/geth"
+if want geth; then
+  geth=$(resolve geth GETH_BIN)
+  if [ -z "$geth" ]; then
+    need_go "geth" GETH_BIN
+    go_build geth github.com/ethereum/go-ethereum/cmd/geth "$GETH_VERSION"
+    geth="$CACHE/geth"
+  fi
+  say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
 fi
-say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
 
 # avalanchego's main package is github.com/ava-labs/avalanchego/main, so `go install` names the
 # binary `main`: it is built into a private GOBIN and moved into the cache under its real name.
 go_build_avalanchego() {
   local start=$SECONDS
-  say "building avalanchego $AVALANCHEGO_VERSION from the Go module proxy into $CACHE (first time only; takes minutes)"
+  say "building avalanchego $AVALANCHEGO_VERSION for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[avalanchego]} minutes on 2 cores)"
   (
     flock 9
     [ -x "$CACHE/avalanchego" ] && exit 0
@@ -77,18 +99,22 @@ go_build_avalanchego() {
   say "built avalanchego in $((SECONDS - start))s"
 }
 
-avalanchego=$(resolve avalanchego AVALANCHEGO_BIN)
-if [ -z "$avalanchego" ]; then
-  need_go "avalanchego" AVALANCHEGO_BIN
-  go_build_avalanchego
-  avalanchego="$CACHE/avalanchego"
+if want avalanchego; then
+  avalanchego=$(resolve avalanchego AVALANCHEGO_BIN)
+  if [ -z "$avalanchego" ]; then
+    need_go "avalanchego" AVALANCHEGO_BIN
+    go_build_avalanchego
+    avalanchego="$CACHE/avalanchego"
+  fi
+  say "avalanchego: $avalanchego ($("$avalanchego" --version 2>/dev/null | head -1 || echo unknown version))"
 fi
-say "avalanchego: $avalanchego ($("$avalanchego" --version 2>/dev/null | head -1 || echo unknown version))"
 
-anvil="${ANVIL_BIN:-}"
-if [ -z "$anvil" ]; then
-  anvil="$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
-  [ -x "$anvil" ] || anvil=$(command -v anvil 2>/dev/null || true)
+if want anvil; then
+  anvil="${ANVIL_BIN:-}"
+  if [ -z "$anvil" ]; then
+    anvil="$ROOT/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+    [ -x "$anvil" ] || anvil=$(command -v anvil 2>/dev/null || true)
+  fi
+  [ -n "$anvil" ] && [ -x "$anvil" ] || die "anvil is missing: run 'npm ci' (it comes from @foundry-rs/anvil-linux-amd64) or set ANVIL_BIN"
+  say "anvil: $anvil ($("$anvil" --version 2>/dev/null | head -1))"
 fi
-[ -n "$anvil" ] && [ -x "$anvil" ] || die "anvil is missing: run 'npm ci' (it comes from @foundry-rs/anvil-linux-amd64) or set ANVIL_BIN"
-say "anvil: $anvil ($("$anvil" --version 2>/dev/null | head -1))"

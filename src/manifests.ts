@@ -163,6 +163,8 @@ export interface PublishedReport {
   manifestPath: string;
   manifestSha256: string;
   files: number;
+  /** The page approvers read (reports/review.html), relative to artifactsDir; absent in older runs. */
+  reviewPath?: string;
 }
 
 /** A primary network read back against the exports: validators, owners' balances, C-Chain root and samples. */

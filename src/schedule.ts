@@ -2,6 +2,7 @@ import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@t
 import { config } from './config.js';
 import { parsePlan, type PlanInput } from './plan/index.js';
 import { regenesisWorkflow } from '../workflows/index.js';
+import { startMetadata } from './view/details.js';
 
 /**
  * The annual regenesis: a Temporal Schedule whose action starts a proposal run (export, genesis,
@@ -16,7 +17,7 @@ export async function createRegenesisSchedule(
 ): Promise<void> {
   const plan = { ...options.plan, kind: 'scheduled' as const };
   // The plan must hold whenever the schedule fires: a fixed start time would be stale next year.
-  parsePlan(plan, Math.floor(Date.now() / 1000));
+  const parsed = parsePlan(plan, Math.floor(Date.now() / 1000));
   if (typeof plan.genesis.startTime !== 'object') {
     throw new Error('plan.genesis.startTime: a scheduled plan needs a relative start time ({ "afterFreezeSeconds": N })');
   }
@@ -29,6 +30,7 @@ export async function createRegenesisSchedule(
       workflowId: `${options.scheduleId}-run`,
       taskQueue: options.taskQueue ?? config.taskQueue,
       args: [plan],
+      ...startMetadata(parsed),
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
     state: { paused: options.paused ?? false, note: 'annual regenesis proposal' },

@@ -21,6 +21,8 @@ function agentOf(nodeId: string, policy: ActivityOptions, timeoutSeconds?: numbe
   return proxyActivities<AgentActivities>({
     ...policy,
     taskQueue: agentTaskQueue(nodeId),
+    // The Web UI names the validator each agent step ran on.
+    summary: `on validator ${nodeId} (its agent)`,
     ...(timeoutSeconds ? { scheduleToCloseTimeout: `${timeoutSeconds} seconds` } : {}),
   });
 }
@@ -118,7 +120,8 @@ export async function launchWithAgents(ctx: RegenesisRun, prepared: Prepared, op
   const wait = genesis.startTime - ctx.nowSeconds();
   if (wait > 0) {
     status.waitingFor = `the genesis start time ${new Date(genesis.startTime * 1000).toISOString()} (${wait}s)`;
-    await sleep(wait * 1000 + 1000);
+    ctx.publish();
+    await sleep(wait * 1000 + 1000, { summary: `waiting for the genesis start time ${new Date(genesis.startTime * 1000).toISOString()}` });
     status.waitingFor = undefined;
   }
   saga.add('stop-new-network', () => everyAgent(stakers.map((s) => s.nodeID), 'stop-new-node', (a) => a.agentStopNewNode({ runKey })));

@@ -22,16 +22,19 @@ export async function exportChains(run: RegenesisRun, node: PreflightResult, fre
     pChainHeight: freeze.epoch?.pChainHeight ?? run.haltedByAgents?.pChainHeight ?? 0,
     ...(node.dialect ? { dialect: node.dialect } : {}),
   };
+  const pinnedTo = (chain: string) => ({ summary: `export ${chain}-Chain at P-Chain height ${pinned.pChainHeight}` });
   const discovered = plan.chains.P?.discoverAddresses ? await chainExporter.discoverAddresses({ ...pinned, withX: plan.chains.X !== undefined }) : undefined;
   if (discovered) status.artifacts.push(discovered.path);
   const found = discovered ? { discoveredPath: discovered.path } : {};
   const [c, pChain, xChain, qChain] = await Promise.all([
     exportChainC(run, node.node, freeze),
     plan.chains.P
-      ? chainExporter.exportPChain({ ...pinned, addresses: plan.chains.P.addresses, ...found, ...(plan.genesis.primary ? { stakeOwners: true } : {}) })
+      ? chainExporter.exportPChain.executeWithOptions(pinnedTo('P'), [
+          { ...pinned, addresses: plan.chains.P.addresses, ...found, ...(plan.genesis.primary ? { stakeOwners: true } : {}) },
+        ])
       : undefined,
-    plan.chains.X ? chainExporter.exportXChain({ ...pinned, addresses: plan.chains.X.addresses, ...found }) : undefined,
-    plan.chains.Q ? chainExporter.exportQChain(pinned) : undefined,
+    plan.chains.X ? chainExporter.exportXChain.executeWithOptions(pinnedTo('X'), [{ ...pinned, addresses: plan.chains.X.addresses, ...found }]) : undefined,
+    plan.chains.Q ? chainExporter.exportQChain.executeWithOptions(pinnedTo('Q'), [pinned]) : undefined,
   ]);
   if (pChain) status.artifacts.push(pChain.validators.path, pChain.utxos.path);
   if (xChain) status.artifacts.push(xChain.utxos.path, xChain.assets.path);
@@ -57,19 +60,16 @@ async function exportChainC(run: RegenesisRun, node: EvmNodeKind, freeze: Freeze
   const one = async (index: number): Promise<PartitionManifest> => {
     const manifest =
       node === 'anvil'
-        ? await exporter.exportAnvil({ runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height })
-        : await exporter.exportPartition({
-            runKey,
-            rpcUrl: chain.rpcUrl,
-            blockNumber: freeze.height,
-            index,
-            count,
-            pageSize: chain.pageSize,
-            maxOutageSeconds: chain.maxOutageSeconds,
-          });
+        ? await exporter.exportAnvil.executeWithOptions({ summary: `export C (anvil dump) at block ${freeze.height}` }, [
+            { runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height },
+          ])
+        : await exporter.exportPartition.executeWithOptions({ summary: `export C, partition ${index + 1} of ${count}, at block ${freeze.height}` }, [
+            { runKey, rpcUrl: chain.rpcUrl, blockNumber: freeze.height, index, count, pageSize: chain.pageSize, maxOutageSeconds: chain.maxOutageSeconds },
+          ]);
     progress.partitionsDone += 1;
     progress.accountsExported += manifest.stats.accounts;
     status.artifacts.push(manifest.path);
+    run.publish();
     return manifest;
   };
   return Promise.all(Array.from({ length: count }, (_, i) => one(i)));

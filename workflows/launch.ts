@@ -20,7 +20,8 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
 
   run.enter('approve');
   status.approvals = { required: cfg.approvals.required, approvers: run.approvers, deadline: run.deadline(cfg.approvals.timeoutSeconds) };
-  if (!(await condition(() => run.approvers.length >= cfg.approvals.required, cfg.approvals.timeoutSeconds * 1000))) {
+  const approvalWait = { summary: `waiting for ${cfg.approvals.required} approval(s) of genesis ${status.genesisSha256 ?? ''}`.trim() };
+  if (!(await condition(() => run.approvers.length >= cfg.approvals.required, cfg.approvals.timeoutSeconds * 1000, approvalWait))) {
     throw failure('ApprovalTimeout', `approval timed out after ${cfg.approvals.timeoutSeconds}s with ${run.approvers.length} of ${cfg.approvals.required} approvals`);
   }
 
@@ -33,7 +34,7 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
     throw failure('InvalidPlan', 'plan.launch.validators: the new network has no validators');
   }
   run.refreshRatification(cfg.ratificationTimeoutSeconds);
-  if (!(await condition(() => run.ratified(), cfg.ratificationTimeoutSeconds * 1000))) {
+  if (!(await condition(() => run.ratified(), cfg.ratificationTimeoutSeconds * 1000, { summary: 'waiting for ratification by ≥ 2/3 of the stake' }))) {
 
     throw failure('RatificationIncomplete', `ratification below 2/3 of stake: ${run.signedWeight()} of ${run.totalWeight()} signed within ${cfg.ratificationTimeoutSeconds}s`);
   }
@@ -118,7 +119,8 @@ async function manualStep(
 ): Promise<void> {
   const status = run.status;
   status.pendingStep = { step, instruction };
-  const confirmed = await condition(() => run.confirmedSteps.has(step), timeoutSeconds * 1000);
+  run.publish();
+  const confirmed = await condition(() => run.confirmedSteps.has(step), timeoutSeconds * 1000, { summary: `waiting for an operator to confirm ${step}` });
   status.pendingStep = undefined;
   if (confirmed) status.stepsDone.push(step);
   else if (mustConfirm) throw failure('StepTimeout', `operator did not confirm ${step} within ${timeoutSeconds}s`);

@@ -58,7 +58,7 @@ async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResu
 /** The freeze point: the block that sealed the target epoch (or the emergency height). */
 async function waitForEpoch(run: RegenesisRun): Promise<FreezePoint> {
   run.enter('wait-epoch');
-  const freeze = await waitForFreeze(run.plan, run.status);
+  const freeze = await waitForFreeze(run);
   run.status.freeze = freeze;
   const timing = checkStartTimeAgainstFreeze(run.plan, freeze.timestamp, run.nowSeconds());
   if (timing) throw failure('InvalidPlan', timing);
@@ -172,7 +172,7 @@ async function publish(
   flow: GenesisFlow,
 ): Promise<Prepared['report']> {
   run.enter('report');
-  return reporter.publishReport({
+  const published = await reporter.publishReport({
     runKey: run.runKey,
     plan: run.plan,
     freeze,
@@ -183,4 +183,6 @@ async function publish(
     ...exported.others,
     ...flow.written(),
   });
+  if (published.reviewPath) run.status.reviewPage = `${published.artifactsDir}/${published.reviewPath}`;
+  return published;
 }

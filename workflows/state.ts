@@ -1,7 +1,8 @@
-import { CancellationScope, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
 import { validatorKeysSchema, type Plan } from '../src/plan/index.js';
+import { currentDetails } from '../src/view/details.js';
 import { searchAttributes } from './messages.js';
 import { Saga } from './saga.js';
 
@@ -58,6 +59,16 @@ export class RegenesisRun {
     this.status.phase = phase;
     this.status.entered?.push(phase);
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
+    this.publish();
+  }
+
+  /**
+   * Shows the status in the Web UI as the run's current details (checklist, what it waits for, the
+   * pending human step and its command). Called whenever the status changes in a way a human
+   * reads; it records nothing in history, so it can be called as often as needed.
+   */
+  publish(): void {
+    setCurrentDetails(currentDetails(workflowInfo().workflowId, this.status));
   }
 
   nowSeconds(): number {
@@ -74,6 +85,7 @@ export class RegenesisRun {
   /** Cancels the steps in flight; the rollback branch then says `reason`. */
   stop(reason: string): void {
     this.status.abortReason = reason;
+    this.publish();
     this.scope.cancel();
   }
 
@@ -98,6 +110,7 @@ export class RegenesisRun {
 
   approve(approval: Approval): { approvals: number; required: number } {
     this.approvers.push(approval.approver);
+    this.publish();
     return { approvals: this.approvers.length, required: this.plan.launch?.approvals.required ?? 0 };
   }
 
@@ -129,6 +142,7 @@ export class RegenesisRun {
   register(registration: ValidatorRegistration): { validators: number } {
     this.validators.push({ nodeId: registration.nodeId, blsPublicKey: registration.blsPublicKey, weight: registration.weight });
     this.status.validators = this.validators.map((v) => ({ nodeId: v.nodeId, weight: v.weight }));
+    this.publish();
     return { validators: this.validators.length };
   }
 
@@ -162,6 +176,7 @@ export class RegenesisRun {
 
   confirm(confirmation: StepConfirmation): { confirmed: ManualStep } {
     this.confirmedSteps.add(confirmation.step);
+    this.publish();
     return { confirmed: confirmation.step };
   }
 
@@ -189,6 +204,7 @@ export class RegenesisRun {
       threshold: '2/3 of stake',
       deadline,
     };
+    this.publish();
   }
 
   /** An ISO time `seconds` from now, for the deadlines the status shows. */

@@ -1,12 +1,12 @@
 import { sleep } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
-import type { RegenesisStatus } from '../src/contract/run.js';
 import type { FreezePoint } from '../src/manifests.js';
-import type { Plan } from '../src/plan/index.js';
 import { chainRead } from './activities.js';
+import type { RegenesisRun } from './state.js';
 
 /** LP-181 wait: durable timers between reads, never a busy loop; the freeze is the sealing block. */
-export async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promise<FreezePoint> {
+export async function waitForFreeze(run: Pick<RegenesisRun, 'plan' | 'status' | 'publish'>): Promise<FreezePoint> {
+  const { plan, status } = run;
   const rpcUrl = plan.chains.C.rpcUrl;
   if ('height' in plan.target) return chainRead.freezeBlock({ rpcUrl, height: plan.target.height });
   let target: number | 'current' = plan.target.epoch;
@@ -36,6 +36,7 @@ export async function waitForFreeze(plan: Plan, status: RegenesisStatus): Promis
     if (Date.now() >= giveUpAt) {
       throw failure('EpochWaitTimeout', `epoch ${target} did not seal within plan.epoch.maxWaitSeconds=${plan.epoch.maxWaitSeconds}: the chain's head is block ${epoch.headHeight} at ${epoch.headTimestamp}`);
     }
-    await sleep(plan.epoch.pollSeconds * 1000);
+    run.publish();
+    await sleep(plan.epoch.pollSeconds * 1000, { summary: `waiting for epoch ${target} to seal` });
   }
 }

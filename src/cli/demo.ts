@@ -10,7 +10,8 @@ import { fillChain } from '../dev/fill.js';
 import { freePort } from '../nodes/ports.js';
 import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
-import type { PlanInput } from '../plan/index.js';
+import { parsePlan, type PlanInput } from '../plan/index.js';
+import { startMetadata } from '../view/details.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
 import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { printResult } from './print.js';
@@ -99,6 +100,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
         taskQueue: config.taskQueue,
         workflowId,
         args: [plan],
+        ...startMetadata(parsePlan(plan, Math.floor(Date.now() / 1000))),
       });
       logger.info({ workflowId, ui: `${server.uiUrl}/namespaces/default/workflows/${workflowId}` }, 'regenesis started');
       // The demo plays the approver and the new validators (in production: people and their nodes).

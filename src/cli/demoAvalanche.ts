@@ -1,3 +1,5 @@
+import { parsePlan } from '../plan/index.js';
+import { startMetadata } from '../view/details.js';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,7 +60,8 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const workflowId = `regenesis-demo-avalanchego-${Date.now()}`;
     const result = await worker.runUntil(async () => {
-      const handle = await client.workflow.start(regenesisWorkflow, { taskQueue: config.taskQueue, workflowId, args: [plan] });
+      const metadata = startMetadata(parsePlan(plan, Math.floor(Date.now() / 1000)));
+      const handle = await client.workflow.start(regenesisWorkflow, { taskQueue: config.taskQueue, workflowId, args: [plan], ...metadata });
       logger.info({ workflowId, ui: `${server.uiUrl}/namespaces/default/workflows/${workflowId}` }, 'regenesis started');
       let phase = '';
       let running = true;

@@ -8,6 +8,7 @@ import { createRegenesisSchedule, DEFAULT_INTERVAL, summarizeSchedule } from '..
 import { portOrFree, runDemo } from './demo.js';
 import { runAvalancheDemo } from './demoAvalanche.js';
 import { runDev } from './dev.js';
+import { ensureTools } from '../dev/ensureTools.js';
 import { readPlanFile } from './planFile.js';
 import { printResult } from './print.js';
 import { installRuntimeLogger, runWorker } from '../worker.js';
@@ -17,6 +18,7 @@ import { writeWorkflowBundle } from '../workflowBundle.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
 import { addControlCommands } from './control.js';
+import { startMetadata } from '../view/details.js';
 import { printStatus } from './status.js';
 import { watchModeOf, watchRun } from './watch.js';
 
@@ -29,6 +31,7 @@ program
   .option('--ui-port <port>', 'Web UI port', '8233')
   .option('--state-dir <dir>', 'where the dev server keeps its database and logs', config.stateDir)
   .action(async (o: { port: string; uiPort: string; stateDir: string }) => {
+    ensureTools(['temporal'], 'the dev server');
     await runDev({ port: Number(o.port), uiPort: Number(o.uiPort), stateDir: o.stateDir });
   });
 
@@ -83,6 +86,7 @@ program
       taskQueue: config.taskQueue,
       workflowId,
       args: [input],
+      ...startMetadata(plan),
     });
     await followStarted(handle, workflowId, o);
   });
@@ -176,6 +180,7 @@ program
       taskQueue: config.taskQueue,
       workflowId,
       args: [{ plan: input, lastGoodHeight }],
+      ...startMetadata({ ...plan, kind: 'emergency', target: { height: lastGoodHeight } }),
     });
     await followStarted(handle, workflowId, o);
   });
@@ -188,6 +193,8 @@ program
   .option('--json', 'print machine-readable JSON')
   .action(async (o: { keep?: boolean; json?: boolean; network: 'geth' | 'avalanchego' }) => {
     const common = { keep: o.keep ?? false, json: o.json ?? false };
+    // Only what this demo drives is built (the first time): the geth demo needs no avalanchego.
+    ensureTools(o.network === 'avalanchego' ? ['temporal', 'avalanchego'] : ['temporal', 'geth'], `the ${o.network} demo`);
     process.exitCode =
       o.network === 'avalanchego'
         ? await runAvalancheDemo({ ...common, port: await portOrFree(7233), uiPort: await portOrFree(8233) })

@@ -1,6 +1,7 @@
 import { partitionBounds } from '../chains/evm/gethExport.js';
-import type { Phase, RegenesisStatus } from '../contract/run.js';
-import { nextStep } from './nextStep.js';
+import type { RegenesisStatus } from '../contract/run.js';
+import { checklistOf } from '../view/checklist.js';
+import { nextStep } from '../view/nextStep.js';
 
 /** One C-Chain export partition in flight, from the cursor its activity last heartbeated. */
 export interface PartitionProgress {
@@ -70,20 +71,10 @@ export function renderRun(snapshot: RunSnapshot, previous?: RunSnapshot): string
   return lines;
 }
 
-const ROLLBACK_PHASES: readonly Phase[] = ['rolling-back', 'rolled-back', 'rollback-incomplete'];
-
 function checklistLines(status: RegenesisStatus): string[] {
-  const entered = status.entered ?? [status.phase];
-  const checklist = status.checklist ?? [status.phase];
-  const rolledBack = ROLLBACK_PHASES.includes(status.phase);
-  // The phase a rollback started from: the last one of the checklist the run had entered.
-  const failedAt = rolledBack ? [...entered].reverse().find((p) => checklist.includes(p)) : undefined;
-  const marks = checklist.map((phase) => {
-    if (phase === failedAt) return `✗ ${phase}`;
-    if (phase === status.phase && phase !== 'completed') return `▶ ${phase}`;
-    return entered.includes(phase) ? `✓ ${phase}` : `· ${phase}`;
-  });
-  return rolledBack ? [`  ${marks.join('  ')}`, `  ${status.phase === 'rolling-back' ? '▶' : '✓'} ${status.phase}`] : [`  ${marks.join('  ')}`];
+  const { marks, rollback } = checklistOf(status);
+  const line = `  ${marks.map((m) => `${m.mark} ${m.phase}`).join('  ')}`;
+  return rollback ? [line, `  ${rollback.mark} ${rollback.phase}`] : [line];
 }
 
 function bar(fraction: number, width = 20): string {

@@ -58,6 +58,8 @@ export interface RegenesisStatus {
   chains: Record<string, ChainProgress>;
   artifacts: string[];
   abortReason?: string;
+  /** The review page (reports/review.html) of the genesis, once the report is published: read it before approving. */
+  reviewPage?: string;
   /** The genesis awaiting approval and ratification, once written. */
   genesisSha256?: string;
   approvals?: { required: number; approvers: string[]; deadline?: string };

@@ -2,15 +2,17 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fillChain } from '../../src/dev/fill.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan/index.js';
+import type { ReviewInput } from '../../src/report/reviewPage.js';
 import { hexToBytes } from '../../src/state/hex.js';
 import { createWorker } from '../../src/worker.js';
 import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
@@ -146,6 +148,11 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     expect(genesisSha256).toMatch(/^(0x)?[0-9a-f]{64}$/);
     await page.goto(workflowUrl(server.uiUrl, workflowId));
     await statusBadge('Running');
+    // The run's current details (Temporal user metadata, kept up to date by the workflow): where it
+    // is in its checklist, and the approval it waits for with the exact command to give it.
+    await visible(page.getByText('Your step:')).waitFor({ state: 'visible', timeout: 30_000 });
+    await visible(page.getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`)).waitFor({ state: 'visible', timeout: 10_000 });
+    await visible(page.getByText('✓ report')).waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, '04-awaiting-approval');
 
     await sendUpdateFromUi(page, { name: 'approve', input: { approver: 'alice', genesisSha256 } }, '05-approve-update');
@@ -165,5 +172,25 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     await statusBadge('Completed');
     await visible(resultLine('"status": "Completed"')).waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, '07-completed');
+
+    // The review page approvers read: rendered by Chromium from the file alone, its figures are the report's.
+    expect(result.report.reviewPath).toBe('reports/review.html');
+    const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports/regenesis.json'), 'utf8')) as ReviewInput;
+    await page.goto(pathToFileURL(join(result.artifactsDir, result.report.reviewPath!)).href);
+    const shown = Object.fromEntries(
+      await page.$$eval('[data-figure]', (els) => els.map((e) => [e.getAttribute('data-figure'), (e.textContent ?? '').trim()])),
+    ) as Record<string, string>;
+    expect(shown).toMatchObject({
+      'genesis.sha256': genesisSha256,
+      'freeze.height': String(report.freeze.height),
+      'freeze.hash': report.freeze.hash,
+      'freeze.stateRoot': report.freeze.stateRoot,
+      'genesis.stateRoot': report.genesis.stateRoot,
+      'supply.c': report.genesis.stats.totalBalance,
+      'accounts.c': String(report.genesis.stats.accounts),
+    });
+    const checks = await page.$$eval('[data-check]', (rows) => rows.map((r) => [r.getAttribute('data-check'), r.children[1]?.textContent]));
+    expect(checks).toEqual(report.verification.checks.map((c) => [c.name, c.ok ? 'ok' : 'FAILED']));
+    await screenshot(page, '08-review-page');
   });
 });

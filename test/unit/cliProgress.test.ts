@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegenesisStatus } from '../../src/contract/run.js';
-import { nextStep } from '../../src/cli/nextStep.js';
+import { nextStep } from '../../src/view/nextStep.js';
 import { partitionProgress, renderRun, type RunSnapshot } from '../../src/cli/progress.js';
 
 const key = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
@@ -63,5 +63,53 @@ describe('watch: progress and the next human step', () => {
     expect(nextStep('r', { ...ratifying, ratification: { ...ratifying.ratification!, collectedBy: 'agents' } })).toBeUndefined();
     const manual = status({ phase: 'migrate-validators', pendingStep: { step: 'halt-old-network', instruction: 'Stop every validator.' } });
     expect(nextStep('r', manual)?.commands).toEqual(['regenesis confirm r --step halt-old-network --operator <your name>']);
+  });
+});
+
+describe('Web UI details (Temporal user metadata)', () => {
+  it('summarises the plan at start and shows the checklist and the pending step as the run goes', async () => {
+    const { parsePlan } = await import('../../src/plan/index.js');
+    const { currentDetails, runSummary, runDetails } = await import('../../src/view/details.js');
+    const plan = parsePlan(
+      {
+        name: 'annual',
+        network: 'lux-mainnet',
+        chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc', partitions: 8 } },
+        target: { epoch: 1234 },
+        epoch: { source: 'proposervm', durationSeconds: 30 },
+        genesis: { chainId: 96369, startTime: { afterFreezeSeconds: 3600 } },
+        launch: { operator: { kind: 'manual' }, approvals: { required: 2 } },
+      },
+      0,
+    );
+    expect(runSummary(plan)).toBe('regenesis annual · lux-mainnet · manual · epoch 1234 (proposervm, 30s epochs)');
+    expect(runDetails(plan)).toContain('launch by the **manual** operator after 2 approval(s)');
+    const sha = 'cd'.repeat(32);
+    const details = currentDetails(
+      'run-9',
+      status({
+        phase: 'approve',
+        checklist: ['validate', 'report', 'approve', 'completed'],
+        entered: ['validate', 'report', 'approve'],
+        genesisSha256: sha,
+        reviewPage: '/artifacts/run-9/reports/review.html',
+        approvals: { required: 2, approvers: [] },
+      }),
+    );
+    expect(details.split('\n')).toEqual([
+      '**Phase: approve**',
+      '',
+      '✓ validate  ',
+      '✓ report  ',
+      '▶ **approve**  ',
+      '· completed  ',
+      '',
+      `Genesis sha256: \`${sha}\``,
+      'Review page: `/artifacts/run-9/reports/review.html`',
+      '',
+      `**Your step:** review /artifacts/run-9/reports/review.html, then approve genesis ${sha} (0 of 2 approvals)`,
+      `\`regenesis approve run-9 --approver <your name> --genesis-sha256 ${sha}\`  `,
+      '`regenesis abort run-9 --reason <why>`',
+    ]);
   });
 });

@@ -21,7 +21,7 @@ export function nextStep(workflowId: string, status: RegenesisStatus): NextStep 
   if (status.phase === 'approve' && status.approvals && status.genesisSha256) {
     const { approvers, required, deadline } = status.approvals;
     return {
-      what: `approve genesis ${status.genesisSha256} (${approvers.length} of ${required} approvals${deadline ? `, until ${deadline}` : ''})`,
+      what: `${status.reviewPage ? `review ${status.reviewPage}, then ` : ''}approve genesis ${status.genesisSha256} (${approvers.length} of ${required} approvals${deadline ? `, until ${deadline}` : ''})`,
       commands: [`regenesis approve ${id} --approver <your name> --genesis-sha256 ${status.genesisSha256}`, `regenesis abort ${id} --reason <why>`],
     };
   }

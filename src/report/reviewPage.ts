@@ -1,0 +1,149 @@
+import type {
+  FreezePoint,
+  GenesisManifest,
+  PChainExport,
+  PrimaryGenesisManifest,
+  RehearsalReport,
+  VerificationReport,
+  XChainExport,
+} from '../manifests.js';
+
+/** What the review page shows: the report a run publishes before approval (reports/regenesis.json). */
+export interface ReviewInput {
+  plan: { name: string; chainId: number };
+  freeze: FreezePoint;
+  genesis: GenesisManifest;
+  verification: VerificationReport;
+  rehearsal: RehearsalReport | null;
+  pChain?: PChainExport;
+  xChain?: XChainExport;
+  primaryGenesis?: PrimaryGenesisManifest;
+}
+
+interface Bar {
+  label: string;
+  /** Exact decimal amount (what the page prints and the test reads). */
+  amount: string;
+  /** What the bar's length compares: amounts in one unit. */
+  value: bigint;
+}
+
+/**
+ * The page approvers read before they approve: one self-contained HTML file (no script, no network
+ * access, inline SVG charts) written beside the report it renders. Every figure carries a
+ * `data-figure` name so a test can hold the page to the report's numbers.
+ */
+export function renderReviewPage(report: ReviewInput): string {
+  const approved = report.primaryGenesis ?? report.genesis;
+  const sections = [
+    section('What you approve', [
+      row('Genesis sha256', code(approved.sha256), 'genesis.sha256'),
+      row('File', code(approved.path), 'genesis.path'),
+      `<p>Approve with <code>regenesis approve &lt;workflow ID&gt; --approver &lt;your name&gt; --genesis-sha256 ${esc(approved.sha256)}</code>,
+       or stop the run with <code>regenesis abort &lt;workflow ID&gt; --reason &lt;why&gt;</code> (<code>regenesis status</code> shows the workflow ID).</p>`,
+    ]),
+    section('Freeze point', [
+      row('Block', esc(String(report.freeze.height)), 'freeze.height'),
+      row('Block hash', code(report.freeze.hash), 'freeze.hash'),
+      row('Block time', esc(new Date(report.freeze.timestamp * 1000).toISOString()), 'freeze.time'),
+      ...(report.freeze.epoch
+        ? [row('Sealed epoch', esc(String(report.freeze.epoch.number)), 'freeze.epoch'), row('P-Chain height', esc(String(report.freeze.epoch.pChainHeight ?? '—')), 'freeze.pChainHeight')]
+        : []),
+    ]),
+    section('State roots', [
+      row('Source C-Chain at the freeze', code(report.freeze.stateRoot), 'freeze.stateRoot'),
+      row('New C-Chain genesis', code(report.genesis.stateRoot), 'genesis.stateRoot'),
+      ...(report.rehearsal ? [row('Rehearsal node block 0', code(report.rehearsal.block0Root), 'rehearsal.block0Root')] : []),
+    ]),
+    supplySection(report),
+    ...(report.primaryGenesis ? [validatorsSection(report.primaryGenesis)] : []),
+    section('Verification', [
+      `<table><tr><th>Check</th><th>Result</th><th>Detail</th></tr>${report.verification.checks
+        .map((c) => `<tr data-check="${esc(c.name)}"><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAILED'}</td><td>${esc(c.detail)}</td></tr>`)
+        .join('')}</table>`,
+      report.rehearsal
+        ? `<p data-figure="rehearsal.result">Rehearsal: ${report.rehearsal.ok ? 'the node booted from this genesis serves the exported state' : 'FAILED'} (${report.rehearsal.sampled} accounts sampled, ${report.rehearsal.mismatches.length} mismatches).</p>`
+        : '<p data-figure="rehearsal.result">No rehearsal in this plan.</p>',
+    ]),
+  ];
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review: regenesis ${esc(report.plan.name)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<style>body{font:14px/1.4 system-ui,sans-serif;margin:2rem;max-width:64rem}code{font-size:12px;word-break:break-all}
+table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;text-align:left;vertical-align:top}
+.ok{color:#176f2c}.fail{color:#b00020;font-weight:bold}svg text{font:12px system-ui,sans-serif}</style></head>
+<body><h1>Review: regenesis <span data-figure="plan.name">${esc(report.plan.name)}</span></h1>
+<p>New chain ID <span data-figure="plan.chainId">${report.plan.chainId}</span>. Read this page, then approve the genesis by its sha256 — nothing on the network changes before that.</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
+
+function supplySection(report: ReviewInput): string {
+  const g = report.primaryGenesis;
+  if (!g) {
+    // A bare EVM genesis: one native asset, on one chain.
+    return section('Supply', [row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'), row('Accounts', esc(String(report.genesis.stats.accounts)), 'accounts.c')]);
+  }
+  // One unit for the chart: nAVAX (C-Chain wei / 1e9; the C-Chain's 18 decimals against P/X's 9).
+  const cNano = BigInt(report.genesis.stats.totalBalance) / 1_000_000_000n;
+  const bars: Bar[] = [
+    { label: 'P-Chain UTXOs', amount: g.carried.pChainUtxos, value: BigInt(g.carried.pChainUtxos) },
+    { label: 'X-Chain UTXOs', amount: g.carried.xChainUtxos, value: BigInt(g.carried.xChainUtxos) },
+    { label: 'Staked', amount: g.carried.staked, value: BigInt(g.carried.staked) },
+    { label: 'C-Chain balances', amount: cNano.toString(), value: cNano },
+  ];
+  const moved = g.carried.movedToX;
+  return section(`Supply of ${g.assetID.slice(0, 12)}… (nAVAX) and where it sits`, [
+    barChart(bars, 'supply'),
+    row('Allocated on X', esc(g.allocated.xChain), 'allocated.x'),
+    row('Allocated on P', esc(g.allocated.pChain), 'allocated.p'),
+    row('Allocated as stake', esc(g.allocated.staked), 'allocated.staked'),
+    row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'),
+    ...(moved ? [row('Moved from P to X (stakeOwnerBalances: move-to-x)', esc(moved), 'movedToX')] : []),
+    ...(report.pChain?.currentSupply ? [row('Source P-Chain current supply', esc(report.pChain.currentSupply), 'source.currentSupply')] : []),
+  ]);
+}
+
+function validatorsSection(g: PrimaryGenesisManifest): string {
+  const old: Bar[] = g.previousStake.map((v) => ({ label: v.nodeID, amount: v.weight, value: BigInt(v.weight) }));
+  const next: Bar[] = g.stakers.map((v) => ({ label: v.nodeID, amount: v.weight, value: BigInt(v.weight) }));
+  return section(`Validators: ${old.length} old, ${next.length} new (network ${g.networkID}, ${g.mode})`, [
+    '<h3>Old stake at the epoch</h3>',
+    barChart(old, 'old'),
+    '<h3>New initial stakers</h3>',
+    barChart(next, 'new'),
+  ]);
+}
+
+/** Horizontal bars scaled to the largest value; each labelled with its exact amount. */
+function barChart(bars: Bar[], name: string): string {
+  const max = bars.reduce((m, b) => (b.value > m ? b.value : m), 1n);
+  const height = 22 * bars.length + 8;
+  const rows = bars.map((b, i) => {
+    const width = Number((b.value * 400n) / max);
+    const y = 4 + 22 * i;
+    return `<g data-${name}="${esc(b.label)}"><text x="0" y="${y + 14}">${esc(short(b.label))}</text><rect x="190" y="${y}" width="${width}" height="16" fill="#3b6fd4"></rect><text x="${196 + width}" y="${y + 14}" data-amount="${esc(b.amount)}">${esc(b.amount)}</text></g>`;
+  });
+  return `<svg role="img" aria-label="${esc(name)}" width="780" height="${height}">${rows.join('')}</svg>`;
+}
+
+function section(title: string, body: string[]): string {
+  return `<section><h2>${esc(title)}</h2>${body.join('\n')}</section>`;
+}
+
+function row(label: string, valueHtml: string, figure: string): string {
+  return `<p>${esc(label)}: <span data-figure="${figure}">${valueHtml}</span></p>`;
+}
+
+function code(text: string): string {
+  return `<code>${esc(text)}</code>`;
+}
+
+function short(label: string): string {
+  return label.length > 26 ? `${label.slice(0, 25)}…` : label;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,60 @@
+import type { RegenesisStatus } from '../contract/run.js';
+import type { Plan } from '../plan/schema.js';
+import { checklistOf } from './checklist.js';
+import { nextStep } from './nextStep.js';
+
+/**
+ * What the Web UI shows of a run besides its payloads (Temporal user metadata): a one-line summary
+ * and static details written at start, and current details the workflow keeps up to date. All of
+ * it is Markdown built from the plan and the status only, so workflow code can produce it.
+ */
+
+/** One line: which plan, on which network, what kind of run, at which target. */
+export function runSummary(plan: Plan): string {
+  return `regenesis ${plan.name} · ${plan.network} · ${plan.kind} · ${targetOf(plan)}`;
+}
+
+/** The plan in a few Markdown lines: what is exported, where it freezes, how it launches. */
+export function runDetails(plan: Plan): string {
+  const chains = (['C', 'P', 'X', 'Q'] as const).filter((c) => plan.chains[c] !== undefined);
+  const launch = plan.launch
+    ? `launch by the **${plan.launch.operator.kind}** operator after ${plan.launch.approvals.required} approval(s) and ratification by ≥ 2/3 of the stake`
+    : 'a **proposal**: no launch (ends after the report)';
+  return [
+    `**Plan** ${plan.name} (${plan.kind}) on network **${plan.network}**`,
+    `- chains: ${chains.join(', ')}; C-Chain partitions: ${plan.chains.C.partitions}`,
+    `- freeze: ${targetOf(plan)}`,
+    `- new genesis: chain ID ${plan.genesis.chainId}${plan.genesis.primary ? `, primary network ${plan.genesis.primary.networkId} (${plan.genesis.primary.dialect})` : ''}`,
+    `- rehearsal: ${plan.rehearsal.enabled ? 'yes' : 'no'}`,
+    `- ${launch}`,
+  ].join('\n');
+}
+
+/** The checklist, what the run waits for, and the pending human step with its command. */
+export function currentDetails(workflowId: string, status: RegenesisStatus): string {
+  const { marks, rollback } = checklistOf(status);
+  const lines = [`**Phase: ${status.phase}**`, '', ...marks.map((m) => `${m.mark} ${m.mark === '▶' ? `**${m.phase}**` : m.phase}  `)];
+  if (rollback) lines.push(`${rollback.mark} **${rollback.phase}**${status.abortReason ? `: ${status.abortReason}` : ''}  `);
+  lines.push('');
+  if (status.phase === 'wait-epoch' && status.epoch?.target != null) {
+    lines.push(`Waiting for epoch ${status.epoch.target} to seal (current ${status.epoch.current ?? '?'}${status.epoch.sealsAfter ? `, seals after ${status.epoch.sealsAfter}` : ''}).`);
+  }
+  const c = status.chains.C;
+  if (c && status.phase === 'export') lines.push(`Export C: ${c.partitionsDone} of ${c.partitionsTotal} partitions, ${c.accountsExported} accounts.`);
+  if (status.waitingFor) lines.push(`Waiting for ${status.waitingFor}.`);
+  if (status.genesisSha256) lines.push(`Genesis sha256: \`${status.genesisSha256}\``);
+  if (status.reviewPage) lines.push(`Review page: \`${status.reviewPage}\``);
+  const step = nextStep(workflowId, status);
+  if (step) lines.push('', `**Your step:** ${step.what}`, ...step.commands.map((command) => `\`${command}\`  `));
+  return lines.join('\n').trimEnd();
+}
+
+function targetOf(plan: Plan): string {
+  if ('height' in plan.target) return `block ${plan.target.height}`;
+  return `epoch ${plan.target.epoch} (${plan.epoch.source}, ${plan.epoch.durationSeconds}s epochs)`;
+}
+
+/** The static user metadata of a run, given when it is started (CLI, schedule, demos). */
+export function startMetadata(plan: Plan): { staticSummary: string; staticDetails: string } {
+  return { staticSummary: runSummary(plan), staticDetails: runDetails(plan) };
+}

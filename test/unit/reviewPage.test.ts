@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { renderReviewPage, type ReviewInput } from '../../src/report/reviewPage.js';
+
+/** The page's named figures, as text (tags stripped, entities decoded). */
+function figures(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/data-figure="([^"]+)">([\s\S]*?)<\/(?:span|p)>/g)) {
+    out[m[1]!] = m[2]!.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
+  }
+  return out;
+}
+
+const sha = (c: string) => c.repeat(64);
+
+function report(over: Partial<ReviewInput> = {}): ReviewInput {
+  return {
+    plan: { name: 'annual <2026>', chainId: 43112 },
+    freeze: { height: 1234, hash: `0x${sha('a')}`, stateRoot: `0x${sha('b')}`, timestamp: 1_700_000_000, epoch: { number: 7, startTime: 1_699_999_000, durationSeconds: 30, pChainHeight: 55 } },
+    genesis: { path: 'genesis/c.json', sha256: sha('c'), bytes: 10, stateRoot: `0x${sha('b')}`, stats: { accounts: 12, contracts: 2, storageSlots: 9, totalBalance: '5000000000000000000000', codeBytes: 100 } },
+    verification: { ok: true, samples: 3, samplesPath: 's.jsonl', checks: [{ name: 'stateRoot', ok: true, detail: 'root equal' }, { name: 'supply', ok: true, detail: '5000 AVAX' }] },
+    rehearsal: null,
+    ...over,
+  };
+}
+
+describe('review page', () => {
+  it('shows an EVM genesis: the sha256 to approve, the freeze, both roots and the supply, escaping what it prints', () => {
+    const html = renderReviewPage(report());
+    const f = figures(html);
+    expect(f['genesis.sha256']).toBe(sha('c'));
+    expect(f['freeze.height']).toBe('1234');
+    expect(f['freeze.epoch']).toBe('7');
+    expect(f['freeze.stateRoot']).toBe(`0x${sha('b')}`);
+    expect(f['supply.c']).toBe('5000000000000000000000');
+    expect(f['plan.name']).toBe('annual <2026>');
+    expect(html).not.toContain('annual <2026>'); // escaped, never markup
+    expect(html).toContain(`--genesis-sha256 ${sha('c')}`);
+    expect(html).not.toMatch(/<script|https?:\/\//); // self-contained: nothing to run, nothing to fetch
+    expect(html.match(/data-check="/g)).toHaveLength(2);
+  });
+
+  it('shows a primary genesis: what approvers approve is the primary file, with supply and validator charts', () => {
+    const primary = {
+      path: 'genesis/primary.json',
+      sha256: sha('d'),
+      bytes: 20,
+      networkID: 1337,
+      dialect: 'avalanchego' as const,
+      hrp: 'custom',
+      mode: 'independent' as const,
+      startTime: 1_700_100_000,
+      assetID: '2fombhL7aGPwj3KH4bfrmJwW6PVnMobf9Y2fn9GwxiAAJyFDbe',
+      allocations: 3,
+      initialStakedFunds: 1,
+      allocated: { xChain: '300', pChain: '200', staked: '2000' },
+      carried: { pChainUtxos: '200', xChainUtxos: '250', staked: '2000', movedToX: '50' },
+      stakers: [{ nodeID: 'NodeID-new1', publicKey: null, weight: '2000' }],
+      previousStake: [
+        { nodeID: 'NodeID-old1', weight: '1500' },
+        { nodeID: 'NodeID-old2', weight: '500' },
+      ],
+      cChainGenesis: { path: 'genesis/c.json', sha256: sha('c') },
+    };
+    const html = renderReviewPage(report({ primaryGenesis: primary }));
+    const f = figures(html);
+    expect(f['genesis.sha256']).toBe(sha('d'));
+    expect(f['allocated.staked']).toBe('2000');
+    expect(f['movedToX']).toBe('50');
+    // Bars carry the exact amounts; the C-Chain bar is in nAVAX (wei / 1e9).
+    expect([...html.matchAll(/data-supply="([^"]+)">.*?data-amount="(\d+)"/g)].map((m) => [m[1], m[2]])).toEqual([
+      ['P-Chain UTXOs', '200'],
+      ['X-Chain UTXOs', '250'],
+      ['Staked', '2000'],
+      ['C-Chain balances', '5000000000000'],
+    ]);
+    expect(html).not.toMatch(/<script|https?:\/\//);
+    expect([...html.matchAll(/data-old="([^"]+)"/g)].map((m) => m[1])).toEqual(['NodeID-old1', 'NodeID-old2']);
+    expect([...html.matchAll(/data-new="([^"]+)"/g)].map((m) => m[1])).toEqual(['NodeID-new1']);
+  });
+});
