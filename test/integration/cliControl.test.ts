@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { statusQuery } from '../../workflows/messages.js';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Phase, RegenesisStatus } from '../../src/contract/run.js';
@@ -16,13 +18,18 @@ const signerKeyFile = (n: number) => fileURLToPath(new URL(`../fixtures/vectors/
 describe('regenesis CLI: the human steps of a run', () => {
   let fx: CliDev;
   let stakers: TestValidator[];
+  let connection: Connection;
+  let client: Client;
 
   beforeAll(async () => {
     stakers = [localStaker(1), localStaker(2)];
     fx = await startCliDev('cli-control');
+    connection = await Connection.connect({ address: fx.env.TEMPORAL_ADDRESS! });
+    client = new Client({ connection });
   });
 
   afterAll(async () => {
+    await connection?.close();
     await fx?.stop();
   });
 
@@ -37,14 +44,18 @@ describe('regenesis CLI: the human steps of a run', () => {
     return JSON.parse(r.stdout);
   }
 
-  async function untilPhase(id: string, phase: Phase, also: (s: RegenesisStatus) => boolean = () => true): Promise<RegenesisStatus> {
-    for (let i = 0; i < 600; i++) {
-      const s = status(id).status;
-      if (s?.phase === phase && also(s)) return s;
-      await sleep(500);
+  /** Waiting is test plumbing, not what is tested: it asks the run directly rather than through the CLI. */
+  async function untilStatus(id: string, ready: (s: RegenesisStatus) => boolean): Promise<RegenesisStatus> {
+    const handle = client.workflow.getHandle(id);
+    for (let i = 0; i < 1200; i++) {
+      const s = await handle.query(statusQuery);
+      if (ready(s)) return s;
+      if (s.phase === 'rolled-back' || s.phase === 'completed') throw new Error(`${id} ended in ${s.phase}`);
+      await sleep(250);
     }
-    throw new Error(`${id} never reached ${phase}`);
+    throw new Error(`${id} never got there`);
   }
+  const untilPhase = (id: string, phase: Phase, also: (s: RegenesisStatus) => boolean = () => true) => untilStatus(id, (s) => s.phase === phase && also(s));
 
   function refused(args: string[], reason: RegExp): void {
     const r = fx.cli(args);
@@ -68,6 +79,12 @@ describe('regenesis CLI: the human steps of a run', () => {
     const sha = atApprove.genesisSha256!;
     const pending = status(id).nextStep!;
     expect(pending.commands[0]).toBe(`regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha}`);
+    // The readable status: where the run is, the review page to read, the command to approve.
+    const readable = ok(['status', id]);
+    expect(readable).toContain('✓ report  ▶ approve  · ratify');
+    expect(readable).toContain(`review page: ${atApprove.reviewPage}`);
+    expect(atApprove.reviewPage).toMatch(/reports\/review\.html$/);
+    expect(readable).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha}`);
 
     // Validators register while approval is pending: public material only.
     const register = (s: TestValidator, weight: string) =>
@@ -96,7 +113,7 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(ok(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', sign(2)])).toContain('200 of 200 stake signed');
 
     for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
-      await untilPhase(id, status(id).status!.phase, (s) => s.pendingStep?.step === step);
+      await untilStatus(id, (s) => s.pendingStep?.step === step);
       expect(status(id).nextStep!.commands[0]).toBe(`regenesis confirm ${id} --step ${step} --operator <your name>`);
       refused(['confirm', id, '--step', 'resume-old-network', '--operator', 'bob'], /not the pending step/);
       expect(ok(['confirm', id, '--step', step, '--operator', 'bob'])).toBe(`confirmed ${step} (by bob)`);
