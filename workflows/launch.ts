@@ -20,6 +20,7 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
 
   run.enter('approve');
   status.approvals = { required: cfg.approvals.required, approvers: run.approvers, deadline: run.deadline(cfg.approvals.timeoutSeconds) };
+  run.publish();
   const approvalWait = { summary: `waiting for ${cfg.approvals.required} approval(s) of genesis ${status.genesisSha256 ?? ''}`.trim() };
   if (!(await condition(() => run.approvers.length >= cfg.approvals.required, cfg.approvals.timeoutSeconds * 1000, approvalWait))) {
     throw failure('ApprovalTimeout', `approval timed out after ${cfg.approvals.timeoutSeconds}s with ${run.approvers.length} of ${cfg.approvals.required} approvals`);

@@ -148,11 +148,16 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     expect(genesisSha256).toMatch(/^(0x)?[0-9a-f]{64}$/);
     await page.goto(workflowUrl(server.uiUrl, workflowId));
     await statusBadge('Running');
-    // The run's current details (Temporal user metadata, kept up to date by the workflow): where it
-    // is in its checklist, and the approval it waits for with the exact command to give it.
-    await visible(page.getByText('Your step:')).waitFor({ state: 'visible', timeout: 30_000 });
-    await visible(page.getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`)).waitFor({ state: 'visible', timeout: 10_000 });
-    await visible(page.getByText('✓ report')).waitFor({ state: 'visible', timeout: 10_000 });
+    // The run's current details (Temporal user metadata, kept up to date by the workflow), on the
+    // run's User Metadata tab: where it is in its checklist, and the approval it waits for with the
+    // exact command to give it. The UI renders the Markdown in a sandboxed frame.
+    await visible(page.getByText('User Metadata', { exact: true })).click();
+    const details = page.frameLocator('iframe').first();
+    await details.getByText('Your step:').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await details.getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await details.getByText('✓ report').first().waitFor({ state: 'visible', timeout: 10_000 });
+    // The activities and timers carry their own summaries.
+    await visible(page.getByText('export C, partition 1 of 2', { exact: false })).waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, '04-awaiting-approval');
 
     await sendUpdateFromUi(page, { name: 'approve', input: { approver: 'alice', genesisSha256 } }, '05-approve-update');
@@ -168,15 +173,16 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     expect(result.launch?.ratification.signers).toEqual([staker.nodeId]);
     expect(result.launch?.newNetwork.block0Root).toBe(result.freeze.stateRoot);
 
-    await page.reload();
+    await page.goto(workflowUrl(server.uiUrl, workflowId));
     await statusBadge('Completed');
     await visible(resultLine('"status": "Completed"')).waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, '07-completed');
 
     // The review page approvers read: rendered by Chromium from the file alone, its figures are the report's.
-    expect(result.report.reviewPath).toBe('reports/review.html');
+    const manifest = JSON.parse(readFileSync(join(result.artifactsDir, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> };
+    expect(manifest.files.map((f) => f.path)).toContain('reports/review.html');
     const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports/regenesis.json'), 'utf8')) as ReviewInput;
-    await page.goto(pathToFileURL(join(result.artifactsDir, result.report.reviewPath!)).href);
+    await page.goto(pathToFileURL(join(result.artifactsDir, 'reports/review.html')).href);
     const shown = Object.fromEntries(
       await page.$$eval('[data-figure]', (els) => els.map((e) => [e.getAttribute('data-figure'), (e.textContent ?? '').trim()])),
     ) as Record<string, string>;

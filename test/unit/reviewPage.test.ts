@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReviewPage, type ReviewInput } from '../../src/report/reviewPage.js';
-
-/** The page's named figures, as text (tags stripped, entities decoded). */
-function figures(html: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const m of html.matchAll(/data-figure="([^"]+)">([\s\S]*?)<\/(?:span|p)>/g)) {
-    out[m[1]!] = m[2]!.replace(/<[^>]+>/g, '').replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
-  }
-  return out;
-}
+import { reviewChart, reviewFigures as figures } from '../helpers/reviewFigures.js';
 
 const sha = (c: string) => c.repeat(64);
 
@@ -67,7 +59,7 @@ describe('review page', () => {
     expect(f['allocated.staked']).toBe('2000');
     expect(f['movedToX']).toBe('50');
     // Bars carry the exact amounts; the C-Chain bar is in nAVAX (wei / 1e9).
-    expect([...html.matchAll(/data-supply="([^"]+)">.*?data-amount="(\d+)"/g)].map((m) => [m[1], m[2]])).toEqual([
+    expect(reviewChart(html, 'supply')).toEqual([
       ['P-Chain UTXOs', '200'],
       ['X-Chain UTXOs', '250'],
       ['Staked', '2000'],

@@ -1,3 +1,4 @@
+import { reviewChart, reviewFigures } from '../../helpers/reviewFigures.js';
 import { Wallet } from 'ethers';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -146,5 +147,11 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
 
     const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { primaryGenesis?: { mode: string; sha256: string } };
     expect(report.primaryGenesis).toMatchObject({ mode: 'independent', sha256: primary.sha256 });
+
+    // The review page approvers read shows this primary genesis: what they approve, where the supply sits, who stakes.
+    const review = readFileSync(join(result.artifactsDir, 'reports', 'review.html'), 'utf8');
+    expect(reviewFigures(review)).toMatchObject({ 'genesis.sha256': primary.sha256, movedToX: primary.carried.movedToX, 'allocated.staked': primary.allocated.staked });
+    expect(reviewChart(review, 'supply').map(([label]) => label)).toEqual(['P-Chain UTXOs', 'X-Chain UTXOs', 'Staked', 'C-Chain balances']);
+    expect(reviewChart(review, 'new').map(([nodeId, weight]) => ({ nodeId, weight }))).toEqual(primary.stakers.map((s) => ({ nodeId: s.nodeID, weight: s.weight })));
   });
 });
