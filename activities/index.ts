@@ -1,4 +1,5 @@
 import type { ArtifactStore } from '../src/artifacts/store.js';
+import { approvalActivities } from './approval.js';
 import { epochStatus, freezeBlock, haltedPChainHeight, preflightEvm } from './chain.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
@@ -33,6 +34,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     ...reportActivities(store),
     ...operatorActivities(store, devnetRoot),
     ...ratificationActivities(),
+    ...approvalActivities(),
     ...postLaunchActivities(),
   };
 }

@@ -18,5 +18,5 @@ export const verifier = group<'verifyEvm'>(policies.verify);
 export const rehearsal = group<'rehearseEvm' | 'rehearsePrimary' | 'postVerifyPrimaryNetwork' | 'canaryTransfers'>(policies.rehearse);
 export const reporter = group<'publishReport' | 'publishLaunchReport'>(policies.report);
 export const operator = group<'haltOldNetwork' | 'launchNewNetwork' | 'postVerifyNetwork'>(policies.operator);
-export const keys = group<'checkGenesisStakers' | 'verifyValidatorKeys' | 'verifyRatification' | 'aggregateRatification'>(policies.keys);
+export const keys = group<'checkGenesisStakers' | 'verifyValidatorKeys' | 'verifyRatification' | 'aggregateRatification' | 'verifyApproval'>(policies.keys);
 export const compensation = group<'discardArtifacts' | 'discardNewNetwork' | 'resumeOldNetwork' | 'stopRehearsal'>(policies.compensation);

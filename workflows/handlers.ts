@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
 import { keys } from './activities.js';
 import {
@@ -34,7 +34,24 @@ export function installHandlers(run: RegenesisRun): void {
     { validator: (reason) => run.checkRollback(reason) },
   );
 
-  setHandler(approveUpdate, (approval) => run.approve(approval), { validator: (approval) => run.checkApproval(approval) });
+  setHandler(
+    approveUpdate,
+    async (approval) => {
+      if (run.signedApprovals) {
+        // The signature covers this run and this genesis: an approval from another run or genesis fails here.
+        const ok = await keys.verifyApproval({
+          publicKey: run.approverKeyOf(approval.approver).publicKey,
+          workflowId: workflowInfo().workflowId,
+          runKey: run.runKey,
+          genesisSha256: approval.genesisSha256,
+          signature: approval.signature!,
+        });
+        if (!ok) throw failure('InvalidSignature', `signature: does not verify for approver ${approval.approver} over this run's genesis`);
+      }
+      return run.approve(approval);
+    },
+    { validator: (approval) => run.checkApproval(approval) },
+  );
 
   setHandler(
     registerValidatorUpdate,

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
 import type { RegenesisResult } from '../src/contract/run.js';
-import { parsePlan, PlanError, type Plan } from '../src/plan/index.js';
+import { approverKeysIssue, parsePlan, PlanError, type Plan } from '../src/plan/index.js';
 import { compensation, operator, reporter } from './activities.js';
 import { haltBeforeExport } from './agents.js';
 import { installHandlers } from './handlers.js';
@@ -42,13 +42,20 @@ export async function emergencyRegenesisWorkflow(input: { plan: unknown; lastGoo
 }
 
 function validate(input: unknown): Plan {
+  let plan: Plan;
   try {
-    return parsePlan(input, Math.floor(Date.now() / 1000));
+    plan = parsePlan(input, Math.floor(Date.now() / 1000));
   } catch (err) {
     if (err instanceof PlanError) throw failure('InvalidPlan', err.message, err.issues);
     throw err;
   }
+  // Runs started before approvals were signed replay without this rule.
+  const unsigned = patched(SIGNED_APPROVALS) ? approverKeysIssue(plan) : undefined;
+  if (unsigned) throw failure('InvalidPlan', unsigned);
+  return plan;
 }
+
+const SIGNED_APPROVALS = 'signed-approvals';
 
 /**
  * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
@@ -62,7 +69,7 @@ function runKeyOf(name: string, runId: string): string {
 }
 
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
-  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId));
+  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS));
   const { runKey } = run;
   installHandlers(run);
 

@@ -1,7 +1,7 @@
 import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
-import { validatorKeysSchema, type Plan } from '../src/plan/index.js';
+import { approverKeys, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
 import { currentDetails } from '../src/view/details.js';
 import { searchAttributes } from './messages.js';
 import { Saga } from './saga.js';
@@ -36,6 +36,8 @@ export class RegenesisRun {
   constructor(
     readonly plan: Plan,
     readonly runKey: string,
+    /** Approvals are signatures checked against the plan's approver keys (runs started before that take names). */
+    readonly signedApprovals = false,
   ) {
     this.status = {
       phase: 'validate',
@@ -103,12 +105,24 @@ export class RegenesisRun {
     if (approval.genesisSha256 !== status.genesisSha256) {
       throw new Error(`genesisSha256: stale or wrong hash ${String(approval.genesisSha256)}; the genesis of this run is ${status.genesisSha256}`);
     }
-    const allowed = plan.launch.approvals.approvers;
+    const allowed = plan.launch.approvals.approvers?.map((a) => (typeof a === 'string' ? a : a.name));
     if (allowed && !allowed.includes(approval.approver)) throw new Error(`approver: ${approval.approver} is not allowed to approve this run`);
     if (this.approvers.includes(approval.approver)) throw new Error(`approver: ${approval.approver} has already approved`);
+    if (this.signedApprovals && (typeof approval.signature !== 'string' || !/^0x[0-9a-fA-F]{128}$/.test(approval.signature))) {
+      throw new Error('signature: an approval is signed (64-byte 0x hex): make it with `regenesis approve --key-file`');
+    }
+  }
+
+  /** The key an approver's signature must verify under (signed approvals only). */
+  approverKeyOf(name: string): ApproverKey {
+    const key = approverKeys(this.plan).find((k) => k.name === name);
+    if (!key) throw new Error(`approver: ${name} has no public key in the plan`);
+    return key;
   }
 
   approve(approval: Approval): { approvals: number; required: number } {
+    // Checked again: two approvals by one approver can be verified side by side.
+    if (this.approvers.includes(approval.approver)) throw new Error(`approver: ${approval.approver} has already approved`);
     this.approvers.push(approval.approver);
     this.publish();
     return { approvals: this.approvers.length, required: this.plan.launch?.approvals.required ?? 0 };

@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { readFile, writeFile } from 'node:fs/promises';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { approvalMessage, approverPublicKey, APPROVER_SCHEMES, newApproverSecret, signApproval, type ApproverScheme } from '../keys/approverKey.js';
 import type { Command } from 'commander';
 import { connectClient } from '../client.js';
 import { publicKeyFromSecret } from '../keys/bls.js';
 import { readSignerKey, signGenesisSha256 } from '../keys/signerKey.js';
 import { DIALECTS, type DialectName } from '../network/dialectName.js';
-import { abortSignal, approveUpdate, confirmStepUpdate, ratifyUpdate, registerValidatorUpdate, rollbackUpdate } from '../../workflows/messages.js';
+import { abortSignal, approveUpdate, confirmStepUpdate, ratifyUpdate, registerValidatorUpdate, rollbackUpdate, statusQuery } from '../../workflows/messages.js';
 import type { ManualStep } from '../contract/run.js';
 
 /** Exit code of a command the run refused (stale hash, unknown approver, after commit, …). */
@@ -22,13 +23,29 @@ export function addControlCommands(program: Command): void {
     .description('approve the genesis of a run: the sha256 you reviewed must be the run\'s (a stale hash is refused)')
     .argument('<workflowId>')
     .requiredOption('--approver <name>', 'who approves (must be among plan.launch.approvals.approvers when the plan lists them)')
-    .requiredOption('--genesis-sha256 <hex>', 'the sha256 of the genesis you reviewed (reports/review and `regenesis status` show it)')
-    .action((id: string, o: { approver: string; genesisSha256: string }) =>
+    .requiredOption('--genesis-sha256 <hex>', 'the sha256 of the genesis you reviewed (reports/review.html and `regenesis status` show it)')
+    .option('--key-file <file>', "the approver's secret key file (from `regenesis approver-key`): signs this run and this genesis; the key stays here")
+    .action((id: string, o: { approver: string; genesisSha256: string; keyFile?: string }) =>
       send(id, async (client) => {
-        const r = await client.workflow.getHandle(id).executeUpdate(approveUpdate, { args: [{ approver: o.approver, genesisSha256: o.genesisSha256 }] });
+        const handle = client.workflow.getHandle(id);
+        const signature = o.keyFile ? await signApprovalFor(handle, id, o.genesisSha256, o.keyFile) : undefined;
+        const approval = { approver: o.approver, genesisSha256: o.genesisSha256, ...(signature ? { signature } : {}) };
+        const r = await handle.executeUpdate(approveUpdate, { args: [approval] });
         return `approved by ${o.approver}: ${r.approvals} of ${r.required} approvals`;
       }),
     );
+
+  program
+    .command('approver-key')
+    .description("offline: make an approver's key pair; the secret goes to --out (mode 0600), the public key to the plan")
+    .requiredOption('--out <file>', 'where to write the secret key (refused if it exists)')
+    .option('--scheme <scheme>', `${APPROVER_SCHEMES.join(' or ')}`, 'ed25519')
+    .action(async (o: { out: string; scheme: string }) => {
+      if (!(APPROVER_SCHEMES as readonly string[]).includes(o.scheme)) throw new Error(`--scheme: ${o.scheme} is not one of ${APPROVER_SCHEMES.join(', ')}`);
+      const secret = newApproverSecret(o.scheme as ApproverScheme);
+      await writeFile(o.out, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+      console.log(approverPublicKey(secret));
+    });
 
   program
     .command('confirm')
@@ -120,6 +137,14 @@ export function addControlCommands(program: Command): void {
         return `ratified by ${o.nodeId}: ${r.signedWeight} of ${r.totalWeight} stake signed`;
       }),
     );
+}
+
+/** The approver's signature over this run (workflow ID and run key, read from the run) and this genesis. */
+async function signApprovalFor(handle: WorkflowHandle, workflowId: string, genesisSha256: string, keyFile: string): Promise<string> {
+  const secret = (await readFile(keyFile, 'utf8')).trim();
+  const { runKey } = await handle.query(statusQuery);
+  if (!runKey) throw new Refusal('the run has no run key yet: try again in a moment');
+  return signApproval(secret, approvalMessage({ workflowId, runKey, genesisSha256 }), `--key-file ${keyFile}`);
 }
 
 /** A refusal decided on this side (e.g. the run is closed), reported like the run's own refusals. */

@@ -12,6 +12,7 @@ import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
 import { parsePlan, type PlanInput } from '../plan/index.js';
 import { startMetadata } from '../view/details.js';
+import { demoApprover } from '../dev/approver.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
 import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { printResult } from './print.js';
@@ -80,6 +81,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
     const connection = await NativeConnection.connect({ address: server.address });
     const worker = await createWorker({ connection, artifactsDir: config.artifactsDir, devnetRoot });
     const validators = demoValidators(3);
+    const approver = demoApprover('demo-operator');
     const plan: PlanInput = {
       name: 'demo',
       network: 'demo',
@@ -89,7 +91,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
       genesis: { chainId: 7777, startTime: { afterFreezeSeconds: 24 * 3600 } },
       launch: {
         operator: { kind: 'local', network: 'demo' },
-        approvals: { required: 1 },
+        approvals: { required: 1, approvers: [approver.entry] },
         validators: validators.map(({ nodeId, blsPublicKey, proofOfPossession, weight }) => ({ nodeId, blsPublicKey, proofOfPossession, weight })),
       },
     };
@@ -105,7 +107,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
       logger.info({ workflowId, ui: `${server.uiUrl}/namespaces/default/workflows/${workflowId}` }, 'regenesis started');
       // The demo plays the approver and the new validators (in production: people and their nodes).
       const genesisSha256 = await phaseReached(handle, 'approve');
-      await handle.executeUpdate(approveUpdate, { args: [{ approver: 'demo-operator', genesisSha256 }] });
+      await handle.executeUpdate(approveUpdate, { args: [await approver.approval(handle, genesisSha256)] });
       logger.info({ genesisSha256 }, 'approved; validators ratify the genesis');
       await phaseReached(handle, 'ratify');
       for (const v of validators) {

@@ -10,6 +10,7 @@ import { AgentProcesses } from '../dev/agentProcesses.js';
 import { paceBlocks } from '../dev/blockPacer.js';
 import { EWOQ_KEY, shortIdOfKey } from '../dev/localKeys.js';
 import { localMigrationPlan, stakerFromFiles } from '../dev/migrationPlan.js';
+import { demoApprover } from '../dev/approver.js';
 import { startTemporalDevServer } from '../dev/temporal.js';
 import { killNodesUnder, localStakers, startValidatorNetwork, upstreamLocalStakersDir } from '../dev/validatorNetwork.js';
 import { formatAddress } from '../keys/address.js';
@@ -56,7 +57,9 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
     const connection = await NativeConnection.connect({ address: server.address });
     const worker = await createWorker({ connection, artifactsDir });
     const rewardAddress = formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY));
-    const plan = localMigrationPlan({ name: 'demo-avalanchego', cChainRpcUrl: net.api.cChainRpcUrl, validators: stakers.map((s) => stakerFromFiles(s, rewardAddress)) });
+    const approver = demoApprover('demo-operator');
+    const validators = stakers.map((s) => stakerFromFiles(s, rewardAddress));
+    const plan = localMigrationPlan({ name: 'demo-avalanchego', cChainRpcUrl: net.api.cChainRpcUrl, validators, approver: approver.entry });
     const client = new Client({ connection: await Connection.connect({ address: server.address }) });
     const workflowId = `regenesis-demo-avalanchego-${Date.now()}`;
     const result = await worker.runUntil(async () => {
@@ -75,7 +78,7 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
           logger.info({ phase, waitingFor: status.waitingFor }, 'phase');
         }
         if (status?.phase === 'approve' && status.genesisSha256 && (status.approvals?.approvers.length ?? 0) === 0) {
-          await handle.executeUpdate(approveUpdate, { args: [{ approver: 'demo-operator', genesisSha256: status.genesisSha256 }] });
+          await handle.executeUpdate(approveUpdate, { args: [await approver.approval(handle, status.genesisSha256)] });
           logger.info({ genesisSha256: status.genesisSha256 }, 'approved; the agents sign it next');
         }
         await Promise.race([finished.catch(() => undefined), sleep(2_000)]);

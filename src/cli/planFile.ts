@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { parsePlan, PlanError, type Plan } from '../plan/index.js';
+import { approverKeysIssue, parsePlan, PlanError, type Plan } from '../plan/index.js';
 
 const MAX_PLAN_BYTES = 1 << 20;
 
@@ -22,5 +22,9 @@ export async function readPlanFile(path: string): Promise<{ input: unknown; plan
   } catch (err) {
     throw new PlanError(`--plan ${path}: not valid JSON (${(err as Error).message})`, [{ field: '--plan', message: 'not valid JSON' }]);
   }
-  return { input, plan: parsePlan(input, Math.floor(Date.now() / 1000)) };
+  const plan = parsePlan(input, Math.floor(Date.now() / 1000));
+  // The workflow refuses it too; saying so here means nothing is started.
+  const unsigned = approverKeysIssue(plan);
+  if (unsigned) throw new PlanError(unsigned, [{ field: 'plan.launch.approvals.approvers', message: unsigned }]);
+  return { input, plan };
 }

@@ -88,6 +88,11 @@ export interface Approval {
   approver: string;
   /** The sha256 of the genesis being approved; a stale hash is rejected. */
   genesisSha256: string;
+  /**
+   * The approver's signature (0x hex) over approvalMessage(workflow ID, run key, genesis sha256)
+   * with the key the plan lists for it (`regenesis approve --key-file` makes it).
+   */
+  signature?: string;
 }
 
 export interface ValidatorRegistration {

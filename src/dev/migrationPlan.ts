@@ -10,7 +10,14 @@ type PrimaryValidator = NonNullable<PlanInput['genesis']['primary']>['validators
  * node at the current 30 s epoch, the same stakers under network ID 88888, rehearsal, one approval,
  * and the validators' agents for the rest.
  */
-export function localMigrationPlan(options: { name: string; cChainRpcUrl: string; validators: PrimaryValidator[]; agentTimeoutSeconds?: number }): PlanInput {
+export function localMigrationPlan(options: {
+  name: string;
+  cChainRpcUrl: string;
+  validators: PrimaryValidator[];
+  /** Who approves, with the key each approval is signed with. */
+  approver: { name: string; publicKey: string };
+  agentTimeoutSeconds?: number;
+}): PlanInput {
   return {
     name: options.name,
     chains: { C: { rpcUrl: options.cChainRpcUrl, partitions: 2, pageSize: 64 }, P: { addresses: [], discoverAddresses: true }, X: { addresses: [] } },
@@ -23,7 +30,7 @@ export function localMigrationPlan(options: { name: string; cChainRpcUrl: string
       primary: { networkId: 88_888, stakeOwnerBalances: 'move-to-x', validators: options.validators },
     },
     rehearsal: { enabled: true },
-    launch: { approvals: { required: 1 }, operator: { kind: 'agents', agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60, healthTimeoutSeconds: 180 } },
+    launch: { approvals: { required: 1, approvers: [options.approver] }, operator: { kind: 'agents', agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60, healthTimeoutSeconds: 180 } },
   };
 }
 

@@ -144,13 +144,23 @@ const agentsOperator = z.strictObject({
   transferCheck: z.boolean().default(true),
 });
 
+/** An approver and the public key that proves its approvals (format only here: the curve point is checked where it is used). */
+const approverSchema = z.strictObject({
+  name: identity,
+  publicKey: z.string().regex(/^(ed25519:[0-9a-fA-F]{64}|secp256k1:0[23][0-9a-fA-F]{64})$/, 'must be "ed25519:<32-byte hex>" or "secp256k1:<33-byte compressed hex>"'),
+});
+
 export const launchSchema = z.strictObject({
   approvals: z
     .strictObject({
       /** Distinct approvers needed before the network is touched. */
       required: z.number().int().min(1).max(16).default(1),
-      /** If given, only these identities may approve. */
-      approvers: z.array(identity).max(64).optional(),
+      /**
+       * Who may approve, each with the public key its approvals are signed with
+       * (`ed25519:<hex>` or `secp256k1:<compressed hex>`). New runs require keys (approverKeysIssue);
+       * a bare name is accepted only so runs started before signed approvals still replay.
+       */
+      approvers: z.array(z.union([identity, approverSchema])).max(64).optional(),
       /** Waiting longer than this rolls the run back; it never passes silently. */
       timeoutSeconds: z.number().int().positive().max(90 * 24 * 3600).default(7 * 24 * 3600),
     })

@@ -39,7 +39,7 @@ export function renderReviewPage(report: ReviewInput): string {
     section('What you approve', [
       row('Genesis sha256', code(approved.sha256), 'genesis.sha256'),
       row('File', code(approved.path), 'genesis.path'),
-      `<p>Approve with <code>regenesis approve &lt;workflow ID&gt; --approver &lt;your name&gt; --genesis-sha256 ${esc(approved.sha256)}</code>,
+      `<p>Approve with <code>regenesis approve &lt;workflow ID&gt; --approver &lt;your name&gt; --genesis-sha256 ${esc(approved.sha256)} --key-file &lt;your approver key&gt;</code>,
        or stop the run with <code>regenesis abort &lt;workflow ID&gt; --reason &lt;why&gt;</code> (<code>regenesis status</code> shows the workflow ID).</p>`,
     ]),
     section('Freeze point', [

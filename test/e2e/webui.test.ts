@@ -20,6 +20,7 @@ import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
 import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
 import { untilPhase } from '../helpers/phases.js';
+import { approval, approvers } from '../helpers/approvers.js';
 
 /**
  * What an operator does in a browser, end to end: start a regenesis from the Web UI's form, approve
@@ -101,7 +102,7 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
       genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
       launch: {
         operator: { kind: 'local', network: 'uinet' },
-        approvals: { required: 1 },
+        approvals: { required: 1, approvers: approvers('alice') },
         validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 100 }],
       },
     }) as PlanInput;
@@ -160,7 +161,8 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     await visible(page.getByText('export C, partition 1 of 2', { exact: false })).waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, '04-awaiting-approval');
 
-    await sendUpdateFromUi(page, { name: 'approve', input: { approver: 'alice', genesisSha256 } }, '05-approve-update');
+    // alice signs on her own machine (`regenesis approve --key-file`); the UI carries the signed approval.
+    await sendUpdateFromUi(page, { name: 'approve', input: await approval(handle, 'alice') }, '05-approve-update');
     await visible(page.getByText('Update successful')).waitFor({ state: 'visible', timeout: 10_000 });
     await screenshot(page, '06-approve-sent');
     expect((await handle.query(statusQuery)).approvals?.approvers).toEqual(['alice']);

@@ -14,6 +14,7 @@ import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { approval, approvers } from './approvers.js';
 import { AgentProcesses, type AgentSpec } from './agents.js';
 import { EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
 import { Sender } from './cChain.js';
@@ -89,6 +90,7 @@ export class MigrationRig {
       name,
       cChainRpcUrl: this.net.api.cChainRpcUrl,
       validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
+      approver: approvers('operator-1')[0]!,
       agentTimeoutSeconds,
     });
   }
@@ -131,7 +133,7 @@ export class MigrationRig {
         // height, and a transaction sent then would never be mined.
         if (phase === 'wait-epoch' && !options.emergency) await this.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
         if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
-          await handle.executeUpdate(approveUpdate, { args: [{ approver: 'operator-1', genesisSha256: status.genesisSha256! }] });
+          await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'operator-1')] });
         }
         if (Date.now() > deadline) throw new Error(`run ${workflowId} still in ${phase} after 15 minutes`);
         await sleep(2_000);

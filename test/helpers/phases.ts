@@ -2,6 +2,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '../../src/state/hex.js';
 import { approveUpdate, ratifyUpdate, statusQuery, type Phase } from '../../workflows/messages.js';
+import { approval, type TestApprover } from './approvers.js';
 
 /** Polls the status query until the run is in `phase`; fails fast if the run ends first. */
 export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<void> {
@@ -19,11 +20,11 @@ export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs
 export async function approveAndRatify(
   handle: WorkflowHandle,
   signer: { nodeId: string; sign(message: Uint8Array): string },
-  approver = 'alice',
+  approver: TestApprover = 'alice',
 ): Promise<void> {
   await untilPhase(handle, 'approve');
   const { genesisSha256 } = await handle.query(statusQuery);
-  await handle.executeUpdate(approveUpdate, { args: [{ approver, genesisSha256: genesisSha256! }] });
+  await handle.executeUpdate(approveUpdate, { args: [await approval(handle, approver)] });
   await untilPhase(handle, 'ratify');
   await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: signer.nodeId, signature: signer.sign(hexToBytes(genesisSha256!)) }] });
 }

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Phase, RegenesisStatus } from '../../src/contract/run.js';
 import { startCliDev, type CliDev } from '../helpers/cliDev.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
+import { approverKeyFile, approvers } from '../helpers/approvers.js';
 
 const signerKeyFile = (n: number) => fileURLToPath(new URL(`../fixtures/vectors/avalanchego-v1.14.0/signer${n}.key`, import.meta.url));
 
@@ -35,7 +36,7 @@ describe('regenesis CLI: the human steps of a run', () => {
 
   const manualPlan = (file: string, name: string, chainId: number) =>
     fx.writePlan(file, name, chainId, {
-      launch: { operator: { kind: 'manual', stepTimeoutSeconds: 600 }, approvals: { required: 1, approvers: ['alice'], timeoutSeconds: 600 } },
+      launch: { operator: { kind: 'manual', stepTimeoutSeconds: 600 }, approvals: { required: 1, approvers: approvers('alice'), timeoutSeconds: 600 } },
     });
 
   function status(id: string): { execution: string; status?: RegenesisStatus; nextStep?: { what: string; commands: string[] } } {
@@ -78,13 +79,13 @@ describe('regenesis CLI: the human steps of a run', () => {
     const atApprove = await untilPhase(id, 'approve', (s) => s.genesisSha256 !== undefined);
     const sha = atApprove.genesisSha256!;
     const pending = status(id).nextStep!;
-    expect(pending.commands[0]).toBe(`regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha}`);
+    expect(pending.commands[0]).toBe(`regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`);
     // The readable status: where the run is, the review page to read, the command to approve.
     const readable = ok(['status', id]);
     expect(readable).toContain('✓ report  ▶ approve  · ratify');
     expect(readable).toContain(`review page: ${atApprove.reviewPage}`);
     expect(atApprove.reviewPage).toMatch(/reports\/review\.html$/);
-    expect(readable).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha}`);
+    expect(readable).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`);
 
     // Validators register while approval is pending: public material only.
     const register = (s: TestValidator, weight: string) =>
@@ -93,9 +94,12 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(ok(register(stakers[1]!, '100'))).toContain('2 validators');
     refused(register(stakers[0]!, '100'), /already registered/);
 
-    refused(['approve', id, '--approver', 'mallory', '--genesis-sha256', sha], /mallory is not allowed/);
-    refused(['approve', id, '--approver', 'alice', '--genesis-sha256', 'ab'.repeat(32)], /stale or wrong hash/);
-    expect(ok(['approve', id, '--approver', 'alice', '--genesis-sha256', sha])).toBe('approved by alice: 1 of 1 approvals');
+    const aliceKey = approverKeyFile(fx.work, 'alice');
+    refused(['approve', id, '--approver', 'mallory', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'mallory')], /mallory is not allowed/);
+    refused(['approve', id, '--approver', 'alice', '--genesis-sha256', 'ab'.repeat(32), '--key-file', aliceKey], /stale or wrong hash/);
+    refused(['approve', id, '--approver', 'alice', '--genesis-sha256', sha], /an approval is signed/);
+    refused(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'bob')], /does not verify for approver alice/);
+    expect(ok(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', aliceKey])).toBe('approved by alice: 1 of 1 approvals');
 
     await untilPhase(id, 'ratify');
     const sign = (n: number) => {
@@ -122,7 +126,7 @@ describe('regenesis CLI: the human steps of a run', () => {
     const watch = await watched;
     expect(watch.status, watch.stderr).toBe(0);
     // Plain lines (not a terminal): the checklist, the approval the run waited for with its command, the result.
-    expect(watch.stdout).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha}`);
+    expect(watch.stdout).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`);
     expect(watch.stdout).toMatch(/✓ approve {2}✓ ratify {2}✓ migrate-validators/);
     expect(watch.stdout).toContain(`Regenesis ${id}: COMPLETED`);
     // After the commit point nothing can roll the run back.

@@ -55,7 +55,7 @@ describe('watch: progress and the next human step', () => {
     const approving = status({ phase: 'approve', genesisSha256: sha, approvals: { required: 2, approvers: ['alice'] } });
     expect(nextStep('run 1', approving)).toEqual({
       what: `approve genesis ${sha} (1 of 2 approvals)`,
-      commands: [`regenesis approve 'run 1' --approver <your name> --genesis-sha256 ${sha}`, `regenesis abort 'run 1' --reason <why>`],
+      commands: [`regenesis approve 'run 1' --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`, `regenesis abort 'run 1' --reason <why>`],
     });
     const ratifying = status({ phase: 'ratify', genesisSha256: sha, ratification: { totalWeight: 3, signedWeight: 1, signers: ['n1'], threshold: '2/3 of stake' } });
     expect(nextStep('r', ratifying)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key>`);
@@ -108,7 +108,7 @@ describe('Web UI details (Temporal user metadata)', () => {
       'Review page: `/artifacts/run-9/reports/review.html`',
       '',
       `**Your step:** review /artifacts/run-9/reports/review.html, then approve genesis ${sha} (0 of 2 approvals)`,
-      `\`regenesis approve run-9 --approver <your name> --genesis-sha256 ${sha}\`  `,
+      `\`regenesis approve run-9 --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>\`  `,
       '`regenesis abort run-9 --reason <why>`',
     ]);
   });

@@ -15,6 +15,7 @@ import { localStaker } from '../helpers/validators.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
+import { approvers } from '../helpers/approvers.js';
 
 describe('worker killed (SIGKILL) during export and during validator migration', () => {
   let fx: DevnetFixture;
@@ -50,6 +51,7 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
     launch: {
       operator: { kind: 'local', network: 'crashnet' },
+      approvals: { required: 1, approvers: approvers('alice') },
       validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
     },
   });

@@ -13,6 +13,7 @@ import { recordHistory } from '../helpers/histories.js';
 import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 import { emergencyRegenesisWorkflow } from '../../workflows/index.js';
+import { approval, approvers } from '../helpers/approvers.js';
 
 describe('emergency regenesis on a real local chain', () => {
   let fx: DevnetFixture;
@@ -44,6 +45,7 @@ describe('emergency regenesis on a real local chain', () => {
     rehearsal: { enabled: false }, // forced on by the emergency workflow
     launch: {
       operator: { kind: 'local', network: 'enet' },
+      approvals: { required: 1, approvers: approvers('oncall') },
       validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 1 }],
     },
   });
@@ -85,7 +87,7 @@ describe('emergency regenesis on a real local chain', () => {
       // Expedited approvals: the plan's week-long default is capped for an emergency.
       const deadline = Date.parse((await handle.query(statusQuery)).approvals!.deadline!);
       expect(deadline - Date.now()).toBeLessThanOrEqual(4 * 3600 * 1000);
-      await handle.executeUpdate(approveUpdate, { args: [{ approver: 'oncall', genesisSha256: genesisSha256! }] });
+      await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'oncall', genesisSha256)] });
       for (;;) {
         if ((await handle.query(statusQuery)).phase === 'ratify') break;
         await sleep(200);

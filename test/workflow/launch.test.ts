@@ -20,6 +20,7 @@ import {
   statusQuery,
   type RegenesisResult,
 } from '../../workflows/messages.js';
+import { approval, approvalSignedFor, approvers } from '../helpers/approvers.js';
 import { approveAndRatify, untilPhase } from '../helpers/phases.js';
 import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
@@ -64,7 +65,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       target: { epoch: 'current' },
       epoch: { durationSeconds: 2, pollSeconds: 1 },
       genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
-      launch: { operator: { kind: 'local', network: 'net1' }, ...launch },
+      launch: { operator: { kind: 'local', network: 'net1' }, approvals: { required: 1, approvers: approvers('alice') }, ...launch },
     }) as PlanInput;
 
   const validatorKeys = (s: TestValidator, weight = 100) => ({
@@ -103,19 +104,25 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       },
     };
     const result = await withRun(
-      plan({ approvals: { required: 2, approvers: ['alice', 'bob'] }, validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)] }),
+      plan({ approvals: { required: 2, approvers: approvers('alice', 'bob') }, validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)] }),
       async (handle) => {
         await untilPhase(handle, 'approve');
         const { genesisSha256 } = await handle.query(statusQuery);
         const stale = `0x${'00'.repeat(32)}`;
-        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: stale }] }), /stale or wrong hash/);
-        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'mallory', genesisSha256: genesisSha256! }] }), /not allowed/);
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice', stale)] }), /stale or wrong hash/);
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'mallory')] }), /not allowed/);
+        // Approvals are signatures: a name alone, another's key, or alice's approval of another run are refused.
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] }), /signature: an approval is signed/);
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice', undefined, 'mallory')] }), /does not verify for approver alice/);
+        const { runKey } = await handle.query(statusQuery);
+        const replayed = approvalSignedFor('alice', { workflowId: 'an-earlier-run', runKey: runKey!, genesisSha256: genesisSha256! });
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [replayed] }), /does not verify for approver alice/);
         // A fourth validator registers with its certificate; a forged PoP is refused.
         await expectRejection(handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), proofOfPossession: stakers[4]!.proofOfPossession }] }), /proofOfPossession does not verify/);
         await handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), certificatePem: stakers[3]!.certificatePem }] });
-        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] });
-        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] }), /already approved/);
-        await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bob', genesisSha256: genesisSha256! }] });
+        await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
+        await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] }), /already approved/);
+        await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'bob')] });
 
         await untilPhase(handle, 'ratify');
         const message = hexToBytes(genesisSha256!);
@@ -243,7 +250,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         for (;;) {
           const status = await handle.query(statusQuery);
           if (status.phase === 'approve') {
-            await handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: status.genesisSha256! }] });
+            await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
           } else if (status.phase === 'ratify' && !status.ratification?.signers.length) {
             const signature = stakers[0]!.sign(hexToBytes(status.genesisSha256!));
             await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature }] }).catch(() => undefined);

@@ -10,6 +10,7 @@ import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.j
 import type { PlanInput } from '../../src/plan/index.js';
 import { searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { approvers } from '../helpers/approvers.js';
 
 describe('annual regenesis schedule (real Temporal dev server, real geth)', () => {
   let env: TestWorkflowEnvironment;
@@ -38,7 +39,7 @@ describe('annual regenesis schedule (real Temporal dev server, real geth)', () =
       target: { epoch: 'current' },
       epoch: { durationSeconds: 2, pollSeconds: 1 },
       genesis: { chainId: 5151, startTime: { afterFreezeSeconds: 86_400 } },
-      launch: { operator: { kind: 'manual' }, approvals: { required: 1 } },
+      launch: { operator: { kind: 'manual' }, approvals: { required: 1, approvers: approvers('alice') } },
     };
     const fixedStart = { ...plan, genesis: { chainId: 5151, startTime: Math.floor(Date.now() / 1000) + 3600 } };
     await expect(createRegenesisSchedule(env.client, { scheduleId: 'bad', plan: fixedStart, taskQueue })).rejects.toThrow(/relative start time/);

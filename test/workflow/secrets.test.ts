@@ -14,6 +14,7 @@ import { localStaker } from '../helpers/validators.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
+import { approvers } from '../helpers/approvers.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 const TOKEN = 'rgn-test-token-5b1e0c9a7d3f42e8';
@@ -85,6 +86,7 @@ describe('secrets stay out of histories, logs and artifacts', () => {
       genesis: { chainId: 3135, startTime: { afterFreezeSeconds: 7200 } },
       launch: {
         operator: { kind: 'local', network: 'secretnet' },
+        approvals: { required: 1, approvers: approvers('alice') },
         validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
       },
     };
