@@ -170,7 +170,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   });
 
   it('rolls back when approval times out', async () => {
-    const result = await withRun(plan({ approvals: { required: 1, timeoutSeconds: 2 }, validators: [validatorKeys(stakers[0]!)] }), async (handle) =>
+    const result = await withRun(plan({ approvals: { required: 1, approvers: approvers('alice'), timeoutSeconds: 2 }, validators: [validatorKeys(stakers[0]!)] }), async (handle) =>
       (await handle.result()) as RegenesisResult,
     );
     expect(result.status).toBe('RolledBack');
