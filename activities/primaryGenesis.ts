@@ -7,11 +7,13 @@ import {
   EmbeddedGenesisMismatchError,
   PrimaryGenesisError,
   stakerInputs,
+  stakerCertificateIssues,
   planIssues,
   writePrimaryGenesis,
   type PrimaryGenesisPlan,
 } from '../src/genesis/primary/index.js';
 import type { PChainExport, PrimaryGenesisManifest, XChainExport } from '../src/manifests.js';
+import { fixedStartTimeSeconds, type Plan } from '../src/plan/index.js';
 import { readJsonLines } from '../src/state/jsonl.js';
 import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
@@ -37,24 +39,42 @@ interface PrimaryGenesisInput {
   qChainGenesis?: string;
 }
 
-export function primaryGenesisActivities(store: ArtifactStore) {
+/** Refuses, as InvalidValidator, the stakers whose certificates cannot be staking certificates. */
+function refuseStakerCertificates(primary: PrimaryGenesisPlan, now: number, startTime: number | undefined): void {
+  const issues = stakerCertificateIssues(primary, { now, ...(startTime !== undefined ? { startTime } : {}) });
+  if (issues.length > 0) throw failure('InvalidValidator', issues.join('; '));
+}
+
+/** `now` (unix seconds) is the clock the certificates' dates are read against. */
+export function primaryGenesisActivities(store: ArtifactStore, now: () => number = () => Math.floor(Date.now() / 1000)) {
   return {
     /**
      * The new validator set on its own, before the export: a duplicate NodeID, a certificate that
-     * is not the NodeID's, an invalid PoP or a shared BLS key stops the run before anything is read.
+     * is not the NodeID's, an invalid PoP or a shared BLS key stops the run before anything is read
+     * (InvalidGenesis), and so does a certificate no node accepts as a staking certificate or whose
+     * dates do not cover the start time (InvalidValidator). A start time relative to the freeze is
+     * not known yet: the dates are then held to now, and buildPrimaryGenesis holds them to the
+     * start time once it is.
      */
-    async checkGenesisStakers(input: { primary: PrimaryGenesisPlan }): Promise<{ validators: number; stakers: Array<{ nodeId: string; blsPublicKey: string | null }> }> {
+    async checkGenesisStakers(input: {
+      primary: PrimaryGenesisPlan;
+      startTime?: Plan['genesis']['startTime'];
+    }): Promise<{ validators: number; stakers: Array<{ nodeId: string; blsPublicKey: string | null }> }> {
+      let stakers;
       try {
-        const stakers = checkGenesisStakers({ dialect: input.primary.dialect, networkID: input.primary.networkId, validators: stakerInputs(input.primary) });
-        return { validators: stakers.length, stakers: stakers.map((s) => ({ nodeId: s.nodeID, blsPublicKey: s.signer?.publicKey.toLowerCase() ?? null })) };
+        stakers = checkGenesisStakers({ dialect: input.primary.dialect, networkID: input.primary.networkId, validators: stakerInputs(input.primary) });
       } catch (err) {
         throw genesisFailure(err);
       }
+      refuseStakerCertificates(input.primary, now(), input.startTime === undefined ? undefined : fixedStartTimeSeconds(input.startTime));
+      return { validators: stakers.length, stakers: stakers.map((s) => ({ nodeId: s.nodeID, blsPublicKey: s.signer?.publicKey.toLowerCase() ?? null })) };
     },
 
     /** The primary-network genesis (src/genesis/primary/write.ts), from the run's exports. */
     async buildPrimaryGenesis(input: PrimaryGenesisInput): Promise<PrimaryGenesisManifest> {
       const path = (p: string): string => store.path(input.runKey, p);
+      // The start time is final here, also when the plan gave it relative to the freeze.
+      refuseStakerCertificates(input.primary, now(), input.startTime);
       try {
         // Reading the exports, checking every PoP and streaming the C-Chain state all take a while.
         return await heartbeating(() =>

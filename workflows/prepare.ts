@@ -47,8 +47,10 @@ async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResu
   const node = await preflight.preflightEvm({ plan });
   const primary = plan.genesis.primary;
   // The new validator set is checked before an hour of export, not after it, and so is every
-  // validator host's agent when the agents migrate the network.
-  const genesisStakers = primary ? await keys.checkGenesisStakers({ primary }) : undefined;
+  // validator host's agent when the agents migrate the network. Its certificates' dates are held to
+  // the start time when the plan fixes it (a relative one is known after the freeze, and
+  // buildPrimaryGenesis holds them to it then).
+  const genesisStakers = primary ? await keys.checkGenesisStakers({ primary, startTime: plan.genesis.startTime }) : undefined;
   const op = plan.launch?.operator;
   const agents =
     run.haltedByAgents?.agents ?? (op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined);

@@ -6,6 +6,6 @@
  */
 export * from './schema.js';
 export { parsePlan } from './parse.js';
-export { checkStartTimeAgainstFreeze, startTimeSeconds } from './timing.js';
+export { checkStartTimeAgainstFreeze, fixedStartTimeSeconds, startTimeSeconds } from './timing.js';
 export { planVersusNode, type NodeFacts } from './versusNode.js';
 export { approverKeys, approverKeysIssue, type ApproverKey } from './approvers.js';

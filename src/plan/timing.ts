@@ -3,9 +3,14 @@ import { THIRTY_DAYS_SECONDS, type Plan } from './schema.js';
 /** The genesis start time in unix seconds; a relative start time needs the freeze timestamp. */
 export function startTimeSeconds(plan: Plan, freezeTimestamp: number): number {
   const t = plan.genesis.startTime;
-  if (typeof t === 'number') return t;
-  if (typeof t === 'object') return freezeTimestamp + t.afterFreezeSeconds;
-  return Math.floor(Date.parse(t) / 1000);
+  return typeof t === 'object' ? freezeTimestamp + t.afterFreezeSeconds : fixedStartTimeSeconds(t)!;
+}
+
+/** The start time in unix seconds when the plan fixes it; undefined when it waits for the freeze. */
+export function fixedStartTimeSeconds(startTime: Plan['genesis']['startTime']): number | undefined {
+  if (typeof startTime === 'number') return startTime;
+  if (typeof startTime === 'object') return undefined;
+  return Math.floor(Date.parse(startTime) / 1000);
 }
 
 /**

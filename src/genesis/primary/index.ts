@@ -9,3 +9,4 @@ export type * from './types.js';
 export { splitStakeWeights } from './weights.js';
 export { EmbeddedGenesisMismatchError } from './embed.js';
 export { allocatedTotals, planIssues, stakerInputs, writePrimaryGenesis, type PrimaryGenesisPlan, type PrimaryGenesisWrite, type RunFile } from './write.js';
+export { stakerCertificateIssues } from './stakerCertificates.js';
