@@ -42,6 +42,8 @@ export function primaryGenesisActivities(store: ArtifactStore) {
     /**
      * The new validator set on its own, before the export: a duplicate NodeID, a certificate that
      * is not the NodeID's, an invalid PoP or a shared BLS key stops the run before anything is read.
+     * PoPs are checked under the primary genesis' own dialect, which is the run's (runDialect): a
+     * separate dialect input could only disagree with the genesis the stakers are written into.
      */
     async checkGenesisStakers(input: { primary: PrimaryGenesisPlan }): Promise<{ validators: number; stakers: Array<{ nodeId: string; blsPublicKey: string | null }> }> {
       try {

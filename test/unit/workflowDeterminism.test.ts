@@ -49,6 +49,7 @@ const PURE_MODULES = new Set([
   'src/plan/parse.ts',
   'src/plan/timing.ts',
   'src/plan/versusNode.ts',
+  'src/plan/dialect.ts',
   'src/view/checklist.ts',
   'src/view/details.ts',
   'src/view/nextStep.ts',
