@@ -55,6 +55,8 @@ export function primaryGenesisActivities(store: ArtifactStore, now: () => number
      * dates do not cover the start time (InvalidValidator). A start time relative to the freeze is
      * not known yet: the dates are then held to now, and buildPrimaryGenesis holds them to the
      * start time once it is.
+     * PoPs are checked under the primary genesis' own dialect, which is the run's (runDialect): a
+     * separate dialect input could only disagree with the genesis the stakers are written into.
      */
     async checkGenesisStakers(input: {
       primary: PrimaryGenesisPlan;

@@ -6,8 +6,19 @@ import type { DialectName } from '../src/network/dialect.js';
 import { hexToBytes } from '../src/state/hex.js';
 
 /**
- * Validator keys and genesis ratification. Only public material reaches the coordinator: NodeIDs,
- * certificates, BLS public keys, proofs of possession and signatures.
+ * The dialect of a key check whose input names none. Runs started before these activities were
+ * told the run's dialect checked every key under avalanchego's rules, and such a run in flight
+ * still sends inputs without it; new runs always name it (RegenesisRun.dialect, from the plan).
+ */
+function inputDialect(input: { dialect?: DialectName }): DialectName {
+  return input.dialect ?? 'avalanchego';
+}
+
+/**
+ * Validator keys and genesis ratification, under the run's dialect: avalanchego and luxd sign
+ * proofs of possession and messages under different DSTs, so a key valid on one network is no
+ * proof on the other. Only public material reaches the coordinator: NodeIDs, certificates, BLS
+ * public keys, proofs of possession and signatures.
  */
 export function ratificationActivities() {
   return {
@@ -17,9 +28,11 @@ export function ratificationActivities() {
       blsPublicKey: string;
       proofOfPossession: string;
       certificatePem?: string;
+      dialect?: DialectName;
     }): Promise<{ nodeId: string }> {
-      if (!verifyProofOfPossession(input.blsPublicKey, input.proofOfPossession, 'avalanchego')) {
-        throw failure('InvalidValidator', `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}…`);
+      const dialect = inputDialect(input);
+      if (!verifyProofOfPossession(input.blsPublicKey, input.proofOfPossession, dialect)) {
+        throw failure('InvalidValidator', `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}… under the ${dialect} rule`);
       }
       if (input.certificatePem !== undefined) {
         const derived = nodeIdFromCertificate(readCertificate(input.certificatePem, 'certificatePem'));
@@ -32,7 +45,7 @@ export function ratificationActivities() {
 
     /** Checks one validator's BLS signature over the genesis sha256. */
     async verifyRatification(input: { genesisSha256: string; blsPublicKey: string; signature: string; dialect?: DialectName }): Promise<boolean> {
-      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature, input.dialect ?? 'avalanchego');
+      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature, inputDialect(input));
     },
 
     /** Aggregates the ratification signatures and checks the aggregate against the signers' keys. */
@@ -41,10 +54,11 @@ export function ratificationActivities() {
       signers: Array<{ blsPublicKey: string; signature: string }>;
       dialect?: DialectName;
     }): Promise<{ aggregateSignature: string; aggregatePublicKey: string }> {
+      const dialect = inputDialect(input);
       const aggregateSignature = aggregateSignatures(input.signers.map((s) => s.signature));
       const aggregatePublicKey = aggregatePublicKeys(input.signers.map((s) => s.blsPublicKey));
-      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature, input.dialect ?? 'avalanchego')) {
-        throw failure('RatificationFailed', 'aggregate ratification signature does not verify');
+      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature, dialect)) {
+        throw failure('RatificationFailed', `aggregate ratification signature does not verify under the ${dialect} rule`);
       }
       return { aggregateSignature, aggregatePublicKey };
     },

@@ -84,17 +84,17 @@ export async function launchWithAgents(ctx: RegenesisRun, prepared: Prepared, op
     stakers.map(async (s) => {
       const agent = agentOf(s.nodeID, agentPolicies.ask, t);
       const { signature } = await onAgent(s.nodeID, 'sign the genesis', t, () =>
-        agent.agentSignGenesis({ genesisSha256: genesis.sha256, dialect: genesis.dialect }),
+        agent.agentSignGenesis({ genesisSha256: genesis.sha256, dialect: ctx.dialect }),
       ).catch(() => ({ signature: undefined }));
       if (!signature || !s.publicKey) return undefined;
       // Checked against the key in the genesis, not against anything the agent says of itself.
-      const ok = await keys.verifyRatification({ genesisSha256: genesis.sha256, blsPublicKey: s.publicKey, signature, dialect: genesis.dialect });
+      const ok = await keys.verifyRatification({ genesisSha256: genesis.sha256, blsPublicKey: s.publicKey, signature, dialect: ctx.dialect });
       return ok ? { nodeId: s.nodeID, blsPublicKey: s.publicKey, signature, weight: BigInt(s.weight) } : undefined;
     }),
   );
   const signers = signed.filter((s): s is NonNullable<typeof s> => s !== undefined);
   const signedWeight = signers.reduce((sum, s) => sum + s.weight, 0n);
-  status.ratification = { totalWeight: total.toString(), signedWeight: signedWeight.toString(), signers: signers.map((s) => s.nodeId), threshold: '2/3 of the genesis stake', collectedBy: 'agents' };
+  status.ratification = { totalWeight: total.toString(), signedWeight: signedWeight.toString(), signers: signers.map((s) => s.nodeId), threshold: '2/3 of the genesis stake', collectedBy: 'agents', dialect: ctx.dialect };
   if (total === 0n || signedWeight * 3n < total * 2n) {
     const missing = stakers.filter((s) => !signers.some((x) => x.nodeId === s.nodeID)).map((s) => s.nodeID);
     throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${total} signed; no valid signature from ${missing.join(', ')}`);
@@ -102,7 +102,7 @@ export async function launchWithAgents(ctx: RegenesisRun, prepared: Prepared, op
   const aggregate = await keys.aggregateRatification({
     genesisSha256: genesis.sha256,
     signers: signers.map((s) => ({ blsPublicKey: s.blsPublicKey, signature: s.signature })),
-    dialect: genesis.dialect,
+    dialect: ctx.dialect,
   });
 
   ctx.enter('migrate-validators');

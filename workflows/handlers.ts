@@ -57,7 +57,7 @@ export function installHandlers(run: RegenesisRun): void {
     registerValidatorUpdate,
     async (registration) => {
       // Proof of possession and certificate checks need the BLS library: an activity, not workflow code.
-      await keys.verifyValidatorKeys(registration);
+      await keys.verifyValidatorKeys({ ...registration, dialect: run.dialect });
       return run.register(registration);
     },
     { validator: (registration) => run.checkRegistration(registration) },
@@ -70,6 +70,7 @@ export function installHandlers(run: RegenesisRun): void {
         genesisSha256: status.genesisSha256!,
         blsPublicKey: run.validatorOf(ratification.nodeId).blsPublicKey,
         signature: ratification.signature,
+        dialect: run.dialect,
       });
       if (!ok) throw failure('InvalidSignature', `signature: does not verify for ${ratification.nodeId} over the genesis sha256`);
       return run.recordSignature(ratification);

@@ -44,7 +44,7 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
     .map((v) => ({ blsPublicKey: v.blsPublicKey, signature: run.signatures.get(v.nodeId) as string }));
   // What validators install and ratify: the primary genesis when there is one (it embeds the C one).
   const installed = prepared.primaryGenesis ?? prepared.genesis;
-  const aggregate = await keys.aggregateRatification({ genesisSha256: installed.sha256, signers });
+  const aggregate = await keys.aggregateRatification({ genesisSha256: installed.sha256, signers, dialect: run.dialect });
 
   run.enter('migrate-validators');
   const net = cfg.operator;

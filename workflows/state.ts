@@ -1,7 +1,8 @@
 import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
-import { approverKeys, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
+import type { DialectName } from '../src/network/dialectName.js';
+import { approverKeys, runDialect, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
 import { currentDetails } from '../src/view/details.js';
 import { searchAttributes } from './messages.js';
 import { Saga } from './saga.js';
@@ -32,6 +33,12 @@ export class RegenesisRun {
    * identified themselves, and the P-Chain height the halted network stopped at (the P/X pin).
    */
   haltedByAgents?: { agents: AgentIdentity[]; pChainHeight: number };
+  /**
+   * The node family whose BLS rules every key of this run is checked under (registrations,
+   * ratification signatures, their aggregate) and that its validators sign under: fixed by the
+   * plan, so it is the same from the first registration to the launch.
+   */
+  readonly dialect: DialectName;
 
   constructor(
     readonly plan: Plan,
@@ -39,6 +46,7 @@ export class RegenesisRun {
     /** Approvals are signatures checked against the plan's approver keys (runs started before that take names). */
     readonly signedApprovals = false,
   ) {
+    this.dialect = runDialect(plan);
     this.status = {
       phase: 'validate',
       runKey,
@@ -217,6 +225,7 @@ export class RegenesisRun {
       signers: [...this.signatures.keys()],
       threshold: '2/3 of stake',
       deadline,
+      dialect: this.dialect,
     };
     this.publish();
   }

@@ -12,6 +12,7 @@ import type {
   XChainExport,
 } from '../manifests.js';
 import type { AgentIdentity } from '../agent/identity.js';
+import type { DialectName } from '../network/dialectName.js';
 
 /**
  * The shape of a regenesis run as the world sees it: its phases and status, the payloads of the
@@ -72,6 +73,11 @@ export interface RegenesisStatus {
     deadline?: string;
     /** `agents` when the validator agents sign by themselves: no human step. */
     collectedBy?: 'agents';
+    /**
+     * The node family whose signature rule (BLS DST) a ratification must follow: what a validator
+     * passes to `regenesis sign --dialect`. Absent in the status of runs that did not show it yet.
+     */
+    dialect?: DialectName;
   };
   validators?: Array<{ nodeId: string; weight: number }>;
   /** A manual operator step waiting for confirmation: what to do, in words. */

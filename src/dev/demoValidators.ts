@@ -23,7 +23,7 @@ export function demoValidators(count: number, weight = 2_000): DemoValidator[] {
       blsPublicKey: publicKeyFromSecret(secret),
       proofOfPossession: proofOfPossession(secret, 'avalanchego'),
       weight,
-      sign: (message: Uint8Array) => signMessage(secret, message),
+      sign: (message: Uint8Array) => signMessage(secret, message, 'avalanchego'),
     };
   });
 }

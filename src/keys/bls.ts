@@ -137,7 +137,7 @@ export function verifyProofOfPossession(
 }
 
 /** Signs arbitrary bytes (e.g. a genesis sha256 being ratified) under the dialect's signature DST. */
-export function signMessage(secret: Uint8Array, message: Uint8Array, dialect: DialectName = 'avalanchego'): Hex {
+export function signMessage(secret: Uint8Array, message: Uint8Array, dialect: DialectName): Hex {
   const point = bls.hash(message, SIGNATURE_DST[dialect]);
   return bytesToHex(bls.Signature.toBytes(withSecret(secret, (sk) => bls.sign(point, sk))));
 }
@@ -146,7 +146,7 @@ export function verifyMessage(
   publicKey: BytesLike,
   message: Uint8Array,
   signature: BytesLike,
-  dialect: DialectName = 'avalanchego',
+  dialect: DialectName,
 ): boolean {
   return verifyOver(publicKey, message, signature, dialect, ['publicKey', 'signature']);
 }
@@ -183,7 +183,7 @@ export function verifyAggregate(
   aggregatePublicKey: BytesLike,
   message: Uint8Array,
   aggregateSignature: BytesLike,
-  dialect: DialectName = 'avalanchego',
+  dialect: DialectName,
 ): boolean {
   return verifyOver(aggregatePublicKey, message, aggregateSignature, dialect, ['aggregatePublicKey', 'aggregateSignature']);
 }

@@ -1,11 +1,12 @@
 /**
  * The regenesis plan: its schema (schema.ts), the cross-field rules checked when it is parsed
- * (parse.ts), the timing rules checked once the freeze is known (timing.ts) and the rules between
- * the plan and the node it exports from (versusNode.ts). All of it is pure and deterministic:
- * workflow code imports it.
+ * (parse.ts), the timing rules checked once the freeze is known (timing.ts), the rules between
+ * the plan and the node it exports from (versusNode.ts) and the node family whose key rules the
+ * run applies (dialect.ts). All of it is pure and deterministic: workflow code imports it.
  */
 export * from './schema.js';
 export { parsePlan } from './parse.js';
 export { checkStartTimeAgainstFreeze, fixedStartTimeSeconds, startTimeSeconds } from './timing.js';
 export { planVersusNode, type NodeFacts } from './versusNode.js';
 export { approverKeys, approverKeysIssue, type ApproverKey } from './approvers.js';
+export { runDialect } from './dialect.js';

@@ -28,10 +28,12 @@ export function nextStep(workflowId: string, status: RegenesisStatus): NextStep 
   if (status.phase === 'ratify' && status.ratification && status.genesisSha256 && status.ratification.collectedBy !== 'agents') {
     // Declared validators ratify by hand; a run migrated by agents collects its signatures itself.
     const r = status.ratification;
+    // A signature under another family's DST does not verify: the command names the run's.
+    const dialect = r.dialect ? ` --dialect ${r.dialect}` : '';
     return {
       what: `validators ratify genesis ${status.genesisSha256}: ${r.signedWeight} of ${r.totalWeight} signed, ${r.threshold} needed${r.deadline ? ` until ${r.deadline}` : ''}`,
       commands: [
-        `regenesis sign --genesis-sha256 ${status.genesisSha256} --signer-key-file <validator's signer.key>`,
+        `regenesis sign --genesis-sha256 ${status.genesisSha256} --signer-key-file <validator's signer.key>${dialect}`,
         `regenesis ratify ${id} --node-id <NodeID> --signature <the signature printed by sign>`,
       ],
     };

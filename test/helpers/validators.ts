@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { bytesToHex } from '../../src/state/hex.js';
 import { proofOfPossession, publicKeyFromSecret, signMessage } from '../../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certificate.js';
+import type { DialectName } from '../../src/network/dialectName.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 
 /**
  * avalanchego's five local-network stakers (public test keys, local networks only): the test plays
  * the validators, so it holds their BLS secret keys; the coordinator only ever sees public material.
+ * A staker proves and signs under the rules of the network it validates (`dialect`): the same key
+ * on a luxd network has another proof of possession, and staker1's is the one luxfi publishes.
  */
 export interface TestValidator {
   nodeId: string;
@@ -17,15 +20,15 @@ export interface TestValidator {
   sign(message: Uint8Array): string;
 }
 
-export function localStaker(n: 1 | 2 | 3 | 4 | 5): TestValidator {
+export function localStaker(n: 1 | 2 | 3 | 4 | 5, dialect: DialectName = 'avalanchego'): TestValidator {
   const certificatePem = readFileSync(new URL(`staker${n}.crt`, VECTORS), 'utf8');
   const secret = new Uint8Array(readFileSync(new URL(`signer${n}.key`, VECTORS)));
   return {
     nodeId: nodeIdFromCertificate(readCertificate(certificatePem, `staker${n}.crt`)),
     certificatePem,
     blsPublicKey: toHex(publicKeyFromSecret(secret)),
-    proofOfPossession: toHex(proofOfPossession(secret, 'avalanchego')),
-    sign: (message) => toHex(signMessage(secret, message)),
+    proofOfPossession: toHex(proofOfPossession(secret, dialect)),
+    sign: (message) => toHex(signMessage(secret, message, dialect)),
   };
 }
 

@@ -59,6 +59,9 @@ describe('watch: progress and the next human step', () => {
     });
     const ratifying = status({ phase: 'ratify', genesisSha256: sha, ratification: { totalWeight: 3, signedWeight: 1, signers: ['n1'], threshold: '2/3 of stake' } });
     expect(nextStep('r', ratifying)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key>`);
+    // A luxd run's validators are told to sign under luxd's rule, the only one the run accepts.
+    const luxd = { ...ratifying, ratification: { ...ratifying.ratification!, dialect: 'luxd' as const } };
+    expect(nextStep('r', luxd)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key> --dialect luxd`);
     // Agents sign by themselves: nobody is asked to.
     expect(nextStep('r', { ...ratifying, ratification: { ...ratifying.ratification!, collectedBy: 'agents' } })).toBeUndefined();
     const manual = status({ phase: 'migrate-validators', pendingStep: { step: 'halt-old-network', instruction: 'Stop every validator.' } });

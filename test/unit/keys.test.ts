@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddress } from 'ethers';
 import { cb58Decode, cb58Encode } from '../../src/keys/cb58.js';
@@ -24,7 +25,12 @@ import {
   parseEvmAddress,
   shortIdFromAddress,
 } from '../../src/keys/address.js';
-import { detectAllocationStyle, DIALECTS } from '../../src/network/dialect.js';
+import { detectAllocationStyle, DIALECTS, type DialectName } from '../../src/network/dialect.js';
+import { bytesToHex } from '../../src/state/hex.js';
+import { ratificationActivities } from '../../activities/ratify.js';
+import { primaryGenesisActivities, type PrimaryGenesisPlan } from '../../activities/primaryGenesis.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { localStaker } from '../helpers/validators.js';
 
 const VECTORS = new URL('../fixtures/vectors/', import.meta.url);
 const AVALANCHEGO = new URL('avalanchego-v1.14.0/', VECTORS);
@@ -41,6 +47,8 @@ const expected = JSON.parse(readFileSync(new URL('expected.json', AVALANCHEGO), 
 const secretOf = (s: ExpectedStaker): Uint8Array => new Uint8Array(readFileSync(new URL(s.signerKeyFile, AVALANCHEGO)));
 const luxStaker = JSON.parse(readFileSync(new URL('genesis-repo--test-staking-keys-genesis-staker.json', LUXFI), 'utf8')) as {
   nodeID: string;
+  rewardAddress: string;
+  delegationFee: number;
   signer: { publicKey: string; proofOfPossession: string };
 };
 
@@ -142,25 +150,121 @@ describe('BLS message signatures (genesis ratification)', () => {
   const keys = expected.map((s) => s.blsPublicKey);
 
   it('signs and verifies under the avalanchego signature DST', () => {
-    const sig = signMessage(secrets[0]!, genesisSha);
+    const sig = signMessage(secrets[0]!, genesisSha, 'avalanchego');
     expect(sig).toMatch(/^0x[0-9a-f]{192}$/);
-    expect(verifyMessage(keys[0]!, genesisSha, sig)).toBe(true);
-    expect(verifyMessage(keys[1]!, genesisSha, sig)).toBe(false);
-    expect(verifyMessage(keys[0]!, sha256(genesisSha), sig)).toBe(false);
+    expect(verifyMessage(keys[0]!, genesisSha, sig, 'avalanchego')).toBe(true);
+    expect(verifyMessage(keys[1]!, genesisSha, sig, 'avalanchego')).toBe(false);
+    expect(verifyMessage(keys[0]!, sha256(genesisSha), sig, 'avalanchego')).toBe(false);
     // A signature is not a proof of possession and vice versa (different DSTs).
-    expect(verifyMessage(keys[0]!, Buffer.from(keys[0]!.slice(2), 'hex'), expected[0]!.proofOfPossession)).toBe(false);
+    expect(verifyMessage(keys[0]!, Buffer.from(keys[0]!.slice(2), 'hex'), expected[0]!.proofOfPossession, 'avalanchego')).toBe(false);
     expect(verifyMessage(keys[0]!, genesisSha, sig, 'luxd')).toBe(false);
   });
 
   it('aggregates five signatures and verifies them against the aggregate key', () => {
-    const sigs = secrets.map((s) => signMessage(s, genesisSha));
+    const sigs = secrets.map((s) => signMessage(s, genesisSha, 'avalanchego'));
     const aggSig = aggregateSignatures(sigs);
     const aggKey = aggregatePublicKeys(keys);
-    expect(verifyAggregate(aggKey, genesisSha, aggSig)).toBe(true);
-    expect(verifyAggregate(aggregatePublicKeys(keys.slice(0, 4)), genesisSha, aggSig)).toBe(false);
-    expect(verifyAggregate(aggKey, sha256(genesisSha), aggSig)).toBe(false);
+    expect(verifyAggregate(aggKey, genesisSha, aggSig, 'avalanchego')).toBe(true);
+    expect(verifyAggregate(aggregatePublicKeys(keys.slice(0, 4)), genesisSha, aggSig, 'avalanchego')).toBe(false);
+    expect(verifyAggregate(aggKey, sha256(genesisSha), aggSig, 'avalanchego')).toBe(false);
     expect(() => aggregateSignatures([])).toThrow(/signatures: nothing to aggregate/);
     expect(() => aggregatePublicKeys([keys[0]!, '0x1234'])).toThrow(/publicKeys\[1\]: a BLS public key is 48 bytes/);
+  });
+});
+
+describe("the key activities check under the run's dialect", () => {
+  const activities = ratificationActivities();
+  const message = sha256(new TextEncoder().encode('{"networkID":96369}'));
+  const genesisSha256 = bytesToHex(message);
+  const certificatePem = readFileSync(new URL('staker1.crt', AVALANCHEGO), 'utf8');
+  const luxRegistration = {
+    nodeId: luxStaker.nodeID,
+    blsPublicKey: luxStaker.signer.publicKey,
+    proofOfPossession: luxStaker.signer.proofOfPossession,
+    certificatePem,
+  };
+  const avalanchegoRegistration = {
+    nodeId: expected[0]!.nodeID,
+    blsPublicKey: expected[0]!.blsPublicKey,
+    proofOfPossession: expected[0]!.proofOfPossession,
+    certificatePem,
+  };
+
+  it("accepts a Lux validator's published proof of possession for a luxd run only", async () => {
+    await expect(activities.verifyValidatorKeys({ ...luxRegistration, dialect: 'luxd' })).resolves.toEqual({ nodeId: luxStaker.nodeID });
+    await expect(activities.verifyValidatorKeys({ ...luxRegistration, dialect: 'avalanchego' })).rejects.toMatchObject({
+      type: 'InvalidValidator',
+      message: expect.stringMatching(/proofOfPossession does not verify .* under the avalanchego rule/),
+    });
+    // A run started before the dialect was passed was an avalanchego run, and is checked as one.
+    await expect(activities.verifyValidatorKeys(luxRegistration)).rejects.toMatchObject({ type: 'InvalidValidator' });
+  });
+
+  it("accepts avalanchego's published proof of possession for an avalanchego run only", async () => {
+    await expect(activities.verifyValidatorKeys({ ...avalanchegoRegistration, dialect: 'avalanchego' })).resolves.toEqual({ nodeId: expected[0]!.nodeID });
+    await expect(activities.verifyValidatorKeys(avalanchegoRegistration)).resolves.toEqual({ nodeId: expected[0]!.nodeID });
+    await expect(activities.verifyValidatorKeys({ ...avalanchegoRegistration, dialect: 'luxd' })).rejects.toMatchObject({
+      type: 'InvalidValidator',
+      message: expect.stringMatching(/under the luxd rule/),
+    });
+  });
+
+  it('checks the genesis stakers of a primary genesis under its dialect', async () => {
+    const primary = (dialect: DialectName): PrimaryGenesisPlan =>
+      ({
+        networkId: 96369,
+        dialect,
+        validators: [
+          {
+            certificate: certificatePem,
+            blsPublicKey: luxStaker.signer.publicKey,
+            proofOfPossession: luxStaker.signer.proofOfPossession,
+            // The network's own HRP (lux on luxd, custom on avalanchego): only the PoP rule differs.
+            rewardAddress: formatAddress('P', hrpForNetwork(96369, dialect), shortIdFromAddress(luxStaker.rewardAddress)),
+            delegationFee: luxStaker.delegationFee,
+          },
+        ],
+      }) as PrimaryGenesisPlan;
+    const check = primaryGenesisActivities(new LocalArtifactStore(tmpdir())).checkGenesisStakers;
+    await expect(check({ primary: primary('luxd') })).resolves.toEqual({
+      validators: 1,
+      stakers: [{ nodeId: luxStaker.nodeID, blsPublicKey: luxStaker.signer.publicKey }],
+    });
+    await expect(check({ primary: primary('avalanchego') })).rejects.toMatchObject({
+      type: 'InvalidGenesis',
+      message: expect.stringMatching(/proofOfPossession: does not verify for its publicKey under the avalanchego rule/),
+    });
+  });
+
+  it('accepts a ratification signed under the run\'s signature rule and refuses the other', async () => {
+    // Staker1's BLS key is the Lux test staker's: the same key signs for either network.
+    const onLux = localStaker(1, 'luxd');
+    const onAvalanche = localStaker(1, 'avalanchego');
+    expect(onLux.blsPublicKey).toBe(luxStaker.signer.publicKey);
+    expect(onLux.proofOfPossession).toBe(luxStaker.signer.proofOfPossession);
+    const ratification = (signature: string, dialect?: DialectName) =>
+      activities.verifyRatification({ genesisSha256, blsPublicKey: onLux.blsPublicKey, signature, ...(dialect ? { dialect } : {}) });
+
+    await expect(ratification(onLux.sign(message), 'luxd')).resolves.toBe(true);
+    await expect(ratification(onLux.sign(message), 'avalanchego')).resolves.toBe(false);
+    await expect(ratification(onLux.sign(message))).resolves.toBe(false);
+    await expect(ratification(onAvalanche.sign(message), 'avalanchego')).resolves.toBe(true);
+    await expect(ratification(onAvalanche.sign(message), 'luxd')).resolves.toBe(false);
+  });
+
+  it('aggregates ratifications under the run\'s signature rule and refuses the other', async () => {
+    const signedUnder = (dialect: DialectName) =>
+      ([1, 2, 3] as const).map((n) => localStaker(n, dialect)).map((v) => ({ blsPublicKey: v.blsPublicKey, signature: v.sign(message) }));
+    const signers = { luxd: signedUnder('luxd'), avalanchego: signedUnder('avalanchego') };
+    const aggregate = (dialect: DialectName, signed: DialectName) => activities.aggregateRatification({ genesisSha256, signers: signers[signed], dialect });
+
+    const lux = await aggregate('luxd', 'luxd');
+    expect(verifyAggregate(lux.aggregatePublicKey, message, lux.aggregateSignature, 'luxd')).toBe(true);
+    await expect(aggregate('avalanchego', 'luxd')).rejects.toMatchObject({ type: 'RatificationFailed', message: expect.stringMatching(/under the avalanchego rule/) });
+    await expect(activities.aggregateRatification({ genesisSha256, signers: signers.luxd })).rejects.toMatchObject({ type: 'RatificationFailed' });
+
+    await expect(aggregate('avalanchego', 'avalanchego')).resolves.toMatchObject({ aggregateSignature: expect.stringMatching(/^0x[0-9a-f]{192}$/) });
+    await expect(aggregate('luxd', 'avalanchego')).rejects.toMatchObject({ type: 'RatificationFailed', message: expect.stringMatching(/under the luxd rule/) });
   });
 });
 

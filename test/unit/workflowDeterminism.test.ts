@@ -50,6 +50,7 @@ const PURE_MODULES = new Set([
   'src/plan/timing.ts',
   'src/plan/versusNode.ts',
   'src/plan/approvers.ts',
+  'src/plan/dialect.ts',
   'src/view/checklist.ts',
   'src/view/details.ts',
   'src/view/nextStep.ts',
