@@ -87,9 +87,13 @@ describe('geth genesis writer', () => {
 
   it('refuses accounts out of key order and leaves no file behind', async () => {
     const shuffled = join(dir, 'shuffled.jsonl');
-    writeFileSync(shuffled, [...records].reverse().map(accountLine).join(''));
+    const reversed = [...records].reverse();
+    writeFileSync(shuffled, reversed.map(accountLine).join(''));
     const target = join(dir, 'bad.json');
-    await expect(buildEvmGenesis([shuffled], header, await AtomicFile.create(target))).rejects.toThrow();
+    // The first account out of order is named, with both keys, so the operator can find the partition.
+    await expect(buildEvmGenesis([shuffled], header, await AtomicFile.create(target))).rejects.toThrow(
+      `account ${reversed[1]!.address}: key ${reversed[1]!.key} is not after the previous key ${reversed[0]!.key}; records must be strictly increasing by key`,
+    );
     expect(() => readFileSync(target)).toThrow();
     expect(() => readFileSync(`${target}.partial`)).toThrow();
   });
