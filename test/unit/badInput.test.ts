@@ -11,6 +11,7 @@ import { parsePlan } from '../../src/plan/index.js';
 import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
 import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
 import { ratificationActivities } from '../../activities/ratify.js';
+import { primaryPlanInput } from '../helpers/primaryPlan.js';
 
 /**
  * Every way an operator can hand the coordinator bad input, in one table: each case fails fast with
@@ -58,31 +59,18 @@ const staker2 = {
 
 /** A proposal that builds the primary genesis of a new network from a P/X/C export. */
 function primaryPlan(): any {
-  return {
-    name: 'primary',
-    chains: {
-      C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' },
-      P: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
-      X: { addresses: ['X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
-    },
-    target: { epoch: 'current' },
-    epoch: { durationSeconds: 30, source: 'proposervm' },
-    genesis: {
-      chainId: 43112,
-      startTime: { afterFreezeSeconds: 3600 },
-      primary: {
-        networkId: NEW_NETWORK,
-        validators: [
-          {
-            certificate: staker1Certificate,
-            blsPublicKey: staker1.blsPublicKey,
-            proofOfPossession: staker1.proofOfPossession,
-            rewardAddress: formatAddress('X', 'custom', EWOQ_SHORT_ID),
-          },
-        ],
+  return primaryPlanInput({
+    startTime: { afterFreezeSeconds: 3600 },
+    networkId: NEW_NETWORK,
+    validators: [
+      {
+        certificate: staker1Certificate,
+        blsPublicKey: staker1.blsPublicKey,
+        proofOfPossession: staker1.proofOfPossession,
+        rewardAddress: formatAddress('X', 'custom', EWOQ_SHORT_ID),
       },
-    },
-  };
+    ],
+  });
 }
 
 const mutatePrimary = (f: (p: any) => void) => () => {
@@ -201,7 +189,7 @@ describe('bad input table', () => {
   it('refuses a launch validator whose proof of possession does not verify, naming the validator', async () => {
     const keys = { nodeId: staker1.nodeId, blsPublicKey: staker1.blsPublicKey, proofOfPossession: staker2.proofOfPossession };
     const refused = ratificationActivities().verifyValidatorKeys(keys);
-    await expect(refused).rejects.toThrow(/^validator NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg: proofOfPossession does not verify for blsPublicKey 0x900c9b119b5c82d7…$/);
+    await expect(refused).rejects.toThrow(/^validator NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg: proofOfPossession does not verify for blsPublicKey 0x900c9b119b5c82d7… under the avalanchego rule$/);
     await expect(refused).rejects.toMatchObject({ type: 'InvalidValidator' });
   });
 

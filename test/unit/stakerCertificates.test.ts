@@ -7,6 +7,7 @@ import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certifica
 import { MAX_STAKER_CERTIFICATE_BYTES, stakerCertificateProblems } from '../../src/keys/stakerCertificate.js';
 import { parsePlan } from '../../src/plan/index.js';
 import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
+import { primaryPlanInput } from '../helpers/primaryPlan.js';
 
 /**
  * A genesis staker's certificate must be one the nodes accept as a staking certificate (RSA-2048/
@@ -100,30 +101,13 @@ const REWARD = formatAddress('X', 'custom', shortIdFromAddress('X-local18jma8ppw
 
 /** A parsed plan whose primary genesis has one staker per certificate, each with its own BLS key. */
 function planWith(certificates: string[], startTime: unknown) {
-  const plan = {
-    name: 'certificates',
-    chains: {
-      C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' },
-      P: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
-      X: { addresses: ['X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] },
-    },
-    target: { epoch: 'current' },
-    epoch: { durationSeconds: 30, source: 'proposervm' },
-    genesis: {
-      chainId: 43112,
-      startTime,
-      primary: {
-        networkId: 88_888,
-        validators: certificates.map((certificate, i) => ({
-          certificate,
-          blsPublicKey: expected[i]!.blsPublicKey,
-          proofOfPossession: expected[i]!.proofOfPossession,
-          rewardAddress: REWARD,
-        })),
-      },
-    },
-  };
-  return parsePlan(plan, NOW);
+  const validators = certificates.map((certificate, i) => ({
+    certificate,
+    blsPublicKey: expected[i]!.blsPublicKey,
+    proofOfPossession: expected[i]!.proofOfPossession,
+    rewardAddress: REWARD,
+  }));
+  return parsePlan(primaryPlanInput({ startTime, networkId: 88_888, validators }), NOW);
 }
 
 describe('genesis stakers at preflight and at the genesis build', () => {
