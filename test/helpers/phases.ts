@@ -1,17 +1,33 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hexToBytes } from '../../src/state/hex.js';
-import { approveUpdate, ratifyUpdate, statusQuery, type Phase } from '../../workflows/messages.js';
+import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisStatus } from '../../workflows/messages.js';
 import { approval, type TestApprover } from './approvers.js';
 
 /** Polls the status query until the run is in `phase`; fails fast if the run ends first. */
-export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<void> {
+export async function untilPhase(handle: WorkflowHandle, phase: Phase, timeoutMs = 180_000): Promise<RegenesisStatus> {
+  return untilStatus(handle, `phase ${phase}`, (status) => status.phase === phase, timeoutMs);
+}
+
+/**
+ * Polls the status query until `ready` holds, and fails with what it waited for and where the run
+ * was when the deadline passes or the run ends first: a stuck run fails its test in minutes, with a
+ * reason, instead of burning the whole test timeout.
+ */
+export async function untilStatus(
+  handle: WorkflowHandle,
+  what: string,
+  ready: (status: RegenesisStatus) => boolean,
+  timeoutMs = 180_000,
+): Promise<RegenesisStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await handle.query(statusQuery);
-    if (status.phase === phase) return;
-    if (status.phase === 'rolled-back' || status.phase === 'completed') throw new Error(`run ended in ${status.phase} before ${phase}`);
-    if (Date.now() > deadline) throw new Error(`still in ${status.phase}, waiting for ${phase}`);
+    if (ready(status)) return status;
+    if (status.phase === 'rolled-back' || status.phase === 'rollback-incomplete' || status.phase === 'completed') {
+      throw new Error(`${handle.workflowId} ended in ${status.phase}${status.abortReason ? ` (${status.abortReason})` : ''} before ${what}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${handle.workflowId} still in ${status.phase} after ${timeoutMs / 1000}s, waiting for ${what}`);
     await sleep(200);
   }
 }

@@ -11,6 +11,7 @@ import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { checkManifest, failureMessages, inOneDay } from '../helpers/run.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
+import { untilStatus } from '../helpers/phases.js';
 
 describe('regenesis of a real anvil chain on a real Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -77,11 +78,7 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
         ],
       });
       // anvil mines only on demand: once the run is waiting, let D pass and mine the sealing block.
-      for (;;) {
-        const status = await handle.query(statusQuery);
-        if (status.phase === 'wait-epoch' && status.epoch?.target !== undefined) break;
-        await sleep(200);
-      }
+      await untilStatus(handle, 'the epoch wait', (status) => status.phase === 'wait-epoch' && status.epoch?.target !== undefined);
       expect((await handle.query(statusQuery)).phase).toBe('wait-epoch');
       await sleep((duration + 1) * 1000);
       await rpc.call('evm_mine', []);

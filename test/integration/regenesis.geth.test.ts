@@ -10,15 +10,15 @@ import { fillChain, type FillSummary } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { freePort } from '../../src/nodes/ports.js';
 import type { PlanInput } from '../../src/plan/index.js';
-import { abortSignal, statusQuery, type RegenesisCompleted, type RegenesisResult } from '../../workflows/messages.js';
+import { abortSignal, type RegenesisCompleted, type RegenesisResult } from '../../workflows/messages.js';
 import { ApplicationFailure } from '@temporalio/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createActivities } from '../../activities/index.js';
 import { rehearsalWorkDir } from '../../activities/rehearse.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { checkManifest, failureMessages, inOneDay, runPlan } from '../helpers/run.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
+import { untilStatus } from '../helpers/phases.js';
 
 function completed(result: RegenesisResult): RegenesisCompleted {
   if (result.status !== 'Completed') throw new Error(`run rolled back in ${result.failedPhase}: ${result.reason}`);
@@ -145,11 +145,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
           workflowId: `abort-${Date.now()}`,
           args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: first.freeze.height } }],
         });
-        for (;;) {
-          const status = await handle.query(statusQuery);
-          if (status.phase === 'export' && existsSync(join(artifacts, status.runKey!, 'exports'))) break;
-          await sleep(100);
-        }
+        await untilStatus(handle, 'the first export files', (status) => status.phase === 'export' && existsSync(join(artifacts, status.runKey!, 'exports')));
         await handle.signal(abortSignal, 'operator saw a problem');
         return (await handle.result()) as RegenesisResult;
       });

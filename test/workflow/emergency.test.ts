@@ -14,6 +14,7 @@ import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 import { emergencyRegenesisWorkflow } from '../../workflows/index.js';
 import { approval, approvers } from '../helpers/approvers.js';
+import { untilPhase } from '../helpers/phases.js';
 
 describe('emergency regenesis on a real local chain', () => {
   let fx: DevnetFixture;
@@ -77,21 +78,12 @@ describe('emergency regenesis on a real local chain', () => {
     const lastGood = headBefore - 3;
     const { handle, run } = await start(lastGood);
     const result = await run(async () => {
-      for (;;) {
-        const status = await handle.query(statusQuery);
-        if (status.phase === 'approve') break;
-        if (status.phase === 'rolled-back') throw new Error(`rolled back: ${JSON.stringify(await handle.result())}`);
-        await sleep(200);
-      }
-      const { genesisSha256 } = await handle.query(statusQuery);
+      const { genesisSha256 } = await untilPhase(handle, 'approve');
       // Expedited approvals: the plan's week-long default is capped for an emergency.
       const deadline = Date.parse((await handle.query(statusQuery)).approvals!.deadline!);
       expect(deadline - Date.now()).toBeLessThanOrEqual(4 * 3600 * 1000);
       await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'oncall', genesisSha256)] });
-      for (;;) {
-        if ((await handle.query(statusQuery)).phase === 'ratify') break;
-        await sleep(200);
-      }
+      await untilPhase(handle, 'ratify');
       await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
       return (await handle.result()) as RegenesisResult;
     });

@@ -21,7 +21,7 @@ import {
   type RegenesisResult,
 } from '../../workflows/messages.js';
 import { approval, approvalSignedFor, approvers } from '../helpers/approvers.js';
-import { approveAndRatify, untilPhase } from '../helpers/phases.js';
+import { approveAndRatify, untilPhase, untilStatus } from '../helpers/phases.js';
 import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
@@ -247,8 +247,10 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     const result = await withRun(
       plan({ validators: [validatorKeys(stakers[0]!)] }),
       async (handle) => {
+        const deadline = Date.now() + 180_000;
         for (;;) {
           const status = await handle.query(statusQuery);
+          if (Date.now() > deadline) throw new Error(`still in ${status.phase} after 180s`);
           if (status.phase === 'approve') {
             await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
           } else if (status.phase === 'ratify' && !status.ratification?.signers.length) {
@@ -281,14 +283,8 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       async (handle) => {
         await approveAndRatify(handle, stakers[0]!);
         for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
-          for (;;) {
-            const status = await handle.query(statusQuery);
-            if (status.pendingStep?.step === step) {
-              expect(status.pendingStep.instruction.length).toBeGreaterThan(10);
-              break;
-            }
-            await sleep(100);
-          }
+          const status = await untilStatus(handle, `the manual step ${step}`, (s) => s.pendingStep?.step === step);
+          expect(status.pendingStep!.instruction.length).toBeGreaterThan(10);
           await expectRejection(handle.executeUpdate(confirmStepUpdate, { args: [{ step: 'resume-old-network', operator: 'op' }] }), /not the pending step/);
           await handle.executeUpdate(confirmStepUpdate, { args: [{ step, operator: 'op' }] });
         }

@@ -8,9 +8,10 @@ import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { fillChain } from '../../src/dev/fill.js';
 import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.js';
 import type { PlanInput } from '../../src/plan/index.js';
-import { searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
+import { searchAttributes, type RegenesisResult } from '../../workflows/messages.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { approvers } from '../helpers/approvers.js';
+import { untilPhase } from '../helpers/phases.js';
 
 describe('annual regenesis schedule (real Temporal dev server, real geth)', () => {
   let env: TestWorkflowEnvironment;
@@ -63,16 +64,9 @@ describe('annual regenesis schedule (real Temporal dev server, real geth)', () =
       }
       expect(runId).toBeDefined();
       const run = env.client.workflow.getHandle(runId!);
-      for (;;) {
-        const status = await run.query(statusQuery);
-        if (status.phase === 'approve') {
-          expect(status.genesisSha256).toMatch(/^[0-9a-f]{64}$/);
-          expect(status.approvals?.required).toBe(1);
-          break;
-        }
-        if (status.phase === 'rolled-back') throw new Error('proposal run rolled back');
-        await sleep(250);
-      }
+      const status = await untilPhase(run, 'approve');
+      expect(status.genesisSha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(status.approvals?.required).toBe(1);
       const attrs = (await run.describe()).typedSearchAttributes;
       expect(attrs.get(searchAttributes.kind)).toBe('scheduled');
       expect(attrs.get(searchAttributes.network)).toBe('devnet');
