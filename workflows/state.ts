@@ -50,7 +50,7 @@ export class RegenesisRun {
     this.status = {
       phase: 'validate',
       runKey,
-      checklist: checklistOf(plan),
+      checklist: plannedPhases(plan),
       entered: ['validate'],
       chains: {},
       artifacts: [],
@@ -237,7 +237,7 @@ export class RegenesisRun {
 }
 
 /** The phases a run of this plan passes through when all goes well: what `watch` and the Web UI show as its checklist. */
-function checklistOf(plan: Plan): Phase[] {
+function plannedPhases(plan: Plan): Phase[] {
   return [
     'validate',
     'preflight',
