@@ -18,9 +18,9 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
   const cfg = plan.launch as Launch;
   const status = run.status;
 
-  run.enter('approve');
+  // Set before the phase changes, so the details enter() publishes already name the approval awaited.
   status.approvals = { required: cfg.approvals.required, approvers: run.approvers, deadline: run.deadline(cfg.approvals.timeoutSeconds) };
-  run.publish();
+  run.enter('approve');
   const approvalWait = { summary: `waiting for ${cfg.approvals.required} approval(s) of genesis ${status.genesisSha256 ?? ''}`.trim() };
   if (!(await condition(() => run.approvers.length >= cfg.approvals.required, cfg.approvals.timeoutSeconds * 1000, approvalWait))) {
     throw failure('ApprovalTimeout', `approval timed out after ${cfg.approvals.timeoutSeconds}s with ${run.approvers.length} of ${cfg.approvals.required} approvals`);
@@ -36,7 +36,6 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
   }
   run.refreshRatification(cfg.ratificationTimeoutSeconds);
   if (!(await condition(() => run.ratified(), cfg.ratificationTimeoutSeconds * 1000, { summary: 'waiting for ratification by ≥ 2/3 of the stake' }))) {
-
     throw failure('RatificationIncomplete', `ratification below 2/3 of stake: ${run.signedWeight()} of ${run.totalWeight()} signed within ${cfg.ratificationTimeoutSeconds}s`);
   }
   const signers = run.validators
