@@ -2,6 +2,7 @@ import type { AccountEncoding } from '../src/state/stateRoot.js';
 import { asFailure } from './failures.js';
 import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
+import { crashPoint } from '../src/crashPoint.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { corethChainConfig, postMergeChainConfig } from '../src/genesis/chainConfig.js';
@@ -26,8 +27,10 @@ export function genesisActivities(store: ArtifactStore) {
       accountEncoding?: AccountEncoding;
     }): Promise<GenesisManifest> {
       const timestamp = input.timestamp;
-      const result = await heartbeating(async () =>
-        buildEvmGenesis(
+      const result = await heartbeating(async () => {
+        await crashPoint('genesis-started');
+        const out = await AtomicFile.create(store.path(input.runKey, GENESIS_PATH));
+        return buildEvmGenesis(
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
           {
             // A coreth genesis goes into the primary genesis' cChainGenesis: coreth's config, not geth's.
@@ -35,10 +38,13 @@ export function genesisActivities(store: ArtifactStore) {
             timestamp,
             gasLimit: input.gasLimit,
           },
-          await AtomicFile.create(store.path(input.runKey, GENESIS_PATH)),
+          out,
           input.accountEncoding,
-        ),
-      ).catch((err: unknown) => {
+          async () => {
+            if (out.bytesOnDisk > 0) await crashPoint('genesis-partly-written');
+          },
+        );
+      }).catch((err: unknown) => {
         throw asFailure(err, 'genesis');
       });
       return {

@@ -1,4 +1,5 @@
 import { heartbeating } from './heartbeat.js';
+import { crashPoint } from '../src/crashPoint.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
@@ -27,9 +28,11 @@ export function verifyActivities(store: ArtifactStore) {
     }): Promise<VerificationReport> {
       const checks = genesisChecks(input);
 
+      await heartbeating(() => crashPoint('verify-started'));
       const paths = input.partitionPaths.map((p) => store.path(input.runKey, p));
       const samples = await heartbeating(() => sampleAccounts(readAccounts(paths), input.exported.accounts));
       await writeFileAtomic(store.path(input.runKey, SAMPLES_PATH), samples.map(accountLine).join(''));
+      await heartbeating(() => crashPoint('verify-samples-written'));
       try {
         const rpc = new JsonRpcClient(input.rpcUrl);
         checks.push(await heartbeating(() => sourceSamplesCheck(rpc, input.freeze.height, samples)));

@@ -49,6 +49,11 @@ export class AtomicFile {
     return new AtomicFile(path, handle, true);
   }
 
+  /** Bytes handed to the OS so far (what a crash would leave in the `.partial` file). */
+  get bytesOnDisk(): number {
+    return this.written;
+  }
+
   /** Bytes written so far, including those still buffered. */
   get bytes(): number {
     return this.written + this.used;

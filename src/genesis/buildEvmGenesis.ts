@@ -13,6 +13,8 @@ export interface EvmGenesisResult {
   stats: StateStats;
 }
 
+const PROGRESS_EVERY = 4096;
+
 /**
  * One pass over the exported partitions (already in trie-key order) feeds both the stack trie and
  * the genesis writer, so a state of any size costs O(trie depth) memory and is read once.
@@ -23,16 +25,20 @@ export async function buildEvmGenesis(
   out: AtomicFile,
   /** How the source chain encodes accounts: the root must be the one its nodes compute. */
   accountEncoding: AccountEncoding = 'ethereum',
+  /** Called after every PROGRESS_EVERY accounts, with the count so far (awaited). */
+  progress?: (accounts: number) => Promise<void>,
 ): Promise<EvmGenesisResult> {
   await keccakReady();
   const trie = new StateRootBuilder(accountEncoding);
   const stats = new StatsAccumulator();
   const writer = new GethGenesisWriter(out, header);
+  let accounts = 0;
   try {
     for await (const record of readAccounts(partitionFiles)) {
       trie.add(record);
       stats.add(record);
       await writer.add(record);
+      if (progress && ++accounts % PROGRESS_EVERY === 0) await progress(accounts);
     }
     await writer.finish();
     const genesis = await out.commit();

@@ -1,5 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crashPoint } from '../crashPoint.js';
 import { gethInit, startGethNode, type GethNode } from '../nodes/geth.js';
 import { recordPid } from '../nodes/pidFile.js';
 import type { AccountRecord } from '../state/account.js';
@@ -46,6 +47,7 @@ export async function rehearseGethGenesis(options: RehearsalOptions): Promise<Re
   const pidPath = join(options.workDir, 'geth.pid');
   await mkdir(options.workDir, { recursive: true });
   await gethInit({ dataDir, genesisPath: options.genesisPath, logPath: join(options.workDir, 'geth-init.log') });
+  await crashPoint('rehearse-datadir-initialised');
 
   let node: GethNode | undefined;
   try {
@@ -58,6 +60,7 @@ export async function rehearseGethGenesis(options: RehearsalOptions): Promise<Re
     });
     const rpc = new JsonRpcClient(node.rpcUrl, { timeoutMs: 60_000 });
     const block0Root = await block0StateRoot(rpc);
+    await crashPoint('rehearse-node-started');
 
     const differences = await readBackAccounts(rpc, '0x0', options.samples, { batchSize: 100 });
     return {

@@ -22,7 +22,12 @@ export async function untilStatus(
 ): Promise<RegenesisStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await handle.query(statusQuery);
+    // A query fails while no worker is there to answer it (e.g. just after a test killed one).
+    const status = await handle.query(statusQuery).catch((err: unknown) => {
+      if (Date.now() > deadline) throw new Error(`${handle.workflowId} did not answer its status query, waiting for ${what}: ${String(err)}`);
+      return undefined;
+    });
+    if (!status) continue;
     if (ready(status)) return status;
     if (status.phase === 'rolled-back' || status.phase === 'rollback-incomplete' || status.phase === 'completed') {
       throw new Error(`${handle.workflowId} ended in ${status.phase}${status.abortReason ? ` (${status.abortReason})` : ''} before ${what}`);

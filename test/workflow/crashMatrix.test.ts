@@ -2,68 +2,54 @@ import type { ChildProcess } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { rehearsalWorkDir } from '../../activities/rehearse.js';
 import { GENESIS_PATH } from '../../activities/genesis.js';
-import { SAMPLES_PATH } from '../../activities/verify.js';
+import { CRASH_POINTS_ENV, type CrashPointName } from '../../src/crashPoint.js';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import { alive } from '../../src/nodes/pidFile.js';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import type { PlanInput } from '../../src/plan/index.js';
-import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
+import type { Phase, RegenesisResult } from '../../workflows/messages.js';
+import { untilStatus } from '../helpers/phases.js';
 import { artifactHashes, checkManifest } from '../helpers/run.js';
 import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 
 /**
- * Issue: a worker can die anywhere. Ten kill points across export, genesis, verify and rehearsal,
- * spread over two runs that go on side by side (each kill in the middle of an activity costs the
- * 30 s heartbeat timeout before the activity is retried). Every run must complete on the workers
+ * A worker can die anywhere. Ten kill points across export, genesis, verify and rehearsal,
+ * spread over five runs that go on side by side with an uninterrupted one (each kill in the middle
+ * of an activity costs the 30 s heartbeat timeout before the activity is retried). Every run must complete on the workers
  * started after each kill, with every artifact byte-identical to an uninterrupted run.
  */
 
-interface Observed {
-  phase: Phase;
-  runDir: string;
-  rehearsalDir: string;
-  /** debug_accountRange pages the node has served to this run so far (every attempt counted). */
-  pages: number;
-}
+/**
+ * Where a worker is killed. Export kills happen while the proxy holds a chosen page (the worker is
+ * waiting on that read); every other kill happens at a crash point (src/crashPoint.ts): the test
+ * arms it, the first attempt to reach it stops there and says so, and only then is it killed, so
+ * each kill lands at its point on every run, whatever the machine's load.
+ */
+type KillPoint = { name: string; page: number } | { name: string; crashPoint: CrashPointName };
 
-interface KillPoint {
-  name: string;
-  reached(o: Observed): boolean;
-}
-
-
-const atPage = (n: number): KillPoint => ({ name: `export: after page ${n} was served`, reached: (o) => o.phase === 'export' && o.pages >= n });
+const atPage = (page: number): KillPoint => ({ name: `export: while page ${page} is being served`, page });
 
 const GENESIS_POINTS: KillPoint[] = [
-  { name: 'genesis: activity just scheduled', reached: (o) => o.phase === 'genesis' },
-  {
-    name: 'genesis: genesis file half written',
-    reached: (o) => {
-      const partial = join(o.runDir, `${GENESIS_PATH}.partial`);
-      return o.phase === 'genesis' && existsSync(partial) && statSync(partial).size > 0;
-    },
-  },
+  { name: 'genesis: activity started', crashPoint: 'genesis-started' },
+  { name: 'genesis: genesis file partly written', crashPoint: 'genesis-partly-written' },
 ];
 
 const VERIFY_POINTS: KillPoint[] = [
-  { name: 'verify: activity just scheduled', reached: (o) => o.phase === 'verify' },
-  { name: 'verify: samples written, source node being read', reached: (o) => o.phase === 'verify' && existsSync(join(o.runDir, SAMPLES_PATH)) },
+  { name: 'verify: activity started', crashPoint: 'verify-started' },
+  { name: 'verify: samples written, source node not yet read', crashPoint: 'verify-samples-written' },
 ];
 
 const REHEARSE_POINTS: KillPoint[] = [
-  {
-    name: 'rehearse: geth init of the new genesis running',
-    reached: (o) => o.phase === 'rehearse' && existsSync(join(o.rehearsalDir, 'datadir')) && !existsSync(join(o.rehearsalDir, 'geth.pid')),
-  },
-  { name: 'rehearse: rehearsal node started', reached: (o) => o.phase === 'rehearse' && existsSync(join(o.rehearsalDir, 'geth.pid')) },
+  { name: 'rehearse: datadir initialised by geth init, node not started', crashPoint: 'rehearse-datadir-initialised' },
+  { name: 'rehearse: rehearsal node up and answering', crashPoint: 'rehearse-node-started' },
 ];
 
 describe('worker SIGKILLed at ten points across export, genesis, verify and rehearsal', () => {
@@ -88,13 +74,11 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
     if (work && !process.env.KEEP_TEST_DIRS) rmSync(work, { recursive: true, force: true });
   });
 
-  /** Each run reads the node through its own proxy: pages are slowed and counted per run. */
+  /** Each run reads the node through its own proxy, which counts its pages and can hold one. */
   async function proxy(): Promise<FaultProxy> {
     const p = new FaultProxy(geth.node.rpcUrl);
     await p.start();
     proxies.push(p);
-    p.rule = ({ methods }) =>
-      methods.includes('debug_accountRange') ? { kind: 'delay', ms: 60 } : methods.includes('eth_getCode') ? { kind: 'delay', ms: 60 } : { kind: 'pass' };
     return p;
   }
 
@@ -114,63 +98,78 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
   }
 
   async function run(label: string, points: readonly KillPoint[]): Promise<Outcome> {
+    const began = Date.now();
     const source = await proxy();
     const taskQueue = uniqueTaskQueue(label);
     const artifactsDir = join(work, `artifacts-${label}`);
-    let worker: ChildProcess = workers.start({ taskQueue, artifactsDir });
+    const crashPoints = join(work, `crash-points-${label}`);
+    mkdirSync(crashPoints);
+    const startWorker = () => workers.start({ taskQueue, artifactsDir, env: { [CRASH_POINTS_ENV]: crashPoints } });
+    let worker: ChildProcess = startWorker();
     const handle: WorkflowHandle = await env.client.workflow.start(regenesisWorkflow, {
       taskQueue,
       workflowId: taskQueue,
       args: [plan('crash-matrix', source.url)],
     });
+    // Pages served to this run, every attempt counted; the page a kill waits for is held 20 s.
     let pages = 0;
-    const counting = source.rule;
-    source.rule = (info) => {
-      if (info.methods.includes('debug_accountRange')) pages += 1;
-      return counting(info);
+    let holdPage = 0;
+    let heldPage = false;
+    source.rule = ({ methods }) => {
+      if (!methods.includes('debug_accountRange')) return { kind: 'pass' };
+      pages += 1;
+      if (pages !== holdPage) return { kind: 'pass' };
+      heldPage = true;
+      return { kind: 'delay', ms: 20_000 };
     };
     const kills: Outcome['kills'] = [];
     const orphanPids: number[] = [];
     for (const point of points) {
-      for (let polls = 0; ; polls++) {
-        // Right after a kill the query waits for the new worker and may time out: ask again.
-        const status = await handle.query(statusQuery).catch(() => undefined);
-        if (!status) continue;
-        if (status.phase === 'completed' || status.phase === 'rolled-back') {
-          throw new Error(`${label}: the run ended (${status.phase}) before "${point.name}"`);
-        }
-        const observed: Observed = {
-          phase: status.phase,
-          runDir: join(artifactsDir, status.runKey ?? ''),
-          rehearsalDir: rehearsalWorkDir(status.runKey ?? ''),
-          pages,
-        };
-        if (point.reached(observed)) {
-          const pidFile = join(observed.rehearsalDir, 'geth.pid');
-          if (existsSync(pidFile)) orphanPids.push(Number(readFileSync(pidFile, 'utf8')));
-          worker.kill('SIGKILL');
-          kills.push({ point: point.name, phase: status.phase });
-          console.log(`${label}: killed the worker at "${point.name}"`);
-          worker = workers.start({ taskQueue, artifactsDir });
-          break;
-        }
-        if (polls > 12_000) throw new Error(`${label}: "${point.name}" not reached (phase ${status.phase})`);
-        await sleep(25);
+      let reached: () => boolean;
+      if ('page' in point) {
+        holdPage = point.page;
+        heldPage = false;
+        reached = () => heldPage;
+      } else {
+        writeFileSync(join(crashPoints, `${point.crashPoint}.armed`), '');
+        reached = () => existsSync(join(crashPoints, `${point.crashPoint}.reached`));
       }
+      const status = await untilStatus(handle, point.name, reached, 300_000);
+      const rehearsalDir = rehearsalWorkDir(status.runKey ?? '');
+      if ('crashPoint' in point && point.crashPoint === 'genesis-partly-written') {
+        // The point means what it says: bytes of the genesis are on disk, the file is not published.
+        const genesis = join(artifactsDir, status.runKey ?? '', GENESIS_PATH);
+        expect(statSync(`${genesis}.partial`).size).toBeGreaterThan(0);
+        expect(existsSync(genesis)).toBe(false);
+      }
+      const pidFile = join(rehearsalDir, 'geth.pid');
+      if (existsSync(pidFile)) orphanPids.push(Number(readFileSync(pidFile, 'utf8')));
+      worker.kill('SIGKILL');
+      kills.push({ point: point.name, phase: status.phase });
+      console.log(`${label}: killed the worker at "${point.name}" (phase ${status.phase}) after ${Math.round((Date.now() - began) / 1000)} s`);
+      worker = startWorker();
     }
     const result = (await handle.result()) as RegenesisResult;
     if (result.status !== 'Completed') throw new Error(`${label} ended ${result.status}: ${result.reason}`);
+    console.log(`${label}: completed after ${Math.round((Date.now() - began) / 1000)} s`);
     return { result, kills, orphanPids, workflowId: taskQueue };
   }
 
   it('completes every run with artifacts byte-identical to an uninterrupted run', async () => {
-    const clean = await run('clean', []);
-    expect(clean.result.genesis.stateRoot).toBe(geth.stateRoot);
-    const [a, b] = await Promise.all([
-      run('killed-a', [atPage(10), atPage(120), atPage(230), ...GENESIS_POINTS]),
-      run('killed-b', [atPage(60), ...VERIFY_POINTS, ...REHEARSE_POINTS]),
+    // The root every run must reach, as the source node itself serves it at the pinned block.
+    const block0 = await new JsonRpcClient(geth.node.rpcUrl).call<{ stateRoot: string }>('eth_getBlockByNumber', ['0x0', false]);
+    // The uninterrupted run and five killed ones go on side by side: a kill costs the dead
+    // attempt's heartbeat timeout (30 s), so each run takes only two of them.
+    const [clean, ...killedRuns] = await Promise.all([
+      run('clean', []),
+      run('killed-a', [atPage(10), atPage(120)]),
+      run('killed-b', [atPage(60), atPage(230)]),
+      run('killed-c', GENESIS_POINTS),
+      run('killed-d', VERIFY_POINTS),
+      run('killed-e', REHEARSE_POINTS),
     ]);
-    const kills = [...a.kills, ...b.kills];
+    expect(clean.result.genesis.stateRoot).toBe(block0.stateRoot);
+    const kills = killedRuns.flatMap((killed) => killed.kills);
     console.log(`kill points:\n${kills.map((k) => `  ${k.point} (phase ${k.phase})`).join('\n')}`);
     expect(new Set(kills.map((k) => k.point)).size).toBeGreaterThanOrEqual(10);
     for (const stage of ['export', 'genesis', 'verify', 'rehearse']) {
@@ -178,9 +177,9 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
     }
 
     const reference = artifactHashes(clean.result.artifactsDir);
-    for (const killed of [a, b]) {
+    for (const killed of killedRuns) {
       expect(killed.result.genesis.sha256).toBe(clean.result.genesis.sha256);
-      expect(killed.result.genesis.stateRoot).toBe(geth.stateRoot);
+      expect(killed.result.genesis.stateRoot).toBe(block0.stateRoot);
       expect(artifactHashes(killed.result.artifactsDir)).toEqual(reference);
       checkManifest(killed.result.artifactsDir);
       // Nothing half-written is left beside the artifacts.
@@ -188,12 +187,13 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
       expect(leftovers).toEqual([]);
     }
     // The rehearsal node orphaned by the kill was stopped by the retried rehearsal.
-    expect(b.orphanPids.length).toBeGreaterThan(0);
-    for (const pid of b.orphanPids) expect(alive(pid), `rehearsal node ${pid}`).toBe(false);
+    const orphans = killedRuns.flatMap((killed) => killed.orphanPids);
+    expect(orphans.length).toBeGreaterThan(0);
+    for (const pid of orphans) expect(alive(pid), `rehearsal node ${pid}`).toBe(false);
 
     // Kills landed inside activities: export, verify and rehearse each ran more than one attempt.
     const retried = new Set<string>();
-    for (const killed of [a, b]) {
+    for (const killed of killedRuns) {
       const history = await env.client.workflow.getHandle(killed.workflowId).fetchHistory();
       const scheduled = new Map<string, string>();
       for (const e of history.events ?? []) {
