@@ -55,7 +55,7 @@ export class PlatformChain {
     readonly endpoints: AvaxEndpoints,
     options: PlatformChainOptions = {},
   ) {
-    this.service = new AvaxService(endpoints.chain('P'), { timeoutMs: options.timeoutMs ?? 60_000 });
+    this.service = new AvaxService(endpoints.chain('P'), { timeoutMs: options.timeoutMs ?? 60_000, bigIntegersAsStrings: true });
     this.subnetField = endpoints.dialect.subnetFields[0] ?? 'subnetID';
     this.detailsBatch = options.detailsBatch ?? 100;
   }
