@@ -26,9 +26,9 @@ export async function findMissingOwners(input: {
   validators: AsyncIterable<unknown>;
   /** Every owner the export asked the node about (bech32 part, `local1…`). */
   exported: ReadonlySet<OwnerAddress>;
-  limits?: Partial<typeof OWNER_SEARCH>;
+  limits?: Partial<Record<keyof typeof OWNER_SEARCH, number>>;
 }): Promise<MissingOwners> {
-  const limits = { ...OWNER_SEARCH, ...input.limits };
+  const limits: Record<keyof typeof OWNER_SEARCH, number> = { ...OWNER_SEARCH, ...input.limits };
   const candidates = new Set<OwnerAddress>();
   const counted = { validators: 0, genesis: 0, blocks: 0 };
   const collect = (value: unknown, source: keyof typeof counted): boolean => {
