@@ -10,6 +10,7 @@ import { primaryGenesisActivities } from './primaryGenesis.js';
 import { ratificationActivities } from './ratify.js';
 import { rehearsalActivities } from './rehearse.js';
 import { reportActivities } from './report.js';
+import { supplyGapActivities } from './supplyGap.js';
 import { verifyActivities } from './verify.js';
 
 export interface ActivityDeps {
@@ -30,6 +31,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     ...genesisActivities(store),
     ...primaryGenesisActivities(store),
     ...verifyActivities(store),
+    ...supplyGapActivities(store),
     ...rehearsalActivities(store),
     ...reportActivities(store),
     ...operatorActivities(store, devnetRoot),

@@ -105,7 +105,8 @@ export function platformActivities(store: ArtifactStore) {
             stakingAssetID: await pchain.stakingAssetID(),
           });
           const written = await writeJsonl(store.path(input.runKey, DISCOVERED_ADDRESSES_PATH), found.owners);
-          return { path: DISCOVERED_ADDRESSES_PATH, sha256: written.sha256, count: written.records, pBlocks: found.pBlocks, xBlocks: found.xBlocks };
+          const burned = { P: found.burned.P.toString(), X: found.burned.X.toString() };
+          return { path: DISCOVERED_ADDRESSES_PATH, sha256: written.sha256, count: written.records, pBlocks: found.pBlocks, xBlocks: found.xBlocks, burned };
         });
       } catch (err) {
         // More owners than the set may hold is no transient fault: rescanning finds the same.
@@ -121,10 +122,12 @@ export function platformActivities(store: ArtifactStore) {
         const pchain = new PlatformChain(endpoints);
         const validators = await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight, { stakeOutputs: input.stakeOwners === true });
         const utxos = await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses);
+        const cChainGenesisAlloc = await pchain.cChainGenesisAlloc();
         return {
           stakingAssetID: await pchain.stakingAssetID(),
           currentSupply: (await pchain.currentSupply()).toString(),
           potentialRewards: validators.set.potentialRewards,
+          ...(cChainGenesisAlloc !== undefined ? { cChainGenesisAlloc: cChainGenesisAlloc.toString() } : {}),
           validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
           utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
         };

@@ -32,6 +32,11 @@ export interface PChainExport {
   /** platform.getCurrentSupply at the pin and the potential rewards it includes (decimal strings). */
   currentSupply?: string;
   potentialRewards?: string;
+  /**
+   * The C-Chain genesis allocation (wei, decimal), read from the node's C-Chain creation
+   * transaction: balances the P-Chain's supply never counted. Absent when the node did not serve it.
+   */
+  cChainGenesisAlloc?: string;
   validators: { path: string; sha256: string; count: number; totalWeight: string };
   utxos: { path: string; sha256: string; count: number; assets: AssetTotal[] };
 }
@@ -44,6 +49,11 @@ export interface DiscoveredAddresses {
   count: number;
   pBlocks: number;
   xBlocks: number;
+  /**
+   * The staking asset the blocks read burned as fees, per chain (decimal strings): in the node's
+   * supply, owned by nobody. Absent in runs before it was counted.
+   */
+  burned?: { P: string; X: string };
 }
 
 /** The X-Chain part of a run's exports (plan.chains.X). */
@@ -136,9 +146,42 @@ export interface VerificationCheck {
   detail: string;
 }
 
+/**
+ * The export against the node's own supply of the staking asset (src/verify/supplyGap.ts), in its
+ * smallest unit (nAVAX; a C-Chain remainder below 1 nAVAX shows as decimals). Absent when the run
+ * judged no gap (not a primary genesis, or runs before the check).
+ */
+export interface SupplyGap {
+  assetID: string;
+  /** False when the P-Chain export had no supply figure: then only detail and otherAssets are set. */
+  judged: boolean;
+  /** platform.getCurrentSupply at the pinned height. */
+  nodeSupply?: string;
+  /** Listed separately: in nodeSupply, minted only when the current stakers leave rewarded. */
+  potentialRewards?: string;
+  /** The C-Chain genesis allocation, outside the P-Chain's supply; null when the node did not serve it. */
+  cChainGenesis?: string | null;
+  /** Fees burned on P and X, counted in the blocks discovery read; null without discovery. */
+  burnedFees?: { P: string; X: string } | null;
+  /** P and X UTXOs, stake at the pinned height and C-Chain balances. */
+  exported?: string;
+  /** nodeSupply − potentialRewards + cChainGenesis − burnedFees − exported. */
+  gap?: string;
+  /** plan.chains.P.maxSupplyGap. */
+  maxGap?: string;
+  ok?: boolean;
+  /** With a gap over the limit: the largest owners found holding the asset but not exported. */
+  missingOwners?: Array<{ address: string; pChain: string; xChain: string }>;
+  detail: string;
+  /** Other assets exported: the node serves no supply for them, so no gap is stated. */
+  otherAssets: Array<{ chain: 'P' | 'X'; assetID: string; exported: string; why: string }>;
+}
+
 export interface VerificationReport {
   ok: boolean;
   checks: VerificationCheck[];
+  /** The export against the node's own supply (primary genesis runs). */
+  supplyGap?: SupplyGap;
   /** Accounts sampled for node cross-checks and rehearsal, relative path. */
   samplesPath: string;
   samples: number;

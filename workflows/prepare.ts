@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { failure } from '../src/contract/failures.js';
 import type { Prepared } from '../src/contract/run.js';
@@ -11,6 +12,9 @@ import { exportChains, type Exported } from './exportChains.js';
 import { genesisFlowOf, type GenesisFlow } from './genesisFlow.js';
 import type { RegenesisRun } from './state.js';
 import { waitForFreeze } from './waitForFreeze.js';
+
+/** The patch that added the supply-gap check (src/verify/supplyGap.ts) to the verify step. */
+const SUPPLY_GAP = 'supply-gap';
 
 /**
  * LP-326 steps 1–7, each a named step below: preflight, wait for the epoch to seal, export every
@@ -137,7 +141,15 @@ async function verify(
     genesis,
   });
   const across = flow.crossChainChecks(cExported, genesis);
-  const verification = { ...evm, ok: evm.ok && across.every((c) => c.ok), checks: [...evm.checks, ...across] };
+  // Runs started before the supply gap was judged replay without it (and its owner search).
+  const supplyGap = patched(SUPPLY_GAP) ? await flow.supplyGap(run.runKey, cExported) : undefined;
+  if (supplyGap) across.push(supplyGap.check);
+  const verification = {
+    ...evm,
+    ok: evm.ok && across.every((c) => c.ok),
+    checks: [...evm.checks, ...across],
+    ...(supplyGap ? { supplyGap: supplyGap.gap } : {}),
+  };
   if (!verification.ok) {
     const failed = verification.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     throw failure('VerificationFailed', `verification failed: ${failed.join('; ')}`);

@@ -197,6 +197,17 @@ const pChainSchema = z.strictObject({
    * genesis allocations, and every output of every P- and X-Chain block (for P and X alike).
    */
   discoverAddresses: z.boolean().default(false),
+  /**
+   * How much of the node's supply (`platform.getCurrentSupply`, less the stakers' unminted
+   * potential rewards, plus the C-Chain's genesis allocation, less the fees discovery counted as
+   * burned) the export may leave unreached, in the staking asset's smallest unit (nAVAX), as a
+   * decimal string. Above it — or below zero, when the export reached more than the node says
+   * exists — verification fails naming the largest unexported owners it finds (supply-gap-<asset>).
+   */
+  maxSupplyGap: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,29})$/, 'a whole amount in the smallest unit (nAVAX) as a decimal string, e.g. "1000000000" for 1 AVAX')
+    .default('0'),
 });
 
 const xChainSchema = z.strictObject({

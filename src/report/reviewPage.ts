@@ -4,6 +4,7 @@ import type {
   PChainExport,
   PrimaryGenesisManifest,
   RehearsalReport,
+  SupplyGap,
   VerificationReport,
   XChainExport,
 } from '../manifests.js';
@@ -102,7 +103,25 @@ function supplySection(report: ReviewInput): string {
     row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'),
     ...(moved ? [row('Moved from P to X (stakeOwnerBalances: move-to-x)', esc(moved), 'movedToX')] : []),
     ...(report.pChain?.currentSupply ? [row('Source P-Chain current supply', esc(report.pChain.currentSupply), 'source.currentSupply')] : []),
+    ...supplyGapRows(report.verification.supplyGap),
   ]);
+}
+
+/** The export against the node's own supply: each term, so approvers see what the gap is made of. */
+function supplyGapRows(gap: SupplyGap | undefined): string[] {
+  if (!gap) return [];
+  if (!gap.judged) return [row('Gap to the node\'s supply', esc(gap.detail), 'supplyGap.detail')];
+  return [
+    row('Potential rewards (in the node\'s supply, not minted yet)', esc(gap.potentialRewards!), 'supplyGap.potentialRewards'),
+    row('C-Chain genesis allocation (outside the P-Chain\'s supply)', esc(gap.cChainGenesis ?? 'not served by the node'), 'supplyGap.cChainGenesis'),
+    row('Fees burned on P / X', esc(gap.burnedFees ? `${gap.burnedFees.P} / ${gap.burnedFees.X}` : 'not counted (no discovery)'), 'supplyGap.burnedFees'),
+    row('Exported (P + X + staked + C)', esc(gap.exported!), 'supplyGap.exported'),
+    row(`Gap to the node's supply (limit ${gap.maxGap})`, esc(gap.gap!), 'supplyGap.gap'),
+    ...(gap.missingOwners && gap.missingOwners.length > 0
+      ? [row('Largest owners not exported', esc(gap.missingOwners.map((o) => `${o.address} (P ${o.pChain}, X ${o.xChain})`).join(', ')), 'supplyGap.missingOwners')]
+      : []),
+    ...gap.otherAssets.map((o) => row(`${o.chain}-Chain ${o.assetID}`, esc(o.why), `supplyGap.other.${o.assetID}`)),
+  ];
 }
 
 function validatorsSection(g: PrimaryGenesisManifest): string {

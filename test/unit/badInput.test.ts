@@ -128,6 +128,9 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['primary genesis: a private key where a certificate is expected', mutatePrimary((p) => {
     p.genesis.primary.validators[0].certificate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   }), /plan\.genesis\.primary\.validators\.0\.certificate: is a private key; a certificate \(staker\.crt\) is expected/],
+  ['supply gap limit as a number', mutatePrimary((p) => (p.chains.P.maxSupplyGap = 1000)), /plan\.chains\.P\.maxSupplyGap: .*string/],
+  ['negative supply gap limit', mutatePrimary((p) => (p.chains.P.maxSupplyGap = '-1')), /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/],
+  ['fractional supply gap limit', mutatePrimary((p) => (p.chains.P.maxSupplyGap = '1.5')), /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/],
   ['primary genesis: staker without NodeID or certificate', mutatePrimary((p) => delete p.genesis.primary.validators[0].certificate), /plan\.genesis\.primary\.validators\.0: needs a nodeId or a certificate/],
   ['primary genesis: reward address of another network', mutatePrimary((p) => {
     p.genesis.primary.validators[0].rewardAddress = 'X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u';

@@ -61,6 +61,7 @@ const PURE_MODULES = new Set([
   'src/epoch/pinning.ts',
   'src/agent/queue.ts',
   'src/verify/crossChainSupply.ts',
+  'src/verify/supplyGap.ts',
 ]);
 
 describe('workflow determinism', () => {

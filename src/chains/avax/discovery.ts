@@ -1,5 +1,6 @@
 import type { ExchangeChain } from '../exchange/xchain.js';
 import type { PlatformChain } from '../platform/pchain.js';
+import { burnedInBlock } from './burnedFees.js';
 
 /**
  * The address set of a P/X export when the plan asks for discovery: every owner the chains name up
@@ -54,7 +55,7 @@ export async function discoverOwners(input: {
   stakingAssetID: string;
   onProgress?: (p: DiscoveryProgress) => void;
   limit?: number;
-}): Promise<{ owners: OwnerAddress[]; pBlocks: number; xBlocks: number }> {
+}): Promise<{ owners: OwnerAddress[]; pBlocks: number; xBlocks: number; burned: { P: bigint; X: bigint } }> {
   const limit = input.limit ?? MAX_DISCOVERED_ADDRESSES;
   const owners = new Set<OwnerAddress>();
   const add = (owner: OwnerAddress): void => {
@@ -63,10 +64,14 @@ export async function discoverOwners(input: {
   };
   const progress = { pBlocks: 0, xBlocks: 0, addresses: 0 };
   const report = (): void => input.onProgress?.({ ...progress, addresses: owners.size });
+  // The same blocks say what each transaction burned: the supply check counts it (burnedFees.ts).
+  const burned = { P: 0n, X: 0n };
 
   for await (const v of input.pchain.validatorSet(input.pChainHeight, { stakeOutputs: true })) collectAddresses(v, add);
   for (let h = 1; h <= input.pChainHeight; h++) {
-    collectAddresses(await input.pchain.blockJson(h), add);
+    const block = await input.pchain.blockJson(h);
+    collectAddresses(block, add);
+    burned.P += burnedInBlock(block, input.stakingAssetID);
     progress.pBlocks += 1;
     if (h % 100 === 0) report();
   }
@@ -74,11 +79,13 @@ export async function discoverOwners(input: {
     collectAddresses(await input.xchain.txJson(input.stakingAssetID), add);
     const head = await input.xchain.height();
     for (let h = 1; h <= head; h++) {
-      collectAddresses(await input.xchain.blockJson(h), add);
+      const block = await input.xchain.blockJson(h);
+      collectAddresses(block, add);
+      burned.X += burnedInBlock(block, input.stakingAssetID);
       progress.xBlocks += 1;
       if (h % 100 === 0) report();
     }
   }
   report();
-  return { owners: [...owners].sort(), pBlocks: progress.pBlocks, xBlocks: progress.xBlocks };
+  return { owners: [...owners].sort(), pBlocks: progress.pBlocks, xBlocks: progress.xBlocks, burned };
 }

@@ -26,6 +26,36 @@ export interface JsonRpcClientOptions {
    * inflating on our side); yes for anything else.
    */
   compression?: boolean;
+  /**
+   * Read integer literals too long for a JS number (16 digits and more) as decimal strings, not
+   * as doubles that lost their last digits. avalanchego's JSON block and transaction encodings
+   * serve amounts as bare numbers (10^16 nAVAX in the local genesis); every amount parser here
+   * accepts decimal strings.
+   */
+  bigIntegersAsStrings?: boolean;
+}
+
+/** Quotes bare integer literals of 16+ digits outside strings; everything else is kept byte for byte. */
+export function quoteBigIntegers(text: string): string {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      for (i += 1; i < text.length && text.charCodeAt(i) !== 0x22; i += text.charCodeAt(i) === 0x5c /* \ */ ? 2 : 1);
+      i += 1;
+    } else if ((ch >= 0x30 && ch <= 0x39) || ch === 0x2d /* - */) {
+      let end = i + 1;
+      while (end < text.length && /[0-9.eE+-]/.test(text[end]!)) end += 1;
+      if (end - i >= 16 && /^\d+$/.test(text.slice(i, end))) {
+        out += `${text.slice(copied, i)}"${text.slice(i, end)}"`;
+        copied = end;
+      }
+      i = end;
+    } else i += 1;
+  }
+  return out + text.slice(copied);
 }
 
 export interface CallOptions {
@@ -139,6 +169,7 @@ export class JsonRpcClient {
   private readonly url: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly bigIntegersAsStrings: boolean;
   private nextId = 1;
 
   constructor(url: string, options: JsonRpcClientOptions = {}) {
@@ -158,6 +189,7 @@ export class JsonRpcClient {
     }
     this.url = u.toString();
     this.headers = headers;
+    this.bigIntegersAsStrings = options.bigIntegersAsStrings === true;
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -252,7 +284,7 @@ export class JsonRpcClient {
       throw new RpcTransportError(`${method}: HTTP ${status} from ${this.endpoint}: ${snippet}`, method, this.endpoint, status, { retryable });
     }
     try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(this.bigIntegersAsStrings ? quoteBigIntegers(text) : text) as unknown;
     } catch (err) {
       throw new RpcTransportError(
         `${method}: unparsable reply (${text.length} bytes, possibly truncated) from ${this.endpoint}`,

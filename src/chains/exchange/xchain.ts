@@ -37,7 +37,7 @@ export class ExchangeChain {
     readonly endpoints: AvaxEndpoints,
     options: ExchangeChainOptions = {},
   ) {
-    this.service = new AvaxService(endpoints.chain('X'), { timeoutMs: options.timeoutMs ?? 60_000 });
+    this.service = new AvaxService(endpoints.chain('X'), { timeoutMs: options.timeoutMs ?? 60_000, bigIntegersAsStrings: true });
     this.ns = endpoints.dialect.xChainService;
   }
 

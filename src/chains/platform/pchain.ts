@@ -1,8 +1,9 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
-import { AvaxService, parseSafeUint, parseString, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
+import { AvaxService, isMethodMissing, parseSafeUint, parseString, parseUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
 import { exportUtxosWithTotals, totalUtxos, type AssetTotal } from '../avax/utxoTotals.js';
 import { streamUtxos, type UtxoQuery } from '../avax/utxoPages.js';
 import type { UtxoRecord } from '../avax/utxo.js';
+import { cChainGenesisAllocOf, cChainIdOf } from './cChainGenesis.js';
 import { parseStakeOutputs, type StakeOutput } from './stake.js';
 import { validatorRecord, type ApiValidator, type ValidatorRecord } from './validatorRecord.js';
 import { parseValidatorsAt, type ValidatorAtHeight } from './validatorsAt.js';
@@ -54,7 +55,7 @@ export class PlatformChain {
     readonly endpoints: AvaxEndpoints,
     options: PlatformChainOptions = {},
   ) {
-    this.service = new AvaxService(endpoints.chain('P'), { timeoutMs: options.timeoutMs ?? 60_000 });
+    this.service = new AvaxService(endpoints.chain('P'), { timeoutMs: options.timeoutMs ?? 60_000, bigIntegersAsStrings: true });
     this.subnetField = endpoints.dialect.subnetFields[0] ?? 'subnetID';
     this.detailsBatch = options.detailsBatch ?? 100;
   }
@@ -154,6 +155,17 @@ export class PlatformChain {
   async currentSupply(): Promise<bigint> {
     const reply = await this.service.call<{ supply?: unknown }>('platform.getCurrentSupply');
     return parseUint(reply?.supply, 'platform.getCurrentSupply.supply');
+  }
+
+  /** The C-Chain's genesis allocation in wei (cChainGenesis.ts); undefined when the node names no C-Chain. */
+  async cChainGenesisAlloc(): Promise<bigint | undefined> {
+    const chains = await this.service.call<unknown>('platform.getBlockchains').catch((err: unknown) => {
+      if (isMethodMissing(err)) return undefined;
+      throw err;
+    });
+    const cChainID = cChainIdOf(chains);
+    if (cChainID === undefined) return undefined;
+    return cChainGenesisAllocOf(await this.service.call<unknown>('platform.getTx', { txID: cChainID, encoding: 'json' }));
   }
 
   /** The asset validators stake (AVAX on avalanchego, LUX on luxd): the primary network's own asset. */

@@ -123,6 +123,11 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
     const checks = new Map(result.verification.checks.map((c) => [c.name, c]));
     expect(checks.get(`supply-${avax}`)?.ok, checks.get(`supply-${avax}`)?.detail).toBe(true);
     expect(checks.get('validator-weights')?.ok, checks.get('validator-weights')?.detail).toBe(true);
+    // Every owner exported and the fees of the X and P transfers counted in the blocks discovery
+    // read: nothing of the node's supply is left outside the export.
+    expect(result.verification.supplyGap, checks.get(`supply-gap-${avax}`)?.detail).toMatchObject({ ok: true, gap: '0' });
+    expect(BigInt(result.verification.supplyGap!.burnedFees!.X)).toBeGreaterThan(0n);
+    expect(BigInt(result.verification.supplyGap!.burnedFees!.P)).toBeGreaterThan(0n);
     expect(checks.get('state-root')?.ok).toBe(true);
     // The same validators, each with the weight it had at the pinned height.
     expect(primary.stakers.map((s) => [s.nodeID, s.weight])).toEqual(LOCAL_STAKERS_PUBLISHED.map((s) => [s.nodeID, atHeight.get(s.nodeID)!.weight.toString()]));
