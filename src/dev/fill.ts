@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet, getCreateAddress } from 'ethers';
-import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { probeNodeKind } from '../chains/evm/nodeKind.js';
+import { JsonRpcClient, RpcTransportError } from '../chains/evm/rpc.js';
 import { bytesToHex, toQuantity, type Hex } from '../state/hex.js';
 import { keccak256, keccakReady } from '../state/keccak.js';
 
@@ -29,7 +30,7 @@ export interface FillOptions {
   zeroSlot?: boolean;
   /** Transactions per JSON-RPC batch. Default 100. */
   batchSize?: number;
-  /** How long to wait for all transactions to be mined. Default 5 min. */
+  /** How long geth --dev may take to seal all transactions (on anvil the fill mines them). Default 5 min. */
   timeoutMs?: number;
 }
 
@@ -119,8 +120,6 @@ function word(bytes: Uint8Array): Hex {
   return `0x${Buffer.from(bytes).toString('hex').padStart(64, '0')}`;
 }
 
-const FILL_WINDOW = 2_000;
-
 interface TxRequest {
   from: Hex;
   to?: Hex;
@@ -136,35 +135,89 @@ interface Receipt {
   contractAddress: Hex | null;
 }
 
+/** Each request has its own deadline; reads that lost their reply are asked again. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+async function read<T>(rpc: JsonRpcClient, method: string, params: readonly unknown[]): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rpc.call<T>(method, params, { timeoutMs: REQUEST_TIMEOUT_MS });
+    } catch (err) {
+      if (!(err instanceof RpcTransportError) || attempt === 3) throw err;
+    }
+  }
+}
+
+/** Sends are not repeated: a resent transaction is refused as known, and its hash is then unknown. */
 async function sendAll(rpc: JsonRpcClient, txs: TxRequest[], batchSize: number): Promise<Hex[]> {
   const hashes: Hex[] = [];
   for (let i = 0; i < txs.length; i += batchSize) {
     const chunk = txs.slice(i, i + batchSize);
-    const results = await rpc.batch(chunk.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })), { timeoutMs: 120_000 });
+    const results = await rpc.batch(chunk.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })), { timeoutMs: REQUEST_TIMEOUT_MS });
     hashes.push(...(results as Hex[]));
   }
   return hashes;
 }
 
+const minedNonce = async (rpc: JsonRpcClient, from: Hex): Promise<bigint> => BigInt(await read<Hex>(rpc, 'eth_getTransactionCount', [from, 'latest']));
+
+/** geth --dev seals on its own period: wait until `nonce` transactions from `from` are mined. */
 async function waitForNonce(rpc: JsonRpcClient, from: Hex, nonce: bigint, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = -1n;
-  let stalledSince = Date.now();
   for (;;) {
-    const mined = BigInt(await rpc.call<Hex>('eth_getTransactionCount', [from, 'latest']));
+    const mined = await minedNonce(rpc, from);
     if (mined >= nonce) return;
     if (Date.now() > deadline) throw new Error(`only ${mined} of ${nonce} transactions from ${from} mined after ${timeoutMs} ms`);
-    if (mined !== last) {
-      last = mined;
-      stalledSince = Date.now();
-    } else if (Date.now() - stalledSince > 2_000) {
-      // anvil automines when a transaction arrives; one that became ready only after its
-      // predecessor was mined (a batch handled out of order) waits for the next arrival. Mine it.
-      await rpc.call('evm_mine').catch(() => undefined);
-      stalledSince = Date.now();
-    }
     await sleep(200);
   }
+}
+
+/**
+ * How the chain takes the fill's transactions: in windows sent whole, each then `mined` (through
+ * nonce `nonce` of `from`) before the next is sent.
+ */
+interface Mining {
+  windows(txs: TxRequest[]): TxRequest[][];
+  mined(from: Hex, nonce: bigint): Promise<void>;
+}
+
+function chunks(txs: TxRequest[], size: number): TxRequest[][] {
+  return Array.from({ length: Math.ceil(txs.length / size) }, (_, i) => txs.slice(i * size, (i + 1) * size));
+}
+
+const FILL_WINDOW = 2_000;
+
+/** geth --dev: its pool keeps at most 5,120 pending transactions in total (and evicts beyond that). */
+function gethMining(rpc: JsonRpcClient, timeoutMs: number): Mining {
+  return { windows: (txs) => chunks(txs, FILL_WINDOW), mined: (from, nonce) => waitForNonce(rpc, from, nonce, timeoutMs) };
+}
+
+/**
+ * anvil with automine off: each window fits one block by gas limit and is mined by one evm_mine,
+ * since anvil drops from its pool what a mined block leaves out. A block that misses any of its
+ * window fails the fill at once, naming the transaction.
+ */
+function anvilMining(rpc: JsonRpcClient, blockGasLimit: bigint): Mining {
+  return {
+    windows(txs) {
+      const out: TxRequest[][] = [];
+      let gas = 0n;
+      for (const tx of txs) {
+        if (out.length === 0 || gas + BigInt(tx.gas) > blockGasLimit) {
+          out.push([]);
+          gas = 0n;
+        }
+        out.at(-1)!.push(tx);
+        gas += BigInt(tx.gas);
+      }
+      return out;
+    },
+    async mined(from, nonce) {
+      await read(rpc, 'evm_mine', []);
+      const mined = await minedNonce(rpc, from);
+      if (mined < nonce) throw new Error(`anvil mined a block without transaction ${mined} of ${from} (${nonce - mined} of its window left out)`);
+    },
+  };
 }
 
 async function receipts(rpc: JsonRpcClient, hashes: Hex[], batchSize: number): Promise<Receipt[]> {
@@ -173,7 +226,7 @@ async function receipts(rpc: JsonRpcClient, hashes: Hex[], batchSize: number): P
     const chunk = hashes.slice(i, i + batchSize);
     // anvil counts a transaction's nonce as mined a moment before its receipt is served: retry briefly.
     for (let attempt = 1; ; attempt++) {
-      const results = (await rpc.batch(chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })))) as (Receipt | null)[];
+      const results = (await rpc.batch(chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })), { timeoutMs: REQUEST_TIMEOUT_MS })) as (Receipt | null)[];
       const missing = results.findIndex((r) => !r);
       if (missing >= 0 && attempt < 50) {
         await sleep(100);
@@ -192,14 +245,31 @@ async function receipts(rpc: JsonRpcClient, hashes: Hex[], batchSize: number): P
 
 export async function fillChain(rpcUrl: string, options: FillOptions = {}): Promise<FillSummary> {
   await keccakReady();
+  const rpc = new JsonRpcClient(rpcUrl, { timeoutMs: REQUEST_TIMEOUT_MS });
+  if ((await probeNodeKind(rpc)) !== 'anvil') {
+    return fill(rpc, options, gethMining(rpc, options.timeoutMs ?? 300_000));
+  }
+  // anvil's automine races its own pool: a transaction that arrives while the block holding its
+  // predecessor is being mined can be parked as queued for good, its nonce already the account's,
+  // and no later block (evm_mine included) takes it or any after it (anvil 1.7.1: 3 fills in 15
+  // with 100-transaction batches hung so). With automine off nothing is mined while transactions
+  // arrive: the fill mines them itself, then turns automine back on for the tests that rely on it.
+  const { gasLimit } = await read<{ gasLimit: Hex }>(rpc, 'eth_getBlockByNumber', ['latest', false]);
+  await rpc.call('evm_setAutomine', [false]);
+  try {
+    return await fill(rpc, options, anvilMining(rpc, BigInt(gasLimit)));
+  } finally {
+    await rpc.call('evm_setAutomine', [true]);
+  }
+}
+
+async function fill(rpc: JsonRpcClient, options: FillOptions, mining: Mining): Promise<FillSummary> {
   const started = Date.now();
-  const rpc = new JsonRpcClient(rpcUrl, { timeoutMs: 120_000 });
   const prng = new SeededPrng(options.seed ?? 1);
   const accountCount = options.accounts ?? 500;
   const contractCount = options.contracts ?? 20;
   const slotCount = options.slots ?? 2100;
   const batchSize = options.batchSize ?? 100;
-  const timeoutMs = options.timeoutMs ?? 300_000;
 
   const [from] = await rpc.call<Hex[]>('eth_accounts');
   if (!from) throw new Error(`${rpc.endpoint} has no unlocked account (eth_accounts is empty)`);
@@ -281,14 +351,11 @@ export async function fillChain(rpcUrl: string, options: FillOptions = {}): Prom
   const sdNonce = push({ data: selfDestructInitCode(beneficiary), value: toQuantity(endowment), gas: toQuantity(200_000n) });
   const created = getCreateAddress({ from: sender, nonce: sdNonce }).toLowerCase() as Hex;
 
-  // Pipelined in windows: geth's pool keeps at most 5,120 pending transactions in total (and evicts
-  // beyond that), so a window is mined before the next one is sent.
+  // Pipelined in windows, each mined before the next is sent.
   const hashes: Hex[] = [];
-  const firstNonce = nonce - BigInt(txs.length);
-  for (let i = 0; i < txs.length; i += FILL_WINDOW) {
-    const window = txs.slice(i, i + FILL_WINDOW);
+  for (const window of mining.windows(txs)) {
     hashes.push(...(await sendAll(rpc, window, batchSize)));
-    await waitForNonce(rpc, sender, firstNonce + BigInt(i + window.length), timeoutMs);
+    await mining.mined(sender, BigInt(window.at(-1)!.nonce) + 1n);
   }
   const mined = await receipts(rpc, hashes, batchSize);
   let lastBlock = 0;
@@ -314,7 +381,7 @@ export async function fillChain(rpcUrl: string, options: FillOptions = {}): Prom
     gasPrice,
   });
   const emptyHash = await rpc.call<Hex>('eth_sendRawTransaction', [signed]);
-  await waitForNonce(rpc, emptiedAddress as Hex, 1n, timeoutMs);
+  await mining.mined(emptiedAddress, 1n);
   const [emptyReceipt] = await receipts(rpc, [emptyHash], 1);
   lastBlock = Math.max(lastBlock, Number(BigInt(emptyReceipt!.blockNumber)));
   const left = BigInt(await rpc.call<Hex>('eth_getBalance', [emptiedAddress, 'latest']));

@@ -173,7 +173,9 @@ describe('geth --dev export through debug_accountRange', () => {
   let rpc: JsonRpcClient;
   let fill: FillSummary;
   let blockB: number;
-  let records: AccountRecord[];
+  let exported: Promise<AccountRecord[]> | undefined;
+  /** Every account at block B over 4 partitions, read once by whichever test needs it first. */
+  const recordsAtB = (): Promise<AccountRecord[]> => (exported ??= exportAll(rpc, blockB, 4));
 
   beforeAll(async () => {
     await keccakReady();
@@ -197,7 +199,7 @@ describe('geth --dev export through debug_accountRange', () => {
 
   it('exports every account at block B over 4 partitions; the state root matches', async () => {
     const started = Date.now();
-    records = await exportAll(rpc, blockB, 4);
+    const records = await recordsAtB();
     const elapsed = Date.now() - started;
     expectStrictlySorted(records);
     checkFillInvariants(records, fill);
@@ -219,6 +221,7 @@ describe('geth --dev export through debug_accountRange', () => {
   });
 
   it('rehearses the export as a geth genesis: block 0 root equals the source root', async () => {
+    const records = await recordsAtB();
     const genesisPath = join(work, 'genesis-geth.json');
     writeGenesis(genesisPath, records, pragueConfig(424242));
     const expectedRoot = await computeStateRoot(records);
@@ -350,7 +353,7 @@ describe('anvil export through anvil_dumpState', () => {
     rpc = new JsonRpcClient(anvil.rpcUrl);
     // No zeroed slot: anvil keeps zeroed slots in its trie, which would make its roots diverge
     // (covered separately below).
-    fill = await fillChain(anvil.rpcUrl, { seed: 11, zeroSlot: false, batchSize: 1 });
+    fill = await fillChain(anvil.rpcUrl, { seed: 11, zeroSlot: false });
     console.info(`anvil fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`);
   });
 

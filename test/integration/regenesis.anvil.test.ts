@@ -25,8 +25,7 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
     // anvil 1.7.1 keeps a zeroed slot as a zero leaf in its storage trie, so its roots stop being
     // Ethereum's after one; everything else of the geth fill (accounts, contracts, storage, an
     // emptied account, a same-transaction self-destruct) is exercised.
-    // One transaction per request: anvil has stalled (rarely) on large batches of sends.
-    fill = await fillChain(anvil.rpcUrl, { zeroSlot: false, batchSize: 1 });
+    fill = await fillChain(anvil.rpcUrl, { zeroSlot: false });
   });
 
   afterAll(async () => {

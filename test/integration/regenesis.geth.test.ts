@@ -30,7 +30,18 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   let geth: GethNode;
   let fill: FillSummary;
   let work: string;
-  let first: RegenesisCompleted;
+  let firstRun: Promise<RegenesisCompleted> | undefined;
+
+  /**
+   * The run over the current epoch that later tests export again at its height: started by whichever
+   * test needs it first, once, so each test also runs alone (`-t`).
+   */
+  const first = (): Promise<RegenesisCompleted> =>
+    (firstRun ??= (async () => {
+      const taskQueue = uniqueTaskQueue();
+      const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-1') });
+      return completed(await runPlan(env, worker, plan({}), { taskQueue }));
+    })());
 
   const plan = (overrides: Partial<PlanInput> & { rpcUrl?: string; partitions?: number; pageSize?: number }): PlanInput => ({
     name: 'geth-it',
@@ -53,51 +64,49 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   });
 
   it('freezes at the sealing block of the current epoch and rebuilds the same state root (TS trie and geth init)', async () => {
-    const taskQueue = uniqueTaskQueue();
-    const artifacts = join(work, 'artifacts-1');
-    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
-    first = completed(await runPlan(env, worker, plan({}), { taskQueue }));
-
+    const run = await first();
     const rpc = new JsonRpcClient(geth.rpcUrl);
-    const block = await rpc.call<{ stateRoot: string; timestamp: string }>('eth_getBlockByNumber', [`0x${first.freeze.height.toString(16)}`, false]);
-    const parent = await rpc.call<{ timestamp: string }>('eth_getBlockByNumber', [`0x${(first.freeze.height - 1).toString(16)}`, false]);
+    const block = await rpc.call<{ stateRoot: string; timestamp: string }>('eth_getBlockByNumber', [`0x${run.freeze.height.toString(16)}`, false]);
+    const parent = await rpc.call<{ timestamp: string }>('eth_getBlockByNumber', [`0x${(run.freeze.height - 1).toString(16)}`, false]);
     // LP-181: the freeze block is the first block at or past startTime + D; its parent is before it.
-    const epoch = first.freeze.epoch!;
+    const epoch = run.freeze.epoch!;
     expect(Number(block.timestamp)).toBeGreaterThanOrEqual(epoch.startTime + epoch.durationSeconds);
     expect(Number(parent.timestamp)).toBeLessThan(epoch.startTime + epoch.durationSeconds);
 
-    expect(first.genesis.stateRoot).toBe(block.stateRoot);
-    expect(first.rehearsal?.block0Root).toBe(block.stateRoot);
-    expect(first.rehearsal?.mismatches).toEqual([]);
-    const stats = first.genesis.stats;
+    expect(run.genesis.stateRoot).toBe(block.stateRoot);
+    expect(run.rehearsal?.block0Root).toBe(block.stateRoot);
+    expect(run.rehearsal?.mismatches).toEqual([]);
+    const stats = run.genesis.stats;
     expect(stats.accounts).toBeGreaterThanOrEqual(fill.accounts);
     expect(stats.accounts).toBeGreaterThanOrEqual(500);
     expect(stats.contracts).toBeGreaterThanOrEqual(20);
     expect(stats.storageSlots).toBeGreaterThanOrEqual(2000);
-    expect(first.verification.checks.map((c) => [c.name, c.ok])).toEqual([
+    expect(run.verification.checks.map((c) => [c.name, c.ok])).toEqual([
       ['state-root', true],
       ['supply', true],
       ['counts', true],
       ['source-node-samples', true],
     ]);
-    expect(first.exports).toHaveLength(4);
-    expect(checkManifest(first.artifactsDir).files).toBeGreaterThanOrEqual(7);
-    const genesis = JSON.parse(readFileSync(join(first.artifactsDir, first.genesis.path), 'utf8'));
+    expect(run.exports).toHaveLength(4);
+    expect(checkManifest(run.artifactsDir).files).toBeGreaterThanOrEqual(7);
+    const genesis = JSON.parse(readFileSync(join(run.artifactsDir, run.genesis.path), 'utf8'));
     expect(genesis.config.chainId).toBe(7777);
     expect(Object.keys(genesis.alloc)).toHaveLength(stats.accounts);
   });
 
   it('writes a byte-identical genesis when the same height is exported again with other partitioning', async () => {
+    const base = await first();
     const taskQueue = uniqueTaskQueue();
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-2') });
     const again = completed(
-      await runPlan(env, worker, { ...plan({ partitions: 7 }), genesis: { chainId: 7777, startTime: readStart(first) } , target: { height: first.freeze.height } }, { taskQueue }),
+      await runPlan(env, worker, { ...plan({ partitions: 7 }), genesis: { chainId: 7777, startTime: readStart(base) } , target: { height: base.freeze.height } }, { taskQueue }),
     );
-    expect(again.genesis.sha256).toBe(first.genesis.sha256);
+    expect(again.genesis.sha256).toBe(base.genesis.sha256);
     expect(again.exports).toHaveLength(7);
   });
 
   it('rides out a node outage mid-export from the last page written: same accounts, same bytes', async () => {
+    const base = await first();
     const proxy = new FaultProxy(geth.rpcUrl);
     await proxy.start();
     let pages = 0;
@@ -113,7 +122,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         await runPlan(
           env,
           worker,
-          { ...plan({ rpcUrl: proxy.url, partitions: 1, pageSize: 32 }), genesis: { chainId: 7777, startTime: readStart(first) }, target: { height: first.freeze.height } },
+          { ...plan({ rpcUrl: proxy.url, partitions: 1, pageSize: 32 }), genesis: { chainId: 7777, startTime: readStart(base) }, target: { height: base.freeze.height } },
           { taskQueue },
         ),
       );
@@ -122,8 +131,8 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
       // from the heartbeated cursor in a new attempt).
       expect(proxy.requests).toBeGreaterThan(6);
       // Nothing missed, nothing doubled: the same accounts, the same bytes, the same root.
-      expect(result.genesis.stats).toEqual(first.genesis.stats);
-      expect(result.genesis.sha256).toBe(first.genesis.sha256);
+      expect(result.genesis.stats).toEqual(base.genesis.stats);
+      expect(result.genesis.sha256).toBe(base.genesis.sha256);
     } finally {
       await outage;
       await proxy.stop();
@@ -131,6 +140,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   });
 
   it('rolls back on abort during export: artifacts discarded, run ends RolledBack with the reason', async () => {
+    const base = await first();
     const proxy = new FaultProxy(geth.rpcUrl);
     await proxy.start();
     // Slow pages keep the export running long enough to abort it mid-way.
@@ -143,7 +153,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         const handle = await env.client.workflow.start(regenesisWorkflow, {
           taskQueue,
           workflowId: `abort-${Date.now()}`,
-          args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: first.freeze.height } }],
+          args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: base.freeze.height } }],
         });
         await untilStatus(handle, 'the first export files', (status) => status.phase === 'export' && existsSync(join(artifacts, status.runKey!, 'exports')));
         await handle.signal(abortSignal, 'operator saw a problem');
@@ -161,6 +171,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   });
 
   it('runs the compensations registered so far, in reverse, when a late step fails', async () => {
+    const base = await first();
     const taskQueue = uniqueTaskQueue();
     const artifacts = join(work, 'artifacts-late-failure');
     const real = createActivities({ store: new LocalArtifactStore(artifacts), devnetRoot: artifacts });
@@ -172,7 +183,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
       },
     };
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, activities });
-    const result = await runPlan(env, worker, { ...plan({}), target: { height: first.freeze.height } }, { taskQueue });
+    const result = await runPlan(env, worker, { ...plan({}), target: { height: base.freeze.height } }, { taskQueue });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase).toBe('report');
@@ -202,10 +213,11 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   });
 
   it('refuses a genesis start more than 30 days after the freeze block before exporting', async () => {
+    const base = await first();
     const taskQueue = uniqueTaskQueue();
     const artifacts = join(work, 'artifacts-6');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
-    const late = { ...plan({}), target: { height: first.freeze.height }, genesis: { chainId: 7777, startTime: first.freeze.timestamp + 31 * 86400 } };
+    const late = { ...plan({}), target: { height: base.freeze.height }, genesis: { chainId: 7777, startTime: base.freeze.timestamp + 31 * 86400 } };
     const failure = await runPlan(env, worker, late, { taskQueue }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toMatch(/plan\.genesis\.startTime: .*more than 30 days/);

@@ -12,6 +12,7 @@ export type Fault =
   | { kind: 'http-error'; status: number }
   | { kind: 'rpc-error'; code: number; message: string }
   | { kind: 'truncate' } // send half of the node's answer, then close
+  | { kind: 'echo-headers'; status: number } // an error page that quotes the request's headers, credentials first, as misbehaving gateways do
   | { kind: 'delay'; ms: number };
 
 export interface RequestInfo {
@@ -92,6 +93,12 @@ export class FaultProxy {
       case 'http-error':
         res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('injected fault');
         return;
+      case 'echo-headers': {
+        const { authorization, ...rest } = req.headers;
+        const quoted = Object.entries({ authorization, ...rest }).map(([name, value]) => `${name}: ${String(value)}`);
+        res.writeHead(fault.status, { 'content-type': 'text/plain' }).end(`upstream error for request with ${quoted.join('; ')}`);
+        return;
+      }
       case 'rpc-error':
         res.writeHead(200, { 'content-type': 'application/json' }).end(
           JSON.stringify({ jsonrpc: '2.0', id: idOf(body), error: { code: fault.code, message: fault.message } }),

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +11,12 @@ import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
 import type { PlanInput } from '../../src/plan/index.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
+import { nodeStateAt, type NodeState } from '../helpers/nodeState.js';
 import { checkManifest } from '../helpers/run.js';
 import { WorkerProcesses } from '../helpers/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
+
+const PAGE_SIZE = 32;
 
 /**
  * The Temporal server is killed in the middle of an export and started again on the same SQLite
@@ -25,6 +29,7 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
   let server: TemporalDevServer;
   let workers: WorkerProcesses;
   let ports: { port: number; uiPort: number };
+  let expected: NodeState;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'regenesis-server-restart-'));
@@ -35,6 +40,7 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
     ]);
     proxy = new FaultProxy(geth.node.rpcUrl);
     await proxy.start();
+    expected = await nodeStateAt(geth.node.rpcUrl, 0);
     workers = new WorkerProcesses(work, { TEMPORAL_ADDRESS: server.address, REGENESIS_DEVNET_ROOT: join(work, 'devnets') });
     workers.prepare();
   });
@@ -56,7 +62,7 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
     };
     const plan: PlanInput = {
       name: 'server-restart',
-      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 32 } },
+      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: PAGE_SIZE } },
       target: { height: 0 },
       genesis: { chainId: 3133, startTime: { afterFreezeSeconds: 7200 } },
       rehearsal: { enabled: false },
@@ -73,22 +79,36 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
     }
     server.process.child.kill('SIGKILL');
     await server.process.exited;
-    const pagesWhileDown = pages;
+    const pagesAtKill = pages;
     await sleep(3_000);
+    const downUntil = Date.now();
     server = await startTemporalDevServer({ stateDir: join(work, 'temporal'), ...ports });
 
     const result = (await handle.result()) as RegenesisResult;
     await connection.close();
     if (result.status !== 'Completed') throw new Error(`run ended ${result.status}: ${result.reason}`);
-    expect(result.genesis.stateRoot).toBe(geth.stateRoot);
-    expect(result.genesis.stats.accounts).toBe(geth.stats.accounts);
+    expect(result.genesis.stateRoot).toBe(expected.stateRoot);
+    expect(result.genesis.stats.accounts).toBe(expected.accounts);
     checkManifest(result.artifactsDir);
-    // The export went on after the restart: the run was not finished before the server went away.
-    expect(pages).toBeGreaterThan(pagesWhileDown);
+    // The export was far from done at the kill: fewer pages had been read than the state holds.
+    expect(pagesAtKill).toBeLessThan(Math.ceil(expected.accounts / PAGE_SIZE));
     const again = await Connection.connect({ address: server.address });
-    const description = await new Client({ connection: again }).workflow.getHandle('server-restart-1').describe();
+    const restarted = new Client({ connection: again }).workflow.getHandle('server-restart-1');
+    const description = await restarted.describe();
+    const events = (await restarted.fetchHistory()).events ?? [];
     await again.close();
     expect(description.runId).toBe(handle.firstExecutionRunId);
     expect(description.status.name).toBe('COMPLETED');
+    // ... and it was finished by the restarted server: both export partitions (and every later
+    // activity) completed after the server came back.
+    const typeOf = new Map(events.map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name]));
+    const completed = events.flatMap((e) => {
+      const done = e.activityTaskCompletedEventAttributes;
+      return done ? [{ type: typeOf.get(String(done.scheduledEventId)), at: tsToMs(e.eventTime) }] : [];
+    });
+    const exports = completed.filter((c) => c.type === 'exportPartition');
+    expect(exports).toHaveLength(2);
+    for (const c of exports) expect(c.at, `${c.type} completed before the restart`).toBeGreaterThan(downUntil);
+    expect(completed.filter((c) => c.at > downUntil).map((c) => c.type)).toContain('buildGenesis');
   });
 });

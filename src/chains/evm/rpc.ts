@@ -168,6 +168,8 @@ export class JsonRpcClient {
   readonly endpoint: string;
   private readonly url: string;
   private readonly headers: Record<string, string>;
+  /** The credential values this client sends, never to be repeated in its messages. */
+  private readonly secrets: string[];
   private readonly timeoutMs: number;
   private readonly bigIntegersAsStrings: boolean;
   private nextId = 1;
@@ -190,6 +192,10 @@ export class JsonRpcClient {
     this.url = u.toString();
     this.headers = headers;
     this.bigIntegersAsStrings = options.bigIntegersAsStrings === true;
+    this.secrets = Object.entries(headers)
+      .filter(([name]) => name !== 'content-type' && name !== 'accept-encoding')
+      .flatMap(([, value]) => [value, value.replace(/^(Bearer|Basic)\s+/i, '')])
+      .filter((value) => value.length >= 4);
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
@@ -243,13 +249,21 @@ export class JsonRpcClient {
     }
     if (reply.error !== undefined && reply.error !== null) {
       const code = typeof reply.error.code === 'number' ? reply.error.code : 0;
-      const message = typeof reply.error.message === 'string' ? reply.error.message : JSON.stringify(reply.error);
+      const message = this.withoutSecrets(typeof reply.error.message === 'string' ? reply.error.message : JSON.stringify(reply.error));
       throw new RpcResponseError(code, message, method, this.endpoint, reply.error.data);
     }
     if (!('result' in reply)) {
       throw new RpcTransportError(`${method}: reply has neither result nor error`, method, this.endpoint);
     }
     return reply.result as T;
+  }
+
+  /**
+   * Misbehaving servers quote the request's headers in their error pages: this client's own
+   * credentials are cut out of a reply (whole, before any part of it is kept) for messages.
+   */
+  private withoutSecrets(text: string): string {
+    return this.secrets.reduce((t, secret) => t.split(secret).join('[redacted]'), text);
   }
 
   private async post(body: unknown, method: string, options: CallOptions): Promise<unknown> {
@@ -280,7 +294,7 @@ export class JsonRpcClient {
       // JSON-RPC servers answer errors with 200; anything else comes from the HTTP layer (proxy,
       // auth, overload). Only overload-type statuses are worth retrying.
       const retryable = status >= 500 || status === 429 || status === 408;
-      const snippet = text.slice(0, 200).replace(/\s+/g, ' ');
+      const snippet = this.withoutSecrets(text).slice(0, 200).replace(/\s+/g, ' ');
       throw new RpcTransportError(`${method}: HTTP ${status} from ${this.endpoint}: ${snippet}`, method, this.endpoint, status, { retryable });
     }
     try {
