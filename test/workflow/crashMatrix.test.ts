@@ -10,7 +10,7 @@ import { GENESIS_PATH } from '../../activities/genesis.js';
 import { CRASH_POINTS_ENV, type CrashPointName } from '../../src/crashPoint.js';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import { alive } from '../../src/nodes/pidFile.js';
-import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { nodeStateAt } from '../helpers/nodeState.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import type { PlanInput } from '../../src/plan/index.js';
 import type { Phase, RegenesisResult } from '../../workflows/messages.js';
@@ -157,7 +157,7 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
 
   it('completes every run with artifacts byte-identical to an uninterrupted run', async () => {
     // The root every run must reach, as the source node itself serves it at the pinned block.
-    const block0 = await new JsonRpcClient(geth.node.rpcUrl).call<{ stateRoot: string }>('eth_getBlockByNumber', ['0x0', false]);
+    const block0 = await nodeStateAt(geth.node.rpcUrl, 0);
     // The uninterrupted run and five killed ones go on side by side: a kill costs the dead
     // attempt's heartbeat timeout (30 s), so each run takes only two of them.
     const [clean, ...killedRuns] = await Promise.all([
@@ -169,6 +169,7 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
       run('killed-e', REHEARSE_POINTS),
     ]);
     expect(clean.result.genesis.stateRoot).toBe(block0.stateRoot);
+    expect(clean.result.genesis.stats.accounts).toBe(block0.accounts);
     const kills = killedRuns.flatMap((killed) => killed.kills);
     console.log(`kill points:\n${kills.map((k) => `  ${k.point} (phase ${k.phase})`).join('\n')}`);
     expect(new Set(kills.map((k) => k.point)).size).toBeGreaterThanOrEqual(10);
