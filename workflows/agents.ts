@@ -4,7 +4,7 @@ import type { AgentActivities } from '../activities/agent.js';
 import { agentPolicies } from '../activities/policies.js';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { agentTaskQueue } from '../src/agent/queue.js';
-import type { Plan } from '../src/plan/index.js';
+import { reachesTwoThirds, type Plan } from '../src/plan/index.js';
 import { chainRead, keys, rehearsal } from './activities.js';
 import type { LaunchOutcome, Prepared } from '../src/contract/run.js';
 import type { RegenesisRun } from './state.js';
@@ -95,7 +95,7 @@ export async function launchWithAgents(ctx: RegenesisRun, prepared: Prepared, op
   const signers = signed.filter((s): s is NonNullable<typeof s> => s !== undefined);
   const signedWeight = signers.reduce((sum, s) => sum + s.weight, 0n);
   status.ratification = { totalWeight: total.toString(), signedWeight: signedWeight.toString(), signers: signers.map((s) => s.nodeId), threshold: '2/3 of the genesis stake', collectedBy: 'agents', dialect: ctx.dialect };
-  if (total === 0n || signedWeight * 3n < total * 2n) {
+  if (!reachesTwoThirds(signedWeight, total)) {
     const missing = stakers.filter((s) => !signers.some((x) => x.nodeId === s.nodeID)).map((s) => s.nodeID);
     throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${total} signed; no valid signature from ${missing.join(', ')}`);
   }

@@ -96,8 +96,8 @@ export async function launch(run: RegenesisRun, prepared: Prepared): Promise<Lau
     approvers: [...run.approvers],
     ratification: {
       signers: [...run.signatures.keys()],
-      signedWeight: run.signedWeight(),
-      totalWeight: run.totalWeight(),
+      signedWeight: run.signedWeight().toString(),
+      totalWeight: run.totalWeight().toString(),
       aggregateSignature: aggregate.aggregateSignature,
     },
     newNetwork: { rpcUrl: newRpcUrl, block0Root },

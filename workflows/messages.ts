@@ -18,7 +18,7 @@ export const abortSignal = defineSignal<[reason: string]>('abort');
 
 export const approveUpdate = defineUpdate<{ approvals: number; required: number }, [Approval]>('approve');
 export const registerValidatorUpdate = defineUpdate<{ validators: number }, [ValidatorRegistration]>('registerValidator');
-export const ratifyUpdate = defineUpdate<{ signedWeight: number | string; totalWeight: number | string }, [Ratification]>('ratify');
+export const ratifyUpdate = defineUpdate<{ signedWeight: string; totalWeight: string }, [Ratification]>('ratify');
 export const confirmStepUpdate = defineUpdate<{ confirmed: ManualStep }, [StepConfirmation]>('confirmStep');
 export const rollbackUpdate = defineUpdate<{ accepted: true }, [reason: string]>('rollback');
 

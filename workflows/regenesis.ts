@@ -56,6 +56,8 @@ function validate(input: unknown): Plan {
 }
 
 const SIGNED_APPROVALS = 'signed-approvals';
+/** Ratification weighs stake as bigints; runs started before summed JS numbers and keep that rule on replay. */
+const EXACT_STAKE = 'exact-stake';
 
 /**
  * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
@@ -69,7 +71,7 @@ function runKeyOf(name: string, runId: string): string {
 }
 
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
-  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS));
+  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS), patched(EXACT_STAKE));
   const { runKey } = run;
   installHandlers(run);
 

@@ -2,7 +2,7 @@ import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowI
 import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
 import type { DialectName } from '../src/network/dialectName.js';
-import { approverKeys, runDialect, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
+import { approverKeys, reachesTwoThirds, runDialect, stakeOf, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
 import { currentDetails } from '../src/view/details.js';
 import { searchAttributes } from './messages.js';
 import { Saga } from './saga.js';
@@ -11,7 +11,8 @@ import { Saga } from './saga.js';
 export interface DeclaredValidator {
   nodeId: string;
   blsPublicKey: string;
-  weight: number;
+  /** nAVAX/wei, exact: mainnet's stake is far above what a JS number holds exactly. */
+  weight: bigint;
 }
 
 /**
@@ -45,6 +46,8 @@ export class RegenesisRun {
     readonly runKey: string,
     /** Approvals are signatures checked against the plan's approver keys (runs started before that take names). */
     readonly signedApprovals = false,
+    /** Ratification weighs stake exactly (runs started before that compared sums of JS numbers, and replay as they decided). */
+    readonly exactStake = true,
   ) {
     this.dialect = runDialect(plan);
     this.status = {
@@ -57,7 +60,7 @@ export class RegenesisRun {
       stepsDone: [],
       committed: false,
     };
-    this.validators = (plan.launch?.validators ?? []).map((v) => ({ nodeId: v.nodeId, blsPublicKey: v.blsPublicKey, weight: v.weight }));
+    this.validators = (plan.launch?.validators ?? []).map((v) => ({ nodeId: v.nodeId, blsPublicKey: v.blsPublicKey, weight: stakeOf(v.weight) }));
     upsertSearchAttributes([
       { key: searchAttributes.network, value: plan.network },
       { key: searchAttributes.kind, value: plan.kind },
@@ -162,8 +165,9 @@ export class RegenesisRun {
   }
 
   register(registration: ValidatorRegistration): { validators: number } {
-    this.validators.push({ nodeId: registration.nodeId, blsPublicKey: registration.blsPublicKey, weight: registration.weight });
-    this.status.validators = this.validators.map((v) => ({ nodeId: v.nodeId, weight: v.weight }));
+    // The validator checked the weight; a recorded registration of an older client carries a safe integer number.
+    this.validators.push({ nodeId: registration.nodeId, blsPublicKey: registration.blsPublicKey, weight: stakeOf(registration.weight) });
+    this.status.validators = this.validators.map((v) => ({ nodeId: v.nodeId, weight: v.weight.toString() }));
     this.publish();
     return { validators: this.validators.length };
   }
@@ -184,10 +188,10 @@ export class RegenesisRun {
     return validator;
   }
 
-  recordSignature(ratification: Ratification): { signedWeight: number; totalWeight: number } {
+  recordSignature(ratification: Ratification): { signedWeight: string; totalWeight: string } {
     this.signatures.set(ratification.nodeId, ratification.signature);
     this.refreshRatification();
-    return { signedWeight: this.signedWeight(), totalWeight: this.totalWeight() };
+    return { signedWeight: this.signedWeight().toString(), totalWeight: this.totalWeight().toString() };
   }
 
   checkConfirmation(confirmation: StepConfirmation): void {
@@ -202,26 +206,41 @@ export class RegenesisRun {
     return { confirmed: confirmation.step };
   }
 
-  signedWeight(): number {
-    return this.validators.filter((v) => this.signatures.has(v.nodeId)).reduce((sum, v) => sum + v.weight, 0);
+  signedWeight(): bigint {
+    return this.signers().reduce((sum, v) => sum + v.weight, 0n);
   }
 
-  totalWeight(): number {
-    return this.validators.reduce((sum, v) => sum + v.weight, 0);
+  totalWeight(): bigint {
+    return this.validators.reduce((sum, v) => sum + v.weight, 0n);
   }
 
-  /** Two thirds of the new stake, in integers: 3·signed ≥ 2·total. */
+  /** The declared validators that have ratified, in declaration order. */
+  private signers(): DeclaredValidator[] {
+    return this.validators.filter((v) => this.signatures.has(v.nodeId));
+  }
+
+  /** Two thirds of the new stake, exactly. */
   ratified(): boolean {
-    const total = this.totalWeight();
-    return total > 0 && this.signedWeight() * 3 >= total * 2;
+    if (!this.exactStake) return this.ratifiedAsNumbers();
+    return reachesTwoThirds(this.signedWeight(), this.totalWeight());
+  }
+
+  /**
+   * The rule of runs started before stakes were exact: sums of JS numbers, which round above 2^53.
+   * Such a run replays the decisions it made, so it keeps deciding as it did.
+   */
+  private ratifiedAsNumbers(): boolean {
+    const sum = (validators: DeclaredValidator[]) => validators.reduce((total, v) => total + Number(v.weight), 0);
+    const total = sum(this.validators);
+    return total > 0 && sum(this.signers()) * 3 >= total * 2;
   }
 
   /** Publishes ratification progress in the status query (on entry, with a deadline, and on every signature). */
   refreshRatification(timeoutSeconds?: number): void {
     const deadline = timeoutSeconds === undefined ? this.status.ratification?.deadline : this.deadline(timeoutSeconds);
     this.status.ratification = {
-      totalWeight: this.totalWeight(),
-      signedWeight: this.signedWeight(),
+      totalWeight: this.totalWeight().toString(),
+      signedWeight: this.signedWeight().toString(),
       signers: [...this.signatures.keys()],
       threshold: '2/3 of stake',
       deadline,

@@ -8,6 +8,7 @@ import { readSignerKey, signGenesisSha256 } from '../keys/signerKey.js';
 import { DIALECTS, type DialectName } from '../network/dialectName.js';
 import { abortSignal, approveUpdate, confirmStepUpdate, ratifyUpdate, registerValidatorUpdate, rollbackUpdate, statusQuery } from '../../workflows/messages.js';
 import type { ManualStep } from '../contract/run.js';
+import { stakeWeightSchema } from '../plan/index.js';
 
 /** Exit code of a command the run refused (stale hash, unknown approver, after commit, …). */
 export const REFUSED = 1;
@@ -94,22 +95,23 @@ export function addControlCommands(program: Command): void {
     .requiredOption('--node-id <NodeID>', 'NodeID-…')
     .requiredOption('--bls-public-key <hex>', '48-byte compressed G1 public key, 0x hex')
     .requiredOption('--proof-of-possession <hex>', '96-byte proof of possession, 0x hex')
-    .requiredOption('--weight <n>', 'stake weight')
+    .requiredOption('--weight <n>', 'stake weight in nAVAX/wei, a decimal integer (exact at any size)')
     .option('--certificate <file>', 'PEM staking certificate: the NodeID must be derived from it')
-    .action((id: string, o: { nodeId: string; blsPublicKey: string; proofOfPossession: string; weight: string; certificate?: string }) =>
-      send(id, async (client) => {
+    .action((id: string, o: { nodeId: string; blsPublicKey: string; proofOfPossession: string; weight: string; certificate?: string }) => {
+      const weight = weightOption(o.weight);
+      return send(id, async (client) => {
         const certificatePem = o.certificate ? await readFile(o.certificate, 'utf8') : undefined;
         const registration = {
           nodeId: o.nodeId,
           blsPublicKey: o.blsPublicKey,
           proofOfPossession: o.proofOfPossession,
-          weight: Number(o.weight),
+          weight,
           ...(certificatePem ? { certificatePem } : {}),
         };
         const r = await client.workflow.getHandle(id).executeUpdate(registerValidatorUpdate, { args: [registration] });
-        return `registered ${o.nodeId} (weight ${o.weight}): ${r.validators} validators`;
-      }),
-    );
+        return `registered ${o.nodeId} (weight ${weight}): ${r.validators} validators`;
+      });
+    });
 
   program
     .command('sign')
@@ -137,6 +139,13 @@ export function addControlCommands(program: Command): void {
         return `ratified by ${o.nodeId}: ${r.signedWeight} of ${r.totalWeight} stake signed`;
       }),
     );
+}
+
+/** --weight as the decimal string a run takes (sent as a string, never through a JS number); refused here, naming the option. */
+function weightOption(text: string): string {
+  const parsed = stakeWeightSchema.safeParse(text);
+  if (!parsed.success) throw new Error(`--weight: ${parsed.error.issues[0]?.message ?? 'not a stake weight'}`);
+  return parsed.data;
 }
 
 /** The approver's signature over this run (workflow ID and run key, read from the run) and this genesis. */

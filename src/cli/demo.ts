@@ -10,7 +10,7 @@ import { fillChain } from '../dev/fill.js';
 import { freePort } from '../nodes/ports.js';
 import { startTemporalDevServer } from '../dev/temporal.js';
 import { logger } from '../logger.js';
-import { parsePlan, type PlanInput } from '../plan/index.js';
+import { parsePlan, reachesTwoThirds, type PlanInput } from '../plan/index.js';
 import { startMetadata } from '../view/details.js';
 import { demoApprover } from '../dev/approver.js';
 import { createWorker, installRuntimeLogger } from '../worker.js';
@@ -113,7 +113,7 @@ export async function runDemo(options: { keep: boolean; json: boolean }): Promis
       for (const v of validators) {
         const signature = v.sign(Buffer.from(genesisSha256, 'hex'));
         const progress = await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: v.nodeId, signature }] });
-        if (BigInt(progress.signedWeight) * 3n >= BigInt(progress.totalWeight) * 2n) break; // 2/3 of the stake: the launch proceeds
+        if (reachesTwoThirds(BigInt(progress.signedWeight), BigInt(progress.totalWeight))) break; // the launch proceeds
       }
       return (await handle.result()) as RegenesisResult;
     });

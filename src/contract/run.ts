@@ -64,10 +64,10 @@ export interface RegenesisStatus {
   /** The genesis awaiting approval and ratification, once written. */
   genesisSha256?: string;
   approvals?: { required: number; approvers: string[]; deadline?: string };
-  /** Weights are numbers for declared validators, decimal strings (nAVAX, exact) for genesis stakers. */
+  /** Weights are decimal strings in the chain's smallest unit (nAVAX, wei): exact at any stake. */
   ratification?: {
-    totalWeight: number | string;
-    signedWeight: number | string;
+    totalWeight: string;
+    signedWeight: string;
     signers: string[];
     threshold: string;
     deadline?: string;
@@ -79,7 +79,8 @@ export interface RegenesisStatus {
      */
     dialect?: DialectName;
   };
-  validators?: Array<{ nodeId: string; weight: number }>;
+  /** The declared validators (manual and local operators), each weight a decimal string. */
+  validators?: Array<{ nodeId: string; weight: string }>;
   /** A manual operator step waiting for confirmation: what to do, in words. */
   pendingStep?: { step: ManualStep; instruction: string };
   /** What the run is waiting for when no human is asked to act (e.g. the genesis start time). */
@@ -105,7 +106,11 @@ export interface ValidatorRegistration {
   nodeId: string;
   blsPublicKey: string;
   proofOfPossession: string;
-  weight: number;
+  /**
+   * The stake, nAVAX/wei, as a decimal string. A safe integer number is still accepted: clients
+   * written before weights were strings send one, and the histories of their runs replay it.
+   */
+  weight: string | number;
   /** PEM staker certificate (public); when given, the NodeID must be derived from it. */
   certificatePem?: string;
 }
@@ -149,7 +154,8 @@ export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack | Regenes
 
 export interface LaunchOutcome {
   approvers: string[];
-  ratification: { signers: string[]; signedWeight: number | string; totalWeight: number | string; aggregateSignature: string };
+  /** Weights as decimal strings (runs completed before weights were exact returned numbers for declared validators). */
+  ratification: { signers: string[]; signedWeight: string | number; totalWeight: string | number; aggregateSignature: string };
   /** With the agents operator: every new node, its API and how many peers it had connected. */
   newNetwork: {
     rpcUrl?: string;

@@ -11,11 +11,12 @@ export interface DemoValidator {
   nodeId: string;
   blsPublicKey: string;
   proofOfPossession: string;
-  weight: number;
+  /** nAVAX, a decimal string as a plan and registerValidator take it. */
+  weight: string;
   sign(message: Uint8Array): string;
 }
 
-export function demoValidators(count: number, weight = 2_000): DemoValidator[] {
+export function demoValidators(count: number, weight = '2000'): DemoValidator[] {
   return Array.from({ length: count }, () => {
     const secret = new Uint8Array(randomBytes(32));
     return {

@@ -1,8 +1,9 @@
 /**
  * The regenesis plan: its schema (schema.ts), the cross-field rules checked when it is parsed
  * (parse.ts), the timing rules checked once the freeze is known (timing.ts), the rules between
- * the plan and the node it exports from (versusNode.ts) and the node family whose key rules the
- * run applies (dialect.ts). All of it is pure and deterministic: workflow code imports it.
+ * the plan and the node it exports from (versusNode.ts), the node family whose key rules the run
+ * applies (dialect.ts) and stake weights, exact (stake.ts). All of it is pure and deterministic:
+ * workflow code imports it.
  */
 export * from './schema.js';
 export { parsePlan } from './parse.js';
@@ -10,3 +11,4 @@ export { checkStartTimeAgainstFreeze, fixedStartTimeSeconds, startTimeSeconds } 
 export { planVersusNode, type NodeFacts } from './versusNode.js';
 export { approverKeys, approverKeysIssue, type ApproverKey } from './approvers.js';
 export { runDialect } from './dialect.js';
+export { reachesTwoThirds, stakeOf, stakeWeightSchema } from './stake.js';

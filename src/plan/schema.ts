@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ENVIRONMENTS } from '../network/chainIds.js';
+import { stakeWeightSchema } from './stake.js';
 
 /**
  * The regenesis plan: the single JSON input of a run (CLI file, Temporal UI form, schedule action).
@@ -69,7 +70,8 @@ export const validatorKeysSchema = z.strictObject({
   blsPublicKey: z.string().regex(/^0x[0-9a-fA-F]{96}$/, 'must be a 48-byte 0x-hex BLS public key'),
   /** 96-byte proof of possession, 0x hex. */
   proofOfPossession: z.string().regex(/^0x[0-9a-fA-F]{192}$/, 'must be a 96-byte 0x-hex proof of possession'),
-  weight: z.number().int().positive('must be a positive stake weight').max(Number.MAX_SAFE_INTEGER),
+  /** nAVAX/wei as a decimal string (a safe integer number is still taken); parsed to a canonical string. */
+  weight: stakeWeightSchema,
 });
 
 /** An initial staker of the new primary network: a certificate and BLS keys, all public. */

@@ -91,7 +91,12 @@ describe('regenesis CLI: the human steps of a run', () => {
     const register = (s: TestValidator, weight: string) =>
       ['register-validator', id, '--node-id', s.nodeId, '--bls-public-key', s.blsPublicKey, '--proof-of-possession', s.proofOfPossession, '--weight', weight];
     expect(ok(register(stakers[0]!, '100'))).toBe(`registered ${stakers[0]!.nodeId} (weight 100): 1 validators`);
-    expect(ok(register(stakers[1]!, '100'))).toContain('2 validators');
+    // A stake no JS number holds (2^53 + 1 nAVAX) goes through as typed; a weight that is not a decimal integer is refused before it is sent.
+    const bigStake = 9_007_199_254_740_993n;
+    const badWeight = fx.cli(register(stakers[1]!, '1.5e3'));
+    expect(badWeight.status).toBe(2);
+    expect(badWeight.stderr).toMatch(/--weight: must be a decimal integer string/);
+    expect(ok(register(stakers[1]!, bigStake.toString()))).toBe(`registered ${stakers[1]!.nodeId} (weight ${bigStake}): 2 validators`);
     refused(register(stakers[0]!, '100'), /already registered/);
 
     const aliceKey = approverKeyFile(fx.work, 'alice');
@@ -112,9 +117,10 @@ describe('regenesis CLI: the human steps of a run', () => {
     // The offline signature is the one the validator's own key makes over the sha256's bytes.
     expect(signature1).toBe(stakers[0]!.sign(Buffer.from(sha, 'hex')));
     refused(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', signature1], /does not verify/);
-    expect(ok(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1])).toBe(`ratified by ${stakers[0]!.nodeId}: 100 of 200 stake signed`);
+    const total = (bigStake + 100n).toString();
+    expect(ok(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1])).toBe(`ratified by ${stakers[0]!.nodeId}: 100 of ${total} stake signed`);
     refused(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1], /already ratified/);
-    expect(ok(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', sign(2)])).toContain('200 of 200 stake signed');
+    expect(ok(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', sign(2)])).toContain(`${total} of ${total} stake signed`);
 
     for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
       await untilStatus(id, (s) => s.pendingStep?.step === step);

@@ -3,42 +3,14 @@ import type { Plan } from '../../src/plan/index.js';
 import type { Prepared } from '../../src/contract/run.js';
 import type { DialectName } from '../../src/network/dialectName.js';
 import { localStaker } from '../helpers/validators.js';
+import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
 
 /**
- * The workflow code reaches the key activities through Temporal's sandbox; here it runs outside it,
- * with the few workflow APIs it calls standing in: every activity call is recorded with its input,
- * handlers are kept to be invoked directly, and waits are already satisfied. That is enough to see
- * what each step asks of the key activities, which is what a run's dialect changes.
+ * The workflow code reaches the key activities through Temporal's sandbox; here it runs outside it
+ * (test/helpers/workflowSandbox.ts): every activity call is recorded with its input. That is enough
+ * to see what each step asks of the key activities, which is what a run's dialect changes.
  */
-const sandbox = vi.hoisted(() => ({
-  calls: [] as Array<{ activity: string; input: Record<string, unknown> }>,
-  handlers: new Map<string, (...args: unknown[]) => unknown>(),
-  /** What an activity returns; an activity without an answer ends the step under test. */
-  answers: {} as Record<string, (input: Record<string, unknown>) => unknown>,
-}));
-
-vi.mock('@temporalio/workflow', async (importOriginal) => {
-  const real = await importOriginal<typeof import('@temporalio/workflow')>();
-  const activity = (name: string) => async (input: Record<string, unknown>) => {
-    sandbox.calls.push({ activity: name, input });
-    const answer = sandbox.answers[name];
-    if (!answer) throw new Error(`step ended at ${name}`);
-    return answer(input);
-  };
-  return {
-    ...real,
-    proxyActivities: () => new Proxy({}, { get: (_, name) => activity(String(name)) }),
-    setHandler: (definition: { name: string }, handler: (...args: unknown[]) => unknown) => void sandbox.handlers.set(definition.name, handler),
-    condition: async () => true,
-    sleep: async () => undefined,
-    upsertSearchAttributes: () => undefined,
-    setCurrentDetails: () => undefined,
-    workflowInfo: () => ({ workflowId: 'run-under-test' }),
-    CancellationScope: class {
-      cancel(): void {}
-    },
-  };
-});
+vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../helpers/workflowSandbox.js')).standInWorkflowApi(importOriginal));
 
 const { runDialect } = await import('../../src/plan/index.js');
 const { RegenesisRun } = await import('../../workflows/state.js');
@@ -62,7 +34,7 @@ function planOf(parts: { primary?: DialectName; cChain?: DialectName; operator?:
       approvals: { required: 1, timeoutSeconds: 60 },
       ratificationTimeoutSeconds: 60,
       operator: parts.operator === 'agents' ? { kind: 'agents', agentTimeoutSeconds: 60, healthTimeoutSeconds: 60 } : { kind: 'local', network: 'net1' },
-      validators: stakers.map((s) => ({ nodeId: s.nodeId, blsPublicKey: s.blsPublicKey, proofOfPossession: s.proofOfPossession, weight: 100 })),
+      validators: stakers.map((s) => ({ nodeId: s.nodeId, blsPublicKey: s.blsPublicKey, proofOfPossession: s.proofOfPossession, weight: '100' })),
     },
   } as unknown as Plan;
 }
@@ -70,14 +42,12 @@ function planOf(parts: { primary?: DialectName; cChain?: DialectName; operator?:
 const keyCalls = () => sandbox.calls.filter((c) => ['verifyValidatorKeys', 'verifyRatification', 'aggregateRatification', 'agentSignGenesis'].includes(c.activity));
 
 beforeEach(() => {
-  sandbox.calls.length = 0;
-  sandbox.handlers.clear();
-  sandbox.answers = {
+  resetSandbox({
     verifyValidatorKeys: (input) => ({ nodeId: input.nodeId }),
     verifyRatification: () => true,
     aggregateRatification: () => ({ aggregateSignature: SIGNATURE, aggregatePublicKey: `0x${'ef'.repeat(48)}` }),
     agentSignGenesis: () => ({ signature: SIGNATURE }),
-  };
+  });
 });
 
 describe("a run's dialect", () => {

@@ -51,6 +51,7 @@ const PURE_MODULES = new Set([
   'src/plan/versusNode.ts',
   'src/plan/approvers.ts',
   'src/plan/dialect.ts',
+  'src/plan/stake.ts',
   'src/view/checklist.ts',
   'src/view/details.ts',
   'src/view/nextStep.ts',

@@ -68,7 +68,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       launch: { operator: { kind: 'local', network: 'net1' }, approvals: { required: 1, approvers: approvers('alice') }, ...launch },
     }) as PlanInput;
 
-  const validatorKeys = (s: TestValidator, weight = 100) => ({
+  const validatorKeys = (s: TestValidator, weight = '100') => ({
     nodeId: s.nodeId,
     blsPublicKey: s.blsPublicKey,
     proofOfPossession: s.proofOfPossession,
@@ -91,6 +91,9 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     });
   }
 
+  // Stakes are nAVAX: each of these is 2^53 + 1, which no JS number holds, so only exact arithmetic gets the sums right.
+  const STAKE = 9_007_199_254_740_993n;
+
   it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {
     const real = createActivities({ store: new LocalArtifactStore(join(work, 'artifacts-happy')), devnetRoot: join(work, 'devnets') });
     let releaseReport!: () => void;
@@ -104,7 +107,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       },
     };
     const result = await withRun(
-      plan({ approvals: { required: 2, approvers: approvers('alice', 'bob') }, validators: [validatorKeys(stakers[0]!), validatorKeys(stakers[1]!), validatorKeys(stakers[2]!)] }),
+      plan({ approvals: { required: 2, approvers: approvers('alice', 'bob') }, validators: stakers.slice(0, 3).map((s) => validatorKeys(s, STAKE.toString())) }),
       async (handle) => {
         await untilPhase(handle, 'approve');
         const { genesisSha256 } = await handle.query(statusQuery);
@@ -119,18 +122,21 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [replayed] }), /does not verify for approver alice/);
         // A fourth validator registers with its certificate; a forged PoP is refused.
         await expectRejection(handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), proofOfPossession: stakers[4]!.proofOfPossession }] }), /proofOfPossession does not verify/);
-        await handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), certificatePem: stakers[3]!.certificatePem }] });
+        await handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!, STAKE.toString()), certificatePem: stakers[3]!.certificatePem }] });
+        expect((await handle.query(statusQuery)).validators?.map((v) => v.weight)).toEqual(Array(4).fill(STAKE.toString()));
         await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] }), /already approved/);
         await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'bob')] });
 
         await untilPhase(handle, 'ratify');
         const message = hexToBytes(genesisSha256!);
-        // A signature by the wrong key is refused; three of four (300/400 ≥ 2/3) launch the network.
+        // A signature by the wrong key is refused; three of four (3/4 of the stake ≥ 2/3) launch the network.
         await expectRejection(handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[1]!.sign(message) }] }), /does not verify/);
+        const answers = [];
         for (const s of stakers.slice(0, 3)) {
-          await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: s.nodeId, signature: s.sign(message) }] });
+          answers.push(await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: s.nodeId, signature: s.sign(message) }] }));
         }
+        expect(answers.at(-1)).toEqual({ signedWeight: (3n * STAKE).toString(), totalWeight: (4n * STAKE).toString() });
         await untilPhase(handle, 'committed');
         await expectRejection(handle.executeUpdate(rollbackUpdate, { args: ['too late'] }), /rollback refused: the run has passed its commit point/);
         releaseReport();
@@ -140,8 +146,8 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     );
     if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
     expect(result.launch?.approvers).toEqual(['alice', 'bob']);
-    expect(result.launch?.ratification.signedWeight).toBe(300);
-    expect(result.launch?.ratification.totalWeight).toBe(400);
+    expect(result.launch?.ratification.signedWeight).toBe((3n * STAKE).toString());
+    expect(result.launch?.ratification.totalWeight).toBe((4n * STAKE).toString());
     expect(result.launch?.ratification.aggregateSignature).toMatch(/^0x[0-9a-f]{192}$/);
     expect(result.launch?.newNetwork.block0Root).toBe(result.freeze.stateRoot);
     expect(result.launch?.postVerify).toEqual({ ok: true, mismatches: [] });
