@@ -1,15 +1,19 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/sequencer.js';
 
 // Two projects: `unit` is the quick loop (pure functions, no processes); `integration` starts real
 // Temporal dev servers and real nodes on loopback ports and is what `npm test` adds on top.
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 60_000,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,8 +24,11 @@ export default defineConfig({
           hookTimeout: 300_000,
           // One workflow bundle for every test worker of the run (see test/globalSetup.ts).
           globalSetup: ['test/globalSetup.ts'],
-          // Real processes on a 2-core machine: one file at a time keeps ports and CPU predictable.
-          fileParallelism: false,
+          // Two files at a time on a 2-core machine: they mostly wait (epochs, heartbeat timeouts,
+          // node start-up). Every file takes loopback ports from the OS and its own temp dirs, so
+          // files never share a port or a directory; the longest start first (test/sequencer.ts).
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
