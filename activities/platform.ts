@@ -8,6 +8,7 @@ import type { DialectName } from '../src/network/dialect.js';
 import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
 import { discoverOwners, TooManyOwnersError } from '../src/chains/avax/discovery.js';
 import type { DiscoveryCursor } from '../src/chains/avax/discoveryLog.js';
+import { discoverySources } from '../src/chains/avax/discoverySources.js';
 import { writeJsonl } from '../src/chains/avax/api.js';
 import { readJsonLines } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
@@ -103,11 +104,13 @@ export function platformActivities(store: ArtifactStore) {
         const xchain = input.withX ? new ExchangeChain(endpoints) : undefined;
         return await heartbeatingCursor<DiscoveryCursor, DiscoveredAddresses>(async (resume, checkpoint) => {
           const stakingAssetID = await pchain.stakingAssetID();
+          const sources = await discoverySources(endpoints, { pchain, ...(xchain ? { xchain } : {}), stakingAssetID });
           const found = await discoverOwners({
             pchain,
             ...(xchain ? { xchain } : {}),
             pChainHeight: input.pChainHeight,
             stakingAssetID,
+            pages: sources.pages,
             logPath: store.path(input.runKey, DISCOVERY_LOG_PATH),
             resume,
             checkpoint,
@@ -122,7 +125,7 @@ export function platformActivities(store: ArtifactStore) {
             pBlocks: found.pBlocks,
             xBlocks: found.xBlocks,
             burned,
-            read: { P: 'walk', ...(xchain ? { X: 'walk' as const } : {}) },
+            read: sources.read,
             requests: found.requests,
             ...(found.resumedFrom ? { resumedFrom: found.resumedFrom } : {}),
           };
