@@ -7,7 +7,7 @@ import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
 import { discoverOwners, TooManyOwnersError } from '../src/chains/avax/discovery.js';
-import type { DiscoveryCursor } from '../src/chains/avax/discoveryLog.js';
+import { discardOwnerLog, type DiscoveryCursor } from '../src/chains/avax/discoveryLog.js';
 import { discoverySources } from '../src/chains/avax/discoverySources.js';
 import { writeJsonl } from '../src/chains/avax/api.js';
 import { readJsonLines } from '../src/state/jsonl.js';
@@ -112,11 +112,13 @@ export function platformActivities(store: ArtifactStore) {
             stakingAssetID,
             pages: sources.pages,
             logPath: store.path(input.runKey, DISCOVERY_LOG_PATH),
+            keepLog: true,
             resume,
             checkpoint,
             signal: Context.current().cancellationSignal,
           });
           const written = await writeJsonl(store.path(input.runKey, DISCOVERED_ADDRESSES_PATH), found.owners);
+          await discardOwnerLog(store.path(input.runKey, DISCOVERY_LOG_PATH));
           const burned = { P: found.burned.P.toString(), X: found.burned.X.toString() };
           return {
             path: DISCOVERED_ADDRESSES_PATH,

@@ -39,7 +39,6 @@ export interface DiscoveryResults {
   sameOwnersAndFees: boolean;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const { addTxSignatures, avm, Context, pvm, secp256k1, TransferableOutput, utils } = avalanchejs as any;
 
 /** One transfer a block, each to a fresh address, ~1 in 10 on the P-Chain, until `blocks` are made. */

@@ -7,7 +7,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * owner. Each waits until the node accepted it. avalanchejs 5.2.0, typed loosely by hand (its
  * declaration files cannot be followed under NodeNext).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const { addTxSignatures, avm, Context, pvm, secp256k1, TransferableOutput, utils } = avalanchejs as any;
 
 async function issue(api: any, tx: any, key: Uint8Array): Promise<string> {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { AtomicFile } from '../../src/artifacts/atomicFile.js';
 import { walkPages } from '../../src/chains/avax/blockWalk.js';
 import { discoverOwners, type DiscoveryInput } from '../../src/chains/avax/discovery.js';
-import type { DiscoveryCursor } from '../../src/chains/avax/discoveryLog.js';
+import { discardOwnerLog, type DiscoveryCursor } from '../../src/chains/avax/discoveryLog.js';
 import type { ExchangeChain } from '../../src/chains/exchange/xchain.js';
 import type { PlatformChain } from '../../src/chains/platform/pchain.js';
 import { formatAddress } from '../../src/keys/address.js';
@@ -121,6 +121,19 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     expect(resumed).toMatchObject({ owners: whole.owners, burned: whole.burned, pBlocks: P_HEIGHT, xBlocks: X_HEAD });
     expect([...node.reads.keys()].filter((k) => k.startsWith('P') && node.reads.get(k)! > 1)).toEqual([]);
     expect(node.reReads()).toBeLessThanOrEqual(PAGE);
+  });
+
+  it('with keepLog the log outlives success: a retry after the owners were found reads no block again', async () => {
+    const logPath = join(mkdtempSync(join(tmpdir(), 'discovery-')), 'addresses.found.jsonl');
+    const node = fakeNode();
+    let last: DiscoveryCursor | undefined;
+    const done = await discoverOwners(node.input({ logPath, keepLog: true, checkpoint: (c) => (last = c) }));
+    expect(existsSync(AtomicFile.partialPath(logPath))).toBe(true);
+    const again = await discoverOwners(node.input({ logPath, keepLog: true, resume: last }));
+    expect(again).toMatchObject({ owners: done.owners, burned: done.burned, requests: 0 });
+    expect(node.reReads()).toBe(0);
+    await discardOwnerLog(logPath);
+    expect(existsSync(AtomicFile.partialPath(logPath))).toBe(false);
   });
 
   it('a cursor the log no longer backs (partial file gone) is not trusted: discovery starts over', async () => {

@@ -49,6 +49,11 @@ export interface DiscoveryInput {
   logPath?: string;
   /** The last checkpoint of an earlier attempt. */
   resume?: DiscoveryCursor;
+  /**
+   * Leave the log on disk after success too: the caller drops it (`discardOwnerLog`) once the
+   * owners file is written, so a crash in between still resumes at the end instead of at genesis.
+   */
+  keepLog?: boolean;
   /** Called after every page on disk with the cursor to resume from. */
   checkpoint?: (cursor: DiscoveryCursor) => void;
   signal?: AbortSignal;
@@ -119,7 +124,8 @@ export async function discoverOwners(input: DiscoveryInput): Promise<DiscoveryRe
     await log.release();
     throw err;
   }
-  await log.discard();
+  if (input.keepLog) await log.release();
+  else await log.discard();
   return {
     owners: [...log.found].sort(),
     pBlocks: progress.pBlocks,

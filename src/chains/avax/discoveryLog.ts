@@ -1,4 +1,4 @@
-import { stat, readFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { AtomicFile } from '../../artifacts/atomicFile.js';
 import type { OwnerAddress } from './blockDigest.js';
 
@@ -66,4 +66,9 @@ export class OwnerLog {
   async discard(): Promise<void> {
     await this.file?.abort();
   }
+}
+
+/** Removes the log at `path` (its `.partial`) once nothing can need it. */
+export async function discardOwnerLog(path: string): Promise<void> {
+  await rm(AtomicFile.partialPath(path), { force: true });
 }
