@@ -1,11 +1,16 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DISCOVERY_LOG_PATH, platformActivities } from '../../../activities/platform.js';
+import { LocalArtifactStore } from '../../../src/artifacts/store.js';
 import { openBlockIndex } from '../../../src/chains/avax/blockIndex.js';
 import { discoverOwners } from '../../../src/chains/avax/discovery.js';
 import type { DiscoveryCursor } from '../../../src/chains/avax/discoveryLog.js';
 import { discoverySources } from '../../../src/chains/avax/discoverySources.js';
 import { formatAddress } from '../../../src/keys/address.js';
+import type { DiscoveredAddresses } from '../../../src/manifests.js';
 import { useLocalAvalanche } from '../../helpers/avalancheLocal.js';
 import { EWOQ_KEY, sendAvax } from '../../helpers/avaxTransfers.js';
 import { issueMoreTxTypes } from '../../helpers/avaxTxTypes.js';
@@ -66,6 +71,14 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
     const resumed = await discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, resume: cursor });
     expect(resumed).toMatchObject({ owners: walked.owners, burned: walked.burned, resumedFrom: { P: 5, X: 1 } });
     expect(resumed.requests).toBe(pChainHeight - 4 + xHead);
+
+    // The activity takes the index path on its own and leaves the owners file, not the log.
+    const store = new LocalArtifactStore(join(net.dir, 'artifacts'));
+    const { discoverAddresses } = platformActivities(store);
+    const manifest = (await new MockActivityEnvironment().run(discoverAddresses, { runKey: 'run-d', rpcUrl: net.node.cChainRpcUrl, pChainHeight, withX: true })) as DiscoveredAddresses;
+    expect(manifest).toMatchObject({ count: walked.owners.length, pBlocks: pChainHeight, xBlocks: xHead, read: { P: 'index', X: 'index' }, requests: 2, burned: { P: walked.burned.P.toString(), X: walked.burned.X.toString() } });
+    expect(readFileSync(store.path('run-d', manifest.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string)).toEqual(walked.owners);
+    expect(existsSync(`${store.path('run-d', DISCOVERY_LOG_PATH)}.partial`)).toBe(false);
 
     // Where the node serves no index route (HTTP 404), discovery walks.
     expect(await openBlockIndex({ ...net.endpoints, prefix: '/ext/no-such-api' }, 'P', 'local', stakingAssetID)).toBeUndefined();
