@@ -1,13 +1,13 @@
 import * as avalanchejs from '@avalabs/avalanchejs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { avaxEndpoints } from '../src/chains/avax/api.js';
 import { WALK_CONCURRENCY } from '../src/chains/avax/blockWalk.js';
 import { discoverOwners } from '../src/chains/avax/discovery.js';
 import { discoverySources } from '../src/chains/avax/discoverySources.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
+import { avaxSigner, issueAccepted } from '../src/chains/platform/transfer.js';
 import { EWOQ_KEY } from '../src/dev/localKeys.js';
 import { startAvalancheLocal } from '../src/nodes/avalanchego.js';
 import { FaultProxy } from '../test/rigs/faultProxy.js';
@@ -39,32 +39,19 @@ export interface DiscoveryResults {
   sameOwnersAndFees: boolean;
 }
 
-const { addTxSignatures, avm, Context, pvm, secp256k1, TransferableOutput, utils } = avalanchejs as any;
+const { avm, pvm, TransferableOutput } = avalanchejs as any;
 
 /** One transfer a block, each to a fresh address, ~1 in 10 on the P-Chain, until `blocks` are made. */
 async function fillBlocks(uri: string, blocks: number): Promise<void> {
-  const context = await Context.getContextFromURI(uri);
-  const key = utils.hexToBuffer(EWOQ_KEY);
-  const from = secp256k1.publicKeyBytesToAddress(secp256k1.getPublicKey(key));
-  const x = new avm.AVMApi(uri);
-  const p = new pvm.PVMApi(uri);
-  const xAddr = `X-${utils.formatBech32(context.hrp, from)}`;
-  const pAddr = `P-${utils.formatBech32(context.hrp, from)}`;
+  const { context, key, from, address, x, p } = await avaxSigner(uri, EWOQ_KEY);
   const started = Date.now();
   for (let i = 0; i < blocks; i++) {
     const onP = i % 10 === 9;
     const api = onP ? p : x;
-    const { utxos } = await api.getUTXOs({ addresses: [onP ? pAddr : xAddr] });
+    const { utxos } = await api.getUTXOs({ addresses: [onP ? address.P : address.X] });
     const outputs = [TransferableOutput.fromNative(context.avaxAssetID, 1_000_000n, [randomBytes(20)])];
     const tx = onP ? pvm.newBaseTx({ fromAddressesBytes: [from], outputs, utxos, feeState: await p.getFeeState() }, context) : avm.newBaseTx(context, [from], utxos, outputs);
-    await addTxSignatures({ unsignedTx: tx, privateKeys: [key] });
-    const { txID } = await api.issueSignedTx(tx.getSignedTx());
-    for (;;) {
-      const { status } = await api.getTxStatus({ txID });
-      if (status === 'Accepted' || status === 'Committed') break;
-      if (status === 'Rejected' || status === 'Dropped') throw new Error(`bench transfer ${txID} ${status}`);
-      await sleep(2);
-    }
+    await issueAccepted(api, tx, key, 2);
     if ((i + 1) % 1000 === 0) log(`  ${i + 1} blocks, ${((i + 1) / ((Date.now() - started) / 1000)).toFixed(0)}/s`);
   }
 }

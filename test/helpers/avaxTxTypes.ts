@@ -1,5 +1,5 @@
 import * as avalanchejs from '@avalabs/avalanchejs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { avaxSigner, issueAccepted } from '../../src/chains/platform/transfer.js';
 
 /**
  * P- and X-Chain transactions of more types than a transfer (src/chains/platform/transfer.ts has
@@ -7,28 +7,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * owner. Each waits until the node accepted it. avalanchejs 5.2.0, typed loosely by hand (its
  * declaration files cannot be followed under NodeNext).
  */
-const { addTxSignatures, avm, Context, pvm, secp256k1, TransferableOutput, utils } = avalanchejs as any;
+const { avm, pvm, TransferableOutput } = avalanchejs as any;
 
-async function issue(api: any, tx: any, key: Uint8Array): Promise<string> {
-  await addTxSignatures({ unsignedTx: tx, privateKeys: [key] });
-  const { txID } = await api.issueSignedTx(tx.getSignedTx());
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { status } = await api.getTxStatus({ txID });
-    if (status === 'Accepted' || status === 'Committed') return txID;
-    if (status === 'Rejected' || status === 'Dropped' || Date.now() > deadline) throw new Error(`transaction ${txID} ${status}`);
-    await sleep(250);
-  }
-}
+const issue = (api: any, tx: any, key: Uint8Array): Promise<string> => issueAccepted(api, tx, key);
 
 export async function issueMoreTxTypes(uri: string, privateKeyHex: string, owners: { subnet: Uint8Array; delegationRewards: Uint8Array; nodeId: string }): Promise<void> {
-  const context = await Context.getContextFromURI(uri);
-  const key = utils.hexToBuffer(privateKeyHex);
-  const from = secp256k1.publicKeyBytesToAddress(secp256k1.getPublicKey(key));
-  const x = new avm.AVMApi(uri);
-  const p = new pvm.PVMApi(uri);
-  const xAddr = `X-${utils.formatBech32(context.hrp, from)}`;
-  const pAddr = `P-${utils.formatBech32(context.hrp, from)}`;
+  const signer = await avaxSigner(uri, privateKeyHex);
+  const { key, from } = signer;
+  const context = signer.context as any;
+  const x = signer.x as any;
+  const p = signer.p as any;
+  const [xAddr, pAddr] = [signer.address.X, signer.address.P];
   const feeState = async () => p.getFeeState();
 
   // X → P: export then import.
