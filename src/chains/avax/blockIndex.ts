@@ -18,6 +18,8 @@ import type { UtxoChain } from './utxo.js';
  */
 
 export const INDEX_PAGE = 1024;
+/** Containers read to find the height of index 0 (the first one that decodes tells it). */
+const PROBE = 64;
 
 interface FormattedContainer {
   bytes?: unknown;
@@ -52,13 +54,14 @@ export interface IndexedChain {
 
 /**
  * The chain's block index, or undefined when the node has none (route or method missing) or it is
- * empty. The height of index 0 is taken from the first container of the first page that decodes.
+ * empty. The height of index 0 is taken from the first of its first 64 containers that decodes
+ * (none decoding: the walk is used).
  */
 export async function openBlockIndex(endpoints: AvaxEndpoints, chain: UtxoChain, hrp: string, stakingAssetID: string): Promise<IndexedChain | undefined> {
   const index = new BlockIndex(endpoints, chain);
   let first: Array<{ index: number; bytes: Uint8Array }>;
   try {
-    first = await index.range(0, INDEX_PAGE);
+    first = await index.range(0, PROBE);
   } catch (err) {
     // An empty index answers "start index > last accepted index": nothing to read from it.
     if (isMethodMissing(err) || err instanceof RpcResponseError) return undefined;
