@@ -15,3 +15,24 @@ export async function heartbeating<T>(work: () => Promise<T>, everyMs = 5_000): 
     clearInterval(timer);
   }
 }
+
+/**
+ * Like `heartbeating`, for work with a cursor: every heartbeat carries the last cursor `work`
+ * reported (starting from the one the previous attempt left), so the periodic beats never replace
+ * the checkpoint with nothing and a retry reads it from `heartbeatDetails`.
+ */
+export async function heartbeatingCursor<C, T>(work: (resume: C | undefined, checkpoint: (cursor: C) => void) => Promise<T>, everyMs = 5_000): Promise<T> {
+  const ctx = Context.current();
+  let last = ctx.info.heartbeatDetails as C | undefined;
+  const resume = last;
+  ctx.heartbeat(last);
+  const timer = setInterval(() => ctx.heartbeat(last), everyMs);
+  try {
+    return await work(resume, (cursor) => {
+      last = cursor;
+      ctx.heartbeat(cursor);
+    });
+  } finally {
+    clearInterval(timer);
+  }
+}

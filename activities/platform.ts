@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
@@ -7,12 +7,14 @@ import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExport } from '../src/manifests.js';
 import { discoverOwners, TooManyOwnersError } from '../src/chains/avax/discovery.js';
+import { discardOwnerLog, type DiscoveryCursor } from '../src/chains/avax/discoveryLog.js';
+import { discoverySources } from '../src/chains/avax/discoverySources.js';
 import { writeJsonl } from '../src/chains/avax/api.js';
 import { readJsonLines } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { asFailure } from './failures.js';
-import { heartbeating } from './heartbeat.js';
+import { heartbeating, heartbeatingCursor } from './heartbeat.js';
 
 export const P_VALIDATORS_PATH = 'exports/P/validators.jsonl';
 export const P_UTXOS_PATH = 'exports/P/utxos.jsonl';
@@ -20,6 +22,8 @@ export const X_UTXOS_PATH = 'exports/X/utxos.jsonl';
 export const X_ASSETS_PATH = 'exports/X/assets.jsonl';
 export const Q_CONFIG_PATH = 'exports/Q/config.json';
 export const DISCOVERED_ADDRESSES_PATH = 'exports/addresses.jsonl';
+/** Owners found so far, for a retry to resume from (never published: only its `.partial` exists). */
+export const DISCOVERY_LOG_PATH = 'exports/addresses.found.jsonl';
 
 /** The node behind the plan's C-Chain URL: its P-, X- and Q-Chain share it. */
 function nodeEndpoints(rpcUrl: string, field: string, dialect?: DialectName): AvaxEndpoints {
@@ -97,18 +101,40 @@ export function platformActivities(store: ArtifactStore) {
       try {
         const endpoints = nodeEndpoints(input.rpcUrl, 'plan.chains.P', input.dialect);
         const pchain = new PlatformChain(endpoints);
-        return await heartbeating(async () => {
+        const xchain = input.withX ? new ExchangeChain(endpoints) : undefined;
+        return await heartbeatingCursor<DiscoveryCursor, DiscoveredAddresses>(async (resume, checkpoint) => {
+          const stakingAssetID = await pchain.stakingAssetID();
+          const sources = await discoverySources(endpoints, { pchain, ...(xchain ? { xchain } : {}), stakingAssetID });
           const found = await discoverOwners({
             pchain,
-            ...(input.withX ? { xchain: new ExchangeChain(endpoints) } : {}),
+            ...(xchain ? { xchain } : {}),
             pChainHeight: input.pChainHeight,
-            stakingAssetID: await pchain.stakingAssetID(),
+            stakingAssetID,
+            pages: sources.pages,
+            logPath: store.path(input.runKey, DISCOVERY_LOG_PATH),
+            keepLog: true,
+            resume,
+            checkpoint,
+            signal: Context.current().cancellationSignal,
           });
           const written = await writeJsonl(store.path(input.runKey, DISCOVERED_ADDRESSES_PATH), found.owners);
+          await discardOwnerLog(store.path(input.runKey, DISCOVERY_LOG_PATH));
           const burned = { P: found.burned.P.toString(), X: found.burned.X.toString() };
-          return { path: DISCOVERED_ADDRESSES_PATH, sha256: written.sha256, count: written.records, pBlocks: found.pBlocks, xBlocks: found.xBlocks, burned };
+          return {
+            path: DISCOVERED_ADDRESSES_PATH,
+            sha256: written.sha256,
+            count: written.records,
+            pBlocks: found.pBlocks,
+            xBlocks: found.xBlocks,
+            burned,
+            read: sources.read,
+            requests: found.requests,
+            ...(found.resumedFrom ? { resumedFrom: found.resumedFrom } : {}),
+          };
         });
       } catch (err) {
+        // Cancellation (abort, rollback) arrives with a heartbeat; the log stays for nothing else to use.
+        if (Context.current().cancellationSignal.aborted) throw new CancelledFailure('address discovery cancelled');
         // More owners than the set may hold is no transient fault: rescanning finds the same.
         if (err instanceof TooManyOwnersError) throw failure('InvalidPlan', `plan.chains.P.discoverAddresses: ${err.message}`);
         throw asFailure(err, 'address discovery');

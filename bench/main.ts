@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchSize } from './benchSize.js';
+import { benchDiscovery } from './discovery.js';
 import { parseOptions } from './options.js';
 import { cleanupAll, installSignalCleanup, onCleanup } from './procs.js';
 import { log } from './progress.js';
@@ -12,6 +13,7 @@ import { machineInfo, writeResults } from './results.js';
  * `npm run bench`: the coordinator's hot paths against geth on the same synthetic state.
  *
  *   npm run bench -- --accounts 100000,1000000 --only root,export,genesis,history --out bench-results.json
+ *   npm run bench -- --only discovery --blocks 10000   (owner discovery: block index against the walk)
  *
  * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
  * work directory, and the results file is rewritten after every size. Every measured phase runs in
@@ -35,7 +37,12 @@ async function main(): Promise<void> {
   };
   log(`work dir ${root}${opts.keep ? ' (kept)' : ''}`);
   try {
-    for (const accounts of opts.accounts) {
+    if (opts.only.includes('discovery')) {
+      results.discovery = await benchDiscovery(opts.blocks, root, opts.discoveryDelayMs);
+      writeResults(opts.out, results);
+    }
+    const statePhases = opts.only.filter((p) => p !== 'discovery');
+    for (const accounts of statePhases.length > 0 ? opts.accounts : []) {
       results.sizes.push(await benchSize(accounts, opts, root, profileDir));
       if (!opts.keep) rmSync(join(root, `n${accounts}`), { recursive: true, force: true });
       results.targets = evaluateTargets(results.sizes);

@@ -5,7 +5,9 @@ import type { StateScheme } from './gethTools.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
-export const PHASES = ['root', 'export', 'genesis', 'history'] as const;
+export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery'] as const;
+/** What `--only` means when not given: the state phases (discovery fills a node of its own, minutes). */
+const DEFAULT_PHASES = ['root', 'export', 'genesis', 'history'];
 export type Phase = (typeof PHASES)[number];
 
 export interface BenchOptions {
@@ -22,6 +24,9 @@ export interface BenchOptions {
   bundleAtStart: boolean;
   workerNodeFlags: string[];
   cpuProf: boolean;
+  /** P/X blocks of the discovery phase. */
+  blocks: number;
+  discoveryDelayMs: number;
 }
 
 function list(value: string): string[] {
@@ -43,7 +48,9 @@ export function parseOptions(argv: string[]): BenchOptions {
   const program = new Command('bench')
     .description('state root, export, genesis and Temporal history benchmarks against geth')
     .option('--accounts <list>', 'state sizes, comma separated (100000, 100k, 1m)', '1000000')
-    .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, PHASES.join(','))
+    .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, DEFAULT_PHASES.join(','))
+    .option('--blocks <n>', 'discovery: P/X blocks made on the local avalanchego before reading them', '10000')
+    .option('--discovery-delay-ms <n>', 'discovery: also read through a proxy adding this delay to every request (0: loopback only)', '10')
     .option('--out <file>', 'JSON results file', 'bench-results.json')
     .option('--seed <n>', 'seed of the generated state', '1')
     .option('--partitions <list>', 'export partitions run in parallel; several values are each measured, the first is the headline', '4')
@@ -64,6 +71,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   for (const p of partitions) if (p > 256) throw new Error('--partitions: at most 256');
   const pageSize = Number(o.pageSize);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
+  const discoveryDelayMs = Number(o.discoveryDelayMs);
+  if (!Number.isInteger(discoveryDelayMs) || discoveryDelayMs < 0 || discoveryDelayMs > 10_000) throw new Error('--discovery-delay-ms: 0..10000');
   return {
     accounts: counts(String(o.accounts)),
     only,
@@ -78,5 +87,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     bundleAtStart: Boolean(o.bundleAtStart),
     workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
     cpuProf: Boolean(o.cpuProf),
+    blocks: counts(String(o.blocks))[0]!,
+    discoveryDelayMs,
   };
 }

@@ -1,3 +1,4 @@
+import type { DiscoveryResults } from './discovery.js';
 import type { StateStats } from '../src/state/stats.js';
 
 /** Shapes of bench-results.json, the targets of the performance issue, and the stdout table. */
@@ -85,6 +86,7 @@ export interface BenchResults {
   options: Record<string, unknown>;
   sizes: SizeResults[];
   targets: Target[];
+  discovery?: DiscoveryResults;
 }
 
 const RSS_LIMIT_MB = 512;
@@ -219,7 +221,14 @@ export function printTable(results: BenchResults): void {
       ]);
     }
   }
-  process.stdout.write(`${table(rows)}\n`);
+  if (rows.length > 1) process.stdout.write(`${table(rows)}\n`);
+  const d = results.discovery;
+  if (d) {
+    const blocks = `${d.pBlocks} P + ${d.xBlocks} X blocks`;
+    const head = [['owner discovery', 'blocks', 's', 'blocks/s', 'requests/block', 'owners', 'note']];
+    const lines = d.reads.map((r) => [r.delayMs ? `${r.mode} +${r.delayMs} ms` : r.mode, blocks, f1(r.seconds), String(r.blocksPerSecond), r.requestsPerBlock.toFixed(4), String(r.owners), d.sameOwnersAndFees ? 'same owners and fees' : 'OWNERS OR FEES DIFFER']);
+    process.stdout.write(`\n${table([...head, ...lines])}\n`);
+  }
   if (results.targets.length > 0) {
     process.stdout.write('\n');
     process.stdout.write(`${table([['target', 'wanted', 'measured', ''], ...results.targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET'])])}\n`);

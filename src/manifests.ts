@@ -54,6 +54,11 @@ export interface DiscoveredAddresses {
    * supply, owned by nobody. Absent in runs before it was counted.
    */
   burned?: { P: string; X: string };
+  /** How each chain's blocks were read (`index`: the node's block index; `walk`: block by block). */
+  read?: { P: 'index' | 'walk'; X?: 'index' | 'walk' };
+  /** Block requests of the attempt that finished, and the heights it resumed from after a failed one. */
+  requests?: number;
+  resumedFrom?: { P: number; X: number };
 }
 
 /** The X-Chain part of a run's exports (plan.chains.X). */

@@ -46,6 +46,12 @@ export interface AvalancheNodeConfig {
   logDisplayLevel?: string;
   /** File logs under `<dataDir>/logs`. Default info. */
   logLevel?: string;
+  /**
+   * `--index-enabled`: the node indexes every accepted block (`/ext/index/<P|X|C>/block`), which
+   * owner discovery reads 1024 blocks a request. Must be on from the node's first start: avalanchego
+   * refuses to index a chain it once ran without indexing (unless told to accept a partial index).
+   */
+  indexEnabled?: boolean;
   extraArgs?: readonly string[];
   /**
    * A validator's own identity (TLS certificate and key, BLS signer key) instead of ephemeral keys.
@@ -250,6 +256,7 @@ export function avalanchegoArgs(config: AvalancheNodeConfig, networkId: number, 
     writeFileSync(upgradePath, `${JSON.stringify(upgradeConfig(d), null, 2)}\n`);
     args.push(`--upgrade-file=${upgradePath}`);
   }
+  if (config.indexEnabled) args.push('--index-enabled=true');
   args.push(...(config.extraArgs ?? []));
   return args;
 }

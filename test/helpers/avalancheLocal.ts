@@ -11,6 +11,7 @@ import { PlatformChain } from '../../src/chains/platform/pchain.js';
 import { deployCode, STORE_RUNTIME } from '../../src/dev/fill.js';
 import { formatAddress } from '../../src/keys/address.js';
 import { startAvalancheLocal, type AvalancheNode } from '../../src/nodes/avalanchego.js';
+import type { AvalancheNodeConfig } from '../../src/nodes/avalanchegoFlags.js';
 import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
@@ -46,10 +47,10 @@ export interface LocalAvalanche {
   stop(): Promise<void>;
 }
 
-export async function startLocalAvalanche(): Promise<LocalAvalanche> {
+export async function startLocalAvalanche(options: Pick<AvalancheNodeConfig, 'indexEnabled'> = {}): Promise<LocalAvalanche> {
   await keccakReady();
   const dir = mkdtempSync(join(tmpdir(), 'avalanchego-it-'));
-  const node = await startAvalancheLocal({ dataDir: join(dir, 'node') }).catch((err: unknown) => {
+  const node = await startAvalancheLocal({ dataDir: join(dir, 'node'), ...options }).catch((err: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   });
@@ -82,10 +83,10 @@ export async function startLocalAvalanche(): Promise<LocalAvalanche> {
  * A local network for the enclosing `describe`: started before its first test, stopped after its
  * last. The returned function gives the running network inside a test.
  */
-export function useLocalAvalanche(): () => LocalAvalanche {
+export function useLocalAvalanche(options: Pick<AvalancheNodeConfig, 'indexEnabled'> = {}): () => LocalAvalanche {
   let net: LocalAvalanche | undefined;
   beforeAll(async () => {
-    net = await startLocalAvalanche();
+    net = await startLocalAvalanche(options);
   });
   afterAll(() => net?.stop());
   return () => {

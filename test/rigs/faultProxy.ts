@@ -33,7 +33,11 @@ export class FaultProxy {
   /** Requests refused for a missing or wrong Authorization header. */
   unauthorized = 0;
 
-  constructor(private readonly target: string) {}
+  /** `keepPath`: forward to the request's own path under `target` (a node's whole API), not to `target` itself. */
+  constructor(
+    private readonly target: string,
+    private readonly options: { keepPath?: boolean } = {},
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -123,7 +127,7 @@ export class FaultProxy {
   private forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const out = request(
-        this.target,
+        this.options.keepPath ? new URL(req.url ?? '/', this.target) : this.target,
         { method: req.method, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } },
         (answer) => {
           const parts: Buffer[] = [];

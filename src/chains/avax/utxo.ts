@@ -63,7 +63,7 @@ export interface AddressFormat {
   hrp: string;
 }
 
-function readOwners(r: CodecReader, format: AddressFormat): OutputOwners {
+export function readOwners(r: CodecReader, format: AddressFormat): OutputOwners {
   const locktime = r.u64().toString();
   const threshold = r.u32();
   const count = r.u32();
@@ -85,7 +85,8 @@ const TYPE_NAMES: Readonly<Record<UtxoChain, Readonly<Record<number, string>>>> 
   },
 };
 
-function readOutput(r: CodecReader, chain: UtxoChain, typeID: number, format: AddressFormat, record: UtxoRecord, nested: boolean): void {
+/** Reads the output of type `typeID` into `record` (UTXOs here; a block's outputs in containerDigest.ts). */
+export function readOutput(r: CodecReader, chain: UtxoChain, typeID: number, format: AddressFormat, record: UtxoRecord, nested = false): void {
   const name = TYPE_NAMES[chain][typeID];
   if (name === undefined || (nested && typeID !== 7)) {
     // An unknown output type cannot be skipped (its length is unknown); refusing beats miscounting.

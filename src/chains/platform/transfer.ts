@@ -5,10 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * The part of avalanchejs 5.2.0 used here, typed by hand: its declaration files use extensionless
  * relative imports, which TypeScript's NodeNext resolution cannot follow.
  */
-interface UnsignedTx {
+export interface UnsignedTx {
   getSignedTx(): unknown;
 }
-interface ChainApi {
+export interface ChainApi {
   getUTXOs(input: { addresses: string[] }): Promise<{ utxos: unknown[] }>;
   issueSignedTx(tx: unknown): Promise<{ txID: string }>;
   getTxStatus(input: { txID: string }): Promise<{ status: string }>;
@@ -41,38 +41,47 @@ export interface Transfer {
   locktime?: bigint;
 }
 
-async function accepted(getStatus: () => Promise<{ status: string }>, txID: string): Promise<void> {
+/**
+ * Signs `unsignedTx` with `key`, issues it through `api` (avalanchejs AVMApi / PVMApi) and waits,
+ * polling every `pollMs`, until the node has accepted it.
+ */
+export async function issueAccepted(api: ChainApi, unsignedTx: UnsignedTx, key: Uint8Array, pollMs = 250): Promise<string> {
+  await addTxSignatures({ unsignedTx, privateKeys: [key] });
+  const { txID } = await api.issueSignedTx(unsignedTx.getSignedTx());
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const { status } = await getStatus();
-    if (status === 'Accepted' || status === 'Committed') return;
+    const { status } = await api.getTxStatus({ txID });
+    if (status === 'Accepted' || status === 'Committed') return txID;
     if (status === 'Rejected' || status === 'Dropped') throw new Error(`transaction ${txID} ${status}`);
     if (Date.now() > deadline) throw new Error(`transaction ${txID} still ${status} after 60 s`);
-    await sleep(250);
+    await sleep(pollMs);
   }
+}
+
+/** A key on a node: its avalanchejs context, its address bytes and bech32 names, the X and P APIs. */
+export interface AvaxSigner {
+  context: { avaxAssetID: string; hrp: string };
+  key: Uint8Array;
+  from: Uint8Array;
+  address: { X: string; P: string };
+  x: ChainApi;
+  p: ChainApi & { getFeeState(): Promise<unknown> };
+}
+
+export async function avaxSigner(uri: string, privateKeyHex: string): Promise<AvaxSigner> {
+  const context = await Context.getContextFromURI(uri);
+  const key = utils.hexToBuffer(privateKeyHex);
+  const from = secp256k1.publicKeyBytesToAddress(secp256k1.getPublicKey(key));
+  const bech32 = utils.formatBech32(context.hrp, from);
+  return { context, key, from, address: { X: `X-${bech32}`, P: `P-${bech32}` }, x: new avm.AVMApi(uri), p: new pvm.PVMApi(uri) };
 }
 
 /** Sends from the key's own address on `chain` to each recipient, in one transaction. */
 export async function sendAvax(uri: string, chain: 'X' | 'P', privateKeyHex: string, transfers: readonly Transfer[]): Promise<string> {
-  const context = await Context.getContextFromURI(uri);
-  const key = utils.hexToBuffer(privateKeyHex);
-  const from = secp256k1.publicKeyBytesToAddress(secp256k1.getPublicKey(key));
+  const { context, key, from, address, x, p } = await avaxSigner(uri, privateKeyHex);
   const outputs = transfers.map((t) => TransferableOutput.fromNative(context.avaxAssetID, t.amount, [utils.bech32ToBytes(t.to)], t.locktime));
-  if (chain === 'X') {
-    const api = new avm.AVMApi(uri);
-    const { utxos } = await api.getUTXOs({ addresses: [`X-${utils.formatBech32(context.hrp, from)}`] });
-    const tx = avm.newBaseTx(context, [from], utxos, outputs);
-    await addTxSignatures({ unsignedTx: tx, privateKeys: [key] });
-    const { txID } = await api.issueSignedTx(tx.getSignedTx());
-    await accepted(() => api.getTxStatus({ txID }), txID);
-    return txID;
-  }
-  const api = new pvm.PVMApi(uri);
-  const { utxos } = await api.getUTXOs({ addresses: [`P-${utils.formatBech32(context.hrp, from)}`] });
-  const feeState = await api.getFeeState();
-  const tx = pvm.newBaseTx({ fromAddressesBytes: [from], outputs, utxos, feeState }, context);
-  await addTxSignatures({ unsignedTx: tx, privateKeys: [key] });
-  const { txID } = await api.issueSignedTx(tx.getSignedTx());
-  await accepted(() => api.getTxStatus({ txID }), txID);
-  return txID;
+  const { utxos } = await (chain === 'X' ? x : p).getUTXOs({ addresses: [address[chain]] });
+  if (chain === 'X') return issueAccepted(x, avm.newBaseTx(context, [from], utxos, outputs), key);
+  const feeState = await p.getFeeState();
+  return issueAccepted(p, pvm.newBaseTx({ fromAddressesBytes: [from], outputs, utxos, feeState }, context), key);
 }
