@@ -22,6 +22,8 @@ export interface BenchOptions {
   bundleAtStart: boolean;
   workerNodeFlags: string[];
   cpuProf: boolean;
+  /** Runs of each side of the state-root comparison; the medians are reported. */
+  repeat: number;
 }
 
 function list(value: string): string[] {
@@ -54,6 +56,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
     .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
     .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
+    .option('--repeat <n>', "state root: runs of ours and of geth's StackTrie, alternating; medians reported", '3')
     .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
     .allowExcessArguments(false);
   program.parse(argv, { from: 'user' });
@@ -64,6 +67,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   for (const p of partitions) if (p > 256) throw new Error('--partitions: at most 256');
   const pageSize = Number(o.pageSize);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
+  const repeat = Number(o.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 25) throw new Error('--repeat: 1..25');
   return {
     accounts: counts(String(o.accounts)),
     only,
@@ -78,5 +83,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     bundleAtStart: Boolean(o.bundleAtStart),
     workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
     cpuProf: Boolean(o.cpuProf),
+    repeat,
   };
 }
