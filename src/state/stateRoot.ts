@@ -3,6 +3,7 @@ import { bytesToHex, hexToBytes, type Hex } from './hex.js';
 import { accountFromRecord, AccountBytes, decodeStorageEntry, valueFieldsFromRecord } from './accountBytes.js';
 import { EMPTY_TRIE_ROOT, hashKeccakInput, keccak256Into, keccakInput, keccakReady } from './keccak.js';
 import { rlpHeaderLength, writeRlpListHeader } from './rlp.js';
+import { readAccountBytes } from './readAccountBytes.js';
 import { StackTrie, StackTrieOrderError } from './stackTrie.js';
 
 /**
@@ -276,3 +277,14 @@ export async function computeStateRoot(
   return builder.root();
 }
 
+/**
+ * State root of export partition files (in key order), read as bytes (readAccountBytes): the
+ * root-only pass, without records. The genesis pass, which needs the records for its writer, goes
+ * through readAccounts and StateRootBuilder.add instead; both give the same root.
+ */
+export async function stateRootOfFiles(paths: readonly string[], encoding: AccountEncoding = 'ethereum'): Promise<{ stateRoot: Hex; accounts: number }> {
+  await keccakReady();
+  const builder = new StateRootBuilder(encoding);
+  await readAccountBytes(paths, (account) => builder.addBytes(account));
+  return { stateRoot: builder.root(), accounts: builder.accounts };
+}
