@@ -87,7 +87,7 @@ function decodeInto(hex: string, from: number, out: Uint8Array, offset: number, 
 }
 
 /** Decodes a 0x-prefixed hex string of exactly `out.length` bytes into `out`. */
-export function decodeFixed(hex: string, out: Uint8Array, field: string, address: string): void {
+function decodeFixed(hex: string, out: Uint8Array, field: string, address: string): void {
   const ok = hex.length === 2 + 2 * out.length && hex.startsWith('0x') && decodeInto(hex, 2, out, 0, out.length);
   if (!ok) throw new Error(`account ${address}: ${field} ${hex.slice(0, 80)} is not ${out.length} bytes of hex`);
 }
@@ -111,7 +111,7 @@ function decodeQuantity(quantity: string, out: Uint8Array, maxBytes: number, fie
 }
 
 /** Decodes `hex` (0x + 1..64 digits) into out[offset, offset + 32), left-padded; false if it is not such hex. */
-export function decodeWord(hex: string, out: Uint8Array, offset: number): boolean {
+function decodeWord(hex: string, out: Uint8Array, offset: number): boolean {
   return hex.length > 2 && hex.length <= 66 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78 && decodeInto(hex, 2, out, offset, 32);
 }
 

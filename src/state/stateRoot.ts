@@ -57,7 +57,7 @@ const storageTrie = new StackTrie();
  * Storage trie root over `count` 32-byte slot → value words (flat arrays, word i at 32i), in any
  * order: entries are sorted by hashed slot here. Zero values and a slot given twice are refused.
  */
-export function storageRootOfWords(slots: Uint8Array, values: Uint8Array, count: number, owner?: string | AccountBytes): Uint8Array {
+function storageRootOfWords(slots: Uint8Array, values: Uint8Array, count: number, owner?: string | AccountBytes): Uint8Array {
   if (count === 0) return EMPTY_ROOT_BYTES;
   // Only messages name the owner: an address read as bytes becomes text only then.
   const where = () => (owner === undefined ? '' : ` of account ${typeof owner === 'string' ? owner : owner.name()}`);
@@ -155,7 +155,7 @@ export function accountRlp(record: AccountRecord, storageRoot: Uint8Array, encod
 
 const rlpFields = new AccountBytes();
 
-/** Encoded length of a quantity of `length` significant bytes ending at `bytes[32]`, as an RLP string. */
+/** Encoded length, as an RLP string, of a quantity of `length` significant bytes right-aligned in `bytes` (32 long). */
 function quantityItemLength(bytes: Uint8Array, length: number): number {
   // Zero is the empty string (0x80); one byte below 0x80 is its own encoding.
   return length === 1 && bytes[31]! < 0x80 ? 1 : 1 + length;
