@@ -17,6 +17,7 @@ import {
 import type { BenchOptions, Phase } from './options.js';
 import type { ExportResult, GenesisResult, HistoryResult, RootResult } from './phases.js';
 import { onCleanup, runPhaseChild, type Measured } from './procs.js';
+import { measureStateRoots } from './rootPhase.js';
 import { log } from './progress.js';
 import type { SizeResults } from './report.js';
 
@@ -79,11 +80,7 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
   }
   if (!needGeth) return out;
 
-  let ours: { result: RootResult; measured: Measured } | undefined;
-  if (want('root')) {
-    log(`n=${accounts}: state root (ours)`);
-    ours = await phase<RootResult>({ phase: 'root', files });
-  }
+  const roots = want('root') ? await measureStateRoots(accounts, files, opts.repeat, phase<RootResult>, logs) : undefined;
 
   const dataDir = join(work, 'geth');
   const inits: GethInitResult[] = [];
@@ -108,9 +105,10 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
     else rmSync(dir, { recursive: true, force: true });
   }
   const timedInit = inits.find((i) => i.scheme === (opts.gethScheme === 'path' ? 'path' : 'hash'))!;
-  if (ours) {
+  if (roots) {
     out.root = {
-      ours: { seconds: ours.result.seconds, rate: rate(accounts, ours.result.seconds), stateRoot: ours.result.stateRoot, ...measuredFields(ours.measured) },
+      ours: { ...roots.ours, stateRoot: roots.stateRoot },
+      gethStackTrie: roots.stackTrie,
       geth: inits.map((i) => ({
         scheme: i.scheme,
         command: `geth ${i.args.join(' ')}`,
@@ -122,10 +120,11 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
         load: i.load,
       })),
       gethBlock0Root: gethRoot,
-      rootsEqual: ours.result.stateRoot === gethRoot && genesis.result.stateRoot === gethRoot,
-      ratio: round2(timedInit.wallSeconds / ours.result.seconds),
+      rootsEqual: roots.stateRoot === gethRoot && genesis.result.stateRoot === gethRoot,
+      ratio: round2(timedInit.wallSeconds / roots.ours.seconds),
+      ratioStackTrie: roots.ratio,
     };
-    log(`  ours ${ours.result.seconds.toFixed(1)} s, geth init ${timedInit.wallSeconds.toFixed(1)} s, roots ${out.root.rootsEqual ? 'equal' : 'DIFFER'}`);
+    log(`  ours ${roots.ours.seconds.toFixed(2)} s, geth StackTrie ${roots.stackTrie.seconds.toFixed(2)} s, geth init ${timedInit.wallSeconds.toFixed(1)} s, roots ${out.root.rootsEqual ? 'equal' : 'DIFFER'}`);
   } else if (genesis.result.stateRoot !== gethRoot) {
     throw new Error(`genesis root ${genesis.result.stateRoot} differs from geth's block 0 root ${gethRoot}`);
   }

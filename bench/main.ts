@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchSize } from './benchSize.js';
 import { benchDiscovery } from './discovery.js';
+import { gethRootBinary } from './gethStackTrie.js';
 import { parseOptions } from './options.js';
 import { cleanupAll, installSignalCleanup, onCleanup } from './procs.js';
 import { log } from './progress.js';
@@ -17,7 +18,7 @@ import { machineInfo, writeResults } from './results.js';
  *
  * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
  * work directory, and the results file is rewritten after every size. Every measured phase runs in
- * its own process; see docs-perf.md for how to read the results.
+ * its own process; see docs/PERFORMANCE.md for how to read the results.
  */
 
 async function main(): Promise<void> {
@@ -36,6 +37,8 @@ async function main(): Promise<void> {
     targets: [],
   };
   log(`work dir ${root}${opts.keep ? ' (kept)' : ''}`);
+  // Built (or found) before any size, so a missing Go toolchain fails the run at once.
+  if (opts.only.includes('root')) log(`geth StackTrie: ${gethRootBinary()}`);
   try {
     if (opts.only.includes('discovery')) {
       results.discovery = await benchDiscovery(opts.blocks, root, opts.discoveryDelayMs);

@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** P/X blocks of the discovery phase. */
   blocks: number;
   discoveryDelayMs: number;
+  /** Runs of each side of the state-root comparison; the medians are reported. */
+  repeat: number;
 }
 
 function list(value: string): string[] {
@@ -61,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
     .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
     .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
+    .option('--repeat <n>', "state root: runs of ours and of geth's StackTrie, alternating; medians reported", '3')
     .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
     .allowExcessArguments(false);
   program.parse(argv, { from: 'user' });
@@ -73,6 +76,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
   const discoveryDelayMs = Number(o.discoveryDelayMs);
   if (!Number.isInteger(discoveryDelayMs) || discoveryDelayMs < 0 || discoveryDelayMs > 10_000) throw new Error('--discovery-delay-ms: 0..10000');
+  const repeat = Number(o.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 25) throw new Error('--repeat: 1..25');
   return {
     accounts: counts(String(o.accounts)),
     only,
@@ -89,5 +94,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     cpuProf: Boolean(o.cpuProf),
     blocks: counts(String(o.blocks))[0]!,
     discoveryDelayMs,
+    repeat,
   };
 }

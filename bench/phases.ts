@@ -9,8 +9,7 @@ import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
 import type { Hex } from '../src/state/hex.js';
 import { keccakReady } from '../src/state/keccak.js';
-import { readAccounts } from '../src/state/jsonl.js';
-import { StateRootBuilder } from '../src/state/stateRoot.js';
+import { stateRootOfFiles } from '../src/state/stateRoot.js';
 import { sumStats, type StateStats } from '../src/state/stats.js';
 import { generateAlloc, type GeneratedAlloc } from './alloc.js';
 
@@ -45,14 +44,12 @@ export interface RootResult {
   stateRoot: Hex;
 }
 
-/** The state root alone, read from the JSONL partitions exactly as the genesis activity reads them. */
+/** The state root alone from the JSONL partitions: the root-only pass (stateRootOfFiles). */
 export async function runRoot(task: RootTask): Promise<RootResult> {
   await keccakReady();
   const started = performance.now();
-  const builder = new StateRootBuilder();
-  for await (const record of readAccounts(task.files)) builder.add(record);
-  const stateRoot = builder.root();
-  return { seconds: (performance.now() - started) / 1000, accounts: builder.accounts, stateRoot };
+  const { stateRoot, accounts } = await stateRootOfFiles(task.files);
+  return { seconds: (performance.now() - started) / 1000, accounts, stateRoot };
 }
 
 export interface GenesisTask {

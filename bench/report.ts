@@ -10,11 +10,16 @@ export interface PhaseProcess {
   load: [number, number];
 }
 
+/** One side of the state-root comparison: the median of its runs (`runs`: every run's seconds). */
+export type RootRun = PhaseProcess & { seconds: number; rate: number; runs: number[] };
+
 export interface SizeResults {
   accounts: number;
   alloc?: StateStats & { partitionBytes: number; generateSeconds: number };
   root?: {
-    ours: PhaseProcess & { seconds: number; rate: number; stateRoot: string };
+    ours: RootRun & { stateRoot: string };
+    /** go-ethereum's StackTrie over the same partitions (bench/gethroot): trie against trie. */
+    gethStackTrie: RootRun & { command: string };
     geth: Array<{
       scheme: string;
       command: string;
@@ -29,6 +34,8 @@ export interface SizeResults {
     rootsEqual: boolean;
     /** our rate / geth init's rate (= geth seconds / our seconds). */
     ratio: number;
+    /** our rate / geth StackTrie's rate, medians of the runs. */
+    ratioStackTrie: number;
   };
   genesis?: PhaseProcess & { seconds: number; bytes: number; rate: number; mbPerSecond: number; stateRoot: string; sha256: string };
   export?: {
@@ -112,6 +119,8 @@ export function evaluateTargets(sizes: readonly SizeResults[]): Target[] {
     const n = label(s.accounts);
     if (s.root) {
       targets.push({ name: `state root rate vs geth init, ${n}`, target: '≥ 0.50', value: s.root.ratio.toFixed(2), met: s.root.ratio >= 0.5 });
+      const vsStackTrie = s.root.ratioStackTrie;
+      targets.push({ name: `state root rate vs geth StackTrie, ${n}`, target: '≥ 0.80', value: vsStackTrie.toFixed(2), met: vsStackTrie >= 0.8 });
       targets.push({ name: `state root equals geth block 0 root, ${n}`, target: 'equal', value: s.root.rootsEqual ? 'equal' : 'differs', met: s.root.rootsEqual });
     }
     if (s.export) {
@@ -181,6 +190,8 @@ export function printTable(results: BenchResults): void {
     if (s.root) {
       const g = s.root.geth[0]!;
       rows.push(['state root', n, f1(s.root.ours.seconds), k(s.root.ours.rate), String(s.root.ours.peakRssMb), f1(g.seconds), k(g.rate), String(g.peakRssMb), s.root.ratio.toFixed(2), s.root.rootsEqual ? 'roots equal' : 'ROOTS DIFFER']);
+      const st = s.root.gethStackTrie;
+      rows.push(['  geth StackTrie', n, '', '', '', f1(st.seconds), k(st.rate), String(st.peakRssMb), s.root.ratioStackTrie.toFixed(2), `median of ${st.runs.length}`]);
       for (const other of s.root.geth.slice(1)) {
         rows.push([`  geth init ${other.scheme}`, n, '', '', '', f1(other.seconds), k(other.rate), String(other.peakRssMb), '', '']);
       }

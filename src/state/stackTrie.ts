@@ -43,6 +43,17 @@ class StNode {
 
 const EMPTY_ROOT_BYTES = hexToBytes(EMPTY_TRIE_ROOT);
 
+/** A key that is not after the previous one: callers that know what the key stands for say so. */
+export class StackTrieOrderError extends Error {
+  constructor(
+    message: string,
+    /** The previous key, hex. */
+    readonly previous: string,
+  ) {
+    super(message);
+  }
+}
+
 export class StackTrie {
   private readonly root_ = new StNode();
   private readonly pool: StNode[] = [];
@@ -85,10 +96,11 @@ export class StackTrie {
       while (common < limit && next[common] === path[common]) common++;
       const ordered = common < limit ? next[common]! > path[common]! : length > this.pathLength;
       if (!ordered) {
-        throw new Error(
+        const previous = nibblesToHex(path, this.pathLength);
+        throw new StackTrieOrderError(
           `StackTrie keys must be strictly increasing: ${bytesToHex(key)} ` +
-            `${common === length && length === this.pathLength ? 'repeats' : 'is not after'} the previous key ` +
-            `${nibblesToHex(path, this.pathLength)}`,
+            `${common === length && length === this.pathLength ? 'repeats' : 'is not after'} the previous key ${previous}`,
+          previous,
         );
       }
     }
@@ -99,6 +111,19 @@ export class StackTrie {
     this.path = next;
     this.pathLength = length;
     this.count++;
+  }
+
+  /** Empties the trie for another set of keys, keeping its allocations. */
+  reset(): void {
+    const root = this.root_;
+    root.kind = EMPTY;
+    root.value = null;
+    root.child = null;
+    root.children.fill(null);
+    root.live = -1;
+    this.pathLength = 0;
+    this.count = 0;
+    this.result = undefined;
   }
 
   /**

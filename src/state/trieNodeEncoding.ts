@@ -1,4 +1,4 @@
-import { keccak256 } from './keccak.js';
+import { hashKeccakInput, KECCAK_INPUT_BYTES, keccak256, keccakInput } from './keccak.js';
 import {
   rlpHeaderLength,
   rlpStringLength,
@@ -15,10 +15,11 @@ import {
  * Node keys are given as a nibble range [start, end) of a path, so the stack trie can encode
  * straight from the key being inserted without copying chunks out of it.
  *
- * Every node is encoded into one scratch buffer and turned into its reference (copied, or hashed)
- * before the next node is encoded. Like the Keccak hasher, the buffer is shared by all tries:
- * encoding is synchronous and all callers are on one thread, and one buffer keeps the state root's
- * hot path free of allocations beyond the references themselves.
+ * Every node is encoded straight into the Keccak input area (keccakInput(): WASM memory, so hashing
+ * copies nothing) and turned into its reference (copied, or hashed) before the next node is
+ * encoded; a node too large for it (only with values of kilobytes) goes to a scratch buffer.
+ * Like the hasher, both are shared by all tries: encoding is synchronous and all callers are on
+ * one thread, which keeps the state root's hot path free of allocations beyond the references.
  */
 
 /** A child that is already hashed: a 32-byte hash, or the node's RLP if shorter than 32 bytes. */
@@ -26,20 +27,31 @@ export type Ref = Uint8Array;
 
 const HASH_LENGTH = 32;
 
-let scratch = new Uint8Array(1024);
+let scratch = new Uint8Array(0);
+/** Where the last node was encoded: the Keccak input area or `scratch`. */
+let encoded: Uint8Array = scratch;
 
 function reserve(length: number): Uint8Array {
-  if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
-  return scratch;
+  if (length <= KECCAK_INPUT_BYTES) {
+    encoded = keccakInput();
+  } else {
+    if (scratch.length < length) scratch = new Uint8Array(Math.max(length, scratch.length * 2));
+    encoded = scratch;
+  }
+  return encoded;
 }
 
 /**
- * Reference to the node just encoded (the first `length` scratch bytes): embedded if shorter than
- * a hash, except for the root, which is always hashed.
+ * Reference to the node just encoded (its first `length` bytes): embedded if shorter than a hash,
+ * except for the root, which is always hashed.
  */
 export function nodeRef(length: number, isRoot: boolean): Ref {
-  const encoded = scratch.subarray(0, length);
-  return length < HASH_LENGTH && !isRoot ? encoded.slice() : keccak256(encoded);
+  if (length < HASH_LENGTH && !isRoot) return encoded.slice(0, length);
+  if (encoded !== scratch) {
+    hashKeccakInput(length);
+    return encoded.slice(0, HASH_LENGTH);
+  }
+  return keccak256(scratch.subarray(0, length));
 }
 
 /** Encodes [compact(path[start, end), leaf), value]; returns its length. */

@@ -231,6 +231,19 @@ describe('StackTrie', () => {
     }
   });
 
+  it('matches mpt with values larger than the hasher takes in one piece', async () => {
+    const rng = prng(3);
+    // Nodes of 17–40 KiB are encoded beside the Keccak input area and hashed in chunks.
+    const entries: [Uint8Array, Uint8Array][] = [
+      [Uint8Array.of(0x10), rng.bytes(17 * 1024)],
+      [Uint8Array.of(0x11), rng.bytes(40 * 1024)],
+      [Uint8Array.of(0x20), Uint8Array.of(1)],
+    ];
+    expect(stackTrieRoot(entries)).toBe(await referenceRoot(entries));
+    const single: [Uint8Array, Uint8Array][] = [[Uint8Array.of(0x10), rng.bytes(20 * 1024)]];
+    expect(stackTrieRoot(single)).toBe(await referenceRoot(single));
+  });
+
   it('refuses out-of-order and duplicate keys, empty keys and empty values', async () => {
     const trie = new StackTrie();
     trie.update(Uint8Array.of(5, 5), Uint8Array.of(1));

@@ -1,0 +1,135 @@
+import { NIBBLE, type AccountBytes } from './accountBytes.js';
+
+/**
+ * Decodes an account line straight from the bytes read, into AccountBytes: no string, no object,
+ * hex decoded once. It knows exactly the form accountLine() writes (src/state/jsonl.ts):
+ *
+ *   {"key":"0x…","address":"0x…","balance":"0x…","nonce":"0x…","codeHash":"0x…"
+ *    [,"code":"0x…"][,"storage":{"0x…":"0x…",…}][,"storageRoot":"0x…"]}
+ *
+ * and answers false for anything else (other spacing or order, escapes, a field of the wrong size
+ * or not hex, a nonce over 8 bytes): the caller then parses the line as JSON, which accepts every
+ * form and names what is wrong. So this never decides that a line is bad, only that it is the
+ * common case.
+ */
+
+const text = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const KEY = text('{"key":"0x');
+const ADDRESS = text('","address":"0x');
+const BALANCE = text('","balance":"0x');
+const NONCE = text('","nonce":"0x');
+const CODE_HASH = text('","codeHash":"0x');
+const CODE = text(',"code":"0x');
+const STORAGE = text(',"storage":{');
+const STORAGE_ROOT = text(',"storageRoot":"0x');
+const QUOTE = 0x22;
+
+/** The line being parsed: buffer and position, reused. */
+let buf: Uint8Array = new Uint8Array(0);
+let at = 0;
+let end = 0;
+
+function literal(expected: Uint8Array): boolean {
+  if (at + expected.length > end) return false;
+  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return false;
+  at += expected.length;
+  return true;
+}
+
+/** Where the hex digits from `at` end (at the closing quote), or -1 if a non-digit comes first. */
+function digitsEnd(): number {
+  let i = at;
+  while (i < end && NIBBLE[buf[i]!]! >= 0) i++;
+  return i < end && buf[i] === QUOTE ? i : -1;
+}
+
+/** Decodes buf[from, to) (hex digits, checked) into out[offset, offset + length), right-aligned. */
+function decode(from: number, to: number, out: Uint8Array, offset: number, length: number): void {
+  let i = to - 1;
+  for (let b = offset + length - 1; b >= offset; b--) {
+    const lo = i >= from ? NIBBLE[buf[i--]!]! : 0;
+    const hi = i >= from ? NIBBLE[buf[i--]!]! : 0;
+    out[b] = (hi << 4) | lo;
+  }
+}
+
+/** Exactly `out.length` bytes of hex up to a quote (not consumed). */
+function fixed(out: Uint8Array): boolean {
+  const stop = digitsEnd();
+  if (stop !== at + 2 * out.length) return false;
+  decode(at, stop, out, 0, out.length);
+  at = stop;
+  return true;
+}
+
+/** A quantity up to a quote, right-aligned in `out` (32 bytes); its significant bytes, or -1. */
+function quantity(out: Uint8Array, maxBytes: number): number {
+  const stop = digitsEnd();
+  if (stop <= at) return -1;
+  let first = at;
+  while (first < stop && buf[first] === 0x30) first++;
+  const bytes = (stop - first + 1) >> 1;
+  if (bytes > maxBytes) return -1;
+  decode(first, stop, out, 32 - bytes, bytes);
+  at = stop;
+  return bytes;
+}
+
+/** A storage word ("0x" + 1..64 digits) in quotes, into out[offset, offset + 32). */
+function word(out: Uint8Array, offset: number): boolean {
+  if (at + 3 > end || buf[at] !== QUOTE || buf[at + 1] !== 0x30 || buf[at + 2] !== 0x78) return false;
+  at += 3;
+  const stop = digitsEnd();
+  if (stop <= at || stop - at > 64) return false;
+  decode(at, stop, out, offset, 32);
+  at = stop + 1;
+  return true;
+}
+
+function storage(out: AccountBytes): boolean {
+  let n = 0;
+  if (buf[at] === 0x7d /* } */) {
+    at++;
+    return true;
+  }
+  for (;;) {
+    out.reserveSlots(n + 1);
+    if (!word(out.slots, n * 32) || buf[at++] !== 0x3a /* : */ || !word(out.values, n * 32)) return false;
+    n++;
+    const next = buf[at++];
+    if (next === 0x7d) break;
+    if (next !== 0x2c /* , */) return false;
+  }
+  out.slotCount = n;
+  return true;
+}
+
+/**
+ * Decodes line[start, end) (without its line break) into `out`; false if the line is not in the
+ * form above, in which case `out` holds nothing meaningful.
+ */
+export function parseAccountLine(line: Uint8Array, start: number, stop: number, out: AccountBytes): boolean {
+  buf = line;
+  at = start;
+  end = stop;
+  out.addressText = undefined;
+  out.code = null;
+  out.slotCount = 0;
+  out.hasStorageRoot = false;
+  if (!(literal(KEY) && fixed(out.key) && literal(ADDRESS) && fixed(out.address) && literal(BALANCE))) return false;
+  if ((out.balanceLength = quantity(out.balance, 32)) < 0 || !literal(NONCE)) return false;
+  if ((out.nonceLength = quantity(out.nonce, 8)) < 0 || !literal(CODE_HASH) || !fixed(out.codeHash)) return false;
+  if (buf[at++] !== QUOTE) return false;
+  if (literal(CODE)) {
+    const stop = digitsEnd();
+    if (stop < 0 || (stop - at) % 2 !== 0) return false;
+    decode(at, stop, out.codeOf((stop - at) >> 1), 0, (stop - at) >> 1);
+    at = stop + 1;
+  }
+  if (literal(STORAGE) && !storage(out)) return false;
+  if (literal(STORAGE_ROOT)) {
+    if (!fixed(out.storageRoot) || buf[at++] !== QUOTE) return false;
+    out.hasStorageRoot = true;
+  }
+  return at + 1 === end && buf[at] === 0x7d;
+}
