@@ -25,27 +25,23 @@ export async function discoverySources(
   options: { index?: boolean; walk?: WalkOptions } = {},
 ): Promise<DiscoverySources> {
   const stats = { P: { decoded: 0, fallbacks: 0 }, X: { decoded: 0, fallbacks: 0 } };
-  const walkOf = (blockJson: (h: number) => Promise<unknown>): PageSource => walkPages(blockJson, chains.stakingAssetID, options.walk);
-  const readers: Array<['P' | 'X', (h: number) => Promise<unknown>]> = [['P', (h) => chains.pchain.blockJson(h)]];
-  if (chains.xchain) readers.push(['X', (h) => chains.xchain!.blockJson(h)]);
   let hrp: string | undefined;
-  const result: DiscoverySources = { pages: { P: walkOf(readers[0]![1]) }, read: { P: 'walk' }, stats };
-  for (const [chain, blockJson] of readers) {
-    const walk = walkOf(blockJson);
-    let pages = walk;
-    let mode: BlockReadMode = 'walk';
-    if (options.index !== false) {
-      hrp ??= await networkHrp(endpoints);
-      const indexed = await openBlockIndex(endpoints, chain, hrp, chains.stakingAssetID);
-      if (indexed) {
-        pages = indexPages(indexed, { hrp, stakingAssetID: chains.stakingAssetID, blockJson, walk, stats: stats[chain] });
-        mode = 'index';
-      }
-    }
-    result.pages[chain] = pages;
-    result.read[chain] = mode;
-  }
-  return result;
+  /** The index where this node has one for `chain`, else the walk. */
+  const sourceOf = async (chain: 'P' | 'X', blockJson: (h: number) => Promise<unknown>): Promise<{ pages: PageSource; mode: BlockReadMode }> => {
+    const walk = walkPages(blockJson, chains.stakingAssetID, options.walk);
+    if (options.index === false) return { pages: walk, mode: 'walk' };
+    hrp ??= await networkHrp(endpoints);
+    const indexed = await openBlockIndex(endpoints, chain, hrp, chains.stakingAssetID);
+    if (!indexed) return { pages: walk, mode: 'walk' };
+    return { pages: indexPages(indexed, { hrp, stakingAssetID: chains.stakingAssetID, blockJson, walk, stats: stats[chain] }), mode: 'index' };
+  };
+  const p = await sourceOf('P', (h) => chains.pchain.blockJson(h));
+  const x = chains.xchain ? await sourceOf('X', (h) => chains.xchain!.blockJson(h)) : undefined;
+  return {
+    pages: { P: p.pages, ...(x ? { X: x.pages } : {}) },
+    read: { P: p.mode, ...(x ? { X: x.mode } : {}) },
+    stats,
+  };
 }
 
 async function networkHrp(endpoints: AvaxEndpoints): Promise<string> {
