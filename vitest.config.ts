@@ -22,7 +22,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'test/workflow/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 300_000,
-          // One workflow bundle for every test worker of the run (see test/globalSetup.ts).
+          // One workflow bundle for every test worker of the run, and a run that fails if a process
+          // its tests started outlives them (see test/globalSetup.ts).
           globalSetup: ['test/globalSetup.ts'],
           // Two files at a time on a 2-core machine: they mostly wait (epochs, heartbeat timeouts,
           // node start-up). Every file takes loopback ports from the OS and its own temp dirs, so

@@ -1,10 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import type { AgentConfig } from '../src/agent/config.js';
-import { identify, signGenesis, type AgentIdentity } from '../src/agent/identity.js';
-import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth } from '../src/agent/newNode.js';
+import { GenesisRejectedError, type RatificationRequest } from '../src/agent/genesisCheck.js';
+import { identify, signGenesis, type AgentIdentity, type Ratification } from '../src/agent/identity.js';
+import type { LastAccepted } from '../src/agent/lastAccepted.js';
+import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
-import type { DialectName } from '../src/network/dialect.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -19,6 +20,7 @@ export function agentActivities(config: AgentConfig) {
       return await heartbeating(work);
     } catch (err) {
       if (err instanceof GenesisMismatchError) throw failure('GenesisMismatch', `${step}: ${err.message}`);
+      if (err instanceof GenesisRejectedError) throw failure('GenesisRejected', `${step}: ${err.message}`);
       if (err instanceof NodeNotRunningError) throw failure('NodeNotRunning', `${step}: ${err.message}`);
       throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
     }
@@ -27,16 +29,18 @@ export function agentActivities(config: AgentConfig) {
     async agentIdentify(): Promise<AgentIdentity> {
       return named('identify', () => identify(config));
     },
-    async agentSignGenesis(input: { genesisSha256: string; dialect: DialectName }): Promise<{ signature: string }> {
-      return named('sign', async () => ({ signature: await signGenesis(config, input.genesisSha256, input.dialect) }));
+    /** Signs only a genesis it has checked against its own node and keys (src/agent/genesisCheck.ts). */
+    async agentSignGenesis(input: RatificationRequest): Promise<Ratification> {
+      return named('sign', () => signGenesis(config, input));
     },
-    async agentStageGenesis(input: { runKey: string; path: string; sha256: string }): Promise<{ sha256: string }> {
+    async agentStageGenesis(input: StageRequest): Promise<{ sha256: string }> {
       return named('stage genesis', async () => ({ sha256: (await stageGenesis(config, input)).sha256 }));
     },
-    async agentHaltOldNode(input: { runKey: string }): Promise<{ dataDigest: string; files: number }> {
+    /** `lastAccepted`: the node's heads as it stopped (src/agent/oldNode.ts); a chain that never answered is absent. */
+    async agentHaltOldNode(input: { runKey: string }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
       return named('halt old node', async () => {
         const record = await haltOldNode(config, input.runKey, beat);
-        return { dataDigest: record.halted!.dataDigest, files: record.halted!.files };
+        return { dataDigest: record.halted!.dataDigest, files: record.halted!.files, lastAccepted: record.lastAccepted ?? {} };
       });
     },
     async agentResumeOldNode(input: { runKey: string }): Promise<ResumeResult> {

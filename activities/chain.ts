@@ -2,7 +2,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import { probeNodeKind } from '../src/chains/evm/nodeKind.js';
 import { JsonRpcClient, RpcTransportError } from '../src/chains/evm/rpc.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cChainNodeEndpoints, probeNodeDialect } from '../src/chains/avax/api.js';
+import { readChainHeads, type ChainHeads } from '../src/chains/avax/heads.js';
 import { PlatformChain } from '../src/chains/platform/pchain.js';
 import type { DialectName } from '../src/network/dialect.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../src/epoch/blockTimestampSource.js';
@@ -146,5 +148,42 @@ export async function haltedPChainHeight(input: { rpcUrl: string; dialect?: Dial
     return { pChainHeight: await new PlatformChain(endpoints).height() };
   } catch (err) {
     throw asFailure(err, 'P-Chain height after the halt');
+  }
+}
+
+/**
+ * Where the halted network stopped, as the API node serves it: every chain's last accepted block,
+ * read twice `settleSeconds` apart. The workflow judges the two reads and the validators' own
+ * last reads together (src/launch/haltProof.ts); this only reads.
+ */
+export async function finalHeads(input: { rpcUrl: string; dialect?: DialectName; withX: boolean; settleSeconds: number }): Promise<{ first: ChainHeads; second: ChainHeads }> {
+  const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
+  if (!endpoints) throw failure('InvalidPlan', `plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
+  try {
+    const first = await readChainHeads(endpoints, { withX: input.withX });
+    await sleep(input.settleSeconds * 1000);
+    return { first, second: await readChainHeads(endpoints, { withX: input.withX }) };
+  } catch (err) {
+    throw asFailure(err, 'last accepted blocks after the halt');
+  }
+}
+
+/**
+ * The old network's validators (primary network), as NodeIDs: the current set, or the set at
+ * `pChainHeight` once the network is halted there. Every one of them must be halted through its
+ * agent, or the old chain could go on without the new network carrying it.
+ */
+export async function oldValidators(input: { rpcUrl: string; dialect?: DialectName; pChainHeight?: number }): Promise<{ nodeIds: string[] }> {
+  const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
+  if (!endpoints) throw failure('InvalidPlan', `plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
+  const chain = new PlatformChain(endpoints);
+  try {
+    const nodeIds =
+      input.pChainHeight === undefined
+        ? (await chain.currentValidators()).map((v) => String(v.nodeID))
+        : [...(await chain.validatorsAt(input.pChainHeight)).keys()];
+    return { nodeIds: nodeIds.sort() };
+  } catch (err) {
+    throw asFailure(err, 'the old network\'s validator set');
   }
 }

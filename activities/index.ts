@@ -1,6 +1,7 @@
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { approvalActivities } from './approval.js';
-import { epochStatus, freezeBlock, haltedPChainHeight, preflightEvm } from './chain.js';
+import { epochStatus, finalHeads, freezeBlock, haltedPChainHeight, oldValidators, preflightEvm } from './chain.js';
+import { deltaActivities } from './delta.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
 import { operatorActivities } from './operator.js';
@@ -26,7 +27,10 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     epochStatus,
     freezeBlock,
     haltedPChainHeight,
+    finalHeads,
+    oldValidators,
     ...exportActivities(store),
+    ...deltaActivities(store),
     ...platformActivities(store),
     ...genesisActivities(store),
     ...primaryGenesisActivities(store),

@@ -3,7 +3,7 @@ import { failure } from '../src/contract/failures.js';
 import { aggregatePublicKeys, aggregateSignatures, verifyAggregate, verifyMessage, verifyProofOfPossession } from '../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../src/keys/certificate.js';
 import type { DialectName } from '../src/network/dialect.js';
-import { hexToBytes } from '../src/state/hex.js';
+import { ratificationMessage } from '../src/keys/ratificationMessage.js';
 
 /**
  * The dialect of a key check whose input names none. Runs started before these activities were
@@ -12,6 +12,18 @@ import { hexToBytes } from '../src/state/hex.js';
  */
 function inputDialect(input: { dialect?: DialectName }): DialectName {
   return input.dialect ?? 'avalanchego';
+}
+
+/**
+ * The message a ratification signs (src/keys/ratificationMessage.ts). An input that cannot make
+ * one (a network ID beyond uint32, a malformed sha256) is refused, not retried.
+ */
+function messageOf(input: { networkId: number; genesisSha256: string }): Uint8Array {
+  try {
+    return ratificationMessage(input.networkId, input.genesisSha256);
+  } catch (err) {
+    throw failure('InvalidPlan', `ratification: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -43,22 +55,29 @@ export function ratificationActivities() {
       return { nodeId: input.nodeId };
     },
 
-    /** Checks one validator's BLS signature over the genesis sha256. */
-    async verifyRatification(input: { genesisSha256: string; blsPublicKey: string; signature: string; dialect?: DialectName }): Promise<boolean> {
-      return verifyMessage(input.blsPublicKey, hexToBytes(input.genesisSha256), input.signature, inputDialect(input));
+    /** Checks one validator's BLS signature over the ratification message of this genesis for this network. */
+    async verifyRatification(input: {
+      genesisSha256: string;
+      networkId: number;
+      blsPublicKey: string;
+      signature: string;
+      dialect?: DialectName;
+    }): Promise<boolean> {
+      return verifyMessage(input.blsPublicKey, messageOf(input), input.signature, inputDialect(input));
     },
 
     /** Aggregates the ratification signatures and checks the aggregate against the signers' keys. */
     async aggregateRatification(input: {
       genesisSha256: string;
+      networkId: number;
       signers: Array<{ blsPublicKey: string; signature: string }>;
       dialect?: DialectName;
     }): Promise<{ aggregateSignature: string; aggregatePublicKey: string }> {
       const dialect = inputDialect(input);
       const aggregateSignature = aggregateSignatures(input.signers.map((s) => s.signature));
       const aggregatePublicKey = aggregatePublicKeys(input.signers.map((s) => s.blsPublicKey));
-      if (!verifyAggregate(aggregatePublicKey, hexToBytes(input.genesisSha256), aggregateSignature, dialect)) {
-        throw failure('RatificationFailed', `aggregate ratification signature does not verify under the ${dialect} rule`);
+      if (!verifyAggregate(aggregatePublicKey, messageOf(input), aggregateSignature, dialect)) {
+        throw failure('RatificationFailed', `aggregate ratification signature does not verify for network ${input.networkId} under the ${dialect} rule`);
       }
       return { aggregateSignature, aggregatePublicKey };
     },

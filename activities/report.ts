@@ -16,7 +16,7 @@ import type {
 } from '../src/manifests.js';
 import type { Plan } from '../src/plan/index.js';
 import type { LaunchOutcome } from '../src/contract/run.js';
-import { renderReviewPage } from '../src/report/reviewPage.js';
+import { renderReviewPage, type LaunchTerms } from '../src/report/reviewPage.js';
 
 export const REPORT_PATH = 'reports/regenesis.json';
 export const LAUNCH_REPORT_PATH = 'reports/launch.json';
@@ -59,9 +59,13 @@ export function reportActivities(store: ArtifactStore) {
       primaryGenesis?: PrimaryGenesisManifest;
       qChain?: QChainExportManifest;
       discoveredAddresses?: DiscoveredAddresses;
+      /** The old network's EVM chain ID (preflight), shown beside the new one. */
+      sourceChainId?: number;
     }): Promise<PublishedReport> {
+      const launch = launchTermsOf(input.plan);
       const report = {
-        plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime },
+        plan: { name: input.plan.name, chainId: input.plan.genesis.chainId, startTime: input.plan.genesis.startTime, ...(launch ? { launch } : {}) },
+        ...(input.sourceChainId === undefined ? {} : { sourceChainId: input.sourceChainId }),
         freeze: input.freeze,
         exports: input.partitions.map(({ resumedFrom: _resumed, ...p }) => p),
         genesis: input.genesis,
@@ -93,5 +97,17 @@ export function reportActivities(store: ArtifactStore) {
     async discardArtifacts(input: { runKey: string }): Promise<void> {
       await store.remove(input.runKey);
     },
+  };
+}
+
+/** What an approver of the plan's launch agrees to besides the genesis (shown on the review page). */
+function launchTermsOf(plan: Plan): LaunchTerms | undefined {
+  if (!plan.launch) return undefined;
+  const op = plan.launch.operator;
+  return {
+    operator: op.kind,
+    approvalsRequired: plan.launch.approvals.required,
+    // An emergency run halted before its export: its one stage is the halt.
+    ...(op.kind === 'agents' ? { stages: plan.kind === 'emergency' ? 1 : op.stages, headsSettleSeconds: op.headsSettleSeconds, deltaLimits: op.deltaLimits } : {}),
   };
 }

@@ -231,3 +231,31 @@ export interface PostLaunchReport extends NetworkReadBack {
   /** The node of the new network that was read. */
   uri: string;
 }
+
+/**
+ * The C-Chain at the halt, made from the stage-1 export and what changed since (src/export/cDelta.ts):
+ * the merged partitions are what a full export at `toHeight` writes, byte for byte.
+ */
+export interface DeltaManifest {
+  fromHeight: number;
+  toHeight: number;
+  /** Block toHeight's state root; the merged export's root was computed and found equal to it. */
+  stateRoot: Hex;
+  /** The delta as JSONL (exports/C-delta/<from>-<to>.jsonl): changed accounts as at toHeight, and deletions. */
+  delta: { path: string; sha256: string; bytes: number };
+  /** Accounts the node reported changed between the heights (debug_getModifiedAccountsByNumber). */
+  changedAccounts: number;
+  /** Accounts of the stage-1 export that no longer exist at toHeight. */
+  deletedAccounts: number;
+  /** Changed accounts the stage-1 export did not have. */
+  createdAccounts: number;
+  /** Accounts in the merged export. */
+  totalAccounts: number;
+  /** The merged export, with stage 1's partition bounds (exports/C-final/part-NNN.jsonl). */
+  partitions: PartitionManifest[];
+  /**
+   * Present when the node's difference (which never reports deletions) left the merged root wrong
+   * and every key at toHeight was read to find the deleted accounts.
+   */
+  keyScan?: { keys: number; pages: number; deletionsFound: number };
+}

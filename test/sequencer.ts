@@ -4,18 +4,22 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * Integration files run two at a time on a 2-core machine; most of their time is spent waiting on
  * epochs, heartbeat timeouts and node start-up rather than on the CPU. Longest first (measured
  * seconds on that machine), so the two lanes finish together instead of one long file starting
- * last; the two five-validator network files are kept apart in the order so they rarely overlap.
+ * last; the five-validator network files are kept apart in the order so they rarely overlap.
  */
 const SECONDS: Record<string, number> = {
   'test/integration/validatorMigration.test.ts': 390,
   'test/workflow/crashMatrix.test.ts': 200,
   'test/workflow/launch.test.ts': 150,
+  'test/integration/cDelta.test.ts': 105,
+  'test/integration/freezeIsHalt.test.ts': 100,
   'test/integration/cliControl.test.ts': 90,
   'test/workflow/crash.test.ts': 90,
   'test/integration/avalanchego/supplyGap.test.ts': 88,
   'test/integration/emergencyMigration.test.ts': 85,
   'test/integration/avalanchego/primaryGenesis.test.ts': 70,
   'test/workflow/nodeFaults.test.ts': 47,
+  'test/integration/devOrphans.test.ts': 45,
+  'test/integration/agentGenesisCheck.test.ts': 40,
   'test/integration/regenesis.geth.test.ts': 43,
   'test/integration/cli.test.ts': 40,
   'test/integration/avalanchego/corethRegenesis.test.ts': 37,

@@ -10,8 +10,8 @@ import { policies } from '../activities/policies.js';
 const group = <K extends keyof Activities>(options: (typeof policies)[keyof typeof policies]) => proxyActivities<Pick<Activities, K>>(options);
 
 export const preflight = group<'preflightEvm'>(policies.preflight);
-export const chainRead = group<'epochStatus' | 'freezeBlock' | 'haltedPChainHeight'>(policies.chainRead);
-export const exporter = group<'exportPartition' | 'exportAnvil'>(policies.exportPartition);
+export const chainRead = group<'epochStatus' | 'freezeBlock' | 'haltedPChainHeight' | 'finalHeads' | 'oldValidators'>(policies.chainRead);
+export const exporter = group<'exportPartition' | 'exportAnvil' | 'exportCDelta'>(policies.exportPartition);
 export const chainExporter = group<'discoverAddresses' | 'exportPChain' | 'exportXChain' | 'exportQChain'>(policies.exportChain);
 export const genesisWriter = group<'buildGenesis' | 'buildPrimaryGenesis'>(policies.genesis);
 export const verifier = group<'verifyEvm' | 'missingOwners'>(policies.verify);

@@ -1,5 +1,5 @@
 import type { Prepared } from '../src/contract/run.js';
-import type { EvmNodeKind, FreezePoint, PartitionManifest, PreflightResult } from '../src/manifests.js';
+import type { DiscoveredAddresses, EvmNodeKind, FreezePoint, PartitionManifest, PreflightResult } from '../src/manifests.js';
 import { chainExporter, exporter } from './activities.js';
 import type { RegenesisRun } from './state.js';
 
@@ -9,25 +9,53 @@ export interface Exported {
   others: Pick<Prepared, 'pChain' | 'xChain' | 'qChain' | 'discoveredAddresses'>;
 }
 
+/** Where one stage's P, X and Q exports go and the P-Chain height they are pinned to. */
+export interface OtherChainsPin {
+  /** The artifact key of the stage (the run key, or the final stage's). */
+  key: string;
+  pChainHeight: number;
+}
+
 /**
  * The C partitions and the P, X and Q exports of the same node, side by side, all pinned to the
  * epoch's P-Chain height. With discovery, every owner the chains name joins the plan's addresses
  * on P and X alike.
  */
 export async function exportChains(run: RegenesisRun, node: PreflightResult, freeze: FreezePoint): Promise<Exported> {
-  const { plan, runKey, status } = run;
-  const pinned = {
-    runKey,
-    rpcUrl: plan.chains.C.rpcUrl,
-    pChainHeight: freeze.epoch?.pChainHeight ?? run.haltedByAgents?.pChainHeight ?? 0,
-    ...(node.dialect ? { dialect: node.dialect } : {}),
-  };
+  const pin = { key: run.runKey, pChainHeight: freeze.epoch?.pChainHeight ?? run.haltedByAgents?.pChainHeight ?? 0 };
+  const discovered = await discoverOwners(run, node, pin);
+  const [c, others] = await Promise.all([exportChainC(run, node.node, freeze), exportOtherChains(run, node, pin, discovered)]);
+  return { c, others };
+}
+
+/** With plan.chains.P.discoverAddresses: every owner the P and X blocks name up to the pin. */
+export async function discoverOwners(run: RegenesisRun, node: PreflightResult, pin: OtherChainsPin): Promise<DiscoveredAddresses | undefined> {
+  const { plan, status } = run;
+  if (!plan.chains.P?.discoverAddresses) return undefined;
+  const discovered = await chainExporter.discoverAddresses({ ...pinnedRequest(run, node, pin), withX: plan.chains.X !== undefined });
+  status.artifacts.push(discovered.path);
+  return discovered;
+}
+
+function pinnedRequest(run: RegenesisRun, node: PreflightResult, pin: OtherChainsPin) {
+  return { runKey: pin.key, rpcUrl: run.plan.chains.C.rpcUrl, pChainHeight: pin.pChainHeight, ...(node.dialect ? { dialect: node.dialect } : {}) };
+}
+
+/**
+ * The P, X and Q exports at one P-Chain height, started together (the C-Chain's, when it runs
+ * beside them, is started first by the caller).
+ */
+export async function exportOtherChains(
+  run: RegenesisRun,
+  node: PreflightResult,
+  pin: OtherChainsPin,
+  discovered: DiscoveredAddresses | undefined,
+): Promise<Exported['others']> {
+  const { plan, status } = run;
+  const pinned = pinnedRequest(run, node, pin);
   const pinnedTo = (chain: string) => ({ summary: `export ${chain}-Chain at P-Chain height ${pinned.pChainHeight}` });
-  const discovered = plan.chains.P?.discoverAddresses ? await chainExporter.discoverAddresses({ ...pinned, withX: plan.chains.X !== undefined }) : undefined;
-  if (discovered) status.artifacts.push(discovered.path);
   const found = discovered ? { discoveredPath: discovered.path } : {};
-  const [c, pChain, xChain, qChain] = await Promise.all([
-    exportChainC(run, node.node, freeze),
+  const [pChain, xChain, qChain] = await Promise.all([
     plan.chains.P
       ? chainExporter.exportPChain.executeWithOptions(pinnedTo('P'), [
           { ...pinned, addresses: plan.chains.P.addresses, ...found, ...(plan.genesis.primary ? { stakeOwners: true } : {}) },
@@ -40,13 +68,10 @@ export async function exportChains(run: RegenesisRun, node: PreflightResult, fre
   if (xChain) status.artifacts.push(xChain.utxos.path, xChain.assets.path);
   if (qChain) status.artifacts.push(qChain.path);
   return {
-    c,
-    others: {
-      ...(pChain ? { pChain } : {}),
-      ...(xChain ? { xChain } : {}),
-      ...(qChain ? { qChain } : {}),
-      ...(discovered ? { discoveredAddresses: discovered } : {}),
-    },
+    ...(pChain ? { pChain } : {}),
+    ...(xChain ? { xChain } : {}),
+    ...(qChain ? { qChain } : {}),
+    ...(discovered ? { discoveredAddresses: discovered } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   rollbackUpdate,
   statusQuery,
 } from './messages.js';
+import { ratificationNetworkId } from '../src/plan/index.js';
 import type { RegenesisRun } from './state.js';
 
 /**
@@ -68,11 +69,12 @@ export function installHandlers(run: RegenesisRun): void {
     async (ratification) => {
       const ok = await keys.verifyRatification({
         genesisSha256: status.genesisSha256!,
+        networkId: ratificationNetworkId(run.plan),
         blsPublicKey: run.validatorOf(ratification.nodeId).blsPublicKey,
         signature: ratification.signature,
         dialect: run.dialect,
       });
-      if (!ok) throw failure('InvalidSignature', `signature: does not verify for ${ratification.nodeId} over the genesis sha256`);
+      if (!ok) throw failure('InvalidSignature', `signature: does not verify for ${ratification.nodeId} as a ratification of the genesis for network ${ratificationNetworkId(run.plan)}`);
       return run.recordSignature(ratification);
     },
     { validator: (ratification) => run.checkRatification(ratification) },

@@ -7,7 +7,7 @@ import type { FreezePoint, GenesisManifest, PreflightResult, RehearsalReport, Ve
 import { checkStartTimeAgainstFreeze, startTimeSeconds } from '../src/plan/index.js';
 import { sumStats } from '../src/state/stats.js';
 import { compensation, genesisWriter, keys, preflight, reporter, verifier } from './activities.js';
-import { preflightAgents } from './agents.js';
+import { preflightAgents, preflightOldValidators } from './agentCalls.js';
 import { exportChains, type Exported } from './exportChains.js';
 import { genesisFlowOf, type GenesisFlow } from './genesisFlow.js';
 import type { RegenesisRun } from './state.js';
@@ -23,14 +23,14 @@ const SUPPLY_GAP = 'supply-gap';
  * genesis around it is chosen once (genesisFlowOf); the steps ask that flow, not the plan.
  */
 export async function prepare(run: RegenesisRun): Promise<Prepared> {
-  const { node, agents } = await preflightChecks(run);
+  const { node, agents, oldValidators } = await preflightChecks(run);
   const freeze = await waitForEpoch(run);
   const exported = await exportAll(run, node, freeze);
   const flow = genesisFlowOf(run, exported);
   const genesis = await writeGenesisFiles(run, node, freeze, exported, flow);
   const verification = await verify(run, freeze, exported, genesis, flow);
   const rehearsal = await rehearse(run, freeze, genesis, verification, flow);
-  const report = await publish(run, freeze, exported, genesis, verification, rehearsal, flow);
+  const report = await publish(run, node, freeze, exported, genesis, verification, rehearsal, flow);
   return {
     freeze,
     exports: exported.c,
@@ -41,11 +41,12 @@ export async function prepare(run: RegenesisRun): Promise<Prepared> {
     ...exported.others,
     ...flow.written(),
     ...(agents ? { agents } : {}),
+    ...(oldValidators ? { oldValidators } : {}),
   };
 }
 
 /** The node answers and can be exported from; the new validator set and its agents are there. */
-async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResult; agents?: AgentIdentity[] }> {
+async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResult; agents?: AgentIdentity[]; oldValidators?: string[] }> {
   const { plan } = run;
   run.enter('preflight');
   const node = await preflight.preflightEvm({ plan });
@@ -58,7 +59,9 @@ async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResu
   const op = plan.launch?.operator;
   const agents =
     run.haltedByAgents?.agents ?? (op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined);
-  return { node, ...(agents ? { agents } : {}) };
+  // A two-stage run halts the whole old set, not only the genesis stakers: each needs its agent.
+  const oldValidators = run.twoStage && op?.kind === 'agents' && agents ? await preflightOldValidators(run, op, agents.map((a) => a.nodeId)) : undefined;
+  return { node, ...(agents ? { agents } : {}), ...(oldValidators ? { oldValidators } : {}) };
 }
 
 /** The freeze point: the block that sealed the target epoch (or the emergency height). */
@@ -84,8 +87,9 @@ async function exportAll(run: RegenesisRun, node: PreflightResult, freeze: Freez
   ];
   const mismatch =
     (pinned.length > 0 ? pinningMismatch(freeze.epoch?.pChainHeight ?? run.haltedByAgents?.pChainHeight ?? null, pinned) : undefined) ??
-    // A halted network's X-Chain cannot move: its state at the halt is the one to carry.
-    (xChain?.xHead && !run.haltedByAgents ? xChainMovedAfterEpoch(freeze.timestamp, xChain.xHead) : undefined);
+    // A halted network's X-Chain cannot move: its state at the halt is the one to carry. A two-stage
+    // run reads X again where the network stopped, so a live X-Chain moving past the epoch is expected.
+    (xChain?.xHead && !run.haltedByAgents && !run.twoStage ? xChainMovedAfterEpoch(freeze.timestamp, xChain.xHead) : undefined);
   if (mismatch) {
     const moved = pinned.map((e) => `${e.chain}: P-Chain head ${e.headBefore} → ${e.headAfter}`).join(', ');
     throw failure('HeightMismatch', `${mismatch} (${moved} while UTXOs were read: halt the network or run an emergency regenesis)`);
@@ -101,25 +105,36 @@ async function writeGenesisFiles(
   exported: Exported,
   flow: GenesisFlow,
 ): Promise<GenesisManifest> {
-  const { plan, runKey, status } = run;
   run.enter('genesis');
-  const genesis = await genesisWriterStep(run, node, freeze, exported);
-  status.artifacts.push(genesis.path);
+  const written = await writeGenesis(run, { key: run.runKey, node, exported, flow, startTime: startTimeSeconds(run.plan, freeze.timestamp) });
   // What approvers approve: the file validators install (a primary genesis embeds the C one).
-  status.genesisSha256 = (await flow.write({ runKey, startTime: startTimeSeconds(plan, freeze.timestamp), cGenesis: genesis })).sha256;
-  return genesis;
+  run.status.genesisSha256 = written.installed.sha256;
+  return written.cGenesis;
 }
 
-function genesisWriterStep(run: RegenesisRun, node: PreflightResult, freeze: FreezePoint, exported: Exported): Promise<GenesisManifest> {
-  const { plan, runKey } = run;
-  return genesisWriter.buildGenesis({
-    runKey,
+/** Where one stage's genesis is written from, and the start time it carries. */
+export interface GenesisInput {
+  /** The stage's artifact key (the run key, or the final stage's). */
+  key: string;
+  node: PreflightResult;
+  exported: Exported;
+  flow: GenesisFlow;
+  startTime: number;
+}
+
+/** Writes the C-Chain genesis, then the flow's file around it; returns both (the second is what validators install). */
+export async function writeGenesis(run: RegenesisRun, input: GenesisInput): Promise<{ cGenesis: GenesisManifest; installed: { sha256: string } }> {
+  const { key, node, exported, flow, startTime } = input;
+  const cGenesis = await genesisWriter.buildGenesis({
+    runKey: key,
     partitionPaths: exported.c.map((p) => p.path),
-    chainId: plan.genesis.chainId,
-    timestamp: startTimeSeconds(plan, freeze.timestamp),
-    gasLimit: plan.genesis.gasLimit,
+    chainId: run.plan.genesis.chainId,
+    timestamp: startTime,
+    gasLimit: run.plan.genesis.gasLimit,
     ...(node.node === 'coreth' ? { accountEncoding: 'coreth' as const } : {}),
   });
+  run.status.artifacts.push(cGenesis.path);
+  return { cGenesis, installed: await flow.write({ runKey: key, startTime, cGenesis }) };
 }
 
 /** The genesis against the export and the node; the cross-chain supply when there is a primary genesis. */
@@ -131,9 +146,21 @@ async function verify(
   flow: GenesisFlow,
 ): Promise<VerificationReport> {
   run.enter('verify');
+  return verifyGenesis(run, run.runKey, freeze, exported, genesis, flow);
+}
+
+/** Every check of one stage's genesis against its export and the node; any failure stops the run, listing them. */
+export async function verifyGenesis(
+  run: RegenesisRun,
+  key: string,
+  freeze: FreezePoint,
+  exported: Exported,
+  genesis: GenesisManifest,
+  flow: GenesisFlow,
+): Promise<VerificationReport> {
   const cExported = sumStats(exported.c.map((p) => p.stats));
   const evm = await verifier.verifyEvm({
-    runKey: run.runKey,
+    runKey: key,
     rpcUrl: run.plan.chains.C.rpcUrl,
     freeze,
     partitionPaths: exported.c.map((p) => p.path),
@@ -142,7 +169,7 @@ async function verify(
   });
   const across = flow.crossChainChecks(cExported, genesis);
   // Runs started before the supply gap was judged replay without it (and its owner search).
-  const supplyGap = patched(SUPPLY_GAP) ? await flow.supplyGap(run.runKey, cExported) : undefined;
+  const supplyGap = patched(SUPPLY_GAP) ? await flow.supplyGap(key, cExported) : undefined;
   if (supplyGap) across.push(supplyGap.check);
   const verification = {
     ...evm,
@@ -178,6 +205,7 @@ async function rehearse(
 /** The report approvers read, and the manifest of every artifact. */
 async function publish(
   run: RegenesisRun,
+  node: PreflightResult,
   freeze: FreezePoint,
   exported: Exported,
   genesis: GenesisManifest,
@@ -196,6 +224,7 @@ async function publish(
     rehearsal,
     ...exported.others,
     ...flow.written(),
+    sourceChainId: node.sourceChainId,
   });
   if (published.reviewPath) run.status.reviewPage = `${published.artifactsDir}/${published.reviewPath}`;
   return published;

@@ -3,7 +3,7 @@ import { failure } from '../src/contract/failures.js';
 import type { RegenesisResult } from '../src/contract/run.js';
 import { approverKeysIssue, parsePlan, PlanError, type Plan } from '../src/plan/index.js';
 import { compensation, operator, reporter } from './activities.js';
-import { haltBeforeExport } from './agents.js';
+import { haltBeforeExport } from './agentCalls.js';
 import { installHandlers } from './handlers.js';
 import { launch } from './launch.js';
 import { prepare } from './prepare.js';
@@ -58,6 +58,8 @@ function validate(input: unknown): Plan {
 const SIGNED_APPROVALS = 'signed-approvals';
 /** Ratification weighs stake as bigints; runs started before summed JS numbers and keep that rule on replay. */
 const EXACT_STAKE = 'exact-stake';
+/** Two-stage agents launches (the freeze is the halt); runs started before launch the stage-1 state. */
+const FREEZE_IS_HALT = 'freeze-is-halt';
 
 /**
  * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
@@ -71,7 +73,7 @@ function runKeyOf(name: string, runId: string): string {
 }
 
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
-  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS), patched(EXACT_STAKE));
+  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS), patched(EXACT_STAKE), patched(FREEZE_IS_HALT));
   const { runKey } = run;
   installHandlers(run);
 
@@ -83,11 +85,12 @@ async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): 
         run.enter('completed');
         return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared };
       }
-      const outcome = await launch(run, prepared);
+      // What launched: stage 1, or in a two-stage run the state where the old network stopped.
+      const { outcome, launched } = await launch(run, prepared);
       run.commit();
-      const report = await reporter.publishLaunchReport({ runKey, launch: outcome });
+      const report = await reporter.publishLaunchReport({ runKey: launched.artifactsKey ?? runKey, launch: outcome });
       run.enter('completed');
-      return { status: 'Completed' as const, runKey, artifactsDir: prepared.report.artifactsDir, ...prepared, report, launch: outcome };
+      return { status: 'Completed' as const, runKey, artifactsDir: launched.report.artifactsDir, ...launched, report, launch: outcome };
     });
     await condition(allHandlersFinished);
     return result;

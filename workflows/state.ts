@@ -2,7 +2,8 @@ import { CancellationScope, setCurrentDetails, upsertSearchAttributes, workflowI
 import type { AgentIdentity } from '../src/agent/identity.js';
 import type { Approval, ManualStep, Phase, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
 import type { DialectName } from '../src/network/dialectName.js';
-import { approverKeys, reachesTwoThirds, runDialect, stakeOf, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
+import { StakeTally } from '../src/launch/stakeTally.js';
+import { approverKeys, ratificationNetworkId, runDialect, stakeOf, validatorKeysSchema, type ApproverKey, type Plan } from '../src/plan/index.js';
 import { currentDetails } from '../src/view/details.js';
 import { searchAttributes } from './messages.js';
 import { Saga } from './saga.js';
@@ -40,6 +41,11 @@ export class RegenesisRun {
    * plan, so it is the same from the first registration to the launch.
    */
   readonly dialect: DialectName;
+  /**
+   * The freeze is the halt: after approval the old network is halted, where it stopped is proven,
+   * and the state there (stage 1 plus what changed) is what launches. Fixed by the plan once.
+   */
+  readonly twoStage: boolean;
 
   constructor(
     readonly plan: Plan,
@@ -48,13 +54,17 @@ export class RegenesisRun {
     readonly signedApprovals = false,
     /** Ratification weighs stake exactly (runs started before that compared sums of JS numbers, and replay as they decided). */
     readonly exactStake = true,
+    /** The run may have two stages (runs started before the freeze was the halt launch the stage-1 state, and replay so). */
+    freezeIsHalt = false,
   ) {
     this.dialect = runDialect(plan);
+    this.twoStage = freezeIsHalt && twoStageOf(plan);
     this.status = {
       phase: 'validate',
       runKey,
-      checklist: plannedPhases(plan),
+      checklist: plannedPhases(plan, this.twoStage),
       entered: ['validate'],
+      enteredAt: [new Date(Date.now()).toISOString()],
       chains: {},
       artifacts: [],
       stepsDone: [],
@@ -71,6 +81,7 @@ export class RegenesisRun {
   enter(phase: Phase): void {
     this.status.phase = phase;
     this.status.entered?.push(phase);
+    this.status.enteredAt?.push(new Date(Date.now()).toISOString());
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
     this.publish();
   }
@@ -207,22 +218,26 @@ export class RegenesisRun {
   }
 
   signedWeight(): bigint {
-    return this.signers().reduce((sum, v) => sum + v.weight, 0n);
+    return this.tally().signed(this.signedNodeIds());
   }
 
   totalWeight(): bigint {
-    return this.validators.reduce((sum, v) => sum + v.weight, 0n);
+    return this.tally().total();
   }
 
-  /** The declared validators that have ratified, in declaration order. */
-  private signers(): DeclaredValidator[] {
-    return this.validators.filter((v) => this.signatures.has(v.nodeId));
+  /** The declared validators weighed by ratification's one rule (src/launch/stakeTally.ts). */
+  private tally(): StakeTally {
+    return new StakeTally(this.validators);
+  }
+
+  private signedNodeIds(): Set<string> {
+    return new Set(this.signatures.keys());
   }
 
   /** Two thirds of the new stake, exactly. */
   ratified(): boolean {
     if (!this.exactStake) return this.ratifiedAsNumbers();
-    return reachesTwoThirds(this.signedWeight(), this.totalWeight());
+    return this.tally().reached(this.signedNodeIds());
   }
 
   /**
@@ -232,7 +247,7 @@ export class RegenesisRun {
   private ratifiedAsNumbers(): boolean {
     const sum = (validators: DeclaredValidator[]) => validators.reduce((total, v) => total + Number(v.weight), 0);
     const total = sum(this.validators);
-    return total > 0 && sum(this.signers()) * 3 >= total * 2;
+    return total > 0 && sum(this.validators.filter((v) => this.signatures.has(v.nodeId))) * 3 >= total * 2;
   }
 
   /** Publishes ratification progress in the status query (on entry, with a deadline, and on every signature). */
@@ -245,6 +260,7 @@ export class RegenesisRun {
       threshold: '2/3 of stake',
       deadline,
       dialect: this.dialect,
+      networkId: ratificationNetworkId(this.plan),
     };
     this.publish();
   }
@@ -255,8 +271,14 @@ export class RegenesisRun {
   }
 }
 
+/** An agents launch of a planned run with `stages: 2`; an emergency run is already halted at its export. */
+function twoStageOf(plan: Plan): boolean {
+  const op = plan.launch?.operator;
+  return op?.kind === 'agents' && op.stages === 2 && plan.kind !== 'emergency';
+}
+
 /** The phases a run of this plan passes through when all goes well: what `watch` and the Web UI show as its checklist. */
-function plannedPhases(plan: Plan): Phase[] {
+function plannedPhases(plan: Plan, twoStage: boolean): Phase[] {
   return [
     'validate',
     'preflight',
@@ -266,7 +288,13 @@ function plannedPhases(plan: Plan): Phase[] {
     'verify',
     ...(plan.rehearsal.enabled ? (['rehearse'] as const) : []),
     'report',
-    ...(plan.launch ? (['approve', 'ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'] as const) : []),
+    ...(plan.launch ? launchPhases(twoStage) : []),
     'completed',
   ];
+}
+
+/** The launch phases, in order: a two-stage run halts and finalises the genesis before it is ratified. */
+function launchPhases(twoStage: boolean): Phase[] {
+  if (!twoStage) return ['approve', 'ratify', 'migrate-validators', 'launch', 'post-verify', 'committed'];
+  return ['approve', 'halt', 'final-heads', 'delta-export', 'final-genesis', 'final-verify', 'ratify', 'launch', 'post-verify', 'committed'];
 }

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { publicKeyFromSecret } from '../keys/bls.js';
-import { readSignerKey, signGenesisSha256 } from '../keys/signerKey.js';
+import { readSignerKey, signRatification } from '../keys/signerKey.js';
 import { nodeIdFromCertificate, readCertificate } from '../keys/certificate.js';
-import type { DialectName } from '../network/dialect.js';
 import type { AgentConfig } from './config.js';
+import { checkGenesis, type GenesisChecked, type RatificationRequest } from './genesisCheck.js';
 
 export interface AgentIdentity {
   nodeId: string;
@@ -17,17 +17,30 @@ export interface AgentIdentity {
 
 const signerKey = (config: AgentConfig): Promise<Uint8Array> => readSignerKey(config.signerKeyFile, 'signerKeyFile');
 
-export async function identify(config: AgentConfig): Promise<AgentIdentity> {
+/** The host's validator keys, public halves only: NodeID from its certificate, BLS key from its signer key. */
+async function ownKeys(config: AgentConfig): Promise<{ nodeId: string; blsPublicKey: string }> {
   const certificate = readCertificate(await readFile(config.stakingCertFile, 'utf8'), `stakingCertFile ${config.stakingCertFile}`);
-  const { stdout } = await promisify(execFile)(config.nodeBinary, ['--version'], { timeout: 30_000 });
-  return {
-    nodeId: nodeIdFromCertificate(certificate),
-    blsPublicKey: publicKeyFromSecret(await signerKey(config)),
-    nodeVersion: stdout.trim().split('\n')[0] ?? '',
-  };
+  return { nodeId: nodeIdFromCertificate(certificate), blsPublicKey: publicKeyFromSecret(await signerKey(config)) };
 }
 
-/** BLS signature of the genesis sha256 under the network dialect's signature DST. */
-export async function signGenesis(config: AgentConfig, genesisSha256: string, dialect: DialectName): Promise<string> {
-  return signGenesisSha256(await signerKey(config), genesisSha256, dialect);
+export async function identify(config: AgentConfig): Promise<AgentIdentity> {
+  const keys = await ownKeys(config);
+  const { stdout } = await promisify(execFile)(config.nodeBinary, ['--version'], { timeout: 30_000 });
+  return { ...keys, nodeVersion: stdout.trim().split('\n')[0] ?? '' };
+}
+
+export interface Ratification {
+  /** BLS signature over ratificationMessage(networkId, genesisSha256), under the dialect's DST. */
+  signature: string;
+  checked: GenesisChecked;
+}
+
+/**
+ * Ratifies the staged genesis for `networkId` only once every check of genesisCheck.ts holds
+ * against this host's own node and keys; otherwise a GenesisRejectedError names the check.
+ */
+export async function signGenesis(config: AgentConfig, request: RatificationRequest): Promise<Ratification> {
+  const checked = await checkGenesis(config, request, await ownKeys(config));
+  const signature = signRatification(await signerKey(config), { networkId: request.networkId, genesisSha256: request.genesisSha256 }, request.dialect);
+  return { signature, checked };
 }

@@ -28,13 +28,26 @@ export class GenesisMismatchError extends Error {
 
 const STAGED = 'genesis.json';
 
+/** Where the genesis of a run is staged (and what the new node is started with). */
+export async function stagedGenesisPath(config: AgentConfig, runKey: string): Promise<string> {
+  return join(await runDir(config.workDir, runKey), STAGED);
+}
+
+/** What to stage: the run's file in the artifact store, by the key of the stage that wrote it (the run key unless given). */
+export interface StageRequest {
+  runKey: string;
+  path: string;
+  sha256: string;
+  /** The store directory of the file when it is not the run key's: a two-stage run's final genesis is in `<runKey>.final`. */
+  artifactsKey?: string;
+}
+
 /** Copies the genesis from the artifact store beside the node and checks it is the approved file. */
-export async function stageGenesis(config: AgentConfig, input: { runKey: string; path: string; sha256: string }): Promise<{ path: string; sha256: string }> {
-  const dir = await runDir(config.workDir, input.runKey);
-  const target = join(dir, STAGED);
+export async function stageGenesis(config: AgentConfig, input: StageRequest): Promise<{ path: string; sha256: string }> {
+  const target = await stagedGenesisPath(config, input.runKey);
   const staged = await sha256File(target).catch(() => undefined);
   if (staged === input.sha256) return { path: target, sha256: staged };
-  const source = new LocalArtifactStore(config.artifactsDir).path(input.runKey, input.path);
+  const source = new LocalArtifactStore(config.artifactsDir).path(input.artifactsKey ?? input.runKey, input.path);
   const temp = `${target}.partial`;
   await copyFile(source, temp);
   const actual = await sha256File(temp);

@@ -6,6 +6,7 @@ import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
+import { headReader, HeadWatch, type LastAccepted } from './lastAccepted.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import { liveNode } from '../nodes/processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
@@ -19,6 +20,16 @@ export interface OldNodeRecord {
   argv: string[];
   uri: string;
   stakingAddress: string;
+  /**
+   * The node's last accepted heads "as it stopped": for each chain, the last read of the node's own
+   * API that answered, read right before it was told to stop and then every ~100 ms until its
+   * process was gone (lastAccepted.ts). Bound: a block the node accepted after that read is not in
+   * it. avalanchego v1.14.0 shuts its chains down before its API server (node/node.go shutdown),
+   * so such a block can only have been accepted within one poll interval (plus one read's latency)
+   * of the chain's last answer. A chain that never answered is absent. A retry that finds the node
+   * already halted, or gone, keeps what was recorded.
+   */
+  lastAccepted?: LastAccepted;
   /** Set once the node has exited: the data directory as it was left. */
   halted?: { at: string; dataDigest: string; files: number };
 }
@@ -40,6 +51,15 @@ function pinnedArgv(argv: string[], uri: string, stakingAddress: string): string
   return [binary!, ...formatNodeArgs(withFlags(flags, [], set))];
 }
 
+export async function readOldNodeRecord(config: AgentConfig, runKey: string): Promise<OldNodeRecord | undefined> {
+  return readRecord<OldNodeRecord>(await recordPathOf(config, runKey));
+}
+
+/** The old node's API while its process runs (its process context file names it), else undefined. */
+export async function liveOldNodeUri(config: AgentConfig): Promise<string | undefined> {
+  return (await liveNode(contextPathOf(config), config.dataDir))?.uri;
+}
+
 export async function haltOldNode(config: AgentConfig, runKey: string, onWait: () => void = () => {}): Promise<OldNodeRecord> {
   const recordPath = await recordPathOf(config, runKey);
   let record = await readRecord<OldNodeRecord>(recordPath);
@@ -50,13 +70,18 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
       record = { argv: pinnedArgv(live.argv, live.uri, live.stakingAddress), uri: live.uri, stakingAddress: live.stakingAddress };
       await writeRecord(recordPath, record);
     }
-    if (config.mode === 'command') {
-      await runHostCommand(config, 'haltCommand', { REGENESIS_NODE_PID: String(live.pid), REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
-      await waitExited(live.pid, 120_000, onWait, 'halt old node');
-    } else {
-      await stopPid(live.pid, 60_000, onWait);
-      // The data directory is hashed next: only once the process is really gone.
-      while (alive(live.pid)) await sleep(100);
+    const recorded = record;
+    const remember = async (heads: LastAccepted): Promise<void> => {
+      const merged = { ...recorded.lastAccepted, ...heads };
+      if (sameHeads(recorded.lastAccepted, merged)) return;
+      recorded.lastAccepted = merged;
+      await writeRecord(recordPath, recorded);
+    };
+    const watch = await watchHeads(record.uri, remember);
+    try {
+      await stopNode(config, runKey, live.pid, onWait);
+    } finally {
+      await watch?.stop();
     }
   } else if (!record) {
     throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (no live process in ${contextPathOf(config)}): nothing to halt, and no command line to restart it with`);
@@ -65,6 +90,27 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
   record = { ...record, halted: { at: new Date().toISOString(), dataDigest: digest.sha256, files: digest.files } };
   await writeRecord(recordPath, record);
   return record;
+}
+
+/** Watches the node's heads from now on; undefined when it does not answer even once (it still gets stopped). */
+async function watchHeads(uri: string, onRead: (heads: LastAccepted) => Promise<void>): Promise<HeadWatch | undefined> {
+  const reader = await headReader(uri).catch(() => undefined);
+  return reader && HeadWatch.start(reader, onRead);
+}
+
+function sameHeads(a: LastAccepted | undefined, b: LastAccepted): boolean {
+  return a?.C?.hash === b.C?.hash && a?.P?.height === b.P?.height && a?.X?.height === b.X?.height;
+}
+
+async function stopNode(config: AgentConfig, runKey: string, pid: number, onWait: () => void): Promise<void> {
+  if (config.mode === 'command') {
+    await runHostCommand(config, 'haltCommand', { REGENESIS_NODE_PID: String(pid), REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
+    await waitExited(pid, 120_000, onWait, 'halt old node');
+  } else {
+    await stopPid(pid, 60_000, onWait);
+    // The data directory is hashed next: only once the process is really gone.
+    while (alive(pid)) await sleep(100);
+  }
 }
 
 export interface ResumeResult {

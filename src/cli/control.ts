@@ -4,7 +4,7 @@ import { approvalMessage, approverPublicKey, APPROVER_SCHEMES, newApproverSecret
 import type { Command } from 'commander';
 import { connectClient } from '../client.js';
 import { publicKeyFromSecret } from '../keys/bls.js';
-import { readSignerKey, signGenesisSha256 } from '../keys/signerKey.js';
+import { readSignerKey, signRatification } from '../keys/signerKey.js';
 import { DIALECTS, type DialectName } from '../network/dialectName.js';
 import { abortSignal, approveUpdate, confirmStepUpdate, ratifyUpdate, registerValidatorUpdate, rollbackUpdate, statusQuery } from '../../workflows/messages.js';
 import type { ManualStep } from '../contract/run.js';
@@ -115,21 +115,23 @@ export function addControlCommands(program: Command): void {
 
   program
     .command('sign')
-    .description('offline: sign a genesis sha256 with a validator\'s BLS signer key file and print the signature (the key never leaves this machine)')
+    .description("offline: ratify a genesis for one network with a validator's BLS signer key file and print the signature (the key never leaves this machine)")
     .requiredOption('--genesis-sha256 <hex>', 'the genesis sha256 to ratify')
+    .requiredOption('--network-id <id>', "the new network's ID, the genesis's networkID (the plan's genesis.primary.networkId, else its genesis.chainId): the signature counts for that network only")
     .requiredOption('--signer-key-file <file>', "the validator's BLS signer key (32 raw bytes, staking/signer.key)")
     .option('--dialect <dialect>', `signature domain: ${DIALECTS.join(' or ')}`, 'avalanchego')
-    .action(async (o: { genesisSha256: string; signerKeyFile: string; dialect: string }) => {
+    .action(async (o: { genesisSha256: string; networkId: string; signerKeyFile: string; dialect: string }) => {
       if (!(DIALECTS as readonly string[]).includes(o.dialect)) throw new Error(`--dialect: ${o.dialect} is not one of ${DIALECTS.join(', ')}`);
+      const subject = { networkId: networkIdOption(o.networkId), genesisSha256: o.genesisSha256.replace(/^0x/, '').toLowerCase() };
       const secret = await readSignerKey(o.signerKeyFile, '--signer-key-file');
-      const signature = signGenesisSha256(secret, o.genesisSha256.replace(/^0x/, '').toLowerCase(), o.dialect as DialectName);
-      console.error(`signed genesis ${o.genesisSha256} with BLS key ${publicKeyFromSecret(secret)} (${o.dialect})`);
+      const signature = signRatification(secret, subject, o.dialect as DialectName);
+      console.error(`ratified genesis ${subject.genesisSha256} for network ${subject.networkId} with BLS key ${publicKeyFromSecret(secret)} (${o.dialect})`);
       console.log(signature);
     });
 
   program
     .command('ratify')
-    .description('send a validator\'s signature over the genesis sha256 (from `regenesis sign`) to a run')
+    .description('send a validator\'s ratification of the run\'s genesis (from `regenesis sign`) to a run')
     .argument('<workflowId>')
     .requiredOption('--node-id <NodeID>', 'the validator that signed')
     .requiredOption('--signature <hex>', '96-byte BLS signature, 0x hex')
@@ -139,6 +141,13 @@ export function addControlCommands(program: Command): void {
         return `ratified by ${o.nodeId}: ${r.signedWeight} of ${r.totalWeight} stake signed`;
       }),
     );
+}
+
+/** --network-id as the integer the ratification message carries (uint32); refused here, naming the option. */
+function networkIdOption(text: string): number {
+  const id = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(id) || id < 1 || id > 0xffff_ffff) throw new Error(`--network-id: ${text} is not a network ID (an integer from 1 to 2^32-1)`);
+  return id;
 }
 
 /** --weight as the decimal string a run takes (sent as a string, never through a JS number); refused here, naming the option. */

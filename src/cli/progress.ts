@@ -1,6 +1,7 @@
 import { partitionBounds } from '../chains/evm/gethExport.js';
 import type { RegenesisStatus } from '../contract/run.js';
 import { checklistOf } from '../view/checklist.js';
+import { finalStageLines } from '../view/details.js';
 import { nextStep } from '../view/nextStep.js';
 
 /** One C-Chain export partition in flight, from the cursor its activity last heartbeated. */
@@ -64,6 +65,8 @@ export function renderRun(snapshot: RunSnapshot, previous?: RunSnapshot): string
         `${rate !== undefined ? `  ${Math.round(rate)}/s` : ''}${eta !== undefined ? `  ETA ${duration(eta)}` : ''}`,
     );
   }
+  // The Web UI's Markdown lines, as plain text.
+  if (status.finalStage) lines.push(...finalStageLines(status.finalStage).map((line) => `  ${line.replace(/\*\*|`/g, '')}`));
   if (status.waitingFor) lines.push(`  waiting for ${status.waitingFor}`);
   const step = nextStep(snapshot.workflowId, status);
   if (step) lines.push(`  next: ${step.what}`, ...step.commands.map((c) => `    $ ${c}`));

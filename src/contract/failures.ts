@@ -22,12 +22,20 @@ export const FAILURES = {
   EpochUnpinned: { retry: false, action: 'set plan.epoch.pollSeconds below the epoch duration' },
   EpochWaitTimeout: { retry: false, action: 'check the chain is producing blocks, or raise plan.epoch.maxWaitSeconds' },
   HeightMismatch: { retry: false, action: 'halt the network or run an emergency regenesis, so P/X/Q cannot move during the export' },
+  HaltUnproven: {
+    retry: false,
+    action: 'the old network was not proven stopped (a head moved after the halt, a validator was ahead of the API node, or a validator was not halted): it was resumed; stop the node named in the message for good or give it an agent, then start again',
+  },
   // What the run wrote.
   ArtifactStorage: { retry: false, action: 'free or fix the artifacts directory named in the message, then start again' },
   InvalidGenesis: { retry: false, action: 'fix plan.genesis.primary: the message says which value' },
   VerificationFailed: { retry: false, action: 'read reports/verification.json: the export and the genesis disagree' },
   RehearsalFailed: { retry: false, action: 'read reports/rehearsal.json: a node booted from the genesis disagrees with the export' },
   GenesisMismatch: { retry: false, action: 'the staged genesis is not the approved one: check the artifact store the agent reads' },
+  GenesisRejected: {
+    retry: false,
+    action: 'a validator’s agent refused to sign a genesis that disagrees with its own node or keys: the message names the check and both values; rebuild the genesis from the halted network, or fix that validator’s weight, keys or node',
+  },
   // Humans.
   ApprovalTimeout: { retry: false, action: 'start a new run; approvers must approve within plan.launch.approvals.timeoutSeconds' },
   RatificationIncomplete: { retry: false, action: 'start a new run; ≥ 2/3 of the stake must ratify in time' },

@@ -30,6 +30,11 @@ export type Phase =
   | 'rehearse'
   | 'report'
   | 'approve'
+  | 'halt'
+  | 'final-heads'
+  | 'delta-export'
+  | 'final-genesis'
+  | 'final-verify'
   | 'ratify'
   | 'migrate-validators'
   | 'launch'
@@ -53,6 +58,8 @@ export interface RegenesisStatus {
   checklist?: Phase[];
   /** The phases entered so far, in order. */
   entered?: Phase[];
+  /** When each of `entered` began (ISO, the workflow's clock), index for index. */
+  enteredAt?: string[];
   /** While waiting for an epoch: which, where the chain is, and when (at the earliest) it seals. */
   epoch?: { target: number | null; current: number | null; headHeight: number | null; sealsAfter?: string };
   freeze?: FreezePoint;
@@ -78,15 +85,44 @@ export interface RegenesisStatus {
      * passes to `regenesis sign --dialect`. Absent in the status of runs that did not show it yet.
      */
     dialect?: DialectName;
+    /**
+     * The network the ratification message names (src/keys/ratificationMessage.ts): what a
+     * validator passes to `regenesis sign --network-id`. Absent in runs that did not show it yet.
+     */
+    networkId?: number;
   };
   /** The declared validators (manual and local operators), each weight a decimal string. */
   validators?: Array<{ nodeId: string; weight: string }>;
   /** A manual operator step waiting for confirmation: what to do, in words. */
   pendingStep?: { step: ManualStep; instruction: string };
+  /**
+   * A two-stage run after its halt: where the old network stopped (its last accepted blocks, proven
+   * to stand still), what changed since stage 1, and the downtime so far.
+   */
+  finalStage?: FinalStageStatus;
   /** What the run is waiting for when no human is asked to act (e.g. the genesis start time). */
   waitingFor?: string;
   stepsDone: string[];
   committed: boolean;
+}
+
+/** Stage 2 of a two-stage run, as the status and the launch report show it. */
+export interface FinalStageStatus {
+  /** When the first old validator was told to stop (ISO). */
+  haltedAt: string;
+  /** The old network's last accepted blocks, read twice from the API node after the halt. */
+  heads?: { c: { height: number; hash: string; stateRoot: string; timestamp: number }; p: number; x?: number };
+  /** The stage-1 freeze height the delta starts from, and how much changed up to the halt. */
+  delta?: { fromHeight: number; toHeight: number; accountsChanged: number; validatorSetChanged: boolean; withinLimits: boolean };
+  /** The genesis validators install: the final one, written from the state at the halt. */
+  genesisSha256?: string;
+  /** Seconds from the first halt to the new network's first block (from that block's own timestamp). */
+  downtimeSeconds?: number;
+  /**
+   * The downtime by phase, in seconds (halt, final-heads, delta-export, final-genesis, final-verify,
+   * ratify, launch, post-verify up to the first block): what an operator budgets for their network.
+   */
+  downtimeParts?: Array<{ phase: Phase; seconds: number }>;
 }
 
 export type ManualStep = 'halt-old-network' | 'install-genesis' | 'boot-new-network' | 'stop-new-network' | 'resume-old-network';
@@ -165,6 +201,8 @@ export interface LaunchOutcome {
     transfers?: { cChain: { txHash: string; block: number }; xChain: { txID: string } };
   };
   postVerify: { ok: boolean; mismatches: string[] };
+  /** A two-stage run: where the old network stopped, the delta since stage 1 and the downtime. */
+  finalStage?: FinalStageStatus;
 }
 
 /** What the prepare steps (LP-326 steps 1–7) produced. */
@@ -187,4 +225,11 @@ export interface Prepared {
   primaryGenesis?: PrimaryGenesisManifest;
   /** With the agents operator: each genesis staker's agent as it identified itself at preflight. */
   agents?: AgentIdentity[];
+  /**
+   * Where these files are in the artifact store when it is not the run key's directory: the final
+   * stage of a two-stage run writes its own (`<runKey>.final`), so stage 1 stays as approved.
+   */
+  artifactsKey?: string;
+  /** A two-stage run: the old network's validator set at preflight, each with an agent that answered. */
+  oldValidators?: string[];
 }

@@ -3,6 +3,7 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StakingFiles } from '../nodes/avalanchegoFlags.js';
+import { diesWithThisProcess } from '../nodes/process.js';
 
 const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
 
@@ -15,6 +16,30 @@ export interface AgentSpec {
   artifactsDir: string;
   /** command mode: the host's own commands stop and start the nodes. */
   commands?: { halt: string; startOld: string; startNew: string; stopNew: string };
+}
+
+/** The `regenesis agent` command line an operator would type for this validator host. */
+function agentArgs(spec: AgentSpec): string[] {
+  const commandMode = spec.commands
+    ? [
+        '--mode=command',
+        `--halt-command=${spec.commands.halt}`,
+        `--start-old-command=${spec.commands.startOld}`,
+        `--start-new-command=${spec.commands.startNew}`,
+        `--stop-new-command=${spec.commands.stopNew}`,
+      ]
+    : [];
+  return [
+    'agent',
+    `--node-binary=${spec.nodeBinary}`,
+    `--data-dir=${spec.dataDir}`,
+    `--staking-cert-file=${spec.staking.certFile}`,
+    `--staking-key-file=${spec.staking.keyFile}`,
+    `--signer-key-file=${spec.staking.signerKeyFile}`,
+    `--work-dir=${spec.workDir}`,
+    `--artifacts-dir=${spec.artifactsDir}`,
+    ...commandMode,
+  ];
 }
 
 /** `regenesis agent` processes, one per validator host, as an operator runs them (tests and the demo). */
@@ -30,30 +55,11 @@ export class AgentProcesses {
   /** Starts an agent and resolves once it polls its task queue (it logs "validator agent ready"). */
   async start(spec: AgentSpec, timeoutMs = 60_000): Promise<{ logPath: string; child: ChildProcess }> {
     const logPath = join(this.logDir, `agent-${spec.name}-${++this.starts}.log`);
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'agent',
-        `--node-binary=${spec.nodeBinary}`,
-        `--data-dir=${spec.dataDir}`,
-        `--staking-cert-file=${spec.staking.certFile}`,
-        `--staking-key-file=${spec.staking.keyFile}`,
-        `--signer-key-file=${spec.staking.signerKeyFile}`,
-        `--work-dir=${spec.workDir}`,
-        `--artifacts-dir=${spec.artifactsDir}`,
-        ...(spec.commands
-          ? [
-              '--mode=command',
-              `--halt-command=${spec.commands.halt}`,
-              `--start-old-command=${spec.commands.startOld}`,
-              `--start-new-command=${spec.commands.startNew}`,
-              `--stop-new-command=${spec.commands.stopNew}`,
-            ]
-          : []),
-      ],
-      { env: { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The agent dies with whoever started it (the demo, a test); the validator nodes it starts are
+    // detached by the agent itself and outlive it, as they must outlive an agent restart.
+    const [file, argv] = diesWithThisProcess(process.execPath, [BIN, ...agentArgs(spec)]);
+    const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug' };
+    const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(logPath);
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);

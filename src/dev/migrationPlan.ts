@@ -17,6 +17,8 @@ export function localMigrationPlan(options: {
   /** Who approves, with the key each approval is signed with. */
   approver: { name: string; publicKey: string };
   agentTimeoutSeconds?: number;
+  /** 2 (the default): the old network is halted after the approval and its final state launched. */
+  stages?: 1 | 2;
 }): PlanInput {
   return {
     name: options.name,
@@ -30,7 +32,13 @@ export function localMigrationPlan(options: {
       primary: { networkId: 88_888, stakeOwnerBalances: 'move-to-x', validators: options.validators },
     },
     rehearsal: { enabled: true },
-    launch: { approvals: { required: 1, approvers: [options.approver] }, operator: { kind: 'agents', agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60, healthTimeoutSeconds: 180 } },
+    launch: { approvals: { required: 1, approvers: [options.approver] }, operator: {
+        kind: 'agents',
+        agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60,
+        healthTimeoutSeconds: 180,
+        ...(options.stages ? { stages: options.stages } : {}),
+      },
+    },
   };
 }
 

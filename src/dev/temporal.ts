@@ -40,20 +40,15 @@ export async function startTemporalDevServer(options: {
     '--log-level',
     'warn',
   ];
+  // Not detached: the server dies with the process that started it, however that process ends.
   const proc = spawnLogged(toolPath('temporal'), args, { logPath: join(options.stateDir, 'temporal.log') });
   const address = `127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  for (;;) {
-    if (proc.hasExited()) throw new ProcessStartError(`temporal dev server exited before ${address} answered`, proc.logTail());
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new ProcessStartError(`temporal dev server did not answer on ${address}`, proc.logTail());
-      await sleep(250);
-    }
+  try {
+    await untilAnswering(address, proc, options.timeoutMs ?? 60_000);
+  } catch (err) {
+    // A server that never answered still holds its port and database file.
+    await proc.stop(5_000);
+    throw err;
   }
   return {
     address,
@@ -63,4 +58,20 @@ export async function startTemporalDevServer(options: {
       await proc.stop(10_000);
     },
   };
+}
+
+async function untilAnswering(address: string, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.hasExited()) throw new ProcessStartError(`temporal dev server exited before ${address} answered`, proc.logTail());
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      await connection.workflowService.getSystemInfo({});
+      await connection.close();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new ProcessStartError(`temporal dev server did not answer on ${address}`, proc.logTail());
+      await sleep(250);
+    }
+  }
 }

@@ -11,9 +11,15 @@ import { accountLine, readAccounts } from '../state/jsonl.js';
 import { StatsAccumulator, type StateStats } from '../state/stats.js';
 import { DEFAULT_MAX_OUTAGE_SECONDS, OutageClock } from './outage.js';
 
-/** Where partition `index` of the C-Chain export lives, relative to the run's artifact directory. */
-export function partitionPath(index: number): string {
-  return `exports/C/part-${String(index).padStart(3, '0')}.jsonl`;
+/**
+ * Which export a set of C-Chain partitions belongs to: `C` is the state at the freeze (stage 1),
+ * `C-final` the state at the halt (stage 1 with the changes since merged in, src/export/mergeDelta.ts).
+ */
+export type PartitionSet = 'C' | 'C-final';
+
+/** Where partition `index` of a C-Chain export lives, relative to the run's artifact directory. */
+export function partitionPath(index: number, set: PartitionSet = 'C'): string {
+  return `exports/${set}/part-${String(index).padStart(3, '0')}.jsonl`;
 }
 
 /** Enough to resume a partition exactly where the last durable page ended. */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DialectName } from '../network/dialectName.js';
-import { hexToBytes } from '../state/hex.js';
 import { BLS_SECRET_KEY_LENGTH, signMessage } from './bls.js';
+import { ratificationMessage, type RatificationSubject } from './ratificationMessage.js';
 
 /**
  * A validator's BLS signer key file, read where it is used and never kept: raw 32 bytes, as
@@ -16,10 +16,10 @@ export async function readSignerKey(file: string, field: string): Promise<Uint8A
 }
 
 /**
- * The ratification of a genesis: a BLS signature over its sha256 (the 32 bytes, not the hex text)
- * under the network dialect's signature DST. Agents and the offline `regenesis sign` use this one.
+ * The ratification of a genesis for one network: a BLS signature over ratificationMessage (never
+ * over the bare sha256) under the network dialect's signature DST. Agents and the offline
+ * `regenesis sign` use this one.
  */
-export function signGenesisSha256(secret: Uint8Array, genesisSha256: string, dialect: DialectName): string {
-  if (!/^[0-9a-f]{64}$/.test(genesisSha256)) throw new Error(`genesisSha256: ${genesisSha256} is not a lower-case hex sha256`);
-  return signMessage(secret, hexToBytes(genesisSha256), dialect);
+export function signRatification(secret: Uint8Array, subject: RatificationSubject, dialect: DialectName): string {
+  return signMessage(secret, ratificationMessage(subject.networkId, subject.genesisSha256), dialect);
 }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 
@@ -27,8 +27,43 @@ export interface SpawnOptions {
   logPath: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Own session and process group: the child outlives this process and its group's signals. */
+  /**
+   * Own session and process group: the child outlives this process and its group's signals.
+   * Otherwise the child dies with this process, however this process ends (see diesWithThisProcess).
+   */
   detached?: boolean;
+}
+
+let setprivPath: string | null | undefined;
+
+/**
+ * The absolute path of a `setpriv` that knows `--pdeathsig` (util-linux ≥ 2.33), or null; looked up
+ * once per process, and absolute so that a child's own PATH cannot lose it.
+ */
+function setpriv(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  const dirs = process.platform === 'linux' ? (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).filter(Boolean) : [];
+  const found = dirs.map((dir) => join(dir, 'setpriv')).find((path) => existsSync(path));
+  setprivPath = found && spawnSync(found, ['--pdeathsig', 'KILL', '--', 'true']).status === 0 ? found : null;
+  return setprivPath;
+}
+
+/**
+ * The command line that runs `command` so that the kernel kills it when this process dies, whatever
+ * kills this process: a SIGKILL runs no handler and no `finally`, so only the kernel can clean up.
+ * `setpriv --pdeathsig KILL` sets PR_SET_PDEATHSIG and then execs the command: the child keeps its
+ * own pid and command line (pid files, avalanchego's process.json and /proc checks still name the
+ * node), no extra process sits between us and it, and util-linux is in every Linux base system.
+ * A supervisor watching a pipe from us would be one more process per child, with its own pid to
+ * kill and its own way to be orphaned. SIGKILL rather than SIGTERM: nobody is left to escalate if
+ * the child ignores or hangs on SIGTERM, and what dev children keep (SQLite, dev chains) survives it.
+ * Caveats: the kernel watches the thread that spawned the child, so spawn from the main thread (a
+ * worker thread's children would die with that thread); the signal is lost if this process dies in
+ * the instant between fork and setpriv's prctl; without setpriv (not Linux) the child starts plainly.
+ */
+export function diesWithThisProcess(command: string, args: readonly string[]): [string, string[]] {
+  const wrapper = setpriv();
+  return wrapper ? [wrapper, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, [...args]];
 }
 
 export function readLogTail(logPath: string, bytes = 4000): string {
@@ -49,15 +84,17 @@ export function readLogTail(logPath: string, bytes = 4000): string {
 
 /**
  * Starts `command` with stdout and stderr appended to `logPath` (the log survives the process, which
- * is what one reads after a failure), and without a shell, so arguments are never re-parsed.
+ * is what one reads after a failure), and without a shell, so arguments are never re-parsed. Unless
+ * detached, the child dies with this process (diesWithThisProcess).
  */
 export function spawnLogged(command: string, args: readonly string[], options: SpawnOptions): ManagedProcess {
   mkdirSync(dirname(options.logPath), { recursive: true });
   const fd = openSync(options.logPath, 'a');
   writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+  const [file, argv] = options.detached ? [command, [...args]] : diesWithThisProcess(command, args);
   let child: ChildProcess;
   try {
-    child = spawn(command, [...args], {
+    child = spawn(file, argv, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', fd, fd],

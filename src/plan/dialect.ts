@@ -14,3 +14,16 @@ import type { Plan } from './schema.js';
 export function runDialect(plan: Pick<Plan, 'genesis' | 'chains'>): DialectName {
   return plan.genesis.primary?.dialect ?? plan.chains.C.dialect ?? 'avalanchego';
 }
+
+/**
+ * The network a manual or local run's ratifications are for (the `networkId` of the ratification
+ * message, src/keys/ratificationMessage.ts). With `genesis.primary` it is the primary genesis's
+ * networkId: the ID the new nodes run with and the genesis file carries as `networkID`, the one an
+ * agent checks. Without it the new network is an EVM chain alone, known by nothing but its chain
+ * ID, so `genesis.chainId` names it: a signature for chain 43112 is then worthless for chain
+ * 43113 even over the same genesis bytes. The message carries a uint32, so a chainId above 2^32-1
+ * cannot be ratified (verifyRatification refuses it as InvalidPlan, naming networkId).
+ */
+export function ratificationNetworkId(plan: Plan): number {
+  return plan.genesis.primary?.networkId ?? plan.genesis.chainId;
+}

@@ -10,5 +10,5 @@ export { parsePlan } from './parse.js';
 export { checkStartTimeAgainstFreeze, fixedStartTimeSeconds, startTimeSeconds } from './timing.js';
 export { planVersusNode, type NodeFacts } from './versusNode.js';
 export { approverKeys, approverKeysIssue, type ApproverKey } from './approvers.js';
-export { runDialect } from './dialect.js';
+export { ratificationNetworkId, runDialect } from './dialect.js';
 export { reachesTwoThirds, stakeOf, stakeWeightSchema } from './stake.js';

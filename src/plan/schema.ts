@@ -144,6 +144,28 @@ const agentsOperator = z.strictObject({
    * networks where no such key exists; then the operator proves block production by hand.
    */
   transferCheck: z.boolean().default(true),
+  /**
+   * 2 (default): the freeze is the halt. Stage 1 exports at the epoch with the network live and is
+   * approved; stage 2, right after the approval, halts every validator of the old network, proves
+   * where it stopped, exports what changed since stage 1 and launches that state, so nothing the
+   * old network accepted is missing. 1: the stage-1 state is launched and every block accepted
+   * after the epoch is dropped (the run counts them); kept for networks already halted by hand.
+   */
+  stages: z.union([z.literal(1), z.literal(2)]).default(2),
+  /** How long the halted network's last accepted blocks must stand still on the API node. */
+  headsSettleSeconds: z.number().int().min(1).max(50).default(5),
+  /**
+   * How far the final state may move from the approved stage 1 without a second approval: beyond
+   * either limit the run waits for approvals of the final genesis, with the delta on its status.
+   */
+  deltaLimits: z
+    .strictObject({
+      /** C-Chain accounts changed between the epoch and the halt. */
+      accountsChanged: z.number().int().min(0).default(100_000),
+      /** Whether the P-Chain validator set (members, stake, owners) may differ from stage 1's. */
+      validatorSetMayChange: z.boolean().default(false),
+    })
+    .default({ accountsChanged: 100_000, validatorSetMayChange: false }),
 });
 
 /** An approver and the public key that proves its approvals (format only here: the curve point is checked where it is used). */

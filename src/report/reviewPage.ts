@@ -11,7 +11,9 @@ import type {
 
 /** What the review page shows: the report a run publishes before approval (reports/regenesis.json). */
 export interface ReviewInput {
-  plan: { name: string; chainId: number };
+  plan: { name: string; chainId: number; launch?: LaunchTerms };
+  /** The old network's EVM chain ID, as its node reported it at preflight. */
+  sourceChainId?: number;
   freeze: FreezePoint;
   genesis: GenesisManifest;
   verification: VerificationReport;
@@ -19,6 +21,16 @@ export interface ReviewInput {
   pChain?: PChainExport;
   xChain?: XChainExport;
   primaryGenesis?: PrimaryGenesisManifest;
+}
+
+/** What an approver of a launch agrees to besides the genesis: how the network is halted and how far the final state may move. */
+export interface LaunchTerms {
+  operator: 'agents' | 'local' | 'manual';
+  approvalsRequired: number;
+  /** Agents operator: 2 when the old network is halted after the approval and its final state launched. */
+  stages?: 1 | 2;
+  headsSettleSeconds?: number;
+  deltaLimits?: { accountsChanged: number; validatorSetMayChange: boolean };
 }
 
 interface Bar {
@@ -56,6 +68,7 @@ export function renderReviewPage(report: ReviewInput): string {
       row('New C-Chain genesis', code(report.genesis.stateRoot), 'genesis.stateRoot'),
       ...(report.rehearsal ? [row('Rehearsal node block 0', code(report.rehearsal.block0Root), 'rehearsal.block0Root')] : []),
     ]),
+    ...(report.plan.launch ? [launchSection(report.plan.launch, report)] : []),
     supplySection(report),
     ...(report.primaryGenesis ? [validatorsSection(report.primaryGenesis)] : []),
     section('Verification', [
@@ -97,12 +110,12 @@ function supplySection(report: ReviewInput): string {
   const moved = g.carried.movedToX;
   return section(`Supply of ${g.assetID.slice(0, 12)}… (nAVAX) and where it sits`, [
     barChart(bars, 'supply'),
-    row('Allocated on X', esc(g.allocated.xChain), 'allocated.x'),
-    row('Allocated on P', esc(g.allocated.pChain), 'allocated.p'),
-    row('Allocated as stake', esc(g.allocated.staked), 'allocated.staked'),
+    nanoRow('Allocated on X', g.allocated.xChain, 'allocated.x'),
+    nanoRow('Allocated on P', g.allocated.pChain, 'allocated.p'),
+    nanoRow('Allocated as stake', g.allocated.staked, 'allocated.staked'),
     row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'),
-    ...(moved ? [row('Moved from P to X (stakeOwnerBalances: move-to-x)', esc(moved), 'movedToX')] : []),
-    ...(report.pChain?.currentSupply ? [row('Source P-Chain current supply', esc(report.pChain.currentSupply), 'source.currentSupply')] : []),
+    ...(moved ? [nanoRow('Moved from P to X (stakeOwnerBalances: move-to-x)', moved, 'movedToX')] : []),
+    ...(report.pChain?.currentSupply ? [nanoRow('Source P-Chain current supply', report.pChain.currentSupply, 'source.currentSupply')] : []),
     ...supplyGapRows(report.verification.supplyGap),
   ]);
 }
@@ -142,9 +155,10 @@ function barChart(bars: Bar[], name: string): string {
   const rows = bars.map((b, i) => {
     const width = Number((b.value * 400n) / max);
     const y = 4 + 22 * i;
-    return `<g data-${name}="${esc(b.label)}"><text x="0" y="${y + 14}">${esc(short(b.label))}</text><rect x="190" y="${y}" width="${width}" height="16" fill="#3b6fd4"></rect><text x="${196 + width}" y="${y + 14}" data-amount="${esc(b.amount)}">${esc(b.amount)}</text></g>`;
+    // Labels wide enough for a whole NodeID; the amount in AVAX, the exact nAVAX in data-amount.
+    return `<g data-${name}="${esc(b.label)}"><text x="0" y="${y + 14}">${esc(short(b.label))}</text><rect x="330" y="${y}" width="${width}" height="16" fill="#3b6fd4"></rect><text x="${336 + width}" y="${y + 14}" data-amount="${esc(b.amount)}">${esc(avax(b.amount))}</text></g>`;
   });
-  return `<svg role="img" aria-label="${esc(name)}" width="780" height="${height}">${rows.join('')}</svg>`;
+  return `<svg role="img" aria-label="${esc(name)}" width="920" height="${height}">${rows.join('')}</svg>`;
 }
 
 function section(title: string, body: string[]): string {
@@ -160,7 +174,49 @@ function code(text: string): string {
 }
 
 function short(label: string): string {
-  return label.length > 26 ? `${label.slice(0, 25)}…` : label;
+  return label.length > 48 ? `${label.slice(0, 47)}…` : label;
+}
+
+/** An exact nAVAX amount, named, with its AVAX reading beside it for the eye. */
+function nanoRow(label: string, nano: string, figure: string): string {
+  return `<p>${esc(label)}: <span data-figure="${figure}">${esc(nano)}</span> nAVAX (${esc(avax(nano))})</p>`;
+}
+
+/** nAVAX as AVAX with thousands separators: 310000000000000000 → "310,000,000 AVAX". */
+export function avax(nano: string): string {
+  if (!/^-?\d+$/.test(nano)) return nano;
+  const negative = nano.startsWith('-');
+  const digits = (negative ? nano.slice(1) : nano).padStart(10, '0');
+  const whole = digits.slice(0, -9).replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const fraction = digits.slice(-9).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''} AVAX`;
+}
+
+/**
+ * How the network changes hands once approved: by whom, whether the old network's last state is
+ * carried (two stages) or the freeze's (one), how far the final state may move without another
+ * approval, what the downtime is made of, and the EVM chain IDs on either side.
+ */
+function launchSection(launch: LaunchTerms, report: ReviewInput): string {
+  const twoStage = launch.operator === 'agents' && launch.stages === 2;
+  const limits = launch.deltaLimits;
+  const sameChainId = report.sourceChainId === report.plan.chainId;
+  return section('The launch you approve', [
+    row('Operator', esc(`${launch.operator} (${launch.approvalsRequired} approval(s) required)`), 'launch.operator'),
+    twoStage
+      ? `<p data-figure="launch.stages">Two stages: right after the last approval every validator of the old network is halted through its agent; the genesis launched is this one plus everything the old network accepted up to its halt (exported as a delta, verified against the halted chain and checked by each validator against its own node). Nothing accepted before the halt is dropped.</p>`
+      : `<p data-figure="launch.stages">One stage: the state at the freeze above is launched; anything the old network accepts after the freeze is not carried.</p>`,
+    ...(twoStage && limits
+      ? [
+          row('Delta limits (beyond them you are asked to approve the final genesis)', esc(`≤ ${limits.accountsChanged.toLocaleString('en-US')} C-Chain accounts changed; validator set ${limits.validatorSetMayChange ? 'may' : 'may not'} change`), 'launch.deltaLimits'),
+          row('Expected downtime', esc(`heads settle ${launch.headsSettleSeconds ?? 5}s + delta export + final genesis + verify + ratification + start; 16–20 s measured on five local validators with a small state (docs/PERFORMANCE.md)`), 'launch.downtime'),
+        ]
+      : []),
+    row('EVM chain ID', esc(`${report.sourceChainId ?? 'unknown'} → ${report.plan.chainId}`), 'launch.chainIds'),
+    ...(sameChainId
+      ? ['<p class="fail" data-figure="launch.chainIdReused">The new C-Chain keeps the old EVM chain ID: a transaction signed for one is valid on the other for as long as both accept transactions. The old network must never be resumed after the commit point.</p>']
+      : []),
+  ]);
 }
 
 function esc(text: string): string {

@@ -1,4 +1,4 @@
-import type { RegenesisStatus } from '../contract/run.js';
+import type { FinalStageStatus, RegenesisStatus } from '../contract/run.js';
 import type { Plan } from '../plan/schema.js';
 import { checklistOf } from './checklist.js';
 import { nextStep } from './nextStep.js';
@@ -41,12 +41,30 @@ export function currentDetails(workflowId: string, status: RegenesisStatus): str
   }
   const c = status.chains.C;
   if (c && status.phase === 'export') lines.push(`Export C: ${c.partitionsDone} of ${c.partitionsTotal} partitions, ${c.accountsExported} accounts.`);
+  if (status.finalStage) lines.push(...finalStageLines(status.finalStage));
   if (status.waitingFor) lines.push(`Waiting for ${status.waitingFor}.`);
   if (status.genesisSha256) lines.push(`Genesis sha256: \`${status.genesisSha256}\``);
   if (status.reviewPage) lines.push(`Review page: \`${status.reviewPage}\``);
   const step = nextStep(workflowId, status);
   if (step) lines.push('', `**Your step:** ${step.what}`, ...step.commands.map((command) => `\`${command}\`  `));
   return lines.join('\n').trimEnd();
+}
+
+/** Where the old network stopped, what changed since stage 1, and the downtime so far (two-stage runs). */
+export function finalStageLines(stage: FinalStageStatus): string[] {
+  const lines = [`Halted at ${stage.haltedAt}.`];
+  const h = stage.heads;
+  if (h) lines.push(`Old network's last accepted blocks: C ${h.c.height} (\`${h.c.hash}\`), P ${h.p}${h.x === undefined ? '' : `, X ${h.x}`}.`);
+  const d = stage.delta;
+  if (d) {
+    const limits = d.withinLimits ? 'within the approved delta limits' : '**beyond the approved delta limits: the final genesis needs approval**';
+    lines.push(`Since stage 1 (C ${d.fromHeight} → ${d.toHeight}): ${d.accountsChanged} accounts changed${d.validatorSetChanged ? ', validator set changed' : ''}; ${limits}.`);
+  }
+  if (stage.downtimeSeconds !== undefined) {
+    const parts = (stage.downtimeParts ?? []).map((p) => `${p.phase} ${p.seconds}s`).join(', ');
+    lines.push(`Downtime: ${stage.downtimeSeconds}s, first halt to the new network's first block${parts ? ` (${parts})` : ''}.`);
+  }
+  return lines;
 }
 
 function targetOf(plan: Plan): string {

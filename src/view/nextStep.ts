@@ -33,7 +33,7 @@ export function nextStep(workflowId: string, status: RegenesisStatus): NextStep 
     return {
       what: `validators ratify genesis ${status.genesisSha256}: ${r.signedWeight} of ${r.totalWeight} signed, ${r.threshold} needed${r.deadline ? ` until ${r.deadline}` : ''}`,
       commands: [
-        `regenesis sign --genesis-sha256 ${status.genesisSha256} --signer-key-file <validator's signer.key>${dialect}`,
+        `regenesis sign --genesis-sha256 ${status.genesisSha256}${r.networkId === undefined ? '' : ` --network-id ${r.networkId}`} --signer-key-file <validator's signer.key>${dialect}`,
         `regenesis ratify ${id} --node-id <NodeID> --signature <the signature printed by sign>`,
       ],
     };

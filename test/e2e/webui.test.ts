@@ -13,13 +13,12 @@ import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/te
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan/index.js';
 import type { ReviewInput } from '../../src/report/reviewPage.js';
-import { hexToBytes } from '../../src/state/hex.js';
 import { createWorker } from '../../src/worker.js';
 import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
 import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
-import { untilPhase } from '../helpers/phases.js';
+import { ratificationOf, untilPhase } from '../helpers/phases.js';
 import { approval, approvers } from '../helpers/approvers.js';
 
 /**
@@ -167,8 +166,8 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     await screenshot(page, '06-approve-sent');
     expect((await handle.query(statusQuery)).approvals?.approvers).toEqual(['alice']);
 
-    await untilPhase(handle, 'ratify');
-    await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
+    const ratifying = await untilPhase(handle, 'ratify');
+    await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(ratificationOf(ratifying)) }] });
     const result = (await handle.result()) as RegenesisResult;
     if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
     expect(result.launch?.approvers).toEqual(['alice']);

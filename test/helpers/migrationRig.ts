@@ -46,13 +46,19 @@ export class MigrationRig {
     // and so in every genesis exported from it. Workers read it from the file, never from a plan.
     writeFileSync(rig.canaryKeyFile, `${EWOQ_KEY}\n`, { mode: 0o600 });
     process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
-    rig.env = await startTemporal();
-    rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS);
-    rig.agents = new AgentProcesses(rig.root, rig.env.address);
-    await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
-    const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
-    rig.sender = new Sender(rpc, new Wallet(EWOQ_KEY), BigInt(await rpc.call<Hex>('eth_chainId')));
-    return rig;
+    try {
+      rig.env = await startTemporal();
+      rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS);
+      rig.agents = new AgentProcesses(rig.root, rig.env.address);
+      await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
+      const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
+      rig.sender = new Sender(rpc, new Wallet(EWOQ_KEY), BigInt(await rpc.call<Hex>('eth_chainId')));
+      return rig;
+    } catch (err) {
+      // A rig that did not come up stops what it started: the caller never gets it to stop.
+      await rig.stop();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
@@ -85,13 +91,14 @@ export class MigrationRig {
   }
 
   /** A plan migrating the five local stakers (their published keys) to network 88888 through their agents. */
-  plan(name: string, agentTimeoutSeconds = 60): PlanInput {
+  plan(name: string, agentTimeoutSeconds = 60, stages?: 1 | 2): PlanInput {
     return localMigrationPlan({
       name,
       cChainRpcUrl: this.net.api.cChainRpcUrl,
       validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))),
       approver: approvers('operator-1')[0]!,
       agentTimeoutSeconds,
+      ...(stages ? { stages } : {}),
     });
   }
 

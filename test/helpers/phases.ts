@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hexToBytes } from '../../src/state/hex.js';
+import { ratificationMessage } from '../../src/keys/ratificationMessage.js';
 import { approveUpdate, ratifyUpdate, statusQuery, type Phase, type RegenesisStatus } from '../../workflows/messages.js';
 import { approval, type TestApprover } from './approvers.js';
 
@@ -46,6 +46,12 @@ export async function approveAndRatify(
   await untilPhase(handle, 'approve');
   const { genesisSha256 } = await handle.query(statusQuery);
   await handle.executeUpdate(approveUpdate, { args: [await approval(handle, approver)] });
-  await untilPhase(handle, 'ratify');
-  await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: signer.nodeId, signature: signer.sign(hexToBytes(genesisSha256!)) }] });
+  const ratifying = await untilPhase(handle, 'ratify');
+  await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: signer.nodeId, signature: signer.sign(ratificationOf({ ...ratifying, genesisSha256 })) }] });
+}
+
+/** The bytes a validator signs to ratify the genesis a run shows: the message of its network and sha256. */
+export function ratificationOf(status: Pick<RegenesisStatus, 'genesisSha256' | 'ratification'>): Uint8Array {
+  if (!status.genesisSha256 || status.ratification?.networkId === undefined) throw new Error('the run shows no genesis or network to ratify yet');
+  return ratificationMessage(status.ratification.networkId, status.genesisSha256.replace(/^0x/, ''));
 }

@@ -34,6 +34,8 @@ export async function standInWorkflowApi(importOriginal: () => Promise<unknown>)
     proxyActivities: () => new Proxy({}, { get: (_, name) => activity(String(name)) }),
     setHandler: (definition: { name: string }, handler: (...args: unknown[]) => unknown) => void sandbox.handlers.set(definition.name, handler),
     condition: async () => true,
+    // A run under test is a new run: it takes every patched path.
+    patched: () => true,
     sleep: async () => undefined,
     upsertSearchAttributes: () => undefined,
     setCurrentDetails: () => undefined,

@@ -1,3 +1,4 @@
+import { ratificationMessage } from '../../src/keys/ratificationMessage.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { statusQuery } from '../../workflows/messages.js';
@@ -106,16 +107,17 @@ describe('regenesis CLI: the human steps of a run', () => {
     refused(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'bob')], /does not verify for approver alice/);
     expect(ok(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', aliceKey])).toBe('approved by alice: 1 of 1 approvals');
 
-    await untilPhase(id, 'ratify');
+    // The status names the network the ratification is for: what `regenesis sign --network-id` takes.
+    const networkId = (await untilPhase(id, 'ratify')).ratification!.networkId!;
     const sign = (n: number) => {
-      const r = fx.cli(['sign', '--genesis-sha256', sha, '--signer-key-file', signerKeyFile(n)]);
+      const r = fx.cli(['sign', '--genesis-sha256', sha, '--network-id', String(networkId), '--signer-key-file', signerKeyFile(n)]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain(`with BLS key ${stakers[n - 1]!.blsPublicKey}`);
       return r.stdout.trim();
     };
     const signature1 = sign(1);
-    // The offline signature is the one the validator's own key makes over the sha256's bytes.
-    expect(signature1).toBe(stakers[0]!.sign(Buffer.from(sha, 'hex')));
+    // The offline signature is the one the validator's own key makes over the ratification message of this network and genesis.
+    expect(signature1).toBe(stakers[0]!.sign(ratificationMessage(networkId, sha)));
     refused(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', signature1], /does not verify/);
     const total = (bigStake + 100n).toString();
     expect(ok(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1])).toBe(`ratified by ${stakers[0]!.nodeId}: 100 of ${total} stake signed`);

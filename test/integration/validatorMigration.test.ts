@@ -106,8 +106,9 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
   });
 
-  it('(d) a genesis file altered after its approval is refused by the agents\' staging before any node is halted', async () => {
-    const { result } = await rig.run(rig.plan('tampered'), {
+  it('(d) a genesis file altered after its approval is refused by the agents\' staging before any node is halted (single stage)', async () => {
+    // A single-stage run stages the approved file itself; a two-stage run stages a final one it writes after the halt.
+    const { result } = await rig.run(rig.plan('tampered', 60, 1), {
       onPhase: (phase) => {
         if (phase !== 'approve') return;
         // The approved file changes on its way to the hosts (one byte appended).
@@ -117,7 +118,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
-    expect(result.failedPhase, result.reason).toBe('migrate-validators');
+    expect(result.failedPhase, result.reason).toBe('ratify');
     expect(result.reason).toMatch(/could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/);
     // Nothing was halted: the rollback had nothing of the network's to undo.
     expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
@@ -143,7 +144,8 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase, result.reason).toBe('launch');
     expect(result.reason).toMatch(new RegExp(`agent ${expected[2]!.nodeID} .*could not start the new node: .*exited while starting`));
-    expect(result.compensations).toEqual(['stop-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    // Two stages: the old network was halted at the approval, and the final stage wrote its own files.
+    expect(result.compensations).toEqual(['stop-new-network', 'discard-final-artifacts', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
     expect(halted).toBeDefined();
     for (const v of rig.net.validators) expect(v.process.hasExited(), `the test's old node ${v.nodeId} was halted`).toBe(true);
 
@@ -170,7 +172,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await rig.agents.start(rig.agentSpec(3));
   });
 
-  it('(a, c) exports at the epoch, ratifies by the agents\' signatures, halts, launches at genesis time, through a SIGKILLed coordinator worker and agent: the new network serves the export and produces blocks', async () => {
+  it('(a, c) exports at the epoch, halts after the approval, launches where the old network stopped, ratified by the agents\' checked signatures, through a SIGKILLed coordinator worker and agent: the new network serves the final state and produces blocks', async () => {
     // Validator 4's host starts nodes slowly (8 s before the new node runs), which gives a certain
     // moment to SIGKILL its agent while "start new node" is in flight.
     const started = join(rig.root, 'slow-node-starts');

@@ -2,14 +2,25 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentActivities } from '../../activities/agent.js';
+import { ratificationActivities } from '../../activities/ratify.js';
 import { loadAgentConfig, type AgentConfig } from '../../src/agent/config.js';
+import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
 import { identify, signGenesis } from '../../src/agent/identity.js';
+import type { LastAccepted } from '../../src/agent/lastAccepted.js';
 import { stageGenesis } from '../../src/agent/newNode.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from '../../src/agent/nodeArgs.js';
+import type { OldNodeRecord } from '../../src/agent/oldNode.js';
 import { agentTaskQueue } from '../../src/agent/queue.js';
 import { verifyMessage } from '../../src/keys/bls.js';
-import { hexToBytes } from '../../src/state/hex.js';
+import { ratificationMessage } from '../../src/keys/ratificationMessage.js';
+import type { AccountRecord } from '../../src/state/account.js';
+import { bytesToHex, toQuantity, toWord, type Hex } from '../../src/state/hex.js';
+import { EMPTY_CODE_HASH, keccak256Hex, keccakReady } from '../../src/state/keccak.js';
+import { computeStateRoot } from '../../src/state/stateRoot.js';
+import { writeRatifiableGenesis, type RatifiableGenesis } from '../helpers/ratifiableGenesis.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
 const expected = JSON.parse(readFileSync(join(VECTORS, 'expected.json'), 'utf8')) as Array<{ nodeID: string; blsPublicKey: string }>;
@@ -49,16 +60,6 @@ describe('validator agent', () => {
       expect([id.nodeId, id.blsPublicKey]).toEqual([expected[i - 1]!.nodeID, expected[i - 1]!.blsPublicKey]);
       expect(agentTaskQueue(id.nodeId)).toBe(`regenesis-agent-${expected[i - 1]!.nodeID}`);
     }
-  });
-
-  it('signs a genesis sha256 that verifies under the published key and the dialect\'s DST, and under no other', async () => {
-    const dir = scratch();
-    const sha = createHash('sha256').update('genesis').digest('hex');
-    const signature = await signGenesis(config(dir, 3), sha, 'avalanchego');
-    expect(verifyMessage(expected[2]!.blsPublicKey, hexToBytes(sha), signature, 'avalanchego')).toBe(true);
-    expect(verifyMessage(expected[2]!.blsPublicKey, hexToBytes(sha), signature, 'luxd')).toBe(false);
-    expect(verifyMessage(expected[1]!.blsPublicKey, hexToBytes(sha), signature, 'avalanchego')).toBe(false);
-    await expect(signGenesis(config(dir, 3), 'not-a-hash', 'avalanchego')).rejects.toThrow(/genesisSha256: not-a-hash is not a lower-case hex sha256/);
   });
 
   it('refuses a signer key file that is not 32 bytes, naming the file and never its bytes', async () => {
@@ -119,5 +120,142 @@ describe('validator agent', () => {
     const loaded = loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), dataDir: 'relative/data' }, env);
     expect(loaded.dataDir).toBe(join(process.cwd(), 'relative/data'));
     expect(loaded.workDir).toBe(join(dir, 'work'));
+  });
+});
+
+/** A small C-Chain state in trie-key order: funded accounts and contracts with code and storage. */
+function sampleState(): AccountRecord[] {
+  const records = Array.from({ length: 24 }, (_, i): AccountRecord => {
+    const address = bytesToHex(createHash('sha256').update(`account ${i}`).digest().subarray(0, 20));
+    const record: AccountRecord = { key: keccak256Hex(address), address, balance: toQuantity(10n ** 18n * BigInt(i + 1)), nonce: toQuantity(BigInt(i % 3)), codeHash: EMPTY_CODE_HASH };
+    if (i % 6 === 0) {
+      record.code = `0x600${i % 10}60005500` as Hex;
+      record.codeHash = keccak256Hex(record.code);
+      record.storage = { [toWord(toQuantity(BigInt(i)))]: toWord('0x2a'), [toWord('0x01')]: toWord(toQuantity(BigInt(i + 1))) };
+    }
+    return record;
+  });
+  return records.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+describe('a validator agent checks the genesis against its own node before it signs', () => {
+  const runKey = 'run-r';
+  const NETWORK = 88888;
+  const C_HEIGHT = 42;
+  // The agent is local staker 2; the genesis stakes 1, 2 and 3 unless a test says otherwise.
+  const me = expected[1]!;
+  let records: AccountRecord[];
+  let cRoot: Hex;
+  beforeAll(async () => {
+    await keccakReady();
+    records = sampleState();
+    cRoot = await computeStateRoot(records, 'coreth');
+  });
+
+  /** An agent whose old node was halted for the run having accepted C-Chain block `height` with `stateRoot`. */
+  function haltedAgent(c: { height: number; stateRoot: Hex } = { height: C_HEIGHT, stateRoot: cRoot }): AgentConfig {
+    const cfg = config(scratch(), 2);
+    const readAt = '2026-12-07T00:00:00.000Z';
+    const lastAccepted: LastAccepted = {
+      C: { ...c, hash: `0x${'0b'.repeat(32)}`, timestamp: 1_800_000_000, readAt },
+      P: { height: 7, readAt },
+      X: { height: 3, readAt },
+    };
+    const record: OldNodeRecord = { argv: ['/bin/avalanchego'], uri: 'http://127.0.0.1:9', stakingAddress: '127.0.0.1:9', lastAccepted, halted: { at: readAt, dataDigest: 'ab'.repeat(32), files: 1 } };
+    mkdirSync(join(cfg.workDir, runKey), { recursive: true });
+    writeFileSync(join(cfg.workDir, runKey, 'old-node.json'), JSON.stringify(record));
+    return cfg;
+  }
+
+  async function staged(cfg: AgentConfig, options: { networkId?: number; stakers?: ReadonlyArray<1 | 2 | 3 | 4 | 5>; records?: AccountRecord[] } = {}): Promise<RatifiableGenesis> {
+    const genesis = await writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir, runKey, networkId: options.networkId ?? NETWORK, stakers: options.stakers ?? [1, 2, 3], records: options.records ?? records });
+    await stageGenesis(cfg, { runKey, path: genesis.rel, sha256: genesis.sha256 });
+    return genesis;
+  }
+
+  const request = (genesis: RatifiableGenesis, overrides: Partial<RatificationRequest> = {}): RatificationRequest => ({
+    runKey,
+    genesisSha256: genesis.sha256,
+    networkId: NETWORK,
+    weight: genesis.weights[1]!,
+    dialect: 'avalanchego',
+    cHeight: C_HEIGHT,
+    ...overrides,
+  });
+
+  it('signs a genesis that holds its node\'s C state, its NodeID, weight and key: the coordinator verifies it for that network only', async () => {
+    const cfg = haltedAgent();
+    const genesis = await staged(cfg);
+    const { signature, checked } = await signGenesis(cfg, request(genesis));
+    expect(checked).toEqual({ nodeId: me.nodeID, weight: genesis.weights[1], cHeight: C_HEIGHT, cRoot });
+    const verify = ratificationActivities().verifyRatification;
+    const ratification = { genesisSha256: genesis.sha256, blsPublicKey: me.blsPublicKey, signature, dialect: 'avalanchego' as const };
+    await expect(verify({ ...ratification, networkId: NETWORK })).resolves.toBe(true);
+    await expect(verify({ ...ratification, networkId: NETWORK + 1 })).resolves.toBe(false);
+    // Under the dialect's DST and this host's key only; never a signature of the bare sha256.
+    const message = ratificationMessage(NETWORK, genesis.sha256);
+    expect(verifyMessage(me.blsPublicKey, message, signature, 'luxd')).toBe(false);
+    expect(verifyMessage(expected[2]!.blsPublicKey, message, signature, 'avalanchego')).toBe(false);
+    expect(verifyMessage(me.blsPublicKey, Buffer.from(genesis.sha256, 'hex'), signature, 'avalanchego')).toBe(false);
+  });
+
+  it('refuses a genesis whose C-Chain alloc is not its node\'s state, naming the C root and both values', async () => {
+    const cfg = haltedAgent();
+    const tampered = records.map((r, i) => (i === 5 ? { ...r, balance: toQuantity(BigInt(r.balance) + 1n) } : r));
+    const tamperedRoot = await computeStateRoot(tampered, 'coreth');
+    expect(tamperedRoot).not.toBe(cRoot);
+    const genesis = await staged(cfg, { records: tampered });
+    await expect(signGenesis(cfg, request(genesis))).rejects.toThrow(
+      `genesis refused by check c-root: the C-Chain alloc root ${tamperedRoot} recomputed from the staged genesis is not ${cRoot}, the stateRoot of this node's C-Chain block ${C_HEIGHT}`,
+    );
+  });
+
+  it('refuses a genesis of another network ID, and a request for another network than the genesis\'s', async () => {
+    const cfg = haltedAgent();
+    const other = await staged(cfg, { networkId: NETWORK + 1 });
+    await expect(signGenesis(cfg, request(other))).rejects.toThrow(`genesis refused by check network-id: the staged genesis is for network ${NETWORK + 1}, not ${NETWORK}`);
+    const mine = await staged(cfg);
+    await expect(signGenesis(cfg, request(mine, { networkId: 1 }))).rejects.toThrow(`check network-id: the staged genesis is for network ${NETWORK}, not 1`);
+  });
+
+  it('refuses a genesis that does not stake its NodeID, stakes it at another weight, or binds it another BLS key', async () => {
+    const cfg = haltedAgent();
+    const without = await staged(cfg, { stakers: [1, 3] });
+    await expect(signGenesis(cfg, request(without, { weight: '2000000000000' }))).rejects.toThrow(
+      `genesis refused by check staker: the genesis's initialStakers do not include this validator, ${me.nodeID}`,
+    );
+    const genesis = await staged(cfg);
+    const asked = (BigInt(genesis.weights[1]!) + 1n).toString();
+    await expect(signGenesis(cfg, request(genesis, { weight: asked }))).rejects.toThrow(
+      `genesis refused by check weight: the genesis stakes ${genesis.weights[1]} on ${me.nodeID} (initialStakers[1]), not ${asked}`,
+    );
+    // Its NodeID, but a signer key that is not the one the genesis binds to it.
+    const otherKey = { ...cfg, signerKeyFile: join(VECTORS, 'signer4.key') };
+    await expect(signGenesis(otherKey, request(genesis))).rejects.toThrow(
+      `genesis refused by check bls-key: initialStakers[1] (${me.nodeID}) has BLS key ${me.blsPublicKey}, not this validator's ${expected[3]!.blsPublicKey}`,
+    );
+  });
+
+  it('refuses a genesis of a C height below (or above) the one its halted node stopped at', async () => {
+    const cfg = haltedAgent();
+    const genesis = await staged(cfg);
+    await expect(signGenesis(cfg, request(genesis, { cHeight: C_HEIGHT - 1 }))).rejects.toThrow(
+      `genesis refused by check c-height: the genesis is of C-Chain height ${C_HEIGHT - 1}, below the height ${C_HEIGHT} this node had accepted as it stopped`,
+    );
+    await expect(signGenesis(cfg, request(genesis, { cHeight: C_HEIGHT + 1 }))).rejects.toThrow(/check c-height: .* above the height 42 .* never accepted that block/);
+  });
+
+  it('refuses what it did not stage, and says so as a non-retryable GenesisRejected', async () => {
+    const cfg = haltedAgent();
+    const genesis = await staged(cfg);
+    const other = createHash('sha256').update('other').digest('hex');
+    await expect(signGenesis(cfg, request(genesis, { genesisSha256: other }))).rejects.toThrow(`check sha256: the genesis staged for run ${runKey} has sha256 ${genesis.sha256}, not ${other}`);
+    await expect(signGenesis(cfg, request(genesis, { runKey: 'run-unstaged' }))).rejects.toThrow(/check staged-genesis: no genesis is staged for run run-unstaged/);
+    const sign = agentActivities(cfg).agentSignGenesis;
+    await expect(new MockActivityEnvironment().run(sign, request(genesis, { cHeight: 1 }))).rejects.toMatchObject({
+      type: 'GenesisRejected',
+      nonRetryable: true,
+      message: expect.stringMatching(/^sign: genesis refused by check c-height: /),
+    });
   });
 });

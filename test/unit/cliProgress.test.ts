@@ -62,6 +62,9 @@ describe('watch: progress and the next human step', () => {
     // A luxd run's validators are told to sign under luxd's rule, the only one the run accepts.
     const luxd = { ...ratifying, ratification: { ...ratifying.ratification!, dialect: 'luxd' as const } };
     expect(nextStep('r', luxd)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key> --dialect luxd`);
+    // The network the ratification message names is in the command: without it the signature is for no network.
+    const onNetwork = { ...ratifying, ratification: { ...ratifying.ratification!, networkId: 88_888 } };
+    expect(nextStep('r', onNetwork)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --network-id 88888 --signer-key-file <validator's signer.key>`);
     // Agents sign by themselves: nobody is asked to.
     expect(nextStep('r', { ...ratifying, ratification: { ...ratifying.ratification!, collectedBy: 'agents' } })).toBeUndefined();
     const manual = status({ phase: 'migrate-validators', pendingStep: { step: 'halt-old-network', instruction: 'Stop every validator.' } });
@@ -114,5 +117,26 @@ describe('Web UI details (Temporal user metadata)', () => {
       `\`regenesis approve run-9 --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>\`  `,
       '`regenesis abort run-9 --reason <why>`',
     ]);
+
+    // A two-stage run after its halt: where the old network stopped, the delta, the downtime by part.
+    const after = currentDetails(
+      'run-9',
+      status({
+        phase: 'completed',
+        finalStage: {
+          haltedAt: '2026-12-07T02:44:31.955Z',
+          heads: { c: { height: 18, hash: `0x${'ab'.repeat(32)}`, stateRoot: `0x${'cd'.repeat(32)}`, timestamp: 1 }, p: 40, x: 9 },
+          delta: { fromHeight: 16, toHeight: 18, accountsChanged: 8, validatorSetChanged: false, withinLimits: false },
+          downtimeSeconds: 20,
+          downtimeParts: [
+            { phase: 'halt', seconds: 1.4 },
+            { phase: 'post-verify', seconds: 5 },
+          ],
+        },
+      }),
+    );
+    expect(after).toContain(`Old network's last accepted blocks: C 18 (\`0x${'ab'.repeat(32)}\`), P 40, X 9.`);
+    expect(after).toContain('Since stage 1 (C 16 → 18): 8 accounts changed; **beyond the approved delta limits: the final genesis needs approval**.');
+    expect(after).toContain("Downtime: 20s, first halt to the new network's first block (halt 1.4s, post-verify 5s).");
   });
 });

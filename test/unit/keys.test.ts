@@ -28,6 +28,8 @@ import {
 import { detectAllocationStyle, DIALECTS, type DialectName } from '../../src/network/dialect.js';
 import { bytesToHex } from '../../src/state/hex.js';
 import { ratificationActivities } from '../../activities/ratify.js';
+import { RATIFICATION_PREFIX, ratificationMessage } from '../../src/keys/ratificationMessage.js';
+import { signRatification } from '../../src/keys/signerKey.js';
 import { primaryGenesisActivities, type PrimaryGenesisPlan } from '../../activities/primaryGenesis.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { localStaker } from '../helpers/validators.js';
@@ -172,10 +174,63 @@ describe('BLS message signatures (genesis ratification)', () => {
   });
 });
 
+describe('the ratification message', () => {
+  const activities = ratificationActivities();
+  const digest = sha256(new TextEncoder().encode('{"networkID":88888}'));
+  const genesisSha256 = bytesToHex(digest).slice(2);
+  const secret = secretOf(expected[1]!);
+  const blsPublicKey = expected[1]!.blsPublicKey;
+
+  it('is the domain prefix, the network ID as uint32 big-endian and the 32 sha256 bytes', () => {
+    const message = ratificationMessage(0x0102_0304, genesisSha256);
+    const prefix = new TextEncoder().encode('regenesis/ratify-genesis/v1\n');
+    expect(RATIFICATION_PREFIX).toBe('regenesis/ratify-genesis/v1\n');
+    expect(message.length).toBe(prefix.length + 4 + 32);
+    expect(message.subarray(0, prefix.length)).toEqual(prefix);
+    expect([...message.subarray(prefix.length, prefix.length + 4)]).toEqual([1, 2, 3, 4]);
+    expect(message.subarray(prefix.length + 4)).toEqual(digest);
+    expect(ratificationMessage(0xffff_ffff, `0x${genesisSha256.toUpperCase()}`)).toEqual(ratificationMessage(0xffff_ffff, genesisSha256));
+  });
+
+  it('refuses inputs it cannot carry, naming the field', () => {
+    for (const id of [0, -1, 2 ** 32, 1.5, Number.NaN]) expect(() => ratificationMessage(id, genesisSha256)).toThrow(/^networkId: .* is not a network ID/);
+    for (const sha of ['', 'ab', `${genesisSha256}00`, 'z'.repeat(64)]) expect(() => ratificationMessage(88888, sha)).toThrow(/^genesisSha256: .* is not a sha256/);
+  });
+
+  it('is what a ratification signs: a signature over the bare sha256 no longer verifies', async () => {
+    const bare = signMessage(secret, digest, 'avalanchego');
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 88888, blsPublicKey, signature: bare, dialect: 'avalanchego' })).resolves.toBe(false);
+    const signature = signRatification(secret, { networkId: 88888, genesisSha256 }, 'avalanchego');
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 88888, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(true);
+    expect(verifyMessage(blsPublicKey, digest, signature, 'avalanchego')).toBe(false);
+  });
+
+  it('binds the network: a ratification for network A does not count for network B, alone or aggregated', async () => {
+    const signature = signRatification(secret, { networkId: 88888, genesisSha256 }, 'avalanchego');
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 88889, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(false);
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 1, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(false);
+    const signers = [1, 2].map((i) => ({ blsPublicKey: expected[i]!.blsPublicKey, signature: signRatification(secretOf(expected[i]!), { networkId: 88888, genesisSha256 }, 'avalanchego') }));
+    await expect(activities.aggregateRatification({ genesisSha256, networkId: 88888, signers, dialect: 'avalanchego' })).resolves.toMatchObject({ aggregateSignature: expect.any(String) });
+    await expect(activities.aggregateRatification({ genesisSha256, networkId: 88889, signers, dialect: 'avalanchego' })).rejects.toMatchObject({
+      type: 'RatificationFailed',
+      message: expect.stringMatching(/for network 88889/),
+    });
+  });
+
+  it('refuses a network ID it cannot carry as InvalidPlan, not as a bad signature', async () => {
+    const signature = signRatification(secret, { networkId: 88888, genesisSha256 }, 'avalanchego');
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 2 ** 32, blsPublicKey, signature })).rejects.toMatchObject({
+      type: 'InvalidPlan',
+      message: expect.stringMatching(/^ratification: networkId: 4294967296 is not a network ID/),
+    });
+  });
+});
+
 describe("the key activities check under the run's dialect", () => {
   const activities = ratificationActivities();
-  const message = sha256(new TextEncoder().encode('{"networkID":96369}'));
-  const genesisSha256 = bytesToHex(message);
+  const genesisSha256 = bytesToHex(sha256(new TextEncoder().encode('{"networkID":96369}')));
+  const networkId = 96369;
+  const message = ratificationMessage(networkId, genesisSha256);
   const certificatePem = readFileSync(new URL('staker1.crt', AVALANCHEGO), 'utf8');
   const luxRegistration = {
     nodeId: luxStaker.nodeID,
@@ -243,7 +298,7 @@ describe("the key activities check under the run's dialect", () => {
     expect(onLux.blsPublicKey).toBe(luxStaker.signer.publicKey);
     expect(onLux.proofOfPossession).toBe(luxStaker.signer.proofOfPossession);
     const ratification = (signature: string, dialect?: DialectName) =>
-      activities.verifyRatification({ genesisSha256, blsPublicKey: onLux.blsPublicKey, signature, ...(dialect ? { dialect } : {}) });
+      activities.verifyRatification({ genesisSha256, networkId, blsPublicKey: onLux.blsPublicKey, signature, ...(dialect ? { dialect } : {}) });
 
     await expect(ratification(onLux.sign(message), 'luxd')).resolves.toBe(true);
     await expect(ratification(onLux.sign(message), 'avalanchego')).resolves.toBe(false);
@@ -256,12 +311,12 @@ describe("the key activities check under the run's dialect", () => {
     const signedUnder = (dialect: DialectName) =>
       ([1, 2, 3] as const).map((n) => localStaker(n, dialect)).map((v) => ({ blsPublicKey: v.blsPublicKey, signature: v.sign(message) }));
     const signers = { luxd: signedUnder('luxd'), avalanchego: signedUnder('avalanchego') };
-    const aggregate = (dialect: DialectName, signed: DialectName) => activities.aggregateRatification({ genesisSha256, signers: signers[signed], dialect });
+    const aggregate = (dialect: DialectName, signed: DialectName) => activities.aggregateRatification({ genesisSha256, networkId, signers: signers[signed], dialect });
 
     const lux = await aggregate('luxd', 'luxd');
     expect(verifyAggregate(lux.aggregatePublicKey, message, lux.aggregateSignature, 'luxd')).toBe(true);
     await expect(aggregate('avalanchego', 'luxd')).rejects.toMatchObject({ type: 'RatificationFailed', message: expect.stringMatching(/under the avalanchego rule/) });
-    await expect(activities.aggregateRatification({ genesisSha256, signers: signers.luxd })).rejects.toMatchObject({ type: 'RatificationFailed' });
+    await expect(activities.aggregateRatification({ genesisSha256, networkId, signers: signers.luxd })).rejects.toMatchObject({ type: 'RatificationFailed' });
 
     await expect(aggregate('avalanchego', 'avalanchego')).resolves.toMatchObject({ aggregateSignature: expect.stringMatching(/^0x[0-9a-f]{192}$/) });
     await expect(aggregate('luxd', 'avalanchego')).rejects.toMatchObject({ type: 'RatificationFailed', message: expect.stringMatching(/under the luxd rule/) });

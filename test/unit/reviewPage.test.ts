@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReviewPage, type ReviewInput } from '../../src/report/reviewPage.js';
+import { avax, renderReviewPage, type ReviewInput } from '../../src/report/reviewPage.js';
 import { reviewChart, reviewFigures as figures } from '../helpers/reviewFigures.js';
 
 const sha = (c: string) => c.repeat(64);
@@ -69,4 +69,53 @@ describe('review page', () => {
     expect([...html.matchAll(/data-old="([^"]+)"/g)].map((m) => m[1])).toEqual(['NodeID-old1', 'NodeID-old2']);
     expect([...html.matchAll(/data-new="([^"]+)"/g)].map((m) => m[1])).toEqual(['NodeID-new1']);
   });
+
+  it('reads amounts in AVAX with thousands separators beside the exact nAVAX, and shows NodeIDs whole', () => {
+    expect(avax('310000000000000000')).toBe('310,000,000 AVAX');
+    expect(avax('1500000001')).toBe('1.500000001 AVAX');
+    expect(avax('50')).toBe('0.00000005 AVAX');
+    expect(avax('0')).toBe('0 AVAX');
+    const nodeId = 'NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg';
+    const html = renderReviewPage(report({ primaryGenesis: primaryWith(nodeId, '310000000000000000') }));
+    expect(html).toContain('<span data-figure="allocated.staked">310000000000000000</span> nAVAX (310,000,000 AVAX)');
+    expect(html).toContain(`>${nodeId}</text>`);
+    expect(reviewChart(html, 'new')).toEqual([[nodeId, '310000000000000000']]);
+  });
+
+  it('says what a two-stage launch does after the approval, its delta limits, the downtime and the chain IDs', () => {
+    const launch = { operator: 'agents' as const, approvalsRequired: 2, stages: 2 as const, headsSettleSeconds: 5, deltaLimits: { accountsChanged: 100_000, validatorSetMayChange: false } };
+    const f = figures(renderReviewPage(report({ plan: { name: 'n', chainId: 43112, launch }, sourceChainId: 43112 })));
+    expect(f['launch.stages']).toMatch(/^Two stages: right after the last approval every validator of the old network is halted/);
+    expect(f['launch.deltaLimits']).toBe('≤ 100,000 C-Chain accounts changed; validator set may not change');
+    expect(f['launch.downtime']).toMatch(/^heads settle 5s \+ delta export/);
+    expect(f['launch.chainIds']).toBe('43112 → 43112');
+    expect(f['launch.chainIdReused']).toMatch(/keeps the old EVM chain ID/);
+
+    const single = figures(renderReviewPage(report({ plan: { name: 'n', chainId: 43113, launch: { ...launch, stages: 1 } }, sourceChainId: 43112 })));
+    expect(single['launch.stages']).toMatch(/^One stage: .* not carried/);
+    expect(single['launch.deltaLimits']).toBeUndefined();
+    expect(single['launch.chainIdReused']).toBeUndefined();
+    expect(figures(renderReviewPage(report()))['launch.stages']).toBeUndefined();
+  });
 });
+
+function primaryWith(nodeID: string, weight: string): NonNullable<ReviewInput['primaryGenesis']> {
+  return {
+    path: 'genesis/primary.json',
+    sha256: sha('d'),
+    bytes: 20,
+    networkID: 1337,
+    dialect: 'avalanchego',
+    hrp: 'custom',
+    mode: 'independent',
+    startTime: 1_700_100_000,
+    assetID: '2fombhL7aGPwj3KH4bfrmJwW6PVnMobf9Y2fn9GwxiAAJyFDbe',
+    allocations: 1,
+    initialStakedFunds: 1,
+    allocated: { xChain: '0', pChain: '0', staked: weight },
+    carried: { pChainUtxos: '0', xChainUtxos: '0', staked: weight },
+    stakers: [{ nodeID, publicKey: null, weight }],
+    previousStake: [{ nodeID, weight }],
+    cChainGenesis: { path: 'genesis/c.json', sha256: sha('c') },
+  } as NonNullable<ReviewInput['primaryGenesis']>;
+}

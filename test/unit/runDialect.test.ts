@@ -16,7 +16,7 @@ const { runDialect } = await import('../../src/plan/index.js');
 const { RegenesisRun } = await import('../../workflows/state.js');
 const { installHandlers } = await import('../../workflows/handlers.js');
 const { launch } = await import('../../workflows/launch.js');
-const { launchWithAgents } = await import('../../workflows/agents.js');
+const { agentsFlow } = await import('../../workflows/operators/agentsFlow.js');
 
 const GENESIS_SHA256 = `0x${'ab'.repeat(32)}`;
 const SIGNATURE = `0x${'cd'.repeat(96)}`;
@@ -47,6 +47,7 @@ beforeEach(() => {
     verifyRatification: () => true,
     aggregateRatification: () => ({ aggregateSignature: SIGNATURE, aggregatePublicKey: `0x${'ef'.repeat(48)}` }),
     agentSignGenesis: () => ({ signature: SIGNATURE }),
+    agentStageGenesis: () => ({ sha256: GENESIS_SHA256 }),
   });
 });
 
@@ -88,10 +89,12 @@ describe("a run's dialect", () => {
     const stakers = [localStaker(1, 'luxd'), localStaker(2, 'luxd')].map((s) => ({ nodeID: s.nodeId, publicKey: s.blsPublicKey, weight: '2000' }));
     const prepared = {
       genesis: { path: 'c-genesis.json', sha256: GENESIS_SHA256 },
-      primaryGenesis: { path: 'genesis/genesis.json', sha256: GENESIS_SHA256, dialect: 'luxd', stakers },
+      primaryGenesis: { path: 'genesis/genesis.json', sha256: GENESIS_SHA256, dialect: 'luxd', networkID: 96369, stakers },
+      freeze: { height: 7 },
       pChain: {},
     } as unknown as Prepared;
-    await expect(launchWithAgents(run, prepared, plan.launch!.operator as Parameters<typeof launchWithAgents>[2])).rejects.toThrow(/step ended at agentStageGenesis/);
+    const flow = agentsFlow(run, plan.launch!.operator as Parameters<typeof agentsFlow>[1]);
+    await flow.ratify(prepared);
 
     expect(keyCalls().map((c) => [c.activity, c.input.dialect])).toEqual([
       ['agentSignGenesis', 'luxd'],

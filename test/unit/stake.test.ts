@@ -179,7 +179,7 @@ describe('ratification by 2/3 of a mainnet-sized stake', () => {
       verification: { samplesPath: 'samples.jsonl' },
       report: { artifactsDir: '/artifacts/run-key' },
     } as unknown as Prepared;
-    const outcome = await launch(run, prepared);
+    const { outcome } = await launch(run, prepared);
     expect(outcome.ratification).toMatchObject({ signedWeight: (signersStake + weights[20]!).toString(), totalWeight: '250000000000000000' });
   });
 });

@@ -63,6 +63,8 @@ const PURE_MODULES = new Set([
   'src/agent/queue.ts',
   'src/verify/crossChainSupply.ts',
   'src/verify/supplyGap.ts',
+  'src/launch/stakeTally.ts',
+  'src/launch/haltProof.ts',
 ]);
 
 describe('workflow determinism', () => {

@@ -6,7 +6,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan/index.js';
-import { hexToBytes } from '../../src/state/hex.js';
 import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
@@ -14,7 +13,7 @@ import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { localStaker } from '../helpers/validators.js';
 import { emergencyRegenesisWorkflow } from '../../workflows/index.js';
 import { approval, approvers } from '../helpers/approvers.js';
-import { untilPhase } from '../helpers/phases.js';
+import { ratificationOf, untilPhase } from '../helpers/phases.js';
 
 describe('emergency regenesis on a real local chain', () => {
   let fx: DevnetFixture;
@@ -83,8 +82,8 @@ describe('emergency regenesis on a real local chain', () => {
       const deadline = Date.parse((await handle.query(statusQuery)).approvals!.deadline!);
       expect(deadline - Date.now()).toBeLessThanOrEqual(4 * 3600 * 1000);
       await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'oncall', genesisSha256)] });
-      await untilPhase(handle, 'ratify');
-      await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(hexToBytes(genesisSha256!)) }] });
+      const ratifying = await untilPhase(handle, 'ratify');
+      await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: staker.nodeId, signature: staker.sign(ratificationOf(ratifying)) }] });
       return (await handle.result()) as RegenesisResult;
     });
     if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);

@@ -10,7 +10,6 @@ import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan/index.js';
-import { hexToBytes } from '../../src/state/hex.js';
 import {
   approveUpdate,
   confirmStepUpdate,
@@ -21,7 +20,7 @@ import {
   type RegenesisResult,
 } from '../../workflows/messages.js';
 import { approval, approvalSignedFor, approvers } from '../helpers/approvers.js';
-import { approveAndRatify, untilPhase, untilStatus } from '../helpers/phases.js';
+import { approveAndRatify, ratificationOf, untilPhase, untilStatus } from '../helpers/phases.js';
 import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
 import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
@@ -128,8 +127,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] }), /already approved/);
         await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'bob')] });
 
-        await untilPhase(handle, 'ratify');
-        const message = hexToBytes(genesisSha256!);
+        const message = ratificationOf(await untilPhase(handle, 'ratify'));
         // A signature by the wrong key is refused; three of four (3/4 of the stake ≥ 2/3) launch the network.
         await expectRejection(handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[1]!.sign(message) }] }), /does not verify/);
         const answers = [];
@@ -260,7 +258,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
           if (status.phase === 'approve') {
             await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
           } else if (status.phase === 'ratify' && !status.ratification?.signers.length) {
-            const signature = stakers[0]!.sign(hexToBytes(status.genesisSha256!));
+            const signature = stakers[0]!.sign(ratificationOf(status));
             await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature }] }).catch(() => undefined);
           } else if (status.phase === 'rolled-back' || status.phase === 'completed') {
             break;

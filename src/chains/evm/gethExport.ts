@@ -168,7 +168,7 @@ function hexField(value: unknown, where: string, field: string, pattern: RegExp)
   return value.toLowerCase() as Hex;
 }
 
-function toRecord(entryName: string, acc: DumpAccount, blockNumber: number, preimages: Map<Hex, Hex>): AccountRecord {
+function toRecord(entryName: string, acc: DumpAccount, blockNumber: number, preimages: ReadonlyMap<Hex, Hex>): AccountRecord {
   const where = `block ${blockNumber}, account ${entryName}`;
   const key = hexField(acc.key, where, 'key', HEX32);
   let address: Hex | undefined;
@@ -251,6 +251,123 @@ function toRecord(entryName: string, acc: DumpAccount, blockNumber: number, prei
 }
 
 /**
+ * The state root block `blockNumber`'s header commits to, lower-case without 0x (the form
+ * debug_accountRange answers in): every page read for the block must come from it.
+ */
+export async function headerStateRoot(rpc: JsonRpcClient, blockNumber: number): Promise<string> {
+  const header = await rpc.call<{ stateRoot?: string; hash?: string } | null>('eth_getBlockByNumber', [toQuantity(BigInt(blockNumber)), false]);
+  if (!header?.stateRoot) throw new Error(`block ${blockNumber} not found on ${rpc.endpoint}`);
+  return header.stateRoot.toLowerCase().replace(/^0x/, '');
+}
+
+/**
+ * One debug_accountRange request: up to `pageSize` accounts from key `from` on, with code and
+ * storage, or with `keysOnly` without either (the node then reads account leaves only).
+ */
+export function requestAccountRange(
+  rpc: JsonRpcClient,
+  blockNumber: number,
+  from: Hex,
+  pageSize: number,
+  options: { keysOnly?: boolean } = {},
+): Promise<unknown> {
+  const skip = options.keysOnly === true;
+  // incompletes=true: accounts without an address preimage come back, to be refused (see above).
+  return rpc.call<unknown>('debug_accountRange', [toQuantity(BigInt(blockNumber)), from, pageSize, skip, skip, true]);
+}
+
+/** What one reply is checked against: the block, its state root, and the page it was asked for. */
+export interface PageBounds {
+  blockNumber: number;
+  /** The block header's state root, lower-case without 0x (headerStateRoot). */
+  stateRoot: string;
+  /** The key the page was asked from. */
+  cursor: Hex;
+  /** End of the caller's range, exclusive; null for the end of the key space. */
+  end: Hex | null;
+}
+
+export interface PageRequest extends PageBounds {
+  /** Address preimages by trie key, already known to hash to their key. */
+  preimages: ReadonlyMap<Hex, Hex>;
+}
+
+/** A reply that passed the page-level checks, its accounts not decoded yet. */
+interface CheckedPage {
+  accounts: Record<string, DumpAccount>;
+  /** Keys of this page are below it (null: the state ends in this page). */
+  limit: Hex | null;
+  /** Where the caller's range goes on, null past its end. */
+  next: Hex | null;
+}
+
+function checkPage(reply: unknown, page: PageBounds): CheckedPage {
+  const { blockNumber, cursor, end } = page;
+  const dump = reply as Dump | null;
+  if (!dump || typeof dump !== 'object' || typeof dump.accounts !== 'object' || dump.accounts === null) {
+    throw new AccountRangeFormatError(`block ${blockNumber}: debug_accountRange reply has no accounts object`);
+  }
+  const root = typeof dump.root === 'string' ? dump.root.toLowerCase().replace(/^0x/, '') : '';
+  if (root !== page.stateRoot) {
+    // Another root means another state: the block was replaced (reorg) or the node answered for a
+    // different block; mixing pages of two states would produce a state that never existed.
+    throw new Error(`block ${blockNumber}: debug_accountRange answered for root 0x${root}, block header says 0x${page.stateRoot}`);
+  }
+  const limit = decodeNextKey(dump.next, blockNumber);
+  if (limit !== null && limit <= cursor) {
+    throw new AccountRangeFormatError(`block ${blockNumber}: next key ${limit} does not advance past ${cursor}`);
+  }
+  const next = limit !== null && end !== null && limit >= end ? null : limit;
+  return { accounts: dump.accounts, limit, next };
+}
+
+/**
+ * The key of one account of a checked page, or null when it lies past the caller's range: such an
+ * account belongs to a range the caller reads separately, or to none it asked for, and is decoded
+ * (and refused if it must be) when that range is read.
+ */
+function keyInRange(name: string, acc: DumpAccount, checked: CheckedPage, page: PageBounds): Hex | null {
+  const { blockNumber, cursor, end } = page;
+  const key = hexField(acc.key, `block ${blockNumber}, account ${name}`, 'key', HEX32);
+  if (key < cursor || (checked.limit !== null && key >= checked.limit)) {
+    throw new AccountRangeFormatError(`block ${blockNumber}: account key ${key} outside the page [${cursor}, ${checked.limit ?? 'end'})`);
+  }
+  return end !== null && key >= end ? null : key;
+}
+
+function pageRecords(checked: CheckedPage, page: PageRequest): AccountRecord[] {
+  const records: AccountRecord[] = [];
+  for (const [name, acc] of Object.entries(checked.accounts)) {
+    if (keyInRange(name, acc, checked, page) !== null) records.push(toRecord(name, acc, page.blockNumber, page.preimages));
+  }
+  return records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * Checks one debug_accountRange reply and decodes its accounts within [cursor, end): the reply
+ * must come from the block's state root, its keys from the page asked for, and every account must
+ * pass toRecord's checks.
+ */
+export function decodeAccountRangePage(reply: unknown, page: PageRequest): AccountRangePage {
+  const checked = checkPage(reply, page);
+  return { records: pageRecords(checked, page), next: checked.next };
+}
+
+/**
+ * Checks one keys-only reply (requestAccountRange with keysOnly) as decodeAccountRangePage does a
+ * full one, and lists its keys within [cursor, end) in order: which accounts exist, not what they hold.
+ */
+export function accountRangeKeys(reply: unknown, page: PageBounds): { keys: Hex[]; next: Hex | null } {
+  const checked = checkPage(reply, page);
+  const keys: Hex[] = [];
+  for (const [name, acc] of Object.entries(checked.accounts)) {
+    const key = keyInRange(name, acc, checked, page);
+    if (key !== null) keys.push(key);
+  }
+  return { keys: keys.sort(), next: checked.next };
+}
+
+/**
  * Pages of the state at `blockNumber` within [start, end), in key order. Each page says where to
  * resume, so a caller can persist it after writing the page and restart from there; re-running from
  * the same cursor yields the same records. Every page is checked to come from the block's state root.
@@ -270,53 +387,24 @@ export async function* accountRangePages(
   const end = options.end === null ? null : normKey(options.end, 'end');
   if (end !== null && end <= start) throw new Error(`empty range: start ${start} is not below end ${end}`);
   const preimages = verifiedPreimages(options.preimages);
-
-  const blockTag = toQuantity(BigInt(blockNumber));
-  const header = await rpc.call<{ stateRoot?: string; hash?: string } | null>('eth_getBlockByNumber', [blockTag, false]);
-  if (!header?.stateRoot) throw new Error(`block ${blockNumber} not found on ${rpc.endpoint}`);
-  const expectedRoot = header.stateRoot.toLowerCase().replace(/^0x/, '');
+  const stateRoot = await headerStateRoot(rpc, blockNumber);
 
   // One page is always in flight ahead of the one being processed: the node computes page n+1
   // while this side parses, checks and writes page n. A failed read surfaces when its page is
   // due, never earlier, so a consumer still gets (and can persist) every page before it.
-  const fetchPage = (from: Hex): Promise<Dump> => {
-    const reply = rpc.call<Dump>('debug_accountRange', [blockTag, from, pageSize, false, false, true]);
+  const fetchPage = (from: Hex): Promise<unknown> => {
+    const reply = requestAccountRange(rpc, blockNumber, from, pageSize);
     reply.catch(() => undefined); // handled when awaited; never an unhandled rejection if abandoned
     return reply;
   };
   let cursor: Hex = start;
-  let inFlight: Promise<Dump> | undefined = fetchPage(cursor);
+  let inFlight: Promise<unknown> | undefined = fetchPage(cursor);
   for (;;) {
-    const dump = await inFlight!;
-    inFlight = undefined;
-    if (!dump || typeof dump !== 'object' || typeof dump.accounts !== 'object' || dump.accounts === null) {
-      throw new AccountRangeFormatError(`block ${blockNumber}: debug_accountRange reply has no accounts object`);
-    }
-    const root = typeof dump.root === 'string' ? dump.root.toLowerCase().replace(/^0x/, '') : '';
-    if (root !== expectedRoot) {
-      // Another root means another state: the block was replaced (reorg) or the node answered for a
-      // different block; mixing pages of two states would produce a state that never existed.
-      throw new Error(`block ${blockNumber}: debug_accountRange answered for root 0x${root}, block header says 0x${expectedRoot}`);
-    }
-    // `limit` bounds this page's keys; `next` is where the range goes on (null past `end`).
-    const limit = decodeNextKey(dump.next, blockNumber);
-    let next = limit;
-    if (next !== null && next <= cursor) {
-      throw new AccountRangeFormatError(`block ${blockNumber}: next key ${next} does not advance past ${cursor}`);
-    }
-    if (next !== null && end !== null && next >= end) next = null;
-    if (next !== null) inFlight = fetchPage(next);
-    const records: AccountRecord[] = [];
-    for (const [name, acc] of Object.entries(dump.accounts)) {
-      const record = toRecord(name, acc, blockNumber, preimages);
-      if (record.key < cursor || (limit !== null && record.key >= limit)) {
-        throw new AccountRangeFormatError(`block ${blockNumber}: account key ${record.key} outside the page [${cursor}, ${limit ?? 'end'})`);
-      }
-      if (end === null || record.key < end) records.push(record);
-    }
-    records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    yield { records, next };
-    if (next === null) return;
-    cursor = next;
+    const request: PageRequest = { blockNumber, stateRoot, cursor, end, preimages };
+    const checked = checkPage(await inFlight!, request);
+    inFlight = checked.next !== null ? fetchPage(checked.next) : undefined;
+    yield { records: pageRecords(checked, request), next: checked.next };
+    if (checked.next === null) return;
+    cursor = checked.next;
   }
 }

@@ -1,0 +1,170 @@
+import { AtomicFile } from '../artifacts/atomicFile.js';
+import { partitionBounds } from '../chains/evm/gethExport.js';
+import type { PartitionManifest } from '../manifests.js';
+import type { AccountRecord } from '../state/account.js';
+import type { Hex } from '../state/hex.js';
+import { accountLine, readAccounts } from '../state/jsonl.js';
+import { keccakReady } from '../state/keccak.js';
+import { StateRootBuilder, type AccountEncoding } from '../state/stateRoot.js';
+import { StatsAccumulator } from '../state/stats.js';
+import { isDeletion, type DeltaEntry } from './delta.js';
+
+/**
+ * Merges a delta into an earlier partitioned export: both streams are in trie-key order, so one
+ * pass writes the later state's partitions, with the same bounds, record for record what a full
+ * export of the later state writes (each line is accountLine's), and computes the state root of
+ * what it wrote on the way. Memory holds one record of each stream, whatever the state size.
+ */
+
+export interface MergeFiles {
+  /** The earlier export's partition files (absolute paths), partition i at index i. */
+  partitions: readonly string[];
+  /** Where merged partition i goes: the file, and the path its manifest names (relative to the run). */
+  output: (index: number) => { path: string; rel: string };
+  /** Stops the merge between records; the partition being written is left unpublished. */
+  signal?: AbortSignal;
+  /** How the chain encodes accounts in its trie (coreth: with isMultiCoin), for the merged root. */
+  accountEncoding?: AccountEncoding;
+}
+
+export interface MergeResult {
+  partitions: PartitionManifest[];
+  /** State root of the merged export. */
+  stateRoot: Hex;
+  accounts: number;
+  /** Delta records whose key the earlier export did not have. */
+  inserted: number;
+  /** Earlier records replaced by their delta record. */
+  replaced: number;
+  /** Earlier records a deletion removed. */
+  removed: number;
+}
+
+/** The delta stream with one entry of look-ahead, refusing keys that do not strictly increase. */
+class DeltaCursor {
+  private current: DeltaEntry | undefined;
+  private done = false;
+  private last: Hex | undefined;
+
+  constructor(private readonly entries: AsyncIterator<DeltaEntry>) {}
+
+  async peek(): Promise<DeltaEntry | undefined> {
+    if (this.current !== undefined || this.done) return this.current;
+    const next = await this.entries.next();
+    if (next.done) {
+      this.done = true;
+      return undefined;
+    }
+    const { key } = next.value;
+    if (this.last !== undefined && key <= this.last) {
+      throw new Error(`delta entries must be in strictly increasing key order: ${key} comes after ${this.last}`);
+    }
+    this.last = key;
+    this.current = next.value;
+    return this.current;
+  }
+
+  /** The entry peek() returned is consumed. */
+  take(): void {
+    this.current = undefined;
+  }
+}
+
+/** What the merge has written so far, across partitions. */
+class MergedState {
+  constructor(readonly root: StateRootBuilder) {}
+  inserted = 0;
+  replaced = 0;
+  removed = 0;
+}
+
+/** One merged partition being written: its file and stats, and the root shared by all. */
+class PartitionWriter {
+  readonly stats = new StatsAccumulator();
+
+  constructor(
+    readonly file: AtomicFile,
+    private readonly state: MergedState,
+  ) {}
+
+  async write(record: AccountRecord): Promise<void> {
+    this.state.root.add(record); // checks key, code hash and storage root before the line is written
+    await this.file.write(accountLine(record));
+    this.stats.add(record);
+  }
+}
+
+/** Writes the delta entries with keys below `below` (null: all that are left) that the earlier export did not have. */
+async function insertBefore(below: Hex | null, delta: DeltaCursor, out: PartitionWriter, state: MergedState): Promise<void> {
+  for (let entry = await delta.peek(); entry && (below === null || entry.key < below); entry = await delta.peek()) {
+    delta.take();
+    // A deletion of a key the earlier export does not hold has nothing to remove.
+    if (isDeletion(entry)) continue;
+    await out.write(entry);
+    state.inserted += 1;
+  }
+}
+
+/** Merges the delta entries within `bounds` into one earlier partition file. */
+async function mergePartition(
+  path: string,
+  bounds: { start: Hex; end: Hex | null },
+  delta: DeltaCursor,
+  out: PartitionWriter,
+  state: MergedState,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let previous: Hex | undefined;
+  let line = 0;
+  for await (const record of readAccounts([path])) {
+    line += 1;
+    const { key } = record;
+    if (key < bounds.start || (bounds.end !== null && key >= bounds.end) || (previous !== undefined && key <= previous)) {
+      throw new Error(
+        `${path}: record ${line} (key ${key}) is out of order or outside the partition's range [${bounds.start}, ${bounds.end ?? 'end'}); ` +
+          'the earlier export must be the partitions of one export, in order',
+      );
+    }
+    previous = key;
+    if (line % 1024 === 0) signal?.throwIfAborted();
+    await insertBefore(key, delta, out, state);
+    const entry = await delta.peek();
+    if (entry?.key !== key) {
+      await out.write(record);
+      continue;
+    }
+    delta.take();
+    if (isDeletion(entry)) state.removed += 1;
+    else {
+      await out.write(entry);
+      state.replaced += 1;
+    }
+  }
+  await insertBefore(bounds.end, delta, out, state);
+}
+
+/**
+ * Writes the merged partitions (each atomically: a crash leaves no partial file published) and
+ * returns their manifests, the counts, and the state root of the whole merged export.
+ */
+export async function mergeDelta(files: MergeFiles, delta: AsyncIterable<DeltaEntry>): Promise<MergeResult> {
+  await keccakReady();
+  const bounds = partitionBounds(files.partitions.length);
+  const cursor = new DeltaCursor(delta[Symbol.asyncIterator]());
+  const state = new MergedState(new StateRootBuilder(files.accountEncoding));
+  const partitions: PartitionManifest[] = [];
+  for (const [index, path] of files.partitions.entries()) {
+    const target = files.output(index);
+    const out = new PartitionWriter(await AtomicFile.create(target.path), state);
+    try {
+      await mergePartition(path, bounds[index]!, cursor, out, state, files.signal);
+      const written = await out.file.commit();
+      partitions.push({ index, path: target.rel, sha256: written.sha256, bytes: written.bytes, stats: out.stats.snapshot() });
+    } catch (err) {
+      await out.file.abort();
+      throw err;
+    }
+  }
+  const accounts = state.root.accounts;
+  return { partitions, stateRoot: state.root.root(), accounts, inserted: state.inserted, replaced: state.replaced, removed: state.removed };
+}

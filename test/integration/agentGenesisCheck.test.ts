@@ -1,0 +1,164 @@
+import { Wallet } from 'ethers';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ratificationActivities } from '../../activities/ratify.js';
+import type { AgentConfig } from '../../src/agent/config.js';
+import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
+import { signGenesis } from '../../src/agent/identity.js';
+import { stageGenesis } from '../../src/agent/newNode.js';
+import { haltOldNode, type OldNodeRecord } from '../../src/agent/oldNode.js';
+import { accountRangePages } from '../../src/chains/evm/gethExport.js';
+import type { AccountRecord } from '../../src/state/account.js';
+import { toolPath } from '../../src/tools.js';
+import { startLocalAvalanche, type LocalAvalanche } from '../helpers/avalancheLocal.js';
+import { EWOQ_KEY } from '../helpers/avaxTransfers.js';
+import type { CBlock } from '../helpers/cChain.js';
+import { writeRatifiableGenesis, type RatifiableGenesis } from '../helpers/ratifiableGenesis.js';
+import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
+
+/**
+ * A validator's agent on a real avalanchego v1.14.0 node (coreth C-Chain): the heads it records
+ * as it halts the node, and its check of a genesis against that node before it signs. The genesis
+ * C-Chain alloc is exported from the node itself, so the root the agent recomputes (coreth account
+ * encoding) must be the one coreth committed to in its block header.
+ */
+
+const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
+const NETWORK = 88888;
+const runKey = 'run-halt';
+// The agent speaks for local staker 2 (the node itself runs with ephemeral keys: only the agent's files matter here).
+const me = LOCAL_STAKERS_PUBLISHED[1]!;
+
+describe('an agent on a real avalanchego node', () => {
+  let net: LocalAvalanche;
+  let cfg: AgentConfig;
+  beforeAll(async () => {
+    net = await startLocalAvalanche();
+    cfg = {
+      nodeBinary: toolPath('avalanchego'),
+      dataDir: net.node.dataDir,
+      stakingCertFile: join(VECTORS, 'staker2.crt'),
+      stakingKeyFile: join(VECTORS, 'staker2.key'),
+      signerKeyFile: join(VECTORS, 'signer2.key'),
+      workDir: join(net.dir, 'agent'),
+      artifactsDir: join(net.dir, 'artifacts'),
+      mode: 'process',
+      temporalAddress: '127.0.0.1:7233',
+      namespace: 'default',
+    };
+  }, 180_000);
+  afterAll(async () => {
+    await net?.stop();
+  });
+
+  const block = (height: number): Promise<CBlock & { hash: string }> => net.cRpc.call('eth_getBlockByNumber', [`0x${height.toString(16)}`, false]);
+  const head = async (): Promise<number> => Number(BigInt(await net.cRpc.call<string>('eth_blockNumber')));
+
+  /** The node's whole C-Chain state at `height`, read from the node, as a genesis staking staker 2. */
+  async function genesisAt(height: number, rel: string): Promise<RatifiableGenesis> {
+    const records: AccountRecord[] = [];
+    for await (const page of accountRangePages(net.cRpc, { blockNumber: height, start: `0x${'00'.repeat(32)}`, end: null })) records.push(...page.records);
+    return writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir, runKey, rel, networkId: NETWORK, stakers: [1, 2, 3], records });
+  }
+
+  async function sign(genesis: RatifiableGenesis, cHeight: number) {
+    await stageGenesis(cfg, { runKey, path: genesis.rel, sha256: genesis.sha256 });
+    const request: RatificationRequest = { runKey, genesisSha256: genesis.sha256, networkId: NETWORK, weight: genesis.weights[1]!, dialect: 'avalanchego', cHeight };
+    return signGenesis(cfg, request);
+  }
+
+  const transfer = (to: string) => net.sender.send([{ to, value: 10n ** 18n, gasLimit: 21_000n }]);
+
+  it('records the heads its node had as it stopped, and signs only a genesis of exactly that C state and height', async () => {
+    await transfer(Wallet.createRandom().address);
+    const early = await head();
+    const earlyGenesis = await genesisAt(early, 'genesis/early.json');
+
+    // While the node runs, the agent checks against the block it reads from it.
+    const running = await sign(earlyGenesis, early);
+    expect(running.checked).toEqual({ nodeId: me.nodeID, weight: earlyGenesis.weights[1], cHeight: early, cRoot: (await block(early)).stateRoot });
+
+    await transfer(Wallet.createRandom().address);
+    const final = await head();
+    expect(final).toBeGreaterThan(early);
+    const finalGenesis = await genesisAt(final, 'genesis/final.json');
+    const [finalBlock, pHeight, xHeight] = [await block(final), await net.pchain.height(), await net.xchain.height()];
+
+    const halted = await haltOldNode(cfg, runKey);
+    expect(net.node.process.hasExited()).toBe(true);
+    expect(halted.lastAccepted).toMatchObject({
+      C: { height: final, hash: finalBlock.hash, stateRoot: finalBlock.stateRoot, timestamp: Number(BigInt(finalBlock.timestamp)) },
+      P: { height: pHeight },
+      X: { height: xHeight },
+    });
+    const recorded = JSON.parse(readFileSync(join(cfg.workDir, runKey, 'old-node.json'), 'utf8')) as OldNodeRecord;
+    expect(recorded.lastAccepted).toEqual(halted.lastAccepted);
+    // A retry finds the node halted and keeps what it recorded.
+    expect((await haltOldNode(cfg, runKey)).lastAccepted).toEqual(halted.lastAccepted);
+
+    // The genesis of the earlier height verified against the running node; now it would drop a block.
+    await expect(sign(earlyGenesis, early)).rejects.toThrow(`check c-height: the genesis is of C-Chain height ${early}, below the height ${final} this node had accepted as it stopped`);
+
+    const { signature, checked } = await sign(finalGenesis, final);
+    expect(checked).toEqual({ nodeId: me.nodeID, weight: finalGenesis.weights[1], cHeight: final, cRoot: finalBlock.stateRoot });
+    const ratification = { genesisSha256: finalGenesis.sha256, blsPublicKey: me.blsPublicKey, signature, dialect: 'avalanchego' as const };
+    await expect(ratificationActivities().verifyRatification({ ...ratification, networkId: NETWORK })).resolves.toBe(true);
+    await expect(ratificationActivities().verifyRatification({ ...ratification, networkId: NETWORK + 1 })).resolves.toBe(false);
+  }, 300_000);
+
+  it("in command mode, records the block its node accepted while the host's halt command ran", async () => {
+    const other = await startLocalAvalanche();
+    try {
+      // The host's halt command first gets one more transfer accepted, then stops the node: only a
+      // watch that keeps reading until the node is gone sees that block.
+      const rpc = other.cRpc;
+      const base = BigInt((await rpc.call<{ baseFeePerGas: string }>('eth_getBlockByNumber', ['latest', false])).baseFeePerGas);
+      const nonce = Number(BigInt(await rpc.call<string>('eth_getTransactionCount', [new Wallet(EWOQ_KEY).address, 'pending'])));
+      const raw = await new Wallet(EWOQ_KEY).signTransaction({
+        type: 2,
+        chainId: BigInt(await rpc.call<string>('eth_chainId')),
+        nonce,
+        to: Wallet.createRandom().address,
+        value: 1n,
+        gasLimit: 21_000n,
+        maxFeePerGas: 2n * base + 2_000_000_000n,
+        maxPriorityFeePerGas: 2_000_000_000n,
+      });
+      const before = Number(BigInt(await rpc.call<string>('eth_blockNumber')));
+      // The host's halt command: one more block accepted after the agent's first read, then, as a
+      // stop command takes a moment, SIGTERM 3 s later (the agent reads every ~100 ms until then).
+      const script = join(other.dir, 'halt.mjs');
+      const accepted = join(other.dir, 'accepted.json');
+      writeFileSync(
+        script,
+        `const [url, raw, pid, out] = process.argv.slice(2);
+const call = async (method, params) => (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()).result;
+const hash = await call('eth_sendRawTransaction', [raw]);
+let receipt = null;
+while (!receipt) { await new Promise((r) => setTimeout(r, 50)); receipt = await call('eth_getTransactionReceipt', [hash]); }
+(await import('node:fs')).writeFileSync(out, JSON.stringify(receipt));
+await new Promise((r) => setTimeout(r, 3000));
+process.kill(Number(pid), 'SIGTERM');
+`,
+      );
+      const commanded: AgentConfig = {
+        ...cfg,
+        dataDir: other.node.dataDir,
+        workDir: join(other.dir, 'agent'),
+        mode: 'command',
+        haltCommand: `node ${script} ${other.node.cChainRpcUrl} ${raw} "$REGENESIS_NODE_PID" ${accepted}`,
+        startOldCommand: 'true',
+        startNewCommand: 'true',
+        stopNewCommand: 'true',
+      };
+      const halted = await haltOldNode(commanded, 'run-command');
+      const receipt = JSON.parse(readFileSync(accepted, 'utf8')) as { blockNumber: string; blockHash: string };
+      expect(Number(BigInt(receipt.blockNumber))).toBe(before + 1);
+      expect(halted.lastAccepted?.C).toMatchObject({ height: before + 1, hash: receipt.blockHash });
+      expect(other.node.process.hasExited()).toBe(true);
+    } finally {
+      await other.stop();
+    }
+  }, 300_000);
+});

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { formatAddress } from '../../src/keys/address.js';
+import type { Hex } from '../../src/state/hex.js';
+import { cHead } from '../helpers/cChain.js';
+import { LiveLoad } from '../helpers/liveLoad.js';
+import { MigrationRig } from '../helpers/migrationRig.js';
+
+/**
+ * The freeze is the halt, on a real five-validator avalanchego network with its agents: the old
+ * network takes C-Chain transfers, contract writes and X-Chain sends from before its epoch until
+ * it refuses them, and everything it accepted is in the new network. Every expectation is read by
+ * the test from the nodes themselves: the old network's API node (which keeps serving the halted
+ * state) and the new network's validators.
+ */
+
+const xBalance = async (uri: string, address: string): Promise<bigint> =>
+  BigInt((await new JsonRpcClient(`${uri}/ext/bc/X`).call<{ balance: string }>('avm.getBalance', [{ address, assetID: 'AVAX' }])).balance);
+
+const account = async (rpc: JsonRpcClient, address: string) => ({
+  balance: BigInt(await rpc.call<Hex>('eth_getBalance', [address, 'latest'])),
+  nonce: BigInt(await rpc.call<Hex>('eth_getTransactionCount', [address, 'latest'])),
+});
+
+describe('a two-stage regenesis of a live network (the freeze is the halt)', () => {
+  let rig: MigrationRig;
+
+  beforeAll(async () => {
+    rig = await MigrationRig.start('freeze-is-halt');
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  it('(a) carries every transaction the old network accepted up to its halt, under load: C transfers, contract writes and X sends', async () => {
+    const oldC = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 30_000 });
+    const load = new LiveLoad(oldC, rig.net.api.uri, BigInt(await oldC.call<Hex>('eth_chainId')));
+    await rig.sender.send([{ to: load.wallet.address, value: 10n ** 21n, gasLimit: 21_000n }]);
+    await load.start();
+    const { result } = await rig.run(rig.plan('freeze-halt'), {
+      onPhase: async (phase) => {
+        // The old network is down for good once the final genesis is being ratified.
+        if (phase === 'ratify') await load.stop();
+      },
+    });
+    await load.stop();
+    if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
+    const stage = result.launch!.finalStage!;
+
+    // Where the old network stopped, read by the test from its API node: after the stage-1 freeze,
+    // so there is a tail a single-stage run would have dropped.
+    const last = await cHead(oldC);
+    const lastHeight = Number(BigInt(last.number));
+    expect(lastHeight).toBe(stage.heads!.c.height);
+    expect(lastHeight).toBeGreaterThan(stage.delta!.fromHeight);
+    const tail = lastHeight - stage.delta!.fromHeight;
+    // The load was accepted up to the halt: the last block came within a few seconds of it.
+    expect(Math.floor(Date.parse(stage.haltedAt) / 1000) - Number(BigInt(last.timestamp))).toBeLessThanOrEqual(6);
+
+    // The new network's block 0 state is the old network's last accepted state.
+    const nodes = result.launch!.newNetwork.nodes!;
+    const newC = new JsonRpcClient(`${nodes[1]!.uri}/ext/bc/C/rpc`, { timeoutMs: 30_000 });
+    const block0 = await newC.call<{ stateRoot: Hex }>('eth_getBlockByNumber', ['0x0', false]);
+    expect(block0.stateRoot).toBe(last.stateRoot);
+
+    // Every C account the load touched: balance and nonce as the old network ended; the counter too.
+    const receipts = await Promise.all(load.cTxs.map((h) => oldC.call<{ blockNumber: Hex } | null>('eth_getTransactionReceipt', [h])));
+    const acceptedAfterFreeze = receipts.filter((r) => r && Number(BigInt(r.blockNumber)) > stage.delta!.fromHeight).length;
+    expect(acceptedAfterFreeze, 'C transactions the old network accepted after the stage-1 freeze').toBeGreaterThan(0);
+    for (const address of [load.wallet.address, ...load.cRecipients]) {
+      expect(await account(newC, address), address).toEqual(await account(oldC, address));
+    }
+    const slot0 = (rpc: JsonRpcClient) => rpc.call<Hex>('eth_getStorageAt', [load.counter!, '0x0', 'latest']);
+    expect(BigInt(await slot0(oldC))).toBeGreaterThan(0n);
+    expect(await slot0(newC)).toBe(await slot0(oldC));
+
+    // Every X address the load sent to holds on the new network what it held when the old one stopped.
+    const accepted = load.xSends.filter((s) => s.acceptedAt !== undefined);
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const send of load.xSends) {
+      const before = await xBalance(rig.net.api.uri, formatAddress('X', 'local', send.to));
+      expect(await xBalance(nodes[2]!.uri, formatAddress('X', 'custom', send.to))).toBe(before);
+    }
+    // What a single-stage run would have launched: stage 1's own X export, which lacks the sends
+    // accepted after it was read, while the new network has them.
+    const stage1X = readFileSync(join(rig.artifactsDir, result.runKey, 'exports', 'X', 'utxos.jsonl'), 'utf8');
+    const xAfterStage1 = accepted.filter((s) => !stage1X.includes(formatAddress('X', 'local', s.to).slice(2))).length;
+    expect(xAfterStage1, 'X sends the old network accepted after stage 1 was exported').toBeGreaterThan(0);
+
+    // Downtime: the first halt to the new network's first block, by that block's own timestamp.
+    const block1 = await newC.call<{ timestamp: Hex }>('eth_getBlockByNumber', ['0x1', false]);
+    expect(stage.downtimeSeconds).toBe(Number(BigInt(block1.timestamp)) - Math.floor(Date.parse(stage.haltedAt) / 1000));
+    // Its parts: every phase from the halt to the first block, adding up to it (block times are whole seconds).
+    const parts = stage.downtimeParts!;
+    expect(parts.map((p) => p.phase)).toEqual(['halt', 'final-heads', 'delta-export', 'final-genesis', 'final-verify', 'ratify', 'launch', 'post-verify']);
+    expect(Math.abs(parts.reduce((sum, p) => sum + p.seconds, 0) - stage.downtimeSeconds!)).toBeLessThanOrEqual(1.5);
+    const freezeBlock = await oldC.call<{ timestamp: Hex }>('eth_getBlockByNumber', [`0x${stage.delta!.fromHeight.toString(16)}`, false]);
+    console.log(
+      JSON.stringify({
+        freezeAt: new Date(Number(BigInt(freezeBlock.timestamp)) * 1000).toISOString(),
+        lastBlockAt: new Date(Number(BigInt(last.timestamp)) * 1000).toISOString(),
+        haltedAt: stage.haltedAt,
+        pending: await oldC.call<Hex>('eth_getTransactionCount', [load.wallet.address, 'pending']),
+        mined: await oldC.call<Hex>('eth_getTransactionCount', [load.wallet.address, 'latest']),
+        stage1FreezeHeight: stage.delta!.fromHeight,
+        haltHeight: lastHeight,
+        tailBlocks: tail,
+        cTransactionsSent: load.cTxs.length,
+        cTransactionsAccepted: receipts.filter((r) => r).length,
+        cTransactionsAfterFreeze: acceptedAfterFreeze,
+        xSendsAccepted: accepted.length,
+        xSendsAfterStage1: xAfterStage1,
+        accountsChanged: stage.delta!.accountsChanged,
+        downtimeSeconds: stage.downtimeSeconds,
+        downtimeParts: Object.fromEntries(parts.map((p) => [p.phase, p.seconds])),
+        oldLastBlockToNewFirstBlock: Number(BigInt(block1.timestamp)) - Number(BigInt(last.timestamp)),
+      }),
+    );
+  });
+});

@@ -1,0 +1,86 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChainHeads } from '../../src/chains/avax/heads.js';
+import type { Prepared } from '../../src/contract/run.js';
+import type { Plan } from '../../src/plan/index.js';
+import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
+
+/**
+ * The final stage's decisions on what the halted network says, with the activities answered by the
+ * test (test/helpers/workflowSandbox.ts): which nodes it halts, and when the halt is not proven.
+ * The real nodes, agents and Temporal are in test/integration/freezeIsHalt.test.ts.
+ */
+vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../helpers/workflowSandbox.js')).standInWorkflowApi(importOriginal));
+
+const { RegenesisRun } = await import('../../workflows/state.js');
+const { finalStage } = await import('../../workflows/finalStage.js');
+
+const plan = {
+  name: 'two-stage',
+  network: 'net1',
+  kind: 'scheduled',
+  rehearsal: { enabled: false },
+  chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc' }, X: { addresses: [] } },
+  genesis: { chainId: 43112, primary: { networkId: 88_888, dialect: 'avalanchego', validators: [] } },
+  launch: {
+    approvals: { required: 1, timeoutSeconds: 60 },
+    ratificationTimeoutSeconds: 60,
+    operator: { kind: 'agents', agentTimeoutSeconds: 60, healthTimeoutSeconds: 60, transferCheck: true, stages: 2, headsSettleSeconds: 5, deltaLimits: { accountsChanged: 10, validatorSetMayChange: false } },
+    validators: [],
+  },
+} as unknown as Plan;
+const op = plan.launch!.operator as Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
+
+const stage1 = {
+  freeze: { height: 10 },
+  primaryGenesis: { stakers: [{ nodeID: 'NodeID-A' }, { nodeID: 'NodeID-B' }] },
+  // The old set at preflight: one validator that is not a genesis staker.
+  oldValidators: ['NodeID-A', 'NodeID-B', 'NodeID-C'],
+} as unknown as Prepared;
+
+const heads = (c: number, p = 50, x = 7): ChainHeads => ({ c: { height: c, hash: `0x${c.toString(16).padStart(64, '0')}`, stateRoot: `0x${'aa'.repeat(32)}`, timestamp: 1_800_000_000 + c }, p, x });
+const halted = (c: number) => ({ dataDigest: 'ab'.repeat(32), files: 1, lastAccepted: { C: { ...heads(c).c, readAt: '' }, P: { height: 50, readAt: '' }, X: { height: 7, readAt: '' } } });
+
+/** The API node's two reads, the validator set at the halted P height, and every agent's last C height. */
+function answer(read: { first: ChainHeads; second: ChainHeads }, atHalt: string[], lastC = 12): void {
+  resetSandbox({
+    agentHaltOldNode: () => halted(lastC),
+    finalHeads: () => read,
+    oldValidators: () => ({ nodeIds: atHalt }),
+  });
+}
+
+const run = () => new RegenesisRun(plan, 'run-key', true, true, true);
+
+describe('the final stage of a two-stage launch', () => {
+  beforeEach(() => resetSandbox());
+
+  it('halts the old set found at preflight and the genesis stakers, resumable, and goes on once the halt is proven', async () => {
+    answer({ first: heads(12), second: heads(12) }, ['NodeID-A', 'NodeID-B', 'NodeID-C']);
+    const r = run();
+    expect(r.twoStage).toBe(true);
+    // Proven: the stage asks the node for its kind next (no answer here ends the test there).
+    await expect(finalStage(r, stage1, op)).rejects.toThrow(/step ended at preflightEvm/);
+    expect(sandbox.calls.filter((c) => c.activity === 'agentHaltOldNode')).toHaveLength(3);
+    expect(r.saga.size).toBe(1);
+    expect(r.status.finalStage?.heads?.c.height).toBe(12);
+    expect(r.status.entered).toEqual(['validate', 'halt', 'final-heads']);
+  });
+
+  it('refuses a head that moves after the halt, with the old network\'s resumption registered', async () => {
+    answer({ first: heads(12), second: heads(13) }, ['NodeID-A', 'NodeID-B', 'NodeID-C']);
+    const r = run();
+    await expect(finalStage(r, stage1, op)).rejects.toThrow(/not proven stopped: the C-Chain moved after the halt: .* from 12 .* to 13/);
+    expect(r.saga.size).toBe(1);
+    expect(r.status.finalStage?.heads).toBeUndefined();
+  });
+
+  it('refuses when a validator of the set at the halted P height was never halted, naming it', async () => {
+    answer({ first: heads(12), second: heads(12) }, ['NodeID-A', 'NodeID-B', 'NodeID-C', 'NodeID-D']);
+    await expect(finalStage(run(), stage1, op)).rejects.toThrow(/validator NodeID-D of the old network at P-Chain height 50 was not halted/);
+  });
+
+  it('refuses when a validator had accepted a block the API node never served', async () => {
+    answer({ first: heads(12), second: heads(12) }, ['NodeID-A', 'NodeID-B', 'NodeID-C'], 14);
+    await expect(finalStage(run(), stage1, op)).rejects.toThrow(/accepted C-Chain block 14, beyond the API node's last accepted 12/);
+  });
+});

@@ -1,0 +1,133 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import { failure, isFailureType } from '../src/contract/failures.js';
+import type { AgentActivities } from '../activities/agent.js';
+import { agentPolicies } from '../activities/policies.js';
+import type { AgentIdentity } from '../src/agent/identity.js';
+import { agentTaskQueue } from '../src/agent/queue.js';
+import type { NodeLastAccepted } from '../src/launch/haltProof.js';
+import type { Plan } from '../src/plan/index.js';
+import { chainRead, keys } from './activities.js';
+import type { RegenesisRun } from './state.js';
+
+export type AgentsOperator = Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
+
+/** A genesis staker and the agent that speaks for it. */
+export interface StakerAgent {
+  nodeId: string;
+  blsPublicKey: string | null;
+}
+
+export function agentOf(nodeId: string, policy: ActivityOptions, timeoutSeconds?: number): AgentActivities {
+  return proxyActivities<AgentActivities>({
+    ...policy,
+    taskQueue: agentTaskQueue(nodeId),
+    // The Web UI names the validator each agent step ran on.
+    summary: `on validator ${nodeId} (its agent)`,
+    ...(timeoutSeconds ? { scheduleToCloseTimeout: `${timeoutSeconds} seconds` } : {}),
+  });
+}
+
+/** Runs one agent step; a failure names the agent, its queue and the step, and says why. */
+export async function onAgent<T>(nodeId: string, step: string, timeoutSeconds: number, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const queue = agentTaskQueue(nodeId);
+    if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
+      throw failure('AgentUnavailable', `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: no agent answers on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`);
+    }
+    let cause: unknown = err;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    // The agent's own catalogued reason (e.g. GenesisMismatch) is kept; anything else is a failed step.
+    const type = cause instanceof ApplicationFailure && isFailureType(cause.type) ? cause.type : 'AgentStepFailed';
+    throw failure(type, `agent ${nodeId} (${queue}) could not ${step}: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
+ * Before anything is exported: every genesis staker's agent answers, and is the staker (its NodeID
+ * from its own certificate, its BLS key from its own signer key). A missing agent, an agent of
+ * another node or a key that is not the staker's stops the run, naming it.
+ */
+export async function preflightAgents(stakers: readonly StakerAgent[], op: AgentsOperator): Promise<AgentIdentity[]> {
+  return Promise.all(
+    stakers.map(async (staker) => {
+      const agent = agentOf(staker.nodeId, agentPolicies.ask, op.agentTimeoutSeconds);
+      const id = await onAgent(staker.nodeId, 'identify itself', op.agentTimeoutSeconds, () => agent.agentIdentify());
+      if (id.nodeId !== staker.nodeId) {
+        throw failure('AgentMismatch', `task queue ${agentTaskQueue(staker.nodeId)} is served by the agent of ${id.nodeId}, which is not genesis staker ${staker.nodeId}`);
+      }
+      if (id.blsPublicKey.toLowerCase() !== staker.blsPublicKey?.toLowerCase()) {
+        throw failure('AgentMismatch', `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`);
+      }
+      return id;
+    }),
+  );
+}
+
+/**
+ * Before anything is exported (two-stage runs): every validator of the old network's current set
+ * has an agent that answers as that validator, since each must be halted through it. Returns the
+ * set, in NodeID order; a validator without an agent stops the run here, named.
+ */
+export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperator, checked: readonly string[]): Promise<string[]> {
+  const { nodeIds } = await chainRead.oldValidators({ rpcUrl: run.plan.chains.C.rpcUrl, dialect: run.dialect });
+  await Promise.all(
+    nodeIds
+      .filter((id) => !checked.includes(id))
+      .map(async (id) => {
+        const agent = agentOf(id, agentPolicies.ask, op.agentTimeoutSeconds);
+        const who = await onAgent(id, 'identify itself (a validator of the old network must be halted through its agent)', op.agentTimeoutSeconds, () => agent.agentIdentify());
+        if (who.nodeId !== id) throw failure('AgentMismatch', `task queue ${agentTaskQueue(id)} is served by the agent of ${who.nodeId}, not old validator ${id}`);
+      }),
+  );
+  return nodeIds;
+}
+
+/**
+ * Halts every old validator through its agent, once its restart is registered as a compensation;
+ * returns what each node had accepted last as it stopped, by its own agent's reading.
+ */
+export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeLastAccepted[]> {
+  const { runKey, saga, status } = run;
+  saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
+  const halted = await Promise.all(
+    nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
+  );
+  status.stepsDone.push(`halted ${nodeIds.length} old validators`);
+  return halted.map(({ lastAccepted: last }, i) => ({
+    nodeId: nodeIds[i]!,
+    // Runs whose agents predate the reading return none: nothing to hold against the API node.
+    heads: { ...(last?.C ? { c: last.C } : {}), ...(last?.P ? { p: last.P.height } : {}), ...(last?.X ? { x: last.X.height } : {}) },
+  }));
+}
+
+/**
+ * Emergency regenesis through the agents: every genesis staker's agent is checked, then every old
+ * validator halted before the export, so the network's state cannot move while it is read; the P/X
+ * exports are pinned to the height the P-Chain stopped at, read from the API node.
+ */
+export async function haltBeforeExport(run: RegenesisRun, op: AgentsOperator): Promise<void> {
+  const primary = run.plan.genesis.primary;
+  if (!primary) throw failure('InvalidPlan', 'plan.launch.operator: the agents operator needs plan.genesis.primary');
+  const { stakers } = await keys.checkGenesisStakers({ primary });
+  const agents = await preflightAgents(stakers, op);
+  await haltOldValidators(
+    run,
+    stakers.map((s) => s.nodeId),
+    op.agentTimeoutSeconds,
+  );
+  const { pChainHeight } = await chainRead.haltedPChainHeight({ rpcUrl: run.plan.chains.C.rpcUrl });
+  run.haltedByAgents = { agents, pChainHeight };
+}
+
+/**
+ * A compensation on every agent: each is attempted whatever the others do, and the step fails
+ * afterwards, naming the agents that did not finish, so the operator knows which hosts to visit.
+ */
+export async function everyAgent(nodeIds: readonly string[], step: string, call: (agent: AgentActivities) => Promise<unknown>): Promise<unknown[]> {
+  const outcomes = await Promise.allSettled(nodeIds.map((id) => call(agentOf(id, agentPolicies.undo))));
+  const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${nodeIds[i]!}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
+  if (failed.length > 0) throw failure('CompensationIncomplete', `${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`);
+  return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+}

@@ -1,0 +1,208 @@
+import { patched, sleep } from '@temporalio/workflow';
+import { agentPolicies } from '../../activities/policies.js';
+import type { NodeHealth } from '../../src/agent/newNode.js';
+import { failure } from '../../src/contract/failures.js';
+import type { LaunchOutcome, Phase, Prepared, RegenesisStatus } from '../../src/contract/run.js';
+import { StakeTally } from '../../src/launch/stakeTally.js';
+import type { PrimaryGenesisManifest } from '../../src/manifests.js';
+import { chainRead, keys, rehearsal } from '../activities.js';
+import { agentOf, everyAgent, haltOldValidators, onAgent, type AgentsOperator } from '../agentCalls.js';
+import type { RegenesisRun } from '../state.js';
+import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
+
+/** Agents stage the genesis and check it against their own nodes before they sign it. */
+const CHECK_BEFORE_SIGNING = 'agents-check-before-signing';
+
+/**
+ * The production operator: each genesis staker's agent (`regenesis agent` on its host) stages the
+ * genesis, checks it against its own node and keys and signs it, halts the old node and starts the
+ * new one. Signatures are weighed by the genesis's own stake, never by what an agent says of itself.
+ */
+export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow {
+  const t = op.agentTimeoutSeconds;
+  const stageEverywhere = (prepared: Prepared) => Promise.all(primaryGenesisOf(prepared).stakers.map((s) => stageOn(run, s.nodeID, prepared, t)));
+  let stagedBeforeSigning = false;
+  return {
+    async ratify(prepared) {
+      // Every host has the file before any signs (each checks the file it will start from) and before
+      // any node is halted. Runs started before agents checked what they sign staged it afterwards.
+      stagedBeforeSigning = patched(CHECK_BEFORE_SIGNING);
+      if (stagedBeforeSigning) await stageEverywhere(prepared);
+      return ratifyByAgents(run, primaryGenesisOf(prepared), prepared.freeze.height, t);
+    },
+    async migrate(prepared) {
+      if (!stagedBeforeSigning) await stageEverywhere(prepared);
+      // An emergency run halted the validators before its export, a two-stage run at its halt; otherwise now.
+      if (run.haltedByAgents || run.twoStage) return;
+      await haltOldValidators(run, stakerIds(primaryGenesisOf(prepared)), t);
+    },
+    async start(prepared) {
+      const genesis = primaryGenesisOf(prepared);
+      await waitForStartTime(run, genesis.startTime);
+      run.saga.add('stop-new-network', () => everyAgent(stakerIds(genesis), 'stop-new-node', (a) => a.agentStopNewNode({ runKey: run.runKey })));
+      await startNodes(run, genesis, t);
+    },
+    async postVerify(prepared) {
+      const genesis = primaryGenesisOf(prepared);
+      const health = await healthOfEvery(run, stakerIds(genesis), op.healthTimeoutSeconds);
+      return readBack(run, prepared, genesis, health, op);
+    },
+  };
+}
+
+function primaryGenesisOf(prepared: Prepared): PrimaryGenesisManifest {
+  if (!prepared.primaryGenesis || !prepared.pChain) throw failure('InvalidPlan', 'the agents operator needs a primary genesis');
+  return prepared.primaryGenesis;
+}
+
+const stakerIds = (genesis: PrimaryGenesisManifest): string[] => genesis.stakers.map((s) => s.nodeID);
+
+/**
+ * Every staker's agent is asked to check the staged genesis against its own node (its C root at
+ * `cHeight`) and keys and to sign it; the valid signatures are weighed by the genesis stake. An
+ * agent that refuses is named with its reason.
+ */
+async function ratifyByAgents(run: RegenesisRun, genesis: PrimaryGenesisManifest, cHeight: number, timeoutSeconds: number): Promise<LaunchOutcome['ratification']> {
+  const { stakers } = genesis;
+  const message = { genesisSha256: genesis.sha256, networkId: genesis.networkID, dialect: run.dialect };
+  const refusals: string[] = [];
+  const signed = await Promise.all(
+    stakers.map(async (s) => {
+      const agent = agentOf(s.nodeID, agentPolicies.ask, timeoutSeconds);
+      const reply = await onAgent(s.nodeID, 'check and sign the genesis', timeoutSeconds, () =>
+        agent.agentSignGenesis({ ...message, runKey: run.runKey, weight: s.weight, cHeight }),
+      ).catch((err: Error) => void refusals.push(err.message));
+      if (!reply || !s.publicKey) return undefined;
+      // Checked against the key in the genesis, not against anything the agent says of itself.
+      const ok = await keys.verifyRatification({ ...message, blsPublicKey: s.publicKey, signature: reply.signature });
+      return ok ? { nodeId: s.nodeID, blsPublicKey: s.publicKey, signature: reply.signature } : undefined;
+    }),
+  );
+  const signers = signed.filter((s): s is NonNullable<typeof s> => s !== undefined);
+  const signedIds = new Set(signers.map((s) => s.nodeId));
+  const tally = new StakeTally(stakers.map((s) => ({ nodeId: s.nodeID, weight: BigInt(s.weight) })));
+  const [signedWeight, totalWeight] = [tally.signed(signedIds).toString(), tally.total().toString()];
+  run.status.ratification = { totalWeight, signedWeight, signers: [...signedIds], threshold: '2/3 of the genesis stake', collectedBy: 'agents', dialect: run.dialect, networkId: genesis.networkID };
+  if (!tally.reached(signedIds)) {
+    const why = refusals.length > 0 ? ` (${refusals.join('; ')})` : '';
+    throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${totalWeight} signed; no valid signature from ${tally.missing(signedIds).join(', ')}${why}`);
+  }
+  const aggregate = await keys.aggregateRatification({ ...message, signers: signers.map((s) => ({ blsPublicKey: s.blsPublicKey, signature: s.signature })) });
+  return { signers: [...signedIds], signedWeight, totalWeight, aggregateSignature: aggregate.aggregateSignature };
+}
+
+function stageOn(run: RegenesisRun, nodeId: string, prepared: Prepared, timeoutSeconds: number): Promise<unknown> {
+  const genesis = primaryGenesisOf(prepared);
+  return onAgent(nodeId, 'stage the genesis', timeoutSeconds, () =>
+    agentOf(nodeId, agentPolicies.step, timeoutSeconds).agentStageGenesis({
+      runKey: run.runKey,
+      path: genesis.path,
+      sha256: genesis.sha256,
+      ...(prepared.artifactsKey ? { artifactsKey: prepared.artifactsKey } : {}),
+    }),
+  );
+}
+
+/** avalanchego refuses a genesis whose start time is still ahead: a durable timer waits for it. */
+async function waitForStartTime(run: RegenesisRun, startTime: number): Promise<void> {
+  const wait = startTime - run.nowSeconds();
+  if (wait <= 0) return;
+  const at = new Date(startTime * 1000).toISOString();
+  run.status.waitingFor = `the genesis start time ${at} (${wait}s)`;
+  run.publish();
+  await sleep(wait * 1000 + 1000, { summary: `waiting for the genesis start time ${at}` });
+  run.status.waitingFor = undefined;
+}
+
+/** The first staker's node is the new network's bootstrapper; the others join it. */
+async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, timeoutSeconds: number): Promise<void> {
+  const start = (nodeId: string, bootstrappers: Array<{ nodeId: string; ip: string }>) =>
+    onAgent(nodeId, 'start the new node', timeoutSeconds, () =>
+      agentOf(nodeId, agentPolicies.start).agentStartNewNode({ runKey: run.runKey, networkId: genesis.networkID, genesisSha256: genesis.sha256, bootstrappers }),
+    );
+  const [first, ...rest] = genesis.stakers;
+  const firstNode = await start(first!.nodeID, []);
+  const beacon = [{ nodeId: first!.nodeID, ip: firstNode.stakingAddress }];
+  await Promise.all(rest.map((s) => start(s.nodeID, beacon)));
+}
+
+/** Every new node bootstrapped and connected to all the others, within the plan's health timeout. */
+async function healthOfEvery(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeHealth[]> {
+  const minPeers = nodeIds.length - 1;
+  const health = await Promise.all(
+    nodeIds.map((id) =>
+      onAgent(id, 'report the new node healthy', timeoutSeconds, () =>
+        agentOf(id, { ...agentPolicies.step, startToCloseTimeout: `${timeoutSeconds + 60} seconds` }).agentNewNodeHealth({ runKey: run.runKey, minPeers, timeoutSeconds }),
+      ),
+    ),
+  );
+  const unhealthy = health.flatMap((h, i) => {
+    const problems = [
+      ...(h.bootstrapped ? [] : [`not bootstrapped (${h.notBootstrapped.join(', ')})`]),
+      ...(h.peers.length < minPeers ? [`${h.peers.length} of ${minPeers} peers connected`] : []),
+    ];
+    return problems.length > 0 ? [`${nodeIds[i]!}: ${problems.join(', ')}`] : [];
+  });
+  if (unhealthy.length > 0) {
+    throw failure('NewNetworkUnhealthy', `the new network is not healthy within ${timeoutSeconds}s: ${unhealthy.join('; ')}`);
+  }
+  return health;
+}
+
+/** The new network read back against the export, then the transfers that prove it makes blocks. */
+async function readBack(
+  run: RegenesisRun,
+  prepared: Prepared,
+  genesis: PrimaryGenesisManifest,
+  health: NodeHealth[],
+  op: AgentsOperator,
+): Promise<Pick<LaunchOutcome, 'newNetwork' | 'postVerify'>> {
+  const uri = health[0]!.uri;
+  const checked = await rehearsal.postVerifyPrimaryNetwork({
+    runKey: prepared.artifactsKey ?? run.runKey,
+    uri,
+    genesis,
+    pChain: prepared.pChain!,
+    ...(prepared.xChain ? { xChain: prepared.xChain } : {}),
+    cChainRoot: prepared.freeze.stateRoot,
+    samplesPath: prepared.verification.samplesPath,
+    ...(run.plan.genesis.primary?.stakeOwnerBalances === 'move-to-x' ? { stakeOwnerBalances: 'move-to-x' as const } : {}),
+  });
+  assertServesExport(checked);
+  const transfers = op.transferCheck ? await rehearsal.canaryTransfers({ uri, hrp: genesis.hrp }) : undefined;
+  if (transfers && run.status.finalStage) await measureDowntime(run, `${uri}/ext/bc/C/rpc`);
+  return {
+    newNetwork: {
+      rpcUrl: `${uri}/ext/bc/C/rpc`,
+      block0Root: checked.block0Root,
+      nodes: health.map((h, i) => ({ nodeId: genesis.stakers[i]!.nodeID, uri: h.uri, peers: h.peers.length })),
+      ...(transfers ? { transfers } : {}),
+    },
+    postVerify: { ok: true, mismatches: [] },
+  };
+}
+
+/**
+ * Downtime of a two-stage run: from the first halt to the new network's first C-Chain block, by
+ * that block's own timestamp (the canary transfer made it). Seconds, as block timestamps are.
+ */
+async function measureDowntime(run: RegenesisRun, newRpcUrl: string): Promise<void> {
+  const stage = run.status.finalStage!;
+  const first = await chainRead.freezeBlock({ rpcUrl: newRpcUrl, height: 1 });
+  stage.downtimeSeconds = first.timestamp - Math.floor(Date.parse(stage.haltedAt) / 1000);
+  stage.downtimeParts = downtimeParts(run.status, first.timestamp * 1000);
+  run.publish();
+}
+
+/** Seconds spent in each phase from the halt on; the last one ends at the new network's first block. */
+export function downtimeParts(status: Pick<RegenesisStatus, 'entered' | 'enteredAt'>, firstBlockMs: number): Array<{ phase: Phase; seconds: number }> {
+  const entered = status.entered ?? [];
+  const at = (status.enteredAt ?? []).map((t) => Date.parse(t));
+  const from = entered.lastIndexOf('halt');
+  if (from < 0 || at.length !== entered.length) return [];
+  return entered.slice(from).map((phase, i) => {
+    const end = at[from + i + 1] ?? firstBlockMs;
+    // Block timestamps are whole seconds: the last part is never shown below zero.
+    return { phase, seconds: Math.max(0, Math.round((end - at[from + i]!) / 100) / 10) };
+  });
+}
