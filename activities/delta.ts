@@ -3,18 +3,16 @@ import type { ArtifactStore } from '../src/artifacts/store.js';
 import { failure } from '../src/contract/failures.js';
 import { DeltaRequestError, DeltaRootMismatchError, exportCDelta, type CDeltaRequest } from '../src/export/cDelta.js';
 import { DeltaSourceError } from '../src/export/delta.js';
-import { NodeUnreachableError } from '../src/export/outage.js';
 import type { DeltaManifest } from '../src/manifests.js';
-import { asFailure } from './failures.js';
+import { exportFailure } from './export.js';
 import { heartbeating } from './heartbeat.js';
 
-/** The delta's own verdicts (node, request, merged root), or whatever else `asFailure` makes of an error. */
+/** The delta's own verdicts (node, request, merged root), or whatever the full export's mapping makes of an error. */
 function deltaFailure(err: unknown, context: string): Error {
-  if (err instanceof NodeUnreachableError) return failure('NodeUnreachable', err.message);
   if (err instanceof DeltaSourceError) return failure(err.reason === 'unsupported' ? 'UnsupportedNode' : 'StateUnavailable', err.message);
   if (err instanceof DeltaRequestError) return failure('InvalidPlan', err.message);
   if (err instanceof DeltaRootMismatchError) return failure('VerificationFailed', err.message);
-  return asFailure(err, context);
+  return exportFailure(err, context);
 }
 
 export function deltaActivities(store: ArtifactStore) {

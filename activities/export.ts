@@ -7,7 +7,7 @@ import type { PartitionManifest } from '../src/manifests.js';
 import { asFailure } from './failures.js';
 
 /** The export's own verdict on a source node that stays down, or whatever else `asFailure` makes of it. */
-function exportFailure(err: unknown, context: string): Error {
+export function exportFailure(err: unknown, context: string): Error {
   if (err instanceof NodeUnreachableError) return failure('NodeUnreachable', err.message);
   return asFailure(err, context);
 }

@@ -121,6 +121,8 @@ async function writeFinalGenesis(run: RegenesisRun, node: PreflightResult, expor
   run.enter('final-genesis');
   const flow = genesisFlowOf(run, exported);
   const written = await writeGenesis(run, { key: finalKeyOf(run.runKey), node, exported, flow, startTime: run.nowSeconds() });
+  // From here the genesis the status names is the one validators install and ratify.
+  run.status.genesisSha256 = written.installed.sha256;
   showStage(run, { genesisSha256: written.installed.sha256 });
   return { ...written, flow };
 }
@@ -149,7 +151,6 @@ async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: Exporte
 async function approveFinalGenesis(run: RegenesisRun): Promise<void> {
   const { approvals } = run.plan.launch!;
   run.approvers.length = 0;
-  run.status.genesisSha256 = run.status.finalStage!.genesisSha256;
   run.status.approvals = { required: approvals.required, approvers: run.approvers, deadline: run.deadline(approvals.timeoutSeconds) };
   run.status.waitingFor = 'approval of the final genesis: the state changed beyond the plan\'s delta limits since stage 1 (see finalStage.delta)';
   // The approve phase again, so the status, `watch` and the Web UI show the command that approves it.

@@ -80,30 +80,34 @@ describe('a five-validator avalanchego network migrated by its validator agents'
   });
 
   it('(d) refuses, before anything is exported, a staker without its agent and an agent whose signer key is not the staker\'s', async () => {
-    // Staker 5's host configured with staker 4's identity: nobody answers on staker 5's queue.
-    await rig.agents.stop('v5');
-    await rig.agents.start(rig.agentSpec(5, { name: 'v5-misconfigured', staking: LOCAL_STAKERS[3]! }));
-    const missing = await rig.run(rig.plan('missing-agent', 5)).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(failureMessages(missing)).toMatch(
-      new RegExp(`agent ${expected[4]!.nodeID} did not identify itself within 5s: no agent answers on task queue regenesis-agent-${expected[4]!.nodeID}`),
-    );
-    await rig.agents.stop('v5-misconfigured');
+    try {
+      // Staker 5's host configured with staker 4's identity: nobody answers on staker 5's queue.
+      await rig.agents.stop('v5');
+      await rig.agents.start(rig.agentSpec(5, { name: 'v5-misconfigured', staking: LOCAL_STAKERS[3]! }));
+      const missing = await rig.run(rig.plan('missing-agent', 20)).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failureMessages(missing)).toMatch(
+        new RegExp(`agent ${expected[4]!.nodeID} did not identify itself within 20s: no agent answers on task queue regenesis-agent-${expected[4]!.nodeID}`),
+      );
+      await rig.agents.stop('v5-misconfigured');
 
-    // Staker 5's certificate with staker 4's BLS signer key.
-    await rig.agents.start(rig.agentSpec(5, { name: 'v5-wrong-signer', staking: { ...LOCAL_STAKERS[4]!, signerKeyFile: localStakingFiles(4).signerKeyFile } }));
-    const wrongKey = await rig.run(rig.plan('wrong-signer')).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(failureMessages(wrongKey)).toMatch(new RegExp(`agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`));
-    await rig.agents.stop('v5-wrong-signer');
-    await rig.agents.start(rig.agentSpec(5));
-    // Refused before the export: no artifact, no node halted.
-    expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
-    for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
+      // Staker 5's certificate with staker 4's BLS signer key.
+      await rig.agents.start(rig.agentSpec(5, { name: 'v5-wrong-signer', staking: { ...LOCAL_STAKERS[4]!, signerKeyFile: localStakingFiles(4).signerKeyFile } }));
+      const wrongKey = await rig.run(rig.plan('wrong-signer')).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(failureMessages(wrongKey)).toMatch(new RegExp(`agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`));
+      // Refused before the export: no artifact, no node halted.
+      expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
+      for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
+    } finally {
+      // Staker 5's own agent back, whatever happened above: the other tests migrate all five.
+      for (const name of ['v5-misconfigured', 'v5-wrong-signer']) await rig.agents.stop(name).catch(() => undefined);
+      await rig.agents.start(rig.agentSpec(5));
+    }
   });
 
   it('(d) a genesis file altered after its approval is refused by the agents\' staging before any node is halted (single stage)', async () => {
