@@ -1,4 +1,3 @@
-import { condition } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
 import type { FinalStageStatus, Prepared } from '../src/contract/run.js';
 import type { ChainHeads } from '../src/chains/avax/heads.js';
@@ -6,6 +5,7 @@ import { haltProofIssues, type NodeLastAccepted } from '../src/launch/haltProof.
 import type { DeltaManifest, FreezePoint, PreflightResult } from '../src/manifests.js';
 import { chainRead, compensation, exporter, preflight, reporter } from './activities.js';
 import { haltOldValidators, type AgentsOperator } from './agentCalls.js';
+import { awaitApprovals } from './approvals.js';
 import { exportOtherChains, discoverOwners, type Exported } from './exportChains.js';
 import { genesisFlowOf } from './genesisFlow.js';
 import { verifyGenesis, writeGenesis } from './prepare.js';
@@ -149,15 +149,11 @@ async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: Exporte
 
 /** Beyond the delta limits: the final genesis is approved like stage 1 was, by as many approvers. */
 async function approveFinalGenesis(run: RegenesisRun): Promise<void> {
-  const { approvals } = run.plan.launch!;
   run.approvers.length = 0;
-  run.status.approvals = { required: approvals.required, approvers: run.approvers, deadline: run.deadline(approvals.timeoutSeconds) };
   run.status.waitingFor = 'approval of the final genesis: the state changed beyond the plan\'s delta limits since stage 1 (see finalStage.delta)';
   // The approve phase again, so the status, `watch` and the Web UI show the command that approves it.
-  run.enter('approve');
-  const approved = await condition(() => run.approvers.length >= approvals.required, approvals.timeoutSeconds * 1000, { summary: 'waiting for approval of the final genesis' });
+  await awaitApprovals(run, `the final genesis ${run.status.genesisSha256 ?? ''}`);
   run.status.waitingFor = undefined;
-  if (!approved) throw failure('ApprovalTimeout', `the final genesis was not approved within ${approvals.timeoutSeconds}s (${run.approvers.length} of ${approvals.required})`);
 }
 
 /** The final stage's report and the manifest of its files, beside stage 1's. */

@@ -1,7 +1,6 @@
-import { condition } from '@temporalio/workflow';
-import { failure } from '../src/contract/failures.js';
 import type { LaunchOutcome, Prepared } from '../src/contract/run.js';
 import type { AgentsOperator } from './agentCalls.js';
+import { awaitApprovals } from './approvals.js';
 import { finalStage } from './finalStage.js';
 import type { OperatorFlow } from './operators/operatorFlow.js';
 import { operatorFlowOf } from './operators/operatorFlowOf.js';
@@ -32,15 +31,8 @@ export async function launch(run: RegenesisRun, stage1: Prepared): Promise<{ out
 }
 
 /** Humans approve the genesis the report describes: as many signed approvals as the plan requires. */
-async function approve(run: RegenesisRun): Promise<void> {
-  const { approvals } = run.plan.launch!;
-  // Set before the phase changes, so the details enter() publishes already name the approval awaited.
-  run.status.approvals = { required: approvals.required, approvers: run.approvers, deadline: run.deadline(approvals.timeoutSeconds) };
-  run.enter('approve');
-  const summary = `waiting for ${approvals.required} approval(s) of genesis ${run.status.genesisSha256 ?? ''}`.trim();
-  if (!(await condition(() => run.approvers.length >= approvals.required, approvals.timeoutSeconds * 1000, { summary }))) {
-    throw failure('ApprovalTimeout', `approval timed out after ${approvals.timeoutSeconds}s with ${run.approvers.length} of ${approvals.required} approvals`);
-  }
+function approve(run: RegenesisRun): Promise<void> {
+  return awaitApprovals(run, `genesis ${run.status.genesisSha256 ?? ''}`);
 }
 
 /** ≥ 2/3 of the new stake signs the genesis its validators install. */
