@@ -280,22 +280,21 @@ describe('geth without preimage recording', () => {
 
   beforeAll(async () => {
     await keccakReady();
-    const dataDir = join(work, 'geth-nopre');
-    // Start once to create the dev chain, stop to read its genesis alloc (the database is locked
-    // while the node runs), then run it again on the same datadir.
-    const first = await startGethDev({ dataDir, periodSeconds: 1, archive: false, preimages: false });
-    await first.stop();
-    const dumped = await runGeth(['dumpgenesis', '--datadir', dataDir]);
-    expect(dumped.exitCode).toBe(0);
+    // geth's developer genesis is DeveloperGenesisBlock(gasLimit, faucet): `geth --dev dumpgenesis`
+    // prints it without the faucet, which the running node names as eth_accounts[0]. Read from the
+    // node itself, so nothing stops a node to open its locked database.
+    const dumped = await runGeth(['--dev', 'dumpgenesis']);
+    expect(dumped.exitCode, dumped.output).toBe(0);
     const alloc = (JSON.parse(dumped.stdout) as { alloc: Record<string, unknown> }).alloc;
+    geth = await startGethDev({ dataDir: join(work, 'geth-nopre'), periodSeconds: 1, archive: false, preimages: false });
+    rpc = new JsonRpcClient(geth.rpcUrl);
+    const [faucet] = await rpc.call<string[]>('eth_accounts');
     genesisPreimages = new Map(
-      Object.keys(alloc).map((a) => {
+      [...Object.keys(alloc), faucet!].map((a) => {
         const address = `0x${a.replace(/^0x/, '').toLowerCase()}` as Hex;
         return [keccak256Hex(address), address];
       }),
     );
-    geth = await startGethDev({ dataDir, periodSeconds: 1, archive: false, preimages: false });
-    rpc = new JsonRpcClient(geth.rpcUrl);
     await waitForBlock(rpc, 3);
   });
 
