@@ -6,6 +6,7 @@ import { identify, signGenesis, type AgentIdentity, type Ratification } from '..
 import type { LastAccepted } from '../src/agent/lastAccepted.js';
 import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
+import { OldNodeRetiredError, retireOldNode, type RetiredRecord } from '../src/agent/retired.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -21,6 +22,7 @@ export function agentActivities(config: AgentConfig) {
     } catch (err) {
       if (err instanceof GenesisMismatchError) throw failure('GenesisMismatch', `${step}: ${err.message}`);
       if (err instanceof GenesisRejectedError) throw failure('GenesisRejected', `${step}: ${err.message}`);
+      if (err instanceof OldNodeRetiredError) throw failure('OldNodeRetired', `${step}: ${err.message}`);
       if (err instanceof NodeNotRunningError) throw failure('NodeNotRunning', `${step}: ${err.message}`);
       throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
     }
@@ -45,6 +47,10 @@ export function agentActivities(config: AgentConfig) {
     },
     async agentResumeOldNode(input: { runKey: string }): Promise<ResumeResult> {
       return named('resume old node', () => resumeOldNode(config, input.runKey, beat));
+    },
+    /** After the commit point: the old node is never resumed again (src/agent/retired.ts). */
+    async agentRetireOldNode(input: { runKey: string }): Promise<RetiredRecord> {
+      return named('retire old node', () => retireOldNode(config, input.runKey));
     },
     async agentStartNewNode(input: NewNodeSpec): Promise<{ uri: string; stakingAddress: string }> {
       return named('start new node', async () => {

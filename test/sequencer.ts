@@ -8,16 +8,16 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * such networks side by side leave each agent's answers seconds late on two cores).
  */
 const SECONDS: Record<string, number> = {
-  'test/integration/validatorMigration.test.ts': 390,
-  'test/workflow/crashMatrix.test.ts': 200,
-  'test/workflow/launch.test.ts': 150,
+  'test/integration/validatorMigration.test.ts': 400,
+  'test/workflow/crashMatrix.test.ts': 310,
+  'test/workflow/launch.test.ts': 125,
   'test/integration/cDelta.test.ts': 105,
   'test/integration/cliControl.test.ts': 90,
-  'test/workflow/crash.test.ts': 90,
+  'test/workflow/crash.test.ts': 115,
   'test/integration/avalanchego/supplyGap.test.ts': 88,
-  'test/integration/emergencyMigration.test.ts': 85,
+  'test/integration/emergencyMigration.test.ts': 105,
   'test/integration/avalanchego/primaryGenesis.test.ts': 70,
-  'test/workflow/nodeFaults.test.ts': 47,
+  'test/workflow/nodeFaults.test.ts': 100,
   'test/integration/devOrphans.test.ts': 45,
   'test/integration/agentGenesisCheck.test.ts': 40,
   'test/integration/regenesis.geth.test.ts': 43,
@@ -27,7 +27,7 @@ const SECONDS: Record<string, number> = {
   'test/integration/evmExport.test.ts': 35,
   'test/integration/avalanchego/epochSources.test.ts': 33,
   'test/workflow/emergency.test.ts': 23,
-  // Its own five-validator network takes ~100 s; ranked here so it starts after validatorMigration's is gone.
+  // Its own five-validator network takes ~125 s; ranked here so it starts after validatorMigration's is gone.
   'test/integration/freezeIsHalt.test.ts': 22,
   'test/workflow/serverRestart.test.ts': 20,
   'test/integration/regenesis.anvil.test.ts': 17,

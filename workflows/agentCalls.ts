@@ -5,6 +5,7 @@ import { agentPolicies } from '../activities/policies.js';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { agentTaskQueue } from '../src/agent/queue.js';
 import type { NodeLastAccepted } from '../src/launch/haltProof.js';
+import type { OldNetworkRetired } from '../src/contract/run.js';
 import type { Plan } from '../src/plan/index.js';
 import { chainRead, keys } from './activities.js';
 import type { RegenesisRun } from './state.js';
@@ -90,6 +91,7 @@ export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperat
  */
 export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeLastAccepted[]> {
   const { runKey, saga, status } = run;
+  for (const id of nodeIds) run.haltedNodeIds.add(id);
   saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
   const halted = await Promise.all(
     nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
@@ -130,4 +132,21 @@ export async function everyAgent(nodeIds: readonly string[], step: string, call:
   const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${nodeIds[i]!}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
   if (failed.length > 0) throw failure('CompensationIncomplete', `${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`);
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);
+}
+
+/**
+ * After the commit point: every old validator this run halted is retired by its agent, which from
+ * then on refuses to resume it (src/agent/retired.ts), so only the new network accepts
+ * transactions. Past the commit nothing is rolled back: an agent that does not answer within its
+ * bound is listed, for the operator to retire that host's old node by hand.
+ */
+export async function retireOldValidators(run: RegenesisRun, timeoutSeconds: number): Promise<OldNetworkRetired> {
+  const nodeIds = [...run.haltedNodeIds].sort();
+  const outcomes = await Promise.allSettled(
+    nodeIds.map((id) => onAgent(id, 'retire the old node', timeoutSeconds, () => agentOf(id, agentPolicies.ask, timeoutSeconds).agentRetireOldNode({ runKey: run.runKey }))),
+  );
+  const notRetired = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ nodeId: nodeIds[i]!, reason: String((o.reason as Error)?.message ?? o.reason) }] : []));
+  const retired = nodeIds.filter((id) => !notRetired.some((n) => n.nodeId === id));
+  run.status.stepsDone.push(`retired ${retired.length} of ${nodeIds.length} old validators`);
+  return { retired, notRetired };
 }

@@ -96,7 +96,7 @@ async function exportDelta(
 ): Promise<Exported & { delta: DeltaManifest }> {
   run.enter('delta-export');
   const key = finalKeyOf(run.runKey);
-  run.saga.add('discard-final-artifacts', () => compensation.discardArtifacts({ runKey: key }));
+  run.saga.add('discard-final-artifacts', () => compensation.discardArtifacts({ runKey: key }), { onlyOnceRestored: true });
   const pin = { key, pChainHeight };
   const discovered = await discoverOwners(run, node, pin);
   const [delta, others] = await Promise.all([
@@ -137,7 +137,7 @@ async function verifyFinal(run: RegenesisRun, freeze: FreezePoint, exported: Exp
  * The approvers signed stage 1 and the plan's delta limits: within them the final genesis needs no
  * human in the halt window; beyond them the run waits for approvals of the final genesis itself.
  */
-async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: Exported & { delta: DeltaManifest }): Promise<void> {
+export async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: Exported & { delta: DeltaManifest }): Promise<void> {
   const limits = (run.plan.launch!.operator as AgentsOperator).deltaLimits;
   const validatorSetChanged = stage1.pChain?.validators.sha256 !== exported.others.pChain?.validators.sha256;
   const withinLimits = exported.delta.changedAccounts <= limits.accountsChanged && (!validatorSetChanged || limits.validatorSetMayChange);

@@ -77,7 +77,7 @@ async function waitForEpoch(run: RegenesisRun): Promise<FreezePoint> {
 /** Every chain exported at the freeze, then one check that P, X and Q were read at its height. */
 async function exportAll(run: RegenesisRun, node: PreflightResult, freeze: FreezePoint): Promise<Exported> {
   run.enter('export');
-  run.saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey: run.runKey }));
+  run.saga.add('discard-artifacts', () => compensation.discardArtifacts({ runKey: run.runKey }), { onlyOnceRestored: true });
   const exported = await exportChains(run, node, freeze);
   const { pChain, xChain, qChain } = exported.others;
   const pinned = [

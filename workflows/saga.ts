@@ -5,7 +5,19 @@ export interface CompensationOutcome {
   ran: string[];
   /** Compensations that failed after their retries, with why: what an operator must still do. */
   failed: Array<{ name: string; error: string }>;
+  /** Compensations not run because an earlier one failed: what they would discard is the way forward. */
+  kept: string[];
 }
+
+interface Step {
+  name: string;
+  run: () => Promise<unknown>;
+  /** Runs only while every compensation before it (in rollback order) finished. */
+  onlyOnceRestored: boolean;
+}
+
+/** Discarding compensations wait for a whole restore; rollbacks started before discard regardless. */
+const KEEP_UNLESS_RESTORED = 'saga-keeps-artifacts-unless-restored';
 
 /**
  * The rollback branch: each step with effects registers how to undo itself; on failure, abort or
@@ -13,12 +25,16 @@ export interface CompensationOutcome {
  * restores the old network. Past the commit point there is nothing left to undo.
  */
 export class Saga {
-  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
+  private readonly steps: Step[] = [];
   private committed = false;
 
-  add(name: string, run: () => Promise<unknown>): void {
+  /**
+   * `onlyOnceRestored`: for a compensation that discards what a failed restore still needs (the
+   * export and genesis are the way forward when the old network could not be resumed).
+   */
+  add(name: string, run: () => Promise<unknown>, options: { onlyOnceRestored?: boolean } = {}): void {
     if (this.committed) throw new Error(`compensation ${name} registered after the commit point`);
-    this.steps.push({ name, run });
+    this.steps.push({ name, run, onlyOnceRestored: options.onlyOnceRestored ?? false });
   }
 
   get size(): number {
@@ -32,13 +48,18 @@ export class Saga {
 
   /**
    * Runs every registered compensation in reverse. Each one is attempted even when an earlier one
-   * failed: a new network that would not stop must not keep the old one from being resumed.
+   * failed (a new network that would not stop must not keep the old one from being resumed),
+   * except those that would discard what an incomplete restore still needs.
    */
   async compensate(): Promise<CompensationOutcome> {
-    const outcome: CompensationOutcome = { ran: [], failed: [] };
+    const outcome: CompensationOutcome = { ran: [], failed: [], kept: [] };
     const attemptEvery = patched('saga-attempts-every-compensation');
     await CancellationScope.nonCancellable(async () => {
       for (const step of [...this.steps].reverse()) {
+        if (step.onlyOnceRestored && outcome.failed.length > 0 && patched(KEEP_UNLESS_RESTORED)) {
+          outcome.kept.push(step.name);
+          continue;
+        }
         if (!attemptEvery) {
           await step.run();
           outcome.ran.push(step.name);

@@ -35,6 +35,8 @@ export class RegenesisRun {
    * identified themselves, and the P-Chain height the halted network stopped at (the P/X pin).
    */
   haltedByAgents?: { agents: AgentIdentity[]; pChainHeight: number };
+  /** The old validators this run halted through their agents: the ones it retires after its commit point. */
+  readonly haltedNodeIds = new Set<string>();
   /**
    * The node family whose BLS rules every key of this run is checked under (registrations,
    * ratification signatures, their aggregate) and that its validators sign under: fixed by the

@@ -33,6 +33,11 @@ export const agentConfigSchema = z.strictObject({
   startNewCommand: z.string().min(1).optional(),
   /** command mode: stops the new node (REGENESIS_NODE_PID names it). */
   stopNewCommand: z.string().min(1).optional(),
+  /**
+   * Either mode, optional: run once the run has passed its commit point, so nothing brings the old
+   * node back (e.g. `systemctl disable avalanchego-old`); the agent refuses to resume it either way.
+   */
+  retireOldCommand: z.string().min(1).optional(),
   temporalAddress: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('default'),
 });
@@ -41,6 +46,8 @@ export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 const FILES = ['nodeBinary', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile'] as const;
 export const COMMANDS = ['haltCommand', 'startOldCommand', 'startNewCommand', 'stopNewCommand'] as const;
+/** Every host command the agent may run: those command mode requires, and the optional retire command. */
+export type HostCommand = (typeof COMMANDS)[number] | 'retireOldCommand';
 
 /** Flags first, then REGENESIS_AGENT_<NAME> (e.g. REGENESIS_AGENT_SIGNER_KEY_FILE); paths made absolute. */
 export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>>, env: NodeJS.ProcessEnv = process.env): AgentConfig {

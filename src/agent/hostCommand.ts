@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { alive } from '../nodes/pidFile.js';
-import type { AgentConfig, COMMANDS } from './config.js';
+import type { AgentConfig, HostCommand } from './config.js';
 
 /**
  * command mode: one of the host's own commands (systemd, Kubernetes), run by the shell with the
  * step's facts as REGENESIS_* variables. A command that fails stops the step with its exit code and
  * the end of what it printed; nothing the agent holds secret is passed to it.
  */
-export async function runHostCommand(config: AgentConfig, which: (typeof COMMANDS)[number], facts: Record<string, string>): Promise<void> {
+export async function runHostCommand(config: AgentConfig, which: HostCommand, facts: Record<string, string>): Promise<void> {
   const command = config[which];
   if (!command) throw new Error(`${which} is not configured (command mode)`);
   try {

@@ -10,6 +10,7 @@ import { headReader, HeadWatch, type LastAccepted } from './lastAccepted.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import { liveNode } from '../nodes/processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
+import { assertNotRetired } from './retired.js';
 
 /**
  * The old validator: halted without touching its data, restarted from the same command line on the
@@ -126,6 +127,7 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
   const recordPath = await recordPathOf(config, runKey);
   const record = await readRecord<OldNodeRecord & { resumed?: ResumeResult }>(recordPath);
   if (!record) return { resumed: false };
+  await assertNotRetired(config, runKey);
   let result = record.resumed;
   if (!(await liveNode(contextPathOf(config), config.dataDir))) {
     // Checked before the node writes anything again: the halt must have left the data untouched.

@@ -5,16 +5,10 @@ import { connectClient } from '../client.js';
 import { config } from '../config.js';
 import { PlanError, type PlanInput } from '../plan/index.js';
 import { createRegenesisSchedule, DEFAULT_INTERVAL, summarizeSchedule } from '../schedule.js';
-import { portOrFree, runDemo } from './demo.js';
-import { runAvalancheDemo } from './demoAvalanche.js';
-import { runDev } from './dev.js';
 import { ensureTools } from '../dev/ensureTools.js';
 import { readPlanFile } from './planFile.js';
 import { printResult } from './print.js';
-import { installRuntimeLogger, runWorker } from '../worker.js';
 import { loadAgentConfig } from '../agent/config.js';
-import { runAgent } from '../agent/worker.js';
-import { writeWorkflowBundle } from '../workflowBundle.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
 import { addControlCommands } from './control.js';
@@ -32,6 +26,7 @@ program
   .option('--state-dir <dir>', 'where the dev server keeps its database and logs', config.stateDir)
   .action(async (o: { port: string; uiPort: string; stateDir: string }) => {
     ensureTools(['temporal'], 'the dev server');
+    const { runDev } = await import('./dev.js');
     await runDev({ port: Number(o.port), uiPort: Number(o.uiPort), stateDir: o.stateDir });
   });
 
@@ -39,6 +34,7 @@ program
   .command('worker')
   .description('run a worker against TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE')
   .action(async () => {
+    const { runWorker } = await import('../worker.js');
     await runWorker();
   });
 
@@ -57,7 +53,9 @@ program
   .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
   .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
   .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
+  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)')
   .action(async (o: Record<string, string | undefined>) => {
+    const [{ installRuntimeLogger }, { runAgent }] = await Promise.all([import('../worker.js'), import('../agent/worker.js')]);
     installRuntimeLogger();
     await runAgent(loadAgentConfig(o));
   });
@@ -67,6 +65,7 @@ program
   .description('build the workflow bundle into a file (a worker image does this once; REGENESIS_WORKFLOW_BUNDLE points workers at it)')
   .requiredOption('--out <file>', 'where to write the bundle')
   .action(async (o: { out: string }) => {
+    const { writeWorkflowBundle } = await import('../workflowBundle.js');
     const { bytes } = await writeWorkflowBundle(o.out);
     console.log(`wrote ${o.out} (${bytes} bytes)`);
   });
@@ -195,9 +194,10 @@ program
     const common = { keep: o.keep ?? false, json: o.json ?? false };
     // Only what this demo drives is built (the first time): the geth demo needs no avalanchego.
     ensureTools(o.network === 'avalanchego' ? ['temporal', 'avalanchego'] : ['temporal', 'geth'], `the ${o.network} demo`);
+    const { portOrFree, runDemo } = await import('./demo.js');
     process.exitCode =
       o.network === 'avalanchego'
-        ? await runAvalancheDemo({ ...common, port: await portOrFree(7233), uiPort: await portOrFree(8233) })
+        ? await (await import('./demoAvalanche.js')).runAvalancheDemo({ ...common, port: await portOrFree(7233), uiPort: await portOrFree(8233) })
         : await runDemo(common);
   });
 

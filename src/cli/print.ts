@@ -13,6 +13,7 @@ export function printResult(result: RegenesisResult, options: { json: boolean; w
     lines.push(`  compensations run: ${result.compensations.join(', ') || 'none'}`);
     if (incomplete) {
       for (const f of result.failedCompensations) lines.push(`  NOT DONE — do by hand: ${f.name}: ${f.error}`);
+      if (result.kept?.length) lines.push(`  kept (the way forward while the network is not restored): ${result.kept.join(', ')}`);
     }
   } else {
     const s = result.genesis.stats;

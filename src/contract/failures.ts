@@ -45,6 +45,7 @@ export const FAILURES = {
   AgentUnavailable: { retry: false, action: 'start `regenesis agent` on the validator host named in the message' },
   AgentMismatch: { retry: false, action: 'the agent on that queue is not the genesis staker: check its staking certificate and BLS key' },
   AgentStepFailed: { retry: false, action: 'read the agent’s log on the host named in the message' },
+  OldNodeRetired: { retry: false, action: 'a run passed its commit point and retired this old node: the new network is the network; restart the old node by hand only after the new network is stopped for good' },
   NodeNotRunning: { retry: false, action: 'the node the agent manages is not running: check the host' },
   NewNetworkUnhealthy: { retry: false, action: 'read the new nodes’ logs: they did not bootstrap in time (the old network was restored)' },
   PostVerifyFailed: { retry: false, action: 'the new network disagrees with the export (the old network was restored): read reports/post-launch.json' },

@@ -184,6 +184,8 @@ export interface RegenesisRollbackIncomplete extends Omit<RegenesisRolledBack, '
   status: 'RollbackIncomplete';
   /** What did not finish, and why: the steps an operator must still take by hand. */
   failedCompensations: Array<{ name: string; error: string }>;
+  /** Compensations not run because the restore did not finish: the export and genesis they would discard are kept. */
+  kept?: string[];
 }
 
 export type RegenesisResult = RegenesisCompleted | RegenesisRolledBack | RegenesisRollbackIncomplete;
@@ -203,6 +205,14 @@ export interface LaunchOutcome {
   postVerify: { ok: boolean; mismatches: string[] };
   /** A two-stage run: where the old network stopped, the delta since stage 1 and the downtime. */
   finalStage?: FinalStageStatus;
+  /** Agents operator, after the commit point: the old validators whose agents will never resume them. */
+  oldNetworkRetired?: OldNetworkRetired;
+}
+
+/** The old validators retired after the commit point, and those whose agent did not answer (retire by hand). */
+export interface OldNetworkRetired {
+  retired: string[];
+  notRetired: Array<{ nodeId: string; reason: string }>;
 }
 
 /** What the prepare steps (LP-326 steps 1–7) produced. */

@@ -15,7 +15,7 @@ export interface AgentSpec {
   workDir: string;
   artifactsDir: string;
   /** command mode: the host's own commands stop and start the nodes. */
-  commands?: { halt: string; startOld: string; startNew: string; stopNew: string };
+  commands?: { halt: string; startOld: string; startNew: string; stopNew: string; retireOld?: string };
 }
 
 /** The `regenesis agent` command line an operator would type for this validator host. */
@@ -27,6 +27,7 @@ function agentArgs(spec: AgentSpec): string[] {
         `--start-old-command=${spec.commands.startOld}`,
         `--start-new-command=${spec.commands.startNew}`,
         `--stop-new-command=${spec.commands.stopNew}`,
+        ...(spec.commands.retireOld ? [`--retire-old-command=${spec.commands.retireOld}`] : []),
       ]
     : [];
   return [

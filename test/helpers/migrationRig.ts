@@ -13,6 +13,8 @@ import { localMigrationPlan } from '../../src/dev/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
+import { createActivities, type Activities } from '../../activities/index.js';
+import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { approval, approvers } from './approvers.js';
 import { AgentProcesses, type AgentSpec } from './agents.js';
@@ -115,6 +117,8 @@ export class MigrationRig {
       workers?: WorkerProcesses;
       taskQueue?: string;
       emergency?: { lastGoodHeight: number };
+      /** The in-process worker's activities, from the real ones (a fault a test injects into the coordinator). */
+      activities?: (real: Activities) => Activities;
     } = {},
   ): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
     const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
@@ -150,7 +154,8 @@ export class MigrationRig {
       const [result] = await Promise.all([handle.result(), drive()]);
       return { result: result as RegenesisResult, handle };
     }
-    const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir });
+    const real = createActivities({ store: new LocalArtifactStore(this.artifactsDir), devnetRoot: this.artifactsDir });
+    const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir, activities: options.activities?.(real) ?? real });
     const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
     return { result: result as RegenesisResult, handle };
   }

@@ -13,12 +13,18 @@ export const sandbox = {
   handlers: new Map<string, (...args: unknown[]) => unknown>(),
   /** What an activity returns; an activity without an answer ends the step under test. */
   answers: {} as Record<string, (input: Record<string, unknown>) => unknown>,
+  /**
+   * Off (the default): every wait is already satisfied. On: a wait answers its predicate as it
+   * stands, so one nobody satisfies times out at once, as it would at its deadline.
+   */
+  evaluateConditions: false,
 };
 
 export function resetSandbox(answers: typeof sandbox.answers = {}): void {
   sandbox.calls.length = 0;
   sandbox.handlers.clear();
   sandbox.answers = answers;
+  sandbox.evaluateConditions = false;
 }
 
 export async function standInWorkflowApi(importOriginal: () => Promise<unknown>): Promise<Record<string, unknown>> {
@@ -33,7 +39,7 @@ export async function standInWorkflowApi(importOriginal: () => Promise<unknown>)
     ...real,
     proxyActivities: () => new Proxy({}, { get: (_, name) => activity(String(name)) }),
     setHandler: (definition: { name: string }, handler: (...args: unknown[]) => unknown) => void sandbox.handlers.set(definition.name, handler),
-    condition: async () => true,
+    condition: async (predicate?: () => boolean) => (sandbox.evaluateConditions && predicate ? predicate() : true),
     // A run under test is a new run: it takes every patched path.
     patched: () => true,
     sleep: async () => undefined,

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Wallet } from 'ethers';
+import type { Activities } from '../../activities/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
@@ -24,6 +26,33 @@ const account = async (rpc: JsonRpcClient, address: string) => ({
   nonce: BigInt(await rpc.call<Hex>('eth_getTransactionCount', [address, 'latest'])),
 });
 
+/**
+ * A coordinator that lies about the final stage: the C genesis it writes at the halt has one
+ * account's nonce raised, and its verification of that genesis says every check passed. Only the
+ * agents, each checking the file against its own node, stand between it and the new network.
+ */
+function compromisedFinalStage(artifactsDir: string) {
+  return (real: Activities): Activities => ({
+    ...real,
+    async buildGenesis(input) {
+      if (!input.runKey.endsWith('.final')) return real.buildGenesis(input);
+      const [first, ...rest] = input.partitionPaths;
+      const lines = readFileSync(join(artifactsDir, input.runKey, first!), 'utf8').split('\n');
+      const account = JSON.parse(lines[0]!) as { nonce: string };
+      lines[0] = JSON.stringify({ ...account, nonce: `0x${(BigInt(account.nonce) + 1n).toString(16)}` });
+      const tampered = 'exports/C-tampered/part-0.jsonl';
+      mkdirSync(join(artifactsDir, input.runKey, 'exports', 'C-tampered'), { recursive: true });
+      writeFileSync(join(artifactsDir, input.runKey, tampered), lines.join('\n'));
+      return real.buildGenesis({ ...input, partitionPaths: [tampered, ...rest] });
+    },
+    async verifyEvm(input) {
+      const report = await real.verifyEvm(input);
+      if (!input.runKey.endsWith('.final')) return report;
+      return { ...report, ok: true, checks: report.checks.map((c) => ({ ...c, ok: true })) };
+    },
+  });
+}
+
 describe('a two-stage regenesis of a live network (the freeze is the halt)', () => {
   let rig: MigrationRig;
 
@@ -32,6 +61,22 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
   });
   afterAll(async () => {
     await rig?.stop();
+  });
+
+  it('(d) a final genesis that is not the halted state gets no signature: every agent refuses it, the run rolls back naming the agent and the check, and the old network takes transactions again', async () => {
+    const { result } = await rig.run(rig.plan('compromised'), { activities: compromisedFinalStage(rig.artifactsDir) });
+    expect(result.status).toBe('RolledBack');
+    if (result.status !== 'RolledBack') return;
+    expect(result.failedPhase, result.reason).toBe('ratify');
+    expect(result.reason).toMatch(
+      /agent NodeID-\w+ .*genesis refused by check c-root: the C-Chain alloc root 0x[0-9a-f]{64} recomputed from the staged genesis is not 0x[0-9a-f]{64}, the stateRoot of this node's C-Chain block \d+/,
+    );
+    expect(result.compensations).toEqual(['discard-final-artifacts', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    // The old validators are back: a C-Chain transfer through the API node is accepted.
+    const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
+    const before = BigInt(await rpc.call<Hex>('eth_blockNumber'));
+    await rig.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+    expect(BigInt(await rpc.call<Hex>('eth_blockNumber'))).toBeGreaterThan(before);
   });
 
   it('(a) carries every transaction the old network accepted up to its halt, under load: C transfers, contract writes and X sends', async () => {

@@ -70,6 +70,8 @@ describe('a five-validator avalanchego network migrated by its validator agents'
           startOld: startOld,
           startNew: `echo "# started by the host's command" >> "$REGENESIS_LOG_FILE"; nohup '${toolPath('avalanchego')}' $REGENESIS_NODE_ARGS >> "$REGENESIS_LOG_FILE" 2>&1 &`,
           stopNew: 'kill -TERM "$REGENESIS_NODE_PID"',
+          // As `systemctl disable` would: once a run commits, nothing brings the old node back.
+          retireOld: `echo "$REGENESIS_RUN_KEY" >> '${join(rig.root, 'v2-retired.log')}'`,
         },
       }),
     );
@@ -169,6 +171,8 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     const before = BigInt(await rpc.call<Hex>('eth_blockNumber'));
     await rig.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
     expect(BigInt(await rpc.call<Hex>('eth_blockNumber'))).toBeGreaterThan(before);
+    // A run that rolled back retires nothing: every old node may be resumed again.
+    for (let i = 1; i <= 5; i++) expect(existsSync(join(rig.root, `agent${i}`, 'retired.json')), `agent ${i}`).toBe(false);
     // And what the test read while the network was down is still what the files held then.
     expect(halted!.every((h) => Object.keys(h).length > 0)).toBe(true);
 
@@ -275,6 +279,15 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       }
     }
     expect(texts.length).toBeGreaterThan(10);
+
+    // One chain accepts transactions: past the commit point every old validator is retired by its
+    // agent, on the host's own record (a resume under any run is refused from then on), and the
+    // command-mode host's retire command ran once. A rolled-back run before this one retired none.
+    expect(launch.oldNetworkRetired).toEqual({ retired: expected.map((s) => s.nodeID).sort(), notRetired: [] });
+    for (let i = 1; i <= 5; i++) {
+      expect(JSON.parse(readFileSync(join(rig.root, `agent${i}`, 'retired.json'), 'utf8')), `agent ${i}`).toMatchObject({ runKey: result.runKey });
+    }
+    expect(readFileSync(join(rig.root, 'v2-retired.log'), 'utf8')).toBe(`${result.runKey}\n`);
 
     // (c) No step with an effect ran twice: one halt and one start per agent in the history, and
     // validator 4's slow node was spawned once although its agent died while starting it (the

@@ -2,6 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import type { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentActivities } from '../../activities/agent.js';
@@ -99,6 +100,37 @@ describe('validator agent', () => {
     const next = withFlags(flags, ['staking-ephemeral-cert-enabled'], [{ name: 'network-id', value: '88888' }, { name: 'data-dir', value: '/var/lib/new' }]);
     expect(formatNodeArgs(next)).toEqual(['--http-host=0.0.0.0', '--log-level=debug', '--network-id=88888', '--data-dir=/var/lib/new']);
     expect(() => parseNodeArgs(['stray'])).toThrow(/node argument "stray" is not a --flag/);
+  });
+
+  it('after a commit retires its old node, refuses to resume it under any run, and runs the host\'s retire command once', async () => {
+    const dir = scratch();
+    const marker = join(dir, 'old-node-started');
+    const retireLog = join(dir, 'retire.log');
+    const cfg = config(dir, 2, { retireOldCommand: `echo "$REGENESIS_RUN_KEY $REGENESIS_DATA_DIR" >> '${retireLog}'` });
+    mkdirSync(cfg.dataDir, { recursive: true });
+    // A run that halted the old node: its record holds the command line a resume would run.
+    for (const runKey of ['run-committed', 'run-other']) {
+      mkdirSync(join(cfg.workDir, runKey), { recursive: true });
+      const record: OldNodeRecord = { argv: ['/bin/sh', '-c', `echo started >> '${marker}'`], uri: 'http://127.0.0.1:9', stakingAddress: '127.0.0.1:9', halted: { at: '', dataDigest: '', files: 0 } };
+      writeFileSync(join(cfg.workDir, runKey, 'old-node.json'), JSON.stringify(record));
+    }
+    const env = new MockActivityEnvironment();
+    const agent = agentActivities(cfg);
+    const retired = await env.run(() => agent.agentRetireOldNode({ runKey: 'run-committed' }));
+    expect(retired).toMatchObject({ runKey: 'run-committed', retireCommand: 'ran' });
+    // A retry (the activity's, or a second run's) keeps the first record and does not run the command again.
+    expect(await env.run(() => agent.agentRetireOldNode({ runKey: 'run-committed' }))).toEqual(retired);
+    expect(readFileSync(retireLog, 'utf8')).toBe(`run-committed ${cfg.dataDir}\n`);
+    for (const runKey of ['run-committed', 'run-other']) {
+      const refused = await env.run(() => agent.agentResumeOldNode({ runKey })).then(
+        () => undefined,
+        (err: unknown) => err as ApplicationFailure,
+      );
+      expect(refused?.type).toBe('OldNodeRetired');
+      expect(refused?.nonRetryable).toBe(true);
+      expect(refused?.message).toMatch(new RegExp(`resume old node: the old node of ${cfg.dataDir} was retired at .* by run run-committed, which passed its commit point: it is never restarted \\(asked to by run ${runKey}\\)`));
+    }
+    expect(() => readFileSync(marker)).toThrow(/ENOENT/);
   });
 
   it('reads its configuration from flags before the environment and names what is missing', () => {

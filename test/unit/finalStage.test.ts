@@ -12,7 +12,7 @@ import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
 vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../helpers/workflowSandbox.js')).standInWorkflowApi(importOriginal));
 
 const { RegenesisRun } = await import('../../workflows/state.js');
-const { finalStage } = await import('../../workflows/finalStage.js');
+const { finalStage, judgeDelta } = await import('../../workflows/finalStage.js');
 
 const plan = {
   name: 'two-stage',
@@ -82,5 +82,44 @@ describe('the final stage of a two-stage launch', () => {
   it('refuses when a validator had accepted a block the API node never served', async () => {
     answer({ first: heads(12), second: heads(12) }, ['NodeID-A', 'NodeID-B', 'NodeID-C'], 14);
     await expect(finalStage(run(), stage1, op)).rejects.toThrow(/accepted C-Chain block 14, beyond the API node's last accepted 12/);
+  });
+
+  describe('the delta since stage 1, against the limits the approvers signed', () => {
+    const validatorSet = (sha256: string) => ({ validators: { sha256 } });
+    const stage1Signed = { ...stage1, pChain: validatorSet('aa') } as unknown as Prepared;
+    const exportedWith = (changedAccounts: number, validatorsSha256 = 'aa') =>
+      ({ c: [], others: { pChain: validatorSet(validatorsSha256) }, delta: { fromHeight: 10, toHeight: 12, changedAccounts } }) as unknown as Parameters<typeof judgeDelta>[2];
+    /** A run whose stage 1 was approved, now in its final stage with the final genesis written. */
+    const approvedRun = () => {
+      const r = run();
+      r.approvers.push('operator-1');
+      r.status.finalStage = { haltedAt: '2026-12-07T00:00:00.000Z' };
+      r.status.genesisSha256 = 'f1'.repeat(32);
+      sandbox.evaluateConditions = true;
+      return r;
+    };
+
+    it('within them, the final genesis goes on with no human in the halt window', async () => {
+      const r = approvedRun();
+      await judgeDelta(r, stage1Signed, exportedWith(10));
+      expect(r.status.finalStage?.delta).toEqual({ fromHeight: 10, toHeight: 12, accountsChanged: 10, validatorSetChanged: false, withinLimits: true });
+      expect(r.status.entered).not.toContain('approve');
+    });
+
+    it('beyond the accounts limit, the final genesis waits for approvals of its own hash: stage 1\'s do not count', async () => {
+      const r = approvedRun();
+      await expect(judgeDelta(r, stage1Signed, exportedWith(11))).rejects.toThrow(
+        new RegExp(`approval timed out after 60s with 0 of 1 approvals of the final genesis ${'f1'.repeat(32)}`),
+      );
+      expect(r.status.finalStage?.delta).toMatchObject({ accountsChanged: 11, withinLimits: false });
+      expect(r.status.entered?.at(-1)).toBe('approve');
+      expect(r.status.waitingFor).toMatch(/approval of the final genesis: the state changed beyond the plan's delta limits/);
+    });
+
+    it('a validator set that changed since stage 1 is beyond the limits unless the plan allows it', async () => {
+      const r = approvedRun();
+      await expect(judgeDelta(r, stage1Signed, exportedWith(0, 'bb'))).rejects.toThrow(/approval timed out/);
+      expect(r.status.finalStage?.delta).toMatchObject({ validatorSetChanged: true, withinLimits: false });
+    });
   });
 });

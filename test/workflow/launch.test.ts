@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createActivities } from '../../activities/index.js';
@@ -223,8 +223,11 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     expect(result.status).toBe('RollbackIncomplete');
     if (result.status !== 'RollbackIncomplete') return;
     expect(result.failedPhase).toBe('post-verify');
-    expect(result.compensations).toEqual(['resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    expect(result.compensations).toEqual(['resume-old-network', 'stop-rehearsal']);
     expect(result.failedCompensations).toEqual([{ name: 'discard-new-network', error: 'the new node does not stop (injected)' }]);
+    // The rollback is incomplete, so the export and genesis stay: they are what an operator finishes it with.
+    expect(result.kept).toEqual(['discard-artifacts']);
+    expect(readdirSync(join(work, 'artifacts-incomplete', result.runKey, 'genesis')).length).toBeGreaterThan(0);
     const before = await head(oldRpc);
     await sleep(2500);
     expect(await head(oldRpc)).toBeGreaterThan(before);
