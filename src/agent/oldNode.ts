@@ -5,6 +5,7 @@ import { alive, stopPid } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
+import { inlineKeysToFiles } from './inlineKeys.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { headReader, HeadWatch, type LastAccepted } from './lastAccepted.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
@@ -42,10 +43,14 @@ export class NodeNotRunningError extends Error {
 const contextPathOf = (config: AgentConfig): string => join(config.dataDir, 'process.json');
 const recordPathOf = async (config: AgentConfig, runKey: string): Promise<string> => join(await runDir(config.workDir, runKey), 'old-node.json');
 
-/** OS-chosen ports (0) are pinned to the ones the node actually had. */
-function pinnedArgv(argv: string[], uri: string, stakingAddress: string): string[] {
+/**
+ * The command line the agent records and restarts from: OS-chosen ports (0) pinned to the ones the
+ * node actually had, and inline keys moved to files on this host (inlineKeys.ts), so no record,
+ * log header or error carries key material.
+ */
+async function recordedArgv(config: AgentConfig, argv: string[], uri: string, stakingAddress: string): Promise<string[]> {
   const [binary, ...args] = argv;
-  const flags = parseNodeArgs(args);
+  const flags = await inlineKeysToFiles(parseNodeArgs(args), config.workDir);
   const set = [];
   if (flagValue(flags, 'http-port') === '0') set.push({ name: 'http-port', value: new URL(uri).port });
   if (flagValue(flags, 'staking-port') === '0') set.push({ name: 'staking-port', value: stakingAddress.slice(stakingAddress.lastIndexOf(':') + 1) });
@@ -68,7 +73,7 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
   const live = await liveNode(contextPathOf(config), config.dataDir);
   if (live) {
     if (!record) {
-      record = { argv: pinnedArgv(live.argv, live.uri, live.stakingAddress), uri: live.uri, stakingAddress: live.stakingAddress };
+      record = { argv: await recordedArgv(config, live.argv, live.uri, live.stakingAddress), uri: live.uri, stakingAddress: live.stakingAddress };
       await writeRecord(recordPath, record);
     }
     const recorded = record;

@@ -60,6 +60,11 @@ export interface AvalancheNodeConfig {
    */
   staking?: StakingFiles;
   /**
+   * With `staking`: pass the certificate, key and signer key inline (`*-file-content`, base64) as
+   * some operators do, rather than by file.
+   */
+  inlineKeys?: boolean;
+  /**
    * Weigh peers by stake (a real network). Default: on with `staking`, off without it (a single
    * node with ephemeral keys then finalises alone). An API node of a multi-node network has no
    * staking files and sybil protection on.
@@ -200,6 +205,12 @@ function upgradeConfig(epochDurationSeconds: number): Record<string, unknown> {
   return config;
 }
 
+/** A validator's identity flags: every file by path, or all inline as base64 (the TLS pair is taken in one form). */
+function stakingIdentityArgs(staking: StakingFiles, inline: boolean): string[] {
+  const flag = (name: string, file: string): string => (inline ? `--${name}-content=${readFileSync(file).toString('base64')}` : `--${name}=${file}`);
+  return [flag('staking-tls-cert-file', staking.certFile), flag('staking-tls-key-file', staking.keyFile), flag('staking-signer-key-file', staking.signerKeyFile)];
+}
+
 /**
  * Writes the C-Chain config (and the upgrade file, for a chosen epoch duration) under the data
  * directory and returns the flags that start the node on loopback with them.
@@ -213,13 +224,7 @@ export function avalanchegoArgs(config: AvalancheNodeConfig, networkId: number, 
     `${JSON.stringify({ ...REGENESIS_CCHAIN_CONFIG, ...config.cChainConfig }, null, 2)}\n`,
   );
 
-  const identity = config.staking
-    ? [
-        `--staking-tls-cert-file=${config.staking.certFile}`,
-        `--staking-tls-key-file=${config.staking.keyFile}`,
-        `--staking-signer-key-file=${config.staking.signerKeyFile}`,
-      ]
-    : ['--staking-ephemeral-cert-enabled', '--staking-ephemeral-signer-enabled'];
+  const identity = config.staking ? stakingIdentityArgs(config.staking, config.inlineKeys ?? false) : ['--staking-ephemeral-cert-enabled', '--staking-ephemeral-signer-enabled'];
   if (!(config.sybilProtection ?? config.staking !== undefined)) identity.unshift('--sybil-protection-enabled=false');
   const bootstrappers = config.bootstrappers ?? [];
   const args = [

@@ -83,6 +83,16 @@ export function readLogTail(logPath: string, bytes = 4000): string {
 }
 
 /**
+ * An argument as a log header shows it: a `--*-content=` flag carries a file's bytes inline (for
+ * avalanchego, possibly a staking or signer key), so only its size is shown. The header is read
+ * after a failure, and its tail can be quoted in an error that reaches the run's history.
+ */
+export function shownArg(arg: string): string {
+  const inline = /^(--[A-Za-z0-9-]+-content)=(.*)$/s.exec(arg);
+  return inline ? `${inline[1]}=<${inline[2]!.length} characters, not shown>` : arg;
+}
+
+/**
  * Starts `command` with stdout and stderr appended to `logPath` (the log survives the process, which
  * is what one reads after a failure), and without a shell, so arguments are never re-parsed. Unless
  * detached, the child dies with this process (diesWithThisProcess).
@@ -90,7 +100,7 @@ export function readLogTail(logPath: string, bytes = 4000): string {
 export function spawnLogged(command: string, args: readonly string[], options: SpawnOptions): ManagedProcess {
   mkdirSync(dirname(options.logPath), { recursive: true });
   const fd = openSync(options.logPath, 'a');
-  writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
+  writeSync(fd, `# ${new Date().toISOString()} ${command} ${args.map(shownArg).join(' ')}\n`);
   const [file, argv] = options.detached ? [command, [...args]] : diesWithThisProcess(command, args);
   let child: ChildProcess;
   try {

@@ -1,5 +1,7 @@
 import { Wallet } from 'ethers';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratificationActivities } from '../../activities/ratify.js';
@@ -7,7 +9,10 @@ import type { AgentConfig } from '../../src/agent/config.js';
 import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
 import { signGenesis } from '../../src/agent/identity.js';
 import { stageGenesis } from '../../src/agent/newNode.js';
-import { haltOldNode, type OldNodeRecord } from '../../src/agent/oldNode.js';
+import { haltOldNode, resumeOldNode, type OldNodeRecord } from '../../src/agent/oldNode.js';
+import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import { startAvalancheLocal } from '../../src/nodes/avalanchego.js';
+import type { ManagedProcess } from '../../src/nodes/process.js';
 import { accountRangePages } from '../../src/chains/evm/gethExport.js';
 import type { AccountRecord } from '../../src/state/account.js';
 import { toolPath } from '../../src/tools.js';
@@ -16,6 +21,7 @@ import { EWOQ_KEY } from '../helpers/avaxTransfers.js';
 import type { CBlock } from '../helpers/cChain.js';
 import { writeRatifiableGenesis, type RatifiableGenesis } from '../helpers/ratifiableGenesis.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
+import { killNodesUnder, localStakingFiles } from '../helpers/validatorNetwork.js';
 
 /**
  * A validator's agent on a real avalanchego v1.14.0 node (coreth C-Chain): the heads it records
@@ -29,6 +35,12 @@ const NETWORK = 88888;
 const runKey = 'run-halt';
 // The agent speaks for local staker 2 (the node itself runs with ephemeral keys: only the agent's files matter here).
 const me = LOCAL_STAKERS_PUBLISHED[1]!;
+
+/**
+ * Whether the test's own node process has exited within `ms`: the agent sees the process gone as
+ * soon as it is reaped, a moment before this process handles the child's exit event.
+ */
+const exitedWithin = (proc: ManagedProcess, ms: number): Promise<boolean> => Promise.race([proc.exited.then(() => true), sleep(ms).then(() => false)]);
 
 describe('an agent on a real avalanchego node', () => {
   let net: LocalAvalanche;
@@ -86,7 +98,7 @@ describe('an agent on a real avalanchego node', () => {
     const [finalBlock, pHeight, xHeight] = [await block(final), await net.pchain.height(), await net.xchain.height()];
 
     const halted = await haltOldNode(cfg, runKey);
-    expect(net.node.process.hasExited()).toBe(true);
+    expect(await exitedWithin(net.node.process, 5_000)).toBe(true);
     expect(halted.lastAccepted).toMatchObject({
       C: { height: final, hash: finalBlock.hash, stateRoot: finalBlock.stateRoot, timestamp: Number(BigInt(finalBlock.timestamp)) },
       P: { height: pHeight },
@@ -156,9 +168,45 @@ process.kill(Number(pid), 'SIGTERM');
       const receipt = JSON.parse(readFileSync(accepted, 'utf8')) as { blockNumber: string; blockHash: string };
       expect(Number(BigInt(receipt.blockNumber))).toBe(before + 1);
       expect(halted.lastAccepted?.C).toMatchObject({ height: before + 1, hash: receipt.blockHash });
-      expect(other.node.process.hasExited()).toBe(true);
+      expect(await exitedWithin(other.node.process, 5_000)).toBe(true);
     } finally {
       await other.stop();
+    }
+  }, 300_000);
+
+  it('carries a validator whose keys are inline flags: its record and every log hold file paths, and the node it restarts is the same validator', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-inline-keys-'));
+    const staker = localStakingFiles(2);
+    // The operator's own start of the node: staker 2's key and signer key inline, as base64 flags.
+    const node = await startAvalancheLocal({ dataDir: join(dir, 'node'), staking: staker, inlineKeys: true, sybilProtection: false });
+    const secrets = [readFileSync(staker.keyFile), readFileSync(staker.signerKeyFile)].map((b) => b.toString('base64'));
+    const inline: AgentConfig = { ...cfg, dataDir: node.dataDir, workDir: join(dir, 'agent') };
+    const nodeId = async (uri: string) => (await new JsonRpcClient(`${uri}/ext/info`).call<{ nodeID: string }>('info.getNodeID', [{}])).nodeID;
+    try {
+      expect(await nodeId(node.uri)).toBe(me.nodeID);
+      const halted = await haltOldNode(inline, 'run-inline');
+      expect(halted.argv.filter((a) => a.includes('-file-content'))).toEqual([]);
+      const keys = join(inline.workDir, 'keys');
+      expect(halted.argv).toEqual(expect.arrayContaining([`--staking-tls-key-file=${join(keys, 'staking-tls-key-file')}`, `--staking-signer-key-file=${join(keys, 'staking-signer-key-file')}`]));
+      expect(readFileSync(join(keys, 'staking-signer-key-file'))).toEqual(readFileSync(staker.signerKeyFile));
+      expect(statSync(join(keys, 'staking-tls-key-file')).mode & 0o777).toBe(0o600);
+
+      // Restarted from the record: the same NodeID (same TLS key) and BLS key (same signer key).
+      const resumed = await resumeOldNode(inline, 'run-inline');
+      expect(await nodeId(resumed.uri!)).toBe(me.nodeID);
+      const pop = await new JsonRpcClient(`${resumed.uri}/ext/info`).call<{ nodePOP: { publicKey: string } }>('info.getNodeID', [{}]);
+      expect(pop.nodePOP.publicKey).toBe(me.blsPublicKey);
+      // No key outside the keys directory: not in the record, nor in the agent's log of the restart,
+      // nor in the header of the first node's log (its launcher shows an inline flag's size only).
+      const logs = [join(dir, 'node', 'avalanchego.log')];
+      const agentFiles = readdirSync(inline.workDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.parentPath.startsWith(keys));
+      for (const file of [...agentFiles.map((e) => join(e.parentPath, e.name)), ...logs]) {
+        const text = readFileSync(file, 'latin1');
+        for (const secret of secrets) expect(text, file).not.toContain(secret);
+      }
+    } finally {
+      await killNodesUnder(dir);
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
 });
