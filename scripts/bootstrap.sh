@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Makes sure the real programs the product and its tests drive are present, building them from the
 # Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
-# or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN and PATH are honoured first.
+# or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN, VERSITYGW_BIN and PATH
+# are honoured first.
 #
-# Usage: bootstrap.sh [--for WHAT] [temporal] [geth] [avalanchego] [anvil]
+# Usage: bootstrap.sh [--for WHAT] [temporal] [geth] [avalanchego] [anvil] [versitygw]
 # With no tool named, all of them (what `npm test` needs). WHAT says in the messages why a build runs.
 set -euo pipefail
 
@@ -12,16 +13,17 @@ TOOLS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --for) FOR="$2"; shift 2 ;;
-    temporal|geth|avalanchego|anvil) TOOLS+=("$1"); shift ;;
-    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil)" >&2; exit 2 ;;
+    temporal|geth|avalanchego|anvil|versitygw) TOOLS+=("$1"); shift ;;
+    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil versitygw)" >&2; exit 2 ;;
   esac
 done
-[ ${#TOOLS[@]} -gt 0 ] || TOOLS=(temporal geth avalanchego anvil)
+[ ${#TOOLS[@]} -gt 0 ] || TOOLS=(temporal geth avalanchego anvil versitygw)
 want() { [[ " ${TOOLS[*]} " == *" $1 "* ]]; }
 
 TEMPORAL_VERSION=v1.5.1   # v1.6+ carry a replace directive and cannot be go-installed
 GETH_VERSION=v1.16.7
 AVALANCHEGO_VERSION=v1.14.0   # first tag with proposervm.getCurrentEpoch; later tags carry a replace directive
+VERSITYGW_VERSION=v1.8.0      # S3-compatible object store (Apache-2.0) the artifact tests publish to and fetch from
 CACHE="${REGENESIS_TOOL_CACHE:-$HOME/.cache/regenesis/bin}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$CACHE"
@@ -45,7 +47,7 @@ resolve() {
 }
 
 # Rough build times on a 2-core machine, said before a build so nobody wonders whether it hangs.
-declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5)
+declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2)
 
 go_build() { # go_build NAME MODULE VERSION
   local name=$1 module=$2 version=$3
@@ -107,6 +109,17 @@ if want avalanchego; then
     avalanchego="$CACHE/avalanchego"
   fi
   say "avalanchego: $avalanchego ($("$avalanchego" --version 2>/dev/null | head -1 || echo unknown version))"
+fi
+
+if want versitygw; then
+  versitygw=$(resolve versitygw VERSITYGW_BIN)
+  if [ -z "$versitygw" ]; then
+    need_go "versitygw (the S3-compatible object store of the artifact tests)" VERSITYGW_BIN
+    go_build versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION"
+    versitygw="$CACHE/versitygw"
+  fi
+  # `go install` leaves versitygw's own version stamp empty ("git"): the module version is read instead.
+  say "versitygw: $versitygw ($(go version -m "$versitygw" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' | grep . || echo unknown version))"
 fi
 
 if want anvil; then

@@ -6,13 +6,14 @@ import { delimiter, dirname, join } from 'node:path';
 /** Where scripts/bootstrap.sh caches the binaries it builds (never inside the repository). */
 export const TOOL_CACHE = process.env.REGENESIS_TOOL_CACHE ?? join(homedir(), '.cache', 'regenesis', 'bin');
 
-export type ToolName = 'temporal' | 'geth' | 'anvil' | 'avalanchego';
+export type ToolName = 'temporal' | 'geth' | 'anvil' | 'avalanchego' | 'versitygw';
 
 const ENV_VAR: Record<ToolName, string> = {
   temporal: 'TEMPORAL_BIN',
   geth: 'GETH_BIN',
   anvil: 'ANVIL_BIN',
   avalanchego: 'AVALANCHEGO_BIN',
+  versitygw: 'VERSITYGW_BIN',
 };
 
 const CACHED_NAME: Record<ToolName, string> = {
@@ -20,6 +21,7 @@ const CACHED_NAME: Record<ToolName, string> = {
   geth: 'geth',
   anvil: 'anvil',
   avalanchego: 'avalanchego',
+  versitygw: 'versitygw',
 };
 
 function anvilFromNpm(): string | undefined {

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import { failure, isFailureType } from '../src/contract/failures.js';
 import type { AgentActivities } from '../activities/agent.js';
 import { agentPolicies } from '../activities/policies.js';
@@ -9,6 +9,9 @@ import type { OldNetworkRetired } from '../src/contract/run.js';
 import type { Plan } from '../src/plan/index.js';
 import { chainRead, keys } from './activities.js';
 import type { RegenesisRun } from './state.js';
+
+/** Preflight refuses an agent that cannot find its running node, or whose node is another validator. */
+const AGENTS_FIND_THEIR_NODES = 'agents-find-their-nodes';
 
 export type AgentsOperator = Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
 
@@ -61,9 +64,21 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
       if (id.blsPublicKey.toLowerCase() !== staker.blsPublicKey?.toLowerCase()) {
         throw failure('AgentMismatch', `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`);
       }
+      checkManagedNode(staker.nodeId, id);
       return id;
     }),
   );
+}
+
+/**
+ * The agent found the node it would halt, and that node is the validator itself: refused here,
+ * before any host is halted, rather than at the halt. Agents that predate the check report no node.
+ */
+function checkManagedNode(nodeId: string, id: AgentIdentity): void {
+  const { node } = id;
+  if (!node || !patched(AGENTS_FIND_THEIR_NODES)) return;
+  if (!node.running) throw failure('NodeNotRunning', `agent ${nodeId}: ${node.reason}`);
+  if (node.nodeId !== nodeId) throw failure('AgentMismatch', `agent ${nodeId}: the node it manages (${node.uri}) is ${node.nodeId}, another validator`);
 }
 
 /**
@@ -80,6 +95,7 @@ export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperat
         const agent = agentOf(id, agentPolicies.ask, op.agentTimeoutSeconds);
         const who = await onAgent(id, 'identify itself (a validator of the old network must be halted through its agent)', op.agentTimeoutSeconds, () => agent.agentIdentify());
         if (who.nodeId !== id) throw failure('AgentMismatch', `task queue ${agentTaskQueue(id)} is served by the agent of ${who.nodeId}, not old validator ${id}`);
+        checkManagedNode(id, who);
       }),
   );
   return nodeIds;

@@ -6,6 +6,7 @@ import { readSignerKey, signRatification } from '../keys/signerKey.js';
 import { nodeIdFromCertificate, readCertificate } from '../keys/certificate.js';
 import type { AgentConfig } from './config.js';
 import { checkGenesis, type GenesisChecked, type RatificationRequest } from './genesisCheck.js';
+import { managedNode, type ManagedNode } from './managedNode.js';
 
 export interface AgentIdentity {
   nodeId: string;
@@ -13,6 +14,8 @@ export interface AgentIdentity {
   blsPublicKey: string;
   /** What the node binary says of itself (`avalanchego/1.14.0 …`). */
   nodeVersion: string;
+  /** The node the agent manages, as found when asked (absent from agents that predate the check). */
+  node?: ManagedNode;
 }
 
 const signerKey = (config: AgentConfig): Promise<Uint8Array> => readSignerKey(config.signerKeyFile, 'signerKeyFile');
@@ -26,7 +29,7 @@ async function ownKeys(config: AgentConfig): Promise<{ nodeId: string; blsPublic
 export async function identify(config: AgentConfig): Promise<AgentIdentity> {
   const keys = await ownKeys(config);
   const { stdout } = await promisify(execFile)(config.nodeBinary, ['--version'], { timeout: 30_000 });
-  return { ...keys, nodeVersion: stdout.trim().split('\n')[0] ?? '' };
+  return { ...keys, nodeVersion: stdout.trim().split('\n')[0] ?? '', node: await managedNode(config) };
 }
 
 export interface Ratification {

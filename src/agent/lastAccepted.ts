@@ -70,7 +70,8 @@ export async function cBlockAt(uri: string, height: number, timeoutMs = PROBE_TI
   return block === null ? undefined : parseCHead(block, c.endpoint);
 }
 
-async function nodeEndpoints(uri: string, timeoutMs: number): Promise<AvaxEndpoints> {
+/** The node's API at `uri`, its prefix and dialect found from what it says it is (`/ext`, then luxd's `/v1`). */
+export async function nodeEndpoints(uri: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<AvaxEndpoints> {
   const failures: string[] = [];
   for (const prefix of ['/ext', '/v1']) {
     try {

@@ -40,7 +40,8 @@ export class NodeNotRunningError extends Error {
   override readonly name = 'NodeNotRunningError';
 }
 
-const contextPathOf = (config: AgentConfig): string => join(config.dataDir, 'process.json');
+/** Where the old node writes its process context (pid, API, staking address): `--process-context-file` under its data directory. */
+export const contextPathOf = (config: AgentConfig): string => join(config.dataDir, 'process.json');
 const recordPathOf = async (config: AgentConfig, runKey: string): Promise<string> => join(await runDir(config.workDir, runKey), 'old-node.json');
 
 /**

@@ -81,34 +81,38 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await rig?.stop();
   });
 
-  it('(d) refuses, before anything is exported, a staker without its agent and an agent whose signer key is not the staker\'s', async () => {
-    try {
-      // Staker 5's host configured with staker 4's identity: nobody answers on staker 5's queue.
-      await rig.agents.stop('v5');
-      await rig.agents.start(rig.agentSpec(5, { name: 'v5-misconfigured', staking: LOCAL_STAKERS[3]! }));
-      const missing = await rig.run(rig.plan('missing-agent', 20)).then(
+  it('(d) refuses, before anything is exported, a staker without its agent, an agent whose node is another validator, and an agent whose signer key is not the staker\'s', async () => {
+    const refusal = (name: string, timeout?: number) =>
+      rig.run(rig.plan(name, timeout)).then(
         () => undefined,
-        (err: unknown) => err,
+        (err: unknown) => failureMessages(err),
       );
-      expect(failureMessages(missing)).toMatch(
+    try {
+      // Nobody answers on staker 5's queue.
+      await rig.agents.stop('v5');
+      expect(await refusal('missing-agent', 20)).toMatch(
         new RegExp(`agent ${expected[4]!.nodeID} did not identify itself within 20s: no agent answers on task queue regenesis-agent-${expected[4]!.nodeID}`),
       );
-      await rig.agents.stop('v5-misconfigured');
+      await rig.agents.start(rig.agentSpec(5));
+
+      // Staker 4's agent configured with staker 5's data directory: it is staker 4, but the node it would halt is not.
+      await rig.agents.stop('v4');
+      await rig.agents.start(rig.agentSpec(4, { name: 'v4-on-v5-node', dataDir: rig.net.validators[4]!.dataDir }));
+      expect(await refusal('other-node')).toMatch(new RegExp(`agent ${expected[3]!.nodeID}: the node it manages \\(http://127\\.0\\.0\\.1:\\d+\\) is ${expected[4]!.nodeID}, another validator`));
+      await rig.agents.stop('v4-on-v5-node');
+      await rig.agents.start(rig.agentSpec(4));
 
       // Staker 5's certificate with staker 4's BLS signer key.
+      await rig.agents.stop('v5');
       await rig.agents.start(rig.agentSpec(5, { name: 'v5-wrong-signer', staking: { ...LOCAL_STAKERS[4]!, signerKeyFile: localStakingFiles(4).signerKeyFile } }));
-      const wrongKey = await rig.run(rig.plan('wrong-signer')).then(
-        () => undefined,
-        (err: unknown) => err,
-      );
-      expect(failureMessages(wrongKey)).toMatch(new RegExp(`agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`));
+      expect(await refusal('wrong-signer')).toMatch(new RegExp(`agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`));
       // Refused before the export: no artifact, no node halted.
       expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
       for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
     } finally {
-      // Staker 5's own agent back, whatever happened above: the other tests migrate all five.
-      for (const name of ['v5-misconfigured', 'v5-wrong-signer']) await rig.agents.stop(name).catch(() => undefined);
-      await rig.agents.start(rig.agentSpec(5));
+      // Stakers 4 and 5 with their own agents, whatever happened above: the other tests migrate all five.
+      for (const name of ['v4-on-v5-node', 'v5-wrong-signer', 'v4', 'v5']) await rig.agents.stop(name).catch(() => undefined);
+      await Promise.all([rig.agents.start(rig.agentSpec(4)), rig.agents.start(rig.agentSpec(5))]);
     }
   });
 

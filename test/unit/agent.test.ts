@@ -59,6 +59,8 @@ describe('validator agent', () => {
     for (const i of [1, 4]) {
       const id = await identify(config(dir, i));
       expect([id.nodeId, id.blsPublicKey]).toEqual([expected[i - 1]!.nodeID, expected[i - 1]!.blsPublicKey]);
+      // No node runs on this data directory: preflight is told so, with where the agent looked.
+      expect(id.node).toEqual({ running: false, reason: expect.stringContaining(`${join(dir, 'data', 'process.json')} names no live process started with --data-dir=${join(dir, 'data')}`) });
       expect(agentTaskQueue(id.nodeId)).toBe(`regenesis-agent-${expected[i - 1]!.nodeID}`);
     }
   });
