@@ -1,3 +1,4 @@
+import type { ObjectStoreConfig } from '../src/artifacts/objectStoreConfig.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { approvalActivities } from './approval.js';
 import { epochStatus, finalHeads, freezeBlock, haltedPChainHeight, oldValidators, preflightEvm } from './chain.js';
@@ -18,10 +19,12 @@ export interface ActivityDeps {
   store: ArtifactStore;
   /** Where the `local` operator finds its devnets (REGENESIS_DEVNET_ROOT). */
   devnetRoot: string;
+  /** Where each published run is copied, content-addressed, for hosts that do not share the store (REGENESIS_S3_*). */
+  objectStore?: ObjectStoreConfig;
 }
 
-/** All activities of a worker, bound to its artifact store and devnet root. */
-export function createActivities({ store, devnetRoot }: ActivityDeps) {
+/** All activities of a worker, bound to its artifact store, devnet root and object store. */
+export function createActivities({ store, devnetRoot, objectStore }: ActivityDeps) {
   return {
     preflightEvm,
     epochStatus,
@@ -37,7 +40,7 @@ export function createActivities({ store, devnetRoot }: ActivityDeps) {
     ...verifyActivities(store),
     ...supplyGapActivities(store),
     ...rehearsalActivities(store),
-    ...reportActivities(store),
+    ...reportActivities(store, objectStore),
     ...operatorActivities(store, devnetRoot),
     ...ratificationActivities(),
     ...approvalActivities(),

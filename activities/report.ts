@@ -1,6 +1,8 @@
 import { heartbeating } from './heartbeat.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { MANIFEST_FILE, type ArtifactStore } from '../src/artifacts/store.js';
+import type { ObjectStoreConfig } from '../src/artifacts/objectStoreConfig.js';
+import { runCopier } from '../src/artifacts/runCopier.js';
 import type {
   FreezePoint,
   GenesisManifest,
@@ -22,14 +24,20 @@ export const REPORT_PATH = 'reports/regenesis.json';
 export const LAUNCH_REPORT_PATH = 'reports/launch.json';
 export const REVIEW_PAGE_PATH = 'reports/review.html';
 
-export function reportActivities(store: ArtifactStore) {
-  /** Writes one report, then re-hashes every artifact of the run into the manifest. */
+export function reportActivities(store: ArtifactStore, objectStore?: ObjectStoreConfig) {
+  const copyToObjectStore = objectStore && runCopier(store, objectStore);
+  /**
+   * Writes one report, then re-hashes every artifact of the run into the manifest, then (with an
+   * object store) copies the run there, so a validator's agent on another host can fetch what it
+   * is asked to stage by its sha256.
+   */
   async function publish(runKey: string, reportPath: string, report: unknown, reviewPage?: string): Promise<PublishedReport> {
     await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
     // The page approvers read is an artifact like any other: hashed into the manifest below.
     if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, REVIEW_PAGE_PATH), reviewPage);
     // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
     const manifest = await heartbeating(() => store.writeManifest(runKey));
+    if (copyToObjectStore) await heartbeating(() => copyToObjectStore(runKey, manifest.manifest.files.map((f) => f.path)));
     return {
       artifactsDir: store.runDir(runKey),
       reportPath,

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { createActivities } from '../activities/index.js';
 import { loadRpcCredentials } from './chains/evm/rpcCredentials.js';
 import { LocalArtifactStore } from './artifacts/store.js';
+import { objectStoreConfigFromEnv } from './artifacts/objectStoreConfig.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
 import { prepareWorkflowBundle, workflowsPath } from './workflowBundle.js';
@@ -36,13 +37,15 @@ export async function createWorker(options: {
   workflowBundlePath?: string;
 }): Promise<Worker> {
   const store = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
+  // With REGENESIS_S3_*, every published run is also copied there for validators on other hosts.
+  const objectStore = objectStoreConfigFromEnv();
   await ensureSearchAttributes(options.connection, options.namespace ?? config.namespace);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace ?? config.namespace,
     taskQueue: options.taskQueue ?? config.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
-    activities: createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot }),
+    activities: createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot, ...(objectStore ? { objectStore } : {}) }),
     // Partitions are I/O bound on the node; the CPU-bound genesis pass is one activity at a time.
     maxConcurrentActivityTaskExecutions: 8,
     // Heartbeats carry the export cursor: the SDK would otherwise send at most one per 24 s (0.8 of

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { objectStoreConfigFromEnv } from '../artifacts/objectStoreConfig.js';
 
 /**
  * How a validator host's agent is set up: from flags, falling back to REGENESIS_AGENT_* variables.
@@ -17,8 +18,11 @@ export const agentConfigSchema = z.strictObject({
   signerKeyFile: z.string().min(1),
   /** The agent's own directory: staged genesis files, the new node's data, records of each step. */
   workDir: z.string().min(1),
-  /** Where the coordinator's artifact store is readable from this host (a shared directory). */
-  artifactsDir: z.string().min(1),
+  /**
+   * Where the coordinator's artifact store is readable from this host (a shared directory). Not
+   * needed with an object store (REGENESIS_S3_*): the agent then fetches what it stages by sha256.
+   */
+  artifactsDir: z.string().min(1).optional(),
   /**
    * `process`: the agent stops and starts the node process itself. `command`: the host's own
    * commands do (systemd, Kubernetes); the agent runs them with the step's facts in REGENESIS_*
@@ -65,8 +69,13 @@ export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>
     throw new Error(`agent ${key} (--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} or ${envName(key)}): ${issue.message}`);
   }
   const config = parsed.data;
-  for (const key of ['nodeBinary', 'dataDir', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile', 'workDir', 'artifactsDir'] as const) {
+  for (const key of ['nodeBinary', 'dataDir', 'stakingCertFile', 'stakingKeyFile', 'signerKeyFile', 'workDir'] as const) {
     config[key] = resolve(config[key]);
+  }
+  if (config.artifactsDir) config.artifactsDir = resolve(config.artifactsDir);
+  // Half an object-store configuration is refused here, at start, naming what is missing.
+  if (!config.artifactsDir && !objectStoreConfigFromEnv(env)) {
+    throw new Error(`agent artifactsDir (--artifacts-dir or ${envName('artifactsDir')}): required unless an object store is configured (REGENESIS_S3_ENDPOINT, REGENESIS_S3_BUCKET and its credentials)`);
   }
   for (const key of FILES) {
     if (!existsSync(config[key])) throw new Error(`agent ${key}: ${config[key]} does not exist`);

@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256File } from '../artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../artifacts/store.js';
+import { describeObjectStore, objectStoreConfigFromEnv, s3ClientFor } from '../artifacts/objectStoreConfig.js';
+import { fetchArtifact } from './fetchArtifact.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import type { Bootstrapper } from '../nodes/avalanchegoFlags.js';
 import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';
@@ -42,11 +44,23 @@ export interface StageRequest {
   artifactsKey?: string;
 }
 
-/** Copies the genesis from the artifact store beside the node and checks it is the approved file. */
+/**
+ * Puts the approved genesis beside the node: fetched by its sha256 from the object store when one is
+ * configured (a body that does not hash to it is refused, nothing staged), else copied from the
+ * shared artifact directory and checked.
+ */
 export async function stageGenesis(config: AgentConfig, input: StageRequest): Promise<{ path: string; sha256: string }> {
   const target = await stagedGenesisPath(config, input.runKey);
   const staged = await sha256File(target).catch(() => undefined);
   if (staged === input.sha256) return { path: target, sha256: staged };
+  const objectStore = objectStoreConfigFromEnv();
+  if (objectStore) {
+    await fetchArtifact(s3ClientFor(objectStore), objectStore.bucket, input.sha256, target).catch((err: unknown) => {
+      throw new GenesisMismatchError(`staged genesis ${input.path} (sha256 ${input.sha256}) from ${describeObjectStore(objectStore)}: ${(err as Error).message}`);
+    });
+    return { path: target, sha256: input.sha256 };
+  }
+  if (!config.artifactsDir) throw new Error('no artifact directory and no object store to stage the genesis from');
   const source = new LocalArtifactStore(config.artifactsDir).path(input.artifactsKey ?? input.runKey, input.path);
   const temp = `${target}.partial`;
   await copyFile(source, temp);

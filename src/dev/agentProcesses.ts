@@ -13,7 +13,10 @@ export interface AgentSpec {
   dataDir: string;
   staking: StakingFiles;
   workDir: string;
-  artifactsDir: string;
+  /** The shared artifact directory; absent when the agent fetches from an object store (`env`). */
+  artifactsDir?: string;
+  /** Extra environment of the agent process (e.g. its object store, REGENESIS_S3_*). */
+  env?: Record<string, string>;
   /** command mode: the host's own commands stop and start the nodes. */
   commands?: { halt: string; startOld: string; startNew: string; stopNew: string; retireOld?: string };
 }
@@ -38,7 +41,7 @@ function agentArgs(spec: AgentSpec): string[] {
     `--staking-key-file=${spec.staking.keyFile}`,
     `--signer-key-file=${spec.staking.signerKeyFile}`,
     `--work-dir=${spec.workDir}`,
-    `--artifacts-dir=${spec.artifactsDir}`,
+    ...(spec.artifactsDir ? [`--artifacts-dir=${spec.artifactsDir}`] : []),
     ...commandMode,
   ];
 }
@@ -59,7 +62,7 @@ export class AgentProcesses {
     // The agent dies with whoever started it (the demo, a test); the validator nodes it starts are
     // detached by the agent itself and outlive it, as they must outlive an agent restart.
     const [file, argv] = diesWithThisProcess(process.execPath, [BIN, ...agentArgs(spec)]);
-    const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug' };
+    const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug', ...spec.env };
     const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(logPath);
     child.stdout!.pipe(log);

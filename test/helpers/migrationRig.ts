@@ -14,6 +14,7 @@ import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import { createActivities, type Activities } from '../../activities/index.js';
+import { startVersityGw, type VersityGw } from '../rigs/versitygw.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { approval, approvers } from './approvers.js';
@@ -40,7 +41,10 @@ export class MigrationRig {
   agents!: AgentProcesses;
   sender!: Sender;
 
-  static async start(prefix: string): Promise<MigrationRig> {
+  /** With `objectStore`: the coordinator publishes to a real VersityGW and the agents share no directory with it. */
+  objectStore?: VersityGw;
+
+  static async start(prefix: string, options: { objectStore?: boolean } = {}): Promise<MigrationRig> {
     const rig = new MigrationRig();
     await keccakReady();
     rig.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -49,6 +53,7 @@ export class MigrationRig {
     writeFileSync(rig.canaryKeyFile, `${EWOQ_KEY}\n`, { mode: 0o600 });
     process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
     try {
+      if (options.objectStore) rig.objectStore = await startVersityGw();
       rig.env = await startTemporal();
       rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS);
       rig.agents = new AgentProcesses(rig.root, rig.env.address);
@@ -68,6 +73,7 @@ export class MigrationRig {
     await this.agents?.stopAll();
     if (this.root) await killNodesUnder(this.root);
     await this.env?.teardown();
+    await this.objectStore?.stop();
     if (this.root) rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -87,7 +93,8 @@ export class MigrationRig {
       dataDir: this.net.validators[i - 1]!.dataDir,
       staking: LOCAL_STAKERS[i - 1]!,
       workDir: join(this.root, `agent${i}`),
-      artifactsDir: this.artifactsDir,
+      // Validators on other hosts: nothing shared with the coordinator but the object store.
+      ...(this.objectStore ? { env: this.objectStore.env() } : { artifactsDir: this.artifactsDir }),
       ...overrides,
     };
   }
@@ -154,7 +161,11 @@ export class MigrationRig {
       const [result] = await Promise.all([handle.result(), drive()]);
       return { result: result as RegenesisResult, handle };
     }
-    const real = createActivities({ store: new LocalArtifactStore(this.artifactsDir), devnetRoot: this.artifactsDir });
+    const real = createActivities({
+      store: new LocalArtifactStore(this.artifactsDir),
+      devnetRoot: this.artifactsDir,
+      ...(this.objectStore ? { objectStore: this.objectStore.config() } : {}),
+    });
     const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir, activities: options.activities?.(real) ?? real });
     const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
     return { result: result as RegenesisResult, handle };

@@ -71,7 +71,7 @@ describe('an agent on a real avalanchego node', () => {
   async function genesisAt(height: number, rel: string): Promise<RatifiableGenesis> {
     const records: AccountRecord[] = [];
     for await (const page of accountRangePages(net.cRpc, { blockNumber: height, start: `0x${'00'.repeat(32)}`, end: null })) records.push(...page.records);
-    return writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir, runKey, rel, networkId: NETWORK, stakers: [1, 2, 3], records });
+    return writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir!, runKey, rel, networkId: NETWORK, stakers: [1, 2, 3], records });
   }
 
   async function sign(genesis: RatifiableGenesis, cHeight: number) {

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { Wallet } from 'ethers';
 import type { Activities } from '../../activities/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,7 +59,9 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
   let rig: MigrationRig;
 
   beforeAll(async () => {
-    rig = await MigrationRig.start('freeze-is-halt');
+    // Validators as on other hosts: the agents share no directory with the coordinator and fetch
+    // what they stage from a real S3-compatible object store, by sha256.
+    rig = await MigrationRig.start('freeze-is-halt', { objectStore: true });
   });
   afterAll(async () => {
     await rig?.stop();
@@ -133,6 +137,21 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
     const stage1X = readFileSync(join(rig.artifactsDir, result.runKey, 'exports', 'X', 'utxos.jsonl'), 'utf8');
     const xAfterStage1 = accepted.filter((s) => !stage1X.includes(formatAddress('X', 'local', s.to).slice(2))).length;
     expect(xAfterStage1, 'X sends the old network accepted after stage 1 was exported').toBeGreaterThan(0);
+
+    // Every agent staged the final genesis from the object store (it has no --artifacts-dir): the
+    // bucket holds it under its sha256, and each host's staged file hashes to it.
+    const store = rig.objectStore!;
+    const client = store.client();
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: `sha256/${stage.genesisSha256}` }));
+      expect(head.ContentLength).toBeGreaterThan(0);
+    } finally {
+      client.destroy();
+    }
+    for (let i = 1; i <= 5; i++) {
+      const staged = readFileSync(join(rig.root, `agent${i}`, result.runKey, 'genesis.json'));
+      expect(createHash('sha256').update(staged).digest('hex'), `agent ${i}`).toBe(stage.genesisSha256);
+    }
 
     // Downtime: the first halt to the new network's first block, by that block's own timestamp.
     const block1 = await newC.call<{ timestamp: Hex }>('eth_getBlockByNumber', ['0x1', false]);

@@ -75,9 +75,9 @@ describe('validator agent', () => {
   it('stages only the approved genesis: a file whose sha256 differs is refused and nothing is left staged', async () => {
     const dir = scratch();
     const cfg = config(dir);
-    mkdirSync(join(cfg.artifactsDir, 'run-1', 'genesis'), { recursive: true });
+    mkdirSync(join(cfg.artifactsDir!, 'run-1', 'genesis'), { recursive: true });
     const body = '{"networkID":88888}\n';
-    writeFileSync(join(cfg.artifactsDir, 'run-1', 'genesis', 'genesis.json'), body);
+    writeFileSync(join(cfg.artifactsDir!, 'run-1', 'genesis', 'genesis.json'), body);
     const sha = createHash('sha256').update(body).digest('hex');
     const other = createHash('sha256').update('other').digest('hex');
     await expect(stageGenesis(cfg, { runKey: 'run-1', path: 'genesis/genesis.json', sha256: other })).rejects.toThrow(
@@ -151,6 +151,13 @@ describe('validator agent', () => {
       /agent startOldCommand \(REGENESIS_AGENT_START_OLD_COMMAND\): required in command mode/,
     );
     expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'kubernetes' }, env)).toThrow(/agent mode \(--mode or REGENESIS_AGENT_MODE\): /);
+    // Without a shared artifact directory an agent needs an object store, and refuses half of one.
+    const signer = { signerKeyFile: join(VECTORS, 'signer1.key') };
+    const noShared = { ...env, REGENESIS_AGENT_ARTIFACTS_DIR: undefined };
+    expect(() => loadAgentConfig(signer, noShared)).toThrow(/agent artifactsDir \(--artifacts-dir or REGENESIS_AGENT_ARTIFACTS_DIR\): required unless an object store is configured/);
+    expect(() => loadAgentConfig(signer, { ...noShared, REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070' })).toThrow(/REGENESIS_S3_BUCKET/);
+    const s3 = { REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070', REGENESIS_S3_BUCKET: 'artifacts', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' };
+    expect(loadAgentConfig(signer, { ...noShared, ...s3 }).artifactsDir).toBeUndefined();
     const loaded = loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), dataDir: 'relative/data' }, env);
     expect(loaded.dataDir).toBe(join(process.cwd(), 'relative/data'));
     expect(loaded.workDir).toBe(join(dir, 'work'));
@@ -202,7 +209,7 @@ describe('a validator agent checks the genesis against its own node before it si
   }
 
   async function staged(cfg: AgentConfig, options: { networkId?: number; stakers?: ReadonlyArray<1 | 2 | 3 | 4 | 5>; records?: AccountRecord[] } = {}): Promise<RatifiableGenesis> {
-    const genesis = await writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir, runKey, networkId: options.networkId ?? NETWORK, stakers: options.stakers ?? [1, 2, 3], records: options.records ?? records });
+    const genesis = await writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir!, runKey, networkId: options.networkId ?? NETWORK, stakers: options.stakers ?? [1, 2, 3], records: options.records ?? records });
     await stageGenesis(cfg, { runKey, path: genesis.rel, sha256: genesis.sha256 });
     return genesis;
   }
