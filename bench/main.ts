@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { benchSize } from './benchSize.js';
 import { benchDiscovery } from './discovery.js';
+import { benchDowntime } from './downtime.js';
 import { gethRootBinary } from './gethStackTrie.js';
 import { parseOptions } from './options.js';
 import { cleanupAll, installSignalCleanup, onCleanup } from './procs.js';
@@ -15,6 +16,7 @@ import { machineInfo, writeResults } from './results.js';
  *
  *   npm run bench -- --accounts 100000,1000000 --only root,export,genesis,history --out bench-results.json
  *   npm run bench -- --only discovery --blocks 10000   (owner discovery: block index against the walk)
+ *   npm run bench -- --only downtime --downtime-accounts 10000   (stage 2 of a two-stage regenesis: halt → first new block)
  *
  * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
  * work directory, and the results file is rewritten after every size. Every measured phase runs in
@@ -44,11 +46,16 @@ async function main(): Promise<void> {
       results.discovery = await benchDiscovery(opts.blocks, root, opts.discoveryDelayMs);
       writeResults(opts.out, results);
     }
-    const statePhases = opts.only.filter((p) => p !== 'discovery');
+    for (const accounts of opts.only.includes('downtime') ? opts.downtimeAccounts : []) {
+      (results.downtime ??= []).push(await benchDowntime(accounts));
+      results.targets = evaluateTargets(results.sizes, results.downtime);
+      writeResults(opts.out, results);
+    }
+    const statePhases = opts.only.filter((p) => p !== 'discovery' && p !== 'downtime');
     for (const accounts of statePhases.length > 0 ? opts.accounts : []) {
       results.sizes.push(await benchSize(accounts, opts, root, profileDir));
       if (!opts.keep) rmSync(join(root, `n${accounts}`), { recursive: true, force: true });
-      results.targets = evaluateTargets(results.sizes);
+      results.targets = evaluateTargets(results.sizes, results.downtime);
       writeResults(opts.out, results);
     }
   } finally {
@@ -56,7 +63,7 @@ async function main(): Promise<void> {
   }
   results.finishedAt = new Date().toISOString();
   results.totalSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
-  results.targets = evaluateTargets(results.sizes);
+  results.targets = evaluateTargets(results.sizes, results.downtime);
   writeResults(opts.out, results);
   printTable(results);
   process.stdout.write(`\nresults: ${opts.out}${profileDir ? `, CPU profiles: ${profileDir}` : ''}\n`);

@@ -5,8 +5,8 @@ import type { StateScheme } from './gethTools.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
-export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery'] as const;
-/** What `--only` means when not given: the state phases (discovery fills a node of its own, minutes). */
+export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery', 'downtime'] as const;
+/** What `--only` means when not given: the state phases (discovery and downtime fill networks of their own, minutes). */
 const DEFAULT_PHASES = ['root', 'export', 'genesis', 'history'];
 export type Phase = (typeof PHASES)[number];
 
@@ -29,6 +29,8 @@ export interface BenchOptions {
   discoveryDelayMs: number;
   /** Runs of each side of the state-root comparison; the medians are reported. */
   repeat: number;
+  /** C-Chain accounts of the old network in the downtime phase, one two-stage regenesis each. */
+  downtimeAccounts: number[];
 }
 
 function list(value: string): string[] {
@@ -48,11 +50,12 @@ function counts(value: string): number[] {
 
 export function parseOptions(argv: string[]): BenchOptions {
   const program = new Command('bench')
-    .description('state root, export, genesis and Temporal history benchmarks against geth')
+    .description('state root, export, genesis and Temporal history benchmarks against geth; owner discovery; stage-2 downtime of a two-stage regenesis')
     .option('--accounts <list>', 'state sizes, comma separated (100000, 100k, 1m)', '1000000')
     .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, DEFAULT_PHASES.join(','))
     .option('--blocks <n>', 'discovery: P/X blocks made on the local avalanchego before reading them', '10000')
     .option('--discovery-delay-ms <n>', 'discovery: also read through a proxy adding this delay to every request (0: loopback only)', '10')
+    .option('--downtime-accounts <list>', 'downtime: C-Chain accounts filled before each two-stage regenesis, comma separated', '10000')
     .option('--out <file>', 'JSON results file', 'bench-results.json')
     .option('--seed <n>', 'seed of the generated state', '1')
     .option('--partitions <list>', 'export partitions run in parallel; several values are each measured, the first is the headline', '4')
@@ -95,5 +98,6 @@ export function parseOptions(argv: string[]): BenchOptions {
     blocks: counts(String(o.blocks))[0]!,
     discoveryDelayMs,
     repeat,
+    downtimeAccounts: counts(String(o.downtimeAccounts)),
   };
 }

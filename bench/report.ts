@@ -1,4 +1,6 @@
 import type { DiscoveryResults } from './discovery.js';
+import type { DowntimeResult } from './downtimeFigures.js';
+import { downtimeRows, downtimeTargets } from './downtimeReport.js';
 import type { StateStats } from '../src/state/stats.js';
 
 /** Shapes of bench-results.json, the targets of the performance issue, and the stdout table. */
@@ -94,6 +96,8 @@ export interface BenchResults {
   sizes: SizeResults[];
   targets: Target[];
   discovery?: DiscoveryResults;
+  /** `--only downtime`: stage 2 of a two-stage regenesis, one entry per `--downtime-accounts` size. */
+  downtime?: DowntimeResult[];
 }
 
 const RSS_LIMIT_MB = 512;
@@ -113,8 +117,8 @@ function phaseRss(s: SizeResults): Array<[string, number]> {
   return out;
 }
 
-export function evaluateTargets(sizes: readonly SizeResults[]): Target[] {
-  const targets: Target[] = [];
+export function evaluateTargets(sizes: readonly SizeResults[], downtime: readonly DowntimeResult[] = []): Target[] {
+  const targets: Target[] = downtimeTargets(downtime);
   for (const s of sizes) {
     const n = label(s.accounts);
     if (s.root) {
@@ -240,6 +244,7 @@ export function printTable(results: BenchResults): void {
     const lines = d.reads.map((r) => [r.delayMs ? `${r.mode} +${r.delayMs} ms` : r.mode, blocks, f1(r.seconds), String(r.blocksPerSecond), r.requestsPerBlock.toFixed(4), String(r.owners), d.sameOwnersAndFees ? 'same owners and fees' : 'OWNERS OR FEES DIFFER']);
     process.stdout.write(`\n${table([...head, ...lines])}\n`);
   }
+  if (results.downtime?.length) process.stdout.write(`\n${table(downtimeRows(results.downtime))}\n`);
   if (results.targets.length > 0) {
     process.stdout.write('\n');
     process.stdout.write(`${table([['target', 'wanted', 'measured', ''], ...results.targets.map((t) => [t.name, t.target, t.value, t.met ? 'met' : 'NOT MET'])])}\n`);

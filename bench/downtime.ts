@@ -1,0 +1,71 @@
+import { loadavg } from 'node:os';
+import { JsonRpcClient } from '../src/chains/evm/rpc.js';
+import type { RegenesisCompleted, RegenesisResult } from '../src/contract/run.js';
+import type { Hex } from '../src/state/hex.js';
+import { LiveLoad } from '../test/helpers/liveLoad.js';
+import { MigrationRig } from '../test/helpers/migrationRig.js';
+import { activityTimes } from './activityTimes.js';
+import { downtimeFigures, type DowntimeResult, type LoadedRun, type PhaseMark } from './downtimeFigures.js';
+import { fillAccounts, type FillResult } from './fillAccounts.js';
+import { onCleanup } from './procs.js';
+import { log } from './progress.js';
+
+/**
+ * `--only downtime`: stage 2 of a two-stage regenesis (the freeze is the halt) of a real
+ * five-validator avalanchego network whose C-Chain holds N accounts, measured from the halt to the
+ * new network's first block, part by part, while a small live load keeps the old network busy so
+ * the delta since stage 1 is not empty. The fill is set-up; the figure is the run's stage 2.
+ */
+
+/** One size: its own rig (started and stopped here, also on interruption), filled, then regenerated. */
+export async function benchDowntime(accounts: number): Promise<DowntimeResult> {
+  log(`downtime: five-validator avalanchego network, ${accounts} C-Chain accounts`);
+  const rig = await MigrationRig.start(`bench-downtime-${accounts}`);
+  const forget = onCleanup(() => rig.stop());
+  try {
+    const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
+    const chainId = BigInt(await rpc.call<Hex>('eth_chainId'));
+    const fill: FillResult = await fillAccounts(rpc, rig.sender, chainId, accounts);
+    const run = await runUnderLoad(rig, rpc, chainId, `bench-downtime-${accounts}`);
+    return await downtimeFigures(rig, rpc, fill, run);
+  } finally {
+    forget();
+    await rig.stop();
+  }
+}
+
+/**
+ * The two-stage run (the plan's default), with the live load of the freeze-is-halt test running
+ * from before the epoch until the final genesis is ratified (the old network is down for good by then).
+ */
+async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigint, name: string): Promise<LoadedRun> {
+  const load = new LiveLoad(rpc, rig.net.api.uri, chainId);
+  await rig.sender.send([{ to: load.wallet.address, value: 10n ** 21n, gasLimit: 21_000n }]);
+  await load.start();
+  const timeline: PhaseMark[] = [];
+  const started = Date.now();
+  const before = loadavg()[0]!;
+  let stopping: Promise<void> | undefined;
+  log('  regenesis: two stages, live load on');
+  try {
+    const { result, handle } = await rig.run(rig.plan(name), {
+      onPhase: (phase) => {
+        timeline.push({ phase, atSeconds: (Date.now() - started) / 1000 });
+        log(`  phase ${phase}`);
+        // Not awaited: a pending X send may take its 20 s, and the drive loop must keep polling.
+        if (phase === 'ratify') stopping ??= load.stop();
+      },
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const loadAverage: [number, number] = [before, loadavg()[0]!];
+    return { result: completed(result), timeline, seconds, load, loadAverage, activities: await activityTimes(handle, 'agentHaltOldNode') };
+  } finally {
+    await (stopping ?? load.stop());
+  }
+}
+
+/** A rolled-back run has no downtime to report: the bench says where and why it stopped. */
+function completed(result: RegenesisResult): RegenesisCompleted {
+  if (result.status !== 'Completed') throw new Error(`the regenesis ended ${result.status} in ${result.failedPhase}: ${result.reason}`);
+  return result;
+}
