@@ -11,12 +11,15 @@ const SECONDS: Record<string, number> = {
   'test/integration/validatorMigration.test.ts': 400,
   'test/workflow/crashMatrix.test.ts': 310,
   'test/workflow/launch.test.ts': 125,
-  'test/integration/cDelta.test.ts': 105,
-  'test/integration/cliControl.test.ts': 90,
+  'test/integration/cDelta.test.ts': 30,
+  'test/integration/cliControl.test.ts': 95,
   'test/workflow/crash.test.ts': 115,
   'test/integration/avalanchego/supplyGap.test.ts': 88,
   'test/integration/emergencyMigration.test.ts': 105,
   'test/integration/avalanchego/primaryGenesis.test.ts': 70,
+  // Its own five-validator network takes ~150 s; ranked here so it starts once validatorMigration's
+  // and emergencyMigration's are gone (~90 s after the latter on this machine), not last and alone.
+  'test/integration/freezeIsHalt.test.ts': 50,
   'test/workflow/nodeFaults.test.ts': 100,
   'test/integration/devOrphans.test.ts': 45,
   'test/integration/agentGenesisCheck.test.ts': 40,
@@ -27,8 +30,6 @@ const SECONDS: Record<string, number> = {
   'test/integration/evmExport.test.ts': 35,
   'test/integration/avalanchego/epochSources.test.ts': 33,
   'test/workflow/emergency.test.ts': 23,
-  // Its own five-validator network takes ~125 s; ranked here so it starts after validatorMigration's is gone.
-  'test/integration/freezeIsHalt.test.ts': 22,
   'test/workflow/serverRestart.test.ts': 20,
   'test/integration/regenesis.anvil.test.ts': 17,
   'test/workflow/secrets.test.ts': 10,
