@@ -7,6 +7,8 @@
 # Usage: bootstrap.sh [--for WHAT] [temporal] [geth] [avalanchego] [anvil] [versitygw]
 # With no tool named, all of them (what `npm test` needs). WHAT says in the messages why a build runs.
 set -euo pipefail
+# Tools are resolved inside command substitutions: a failure there must stop the script too.
+shopt -s inherit_errexit
 
 FOR="the tests"
 TOOLS=()
@@ -63,23 +65,25 @@ go_build() { # go_build NAME MODULE VERSION
   say "built $name in $((SECONDS - start))s"
 }
 
-if want temporal; then
-  temporal=$(resolve temporal TEMPORAL_BIN)
-  if [ -z "$temporal" ]; then
-    need_go "the Temporal CLI dev server" TEMPORAL_BIN
-    go_build temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_VERSION"
-    temporal="$CACHE/temporal"
+# ensure_go_tool NAME ENVVAR WHAT MODULE VERSION: prints the path of NAME, building it when missing.
+ensure_go_tool() {
+  local name=$1 var=$2 what=$3 module=$4 version=$5 path
+  path=$(resolve "$name" "$var")
+  if [ -z "$path" ]; then
+    need_go "$what" "$var"
+    go_build "$name" "$module" "$version"
+    path="$CACHE/$name"
   fi
+  echo "$path"
+}
+
+if want temporal; then
+  temporal=$(ensure_go_tool temporal TEMPORAL_BIN "the Temporal CLI dev server" github.com/temporalio/cli/cmd/temporal "$TEMPORAL_VERSION")
   say "temporal: $temporal ($("$temporal" --version 2>/dev/null | head -1))"
 fi
 
 if want geth; then
-  geth=$(resolve geth GETH_BIN)
-  if [ -z "$geth" ]; then
-    need_go "geth" GETH_BIN
-    go_build geth github.com/ethereum/go-ethereum/cmd/geth "$GETH_VERSION"
-    geth="$CACHE/geth"
-  fi
+  geth=$(ensure_go_tool geth GETH_BIN geth github.com/ethereum/go-ethereum/cmd/geth "$GETH_VERSION")
   say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
 fi
 
@@ -112,12 +116,7 @@ if want avalanchego; then
 fi
 
 if want versitygw; then
-  versitygw=$(resolve versitygw VERSITYGW_BIN)
-  if [ -z "$versitygw" ]; then
-    need_go "versitygw (the S3-compatible object store of the artifact tests)" VERSITYGW_BIN
-    go_build versitygw github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION"
-    versitygw="$CACHE/versitygw"
-  fi
+  versitygw=$(ensure_go_tool versitygw VERSITYGW_BIN "versitygw (the S3-compatible object store of the artifact tests)" github.com/versity/versitygw/cmd/versitygw "$VERSITYGW_VERSION")
   # `go install` leaves versitygw's own version stamp empty ("git"): the module version is read instead.
   say "versitygw: $versitygw ($(go version -m "$versitygw" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' | grep . || echo unknown version))"
 fi
