@@ -6,7 +6,7 @@ import { identify, signGenesis, type AgentIdentity, type Ratification } from '..
 import type { LastAccepted } from '../src/agent/lastAccepted.js';
 import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
-import { OldNodeRetiredError, retireOldNode, type RetiredRecord } from '../src/agent/retired.js';
+import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -49,7 +49,7 @@ export function agentActivities(config: AgentConfig) {
       return named('resume old node', () => resumeOldNode(config, input.runKey, beat));
     },
     /** After the commit point: the old node is never resumed again (src/agent/retired.ts). */
-    async agentRetireOldNode(input: { runKey: string }): Promise<RetiredRecord> {
+    async agentRetireOldNode(input: { runKey: string }): Promise<RetiredNode> {
       return named('retire old node', () => retireOldNode(config, input.runKey));
     },
     async agentStartNewNode(input: NewNodeSpec): Promise<{ uri: string; stakingAddress: string }> {

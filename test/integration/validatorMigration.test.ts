@@ -288,8 +288,9 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     // agent, on the host's own record (a resume under any run is refused from then on), and the
     // command-mode host's retire command ran once. A rolled-back run before this one retired none.
     expect(launch.oldNetworkRetired).toEqual({ retired: expected.map((s) => s.nodeID).sort(), notRetired: [] });
-    for (let i = 1; i <= 5; i++) {
-      expect(JSON.parse(readFileSync(join(rig.root, `agent${i}`, 'retired.json'), 'utf8')), `agent ${i}`).toMatchObject({ runKey: result.runKey });
+    for (const [i, v] of rig.net.validators.entries()) {
+      const { nodes } = JSON.parse(readFileSync(join(rig.root, `agent${i + 1}`, 'retired.json'), 'utf8')) as { nodes: unknown[] };
+      expect(nodes, `agent ${i + 1}`).toEqual([expect.objectContaining({ dataDir: v.dataDir, runKey: result.runKey })]);
     }
     expect(readFileSync(join(rig.root, 'v2-retired.log'), 'utf8')).toBe(`${result.runKey}\n`);
 

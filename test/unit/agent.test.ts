@@ -15,6 +15,7 @@ import { stageGenesis } from '../../src/agent/newNode.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from '../../src/agent/nodeArgs.js';
 import type { OldNodeRecord } from '../../src/agent/oldNode.js';
 import { agentTaskQueue } from '../../src/agent/queue.js';
+import { assertNotRetired, readRetired } from '../../src/agent/retired.js';
 import { verifyMessage } from '../../src/keys/bls.js';
 import { ratificationMessage } from '../../src/keys/ratificationMessage.js';
 import type { AccountRecord } from '../../src/state/account.js';
@@ -133,6 +134,12 @@ describe('validator agent', () => {
       expect(refused?.message).toMatch(new RegExp(`resume old node: the old node of ${cfg.dataDir} was retired at .* by run run-committed, which passed its commit point: it is never restarted \\(asked to by run ${runKey}\\)`));
     }
     expect(() => readFileSync(marker)).toThrow(/ENOENT/);
+    // The record names the retired node's data directory: the same agent, pointed at the node of the
+    // next network for a later regenesis, may resume that one.
+    const next = { ...cfg, dataDir: join(dir, 'next-network-node') };
+    expect(await readRetired(next)).toBeUndefined();
+    await expect(assertNotRetired(next, 'run-next')).resolves.toBeUndefined();
+    expect(JSON.parse(readFileSync(join(cfg.workDir, 'retired.json'), 'utf8')).nodes).toEqual([retired]);
   });
 
   it('reads its configuration from flags before the environment and names what is missing', () => {
