@@ -7,6 +7,7 @@ import type { LastAccepted } from '../src/agent/lastAccepted.js';
 import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
 import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
+import { managedNode } from '../src/agent/managedNode.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -29,7 +30,8 @@ export function agentActivities(config: AgentConfig) {
   };
   return {
     async agentIdentify(): Promise<AgentIdentity> {
-      return named('identify', () => identify(config));
+      // Preflight's question: also the node this agent would halt, as found now.
+      return named('identify', async () => ({ ...(await identify(config)), node: await managedNode(config) }));
     },
     /** Signs only a genesis it has checked against its own node and keys (src/agent/genesisCheck.ts). */
     async agentSignGenesis(input: RatificationRequest): Promise<Ratification> {

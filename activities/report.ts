@@ -37,7 +37,7 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
     if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, REVIEW_PAGE_PATH), reviewPage);
     // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
     const manifest = await heartbeating(() => store.writeManifest(runKey));
-    if (copyToObjectStore) await heartbeating(() => copyToObjectStore(runKey, manifest.manifest.files.map((f) => f.path)));
+    if (copyToObjectStore) await heartbeating(() => copyToObjectStore(runKey, manifest));
     return {
       artifactsDir: store.runDir(runKey),
       reportPath,

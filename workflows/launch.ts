@@ -9,8 +9,8 @@ import type { RegenesisRun } from './state.js';
 /**
  * LP-326 steps 8–10, each a named phase below: human approval of this exact genesis, ratification
  * by ≥ 2/3 of the new stake, migration of the validators (old network halted, genesis installed),
- * the start of the new network and the post-launch checks. How each phase is carried out (by the
- * validators' agents, on a local devnet, or by an operator's hands) is chosen once (operatorFlowOf);
+ * the start of the new network, the post-launch checks and the commit. How each phase is carried
+ * out (by the validators' agents, on a local devnet, or by an operator's hands) is chosen once (operatorFlowOf);
  * the phases ask that flow, not the plan. In a two-stage run (the freeze is the halt) the old
  * network is halted right after the approval and the final stage (workflows/finalStage.ts) writes
  * the genesis of where it stopped; ratification, start and post-verify are then of that genesis.
@@ -26,8 +26,9 @@ export async function launch(run: RegenesisRun, stage1: Prepared): Promise<{ out
   if (!run.twoStage) await migrateValidators(run, flow, prepared);
   await startNewNetwork(run, flow, prepared);
   const checked = await postVerify(run, flow, prepared);
+  const retired = await commit(run, flow);
   const stage2 = run.status.finalStage ? { finalStage: run.status.finalStage } : {};
-  return { outcome: { approvers: [...run.approvers], ratification, ...checked, ...stage2 }, launched: prepared };
+  return { outcome: { approvers: [...run.approvers], ratification, ...checked, ...stage2, ...retired }, launched: prepared };
 }
 
 /** Humans approve the genesis the report describes: as many signed approvals as the plan requires. */
@@ -57,4 +58,14 @@ async function startNewNetwork(run: RegenesisRun, flow: OperatorFlow, prepared: 
 async function postVerify(run: RegenesisRun, flow: OperatorFlow, prepared: Prepared): Promise<Pick<LaunchOutcome, 'newNetwork' | 'postVerify'>> {
   run.enter('post-verify');
   return flow.postVerify(prepared);
+}
+
+/**
+ * The commit point: from here the new network is the network and nothing is undone. One chain
+ * accepts transactions: where the flow can, the old validators are retired, never to be resumed.
+ */
+async function commit(run: RegenesisRun, flow: OperatorFlow): Promise<Pick<LaunchOutcome, 'oldNetworkRetired'>> {
+  run.commit();
+  const retired = await flow.retireOld?.();
+  return retired ? { oldNetworkRetired: retired } : {};
 }

@@ -1,9 +1,9 @@
 import { allHandlersFinished, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
-import type { LaunchOutcome, RegenesisResult } from '../src/contract/run.js';
+import type { RegenesisResult } from '../src/contract/run.js';
 import { approverKeysIssue, parsePlan, PlanError, type Plan } from '../src/plan/index.js';
 import { compensation, operator, reporter } from './activities.js';
-import { haltBeforeExport, retireOldValidators } from './agentCalls.js';
+import { haltBeforeExport } from './agentCalls.js';
 import { installHandlers } from './handlers.js';
 import { launch } from './launch.js';
 import { prepare } from './prepare.js';
@@ -60,8 +60,6 @@ const SIGNED_APPROVALS = 'signed-approvals';
 const EXACT_STAKE = 'exact-stake';
 /** Two-stage agents launches (the freeze is the halt); runs started before launch the stage-1 state. */
 const FREEZE_IS_HALT = 'freeze-is-halt';
-/** Agents retire the old validators after the commit point; runs started before leave them resumable. */
-const RETIRE_OLD_NETWORK = 'retire-old-network';
 
 /**
  * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
@@ -89,11 +87,9 @@ async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): 
       }
       // What launched: stage 1, or in a two-stage run the state where the old network stopped.
       const { outcome, launched } = await launch(run, prepared);
-      run.commit();
-      const launchOutcome = { ...outcome, ...(await retireOldNetwork(run)) };
-      const report = await reporter.publishLaunchReport({ runKey: launched.artifactsKey ?? runKey, launch: launchOutcome });
+      const report = await reporter.publishLaunchReport({ runKey: launched.artifactsKey ?? runKey, launch: outcome });
       run.enter('completed');
-      return { status: 'Completed' as const, runKey, artifactsDir: launched.report.artifactsDir, ...launched, report, launch: launchOutcome };
+      return { status: 'Completed' as const, runKey, artifactsDir: launched.report.artifactsDir, ...launched, report, launch: outcome };
     });
     await condition(allHandlersFinished);
     return result;
@@ -120,16 +116,6 @@ async function rollBack(run: RegenesisRun, err: unknown): Promise<RegenesisResul
   }
   run.enter('rolled-back');
   return { status: 'RolledBack', runKey, failedPhase, reason, compensations: ran };
-}
-
-/**
- * Past the commit point, one chain at a time accepts transactions: the old validators this run
- * halted through their agents are retired, never to be resumed. Runs started before that leave them.
- */
-async function retireOldNetwork(run: RegenesisRun): Promise<Pick<LaunchOutcome, 'oldNetworkRetired'>> {
-  const op = run.plan.launch?.operator;
-  if (op?.kind !== 'agents' || run.haltedNodeIds.size === 0 || !patched(RETIRE_OLD_NETWORK)) return {};
-  return { oldNetworkRetired: await retireOldValidators(run, op.agentTimeoutSeconds) };
 }
 
 /** Emergency runs stop the old network before the export: its state cannot move while it is read. */

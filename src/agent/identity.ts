@@ -6,7 +6,7 @@ import { readSignerKey, signRatification } from '../keys/signerKey.js';
 import { nodeIdFromCertificate, readCertificate } from '../keys/certificate.js';
 import type { AgentConfig } from './config.js';
 import { checkGenesis, type GenesisChecked, type RatificationRequest } from './genesisCheck.js';
-import { managedNode, type ManagedNode } from './managedNode.js';
+import type { ManagedNode } from './managedNode.js';
 
 export interface AgentIdentity {
   nodeId: string;
@@ -14,7 +14,7 @@ export interface AgentIdentity {
   blsPublicKey: string;
   /** What the node binary says of itself (`avalanchego/1.14.0 …`). */
   nodeVersion: string;
-  /** The node the agent manages, as found when asked (absent from agents that predate the check). */
+  /** The node the agent manages, as found when preflight asks (absent from agents that predate the check). */
   node?: ManagedNode;
 }
 
@@ -26,10 +26,11 @@ async function ownKeys(config: AgentConfig): Promise<{ nodeId: string; blsPublic
   return { nodeId: nodeIdFromCertificate(certificate), blsPublicKey: publicKeyFromSecret(await signerKey(config)) };
 }
 
+/** Who this host is (keys and node binary), as the agent checks at start: its node is not asked. */
 export async function identify(config: AgentConfig): Promise<AgentIdentity> {
   const keys = await ownKeys(config);
   const { stdout } = await promisify(execFile)(config.nodeBinary, ['--version'], { timeout: 30_000 });
-  return { ...keys, nodeVersion: stdout.trim().split('\n')[0] ?? '', node: await managedNode(config) };
+  return { ...keys, nodeVersion: stdout.trim().split('\n')[0] ?? '' };
 }
 
 export interface Ratification {

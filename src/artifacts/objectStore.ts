@@ -14,10 +14,14 @@ export interface PublishedFile {
   uploaded: boolean;
 }
 
-/** One file of a run to publish: its path relative to the run, and where it is on this machine. */
+/**
+ * One file of a run to publish: its path relative to the run, where it is on this machine, and,
+ * when the caller has just hashed it (a manifest), its sha256 and length, so it is not read twice.
+ */
 export interface RunFile {
   rel: string;
   localPath: string;
+  known?: IndexedFile;
 }
 
 export interface PublishedRun {
@@ -91,10 +95,11 @@ async function putBody(client: S3Client, bucket: string, key: string, body: Buff
 /**
  * Publishes one file content-addressed: its body under `sha256/<hex>` of its own bytes, uploaded
  * only when the bucket does not hold it already (HeadObject first). Returns the key, the sha256 and
- * the length, which is what a reader is handed to fetch and check it.
+ * the length, which is what a reader is handed to fetch and check it. A `known` hash is taken as
+ * given; the upload carries it, so the server refuses bytes that no longer match it.
  */
-export async function publishFile(client: S3Client, bucket: string, localPath: string): Promise<PublishedFile> {
-  const info = await hashFile(localPath);
+export async function publishFile(client: S3Client, bucket: string, localPath: string, known?: IndexedFile): Promise<PublishedFile> {
+  const info = known ?? (await hashFile(localPath));
   if (info.bytes > MAX_SINGLE_PUT_BYTES) {
     throw new Error(`${localPath}: ${info.bytes} bytes is over the 5 GiB a single S3 PutObject accepts (multipart upload is not supported)`);
   }
@@ -125,7 +130,7 @@ export async function publishRun(client: S3Client, bucket: string, runKey: strin
   const published: PublishedFile[] = [];
   const index: RunIndex = { version: 1, runKey, files: {} };
   for (const file of files) {
-    const body = await publishFile(client, bucket, file.localPath);
+    const body = await publishFile(client, bucket, file.localPath, file.known);
     published.push(body);
     index.files[file.rel] = { sha256: body.sha256, bytes: body.bytes };
   }

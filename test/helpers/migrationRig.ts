@@ -13,15 +13,14 @@ import { localMigrationPlan } from '../../src/dev/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
-import { createActivities, type Activities } from '../../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import { startVersityGw, type VersityGw } from '../rigs/versitygw.js';
-import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { approval, approvers } from './approvers.js';
 import { AgentProcesses, type AgentSpec } from './agents.js';
 import { EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
 import { Sender } from './cChain.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
+import { activitiesFor, createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
 import { localGenesisStakers } from './validators.js';
 import { killNodesUnder, LOCAL_STAKERS, startValidatorNetwork, type ValidatorNetwork } from './validatorNetwork.js';
 import type { WorkerProcesses } from './workers.js';
@@ -161,11 +160,7 @@ export class MigrationRig {
       const [result] = await Promise.all([handle.result(), drive()]);
       return { result: result as RegenesisResult, handle };
     }
-    const real = createActivities({
-      store: new LocalArtifactStore(this.artifactsDir),
-      devnetRoot: this.artifactsDir,
-      ...(this.objectStore ? { objectStore: this.objectStore.config() } : {}),
-    });
+    const real = activitiesFor(this.artifactsDir, this.objectStore ? { objectStore: this.objectStore.config() } : {});
     const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir, activities: options.activities?.(real) ?? real });
     const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
     return { result: result as RegenesisResult, handle };

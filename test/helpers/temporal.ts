@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, DefaultLogger, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
+import { createActivities, type Activities } from '../../activities/index.js';
+import type { ObjectStoreConfig } from '../../src/artifacts/objectStoreConfig.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { toolPath } from '../../src/tools.js';
 import { ensureSearchAttributes, workflowsPath } from '../../src/worker.js';
@@ -23,6 +24,15 @@ export async function startTemporal(options: { dbFilename?: string } = {}): Prom
   });
 }
 
+/** A worker's activities over a local artifact directory (and an object store when given), as production binds them. */
+export function activitiesFor(artifactsDir: string, options: { devnetRoot?: string; objectStore?: ObjectStoreConfig } = {}): Activities {
+  return createActivities({
+    store: new LocalArtifactStore(artifactsDir),
+    devnetRoot: options.devnetRoot ?? artifactsDir,
+    ...(options.objectStore ? { objectStore: options.objectStore } : {}),
+  });
+}
+
 let queueCounter = 0;
 export function uniqueTaskQueue(prefix = 'test'): string {
   queueCounter += 1;
@@ -40,8 +50,6 @@ export async function createTestWorker(
     taskQueue: options.taskQueue,
     // The bundle test/globalSetup.ts built once for the run; bundling here when run without it.
     ...(process.env.REGENESIS_TEST_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.REGENESIS_TEST_WORKFLOW_BUNDLE } } : { workflowsPath }),
-    activities:
-      options.activities ??
-      createActivities({ store: new LocalArtifactStore(options.artifactsDir), devnetRoot: options.devnetRoot ?? options.artifactsDir }),
+    activities: options.activities ?? activitiesFor(options.artifactsDir, options),
   });
 }

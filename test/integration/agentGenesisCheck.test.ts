@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ratificationActivities } from '../../activities/ratify.js';
 import type { AgentConfig } from '../../src/agent/config.js';
 import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
-import { identify, signGenesis } from '../../src/agent/identity.js';
+import { signGenesis } from '../../src/agent/identity.js';
+import { managedNode } from '../../src/agent/managedNode.js';
 import { stageGenesis } from '../../src/agent/newNode.js';
 import { haltOldNode, resumeOldNode, type OldNodeRecord } from '../../src/agent/oldNode.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
@@ -86,7 +87,7 @@ describe('an agent on a real avalanchego node', () => {
     // The agent finds the node it would halt and reads its NodeID (ephemeral here: not the agent's staker).
     const nodeId = (await new JsonRpcClient(`${net.node.uri}/ext/info`).call<{ nodeID: string }>('info.getNodeID', [{}])).nodeID;
     expect(nodeId).not.toBe(me.nodeID);
-    expect((await identify(cfg)).node).toEqual({ running: true, uri: net.node.uri, nodeId });
+    expect(await managedNode(cfg)).toEqual({ running: true, uri: net.node.uri, nodeId });
 
     await transfer(Wallet.createRandom().address);
     const early = await head();

@@ -9,7 +9,7 @@ import { agentActivities } from '../../activities/agent.js';
 import { ratificationActivities } from '../../activities/ratify.js';
 import { loadAgentConfig, type AgentConfig } from '../../src/agent/config.js';
 import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
-import { identify, signGenesis } from '../../src/agent/identity.js';
+import { identify, signGenesis, type AgentIdentity } from '../../src/agent/identity.js';
 import type { LastAccepted } from '../../src/agent/lastAccepted.js';
 import { stageGenesis } from '../../src/agent/newNode.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from '../../src/agent/nodeArgs.js';
@@ -61,7 +61,8 @@ describe('validator agent', () => {
       const id = await identify(config(dir, i));
       expect([id.nodeId, id.blsPublicKey]).toEqual([expected[i - 1]!.nodeID, expected[i - 1]!.blsPublicKey]);
       // No node runs on this data directory: preflight is told so, with where the agent looked.
-      expect(id.node).toEqual({ running: false, reason: expect.stringContaining(`${join(dir, 'data', 'process.json')} names no live process started with --data-dir=${join(dir, 'data')}`) });
+      const asked = (await new MockActivityEnvironment().run(() => agentActivities(config(dir, i)).agentIdentify())) as AgentIdentity;
+      expect(asked.node).toEqual({ running: false, reason: expect.stringContaining(`${join(dir, 'data', 'process.json')} names no live process started with --data-dir=${join(dir, 'data')}`) });
       expect(agentTaskQueue(id.nodeId)).toBe(`regenesis-agent-${expected[i - 1]!.nodeID}`);
     }
   });

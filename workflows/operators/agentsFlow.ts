@@ -6,12 +6,14 @@ import type { LaunchOutcome, Phase, Prepared, RegenesisStatus } from '../../src/
 import { StakeTally } from '../../src/launch/stakeTally.js';
 import type { PrimaryGenesisManifest } from '../../src/manifests.js';
 import { chainRead, keys, rehearsal } from '../activities.js';
-import { agentOf, everyAgent, haltOldValidators, onAgent, type AgentsOperator } from '../agentCalls.js';
+import { agentOf, everyAgent, haltOldValidators, onAgent, retireOldValidators, type AgentsOperator } from '../agentCalls.js';
 import type { RegenesisRun } from '../state.js';
 import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
 
 /** Agents stage the genesis and check it against their own nodes before they sign it. */
 const CHECK_BEFORE_SIGNING = 'agents-check-before-signing';
+/** Agents retire the old validators after the commit point. */
+const RETIRE_OLD_NETWORK = 'retire-old-network';
 
 /**
  * The production operator: each genesis staker's agent (`regenesis agent` on its host) stages the
@@ -46,6 +48,11 @@ export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow 
       const genesis = primaryGenesisOf(prepared);
       const health = await healthOfEvery(run, stakerIds(genesis), op.healthTimeoutSeconds);
       return readBack(run, prepared, genesis, health, op);
+    },
+    // Every old validator the run halted, by its agent. Runs started before that leave them resumable.
+    async retireOld() {
+      if (run.haltedNodeIds.size === 0 || !patched(RETIRE_OLD_NETWORK)) return undefined;
+      return retireOldValidators(run, t);
     },
   };
 }

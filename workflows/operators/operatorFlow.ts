@@ -1,5 +1,5 @@
 import { failure } from '../../src/contract/failures.js';
-import type { LaunchOutcome, Prepared } from '../../src/contract/run.js';
+import type { LaunchOutcome, OldNetworkRetired, Prepared } from '../../src/contract/run.js';
 
 /**
  * How the launch phases are carried out on the network: by each validator host's agent, on a local
@@ -16,6 +16,8 @@ export interface OperatorFlow {
   start(prepared: Prepared): Promise<void>;
   /** The new network, read back against `prepared`; throws PostVerifyFailed when it disagrees. */
   postVerify(prepared: Prepared): Promise<Pick<LaunchOutcome, 'newNetwork' | 'postVerify'>>;
+  /** After the commit point, where the flow can: the old validators are never resumed again. */
+  retireOld?(): Promise<OldNetworkRetired | undefined>;
 }
 
 /** What every flow checks after the read-back: a new network that disagrees with the export rolls back. */
