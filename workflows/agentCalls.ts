@@ -8,10 +8,8 @@ import type { NodeLastAccepted } from '../src/launch/haltProof.js';
 import type { OldNetworkRetired } from '../src/contract/run.js';
 import type { Plan } from '../src/plan/index.js';
 import { chainRead, keys } from './activities.js';
+import { PATCHES } from './patches.js';
 import type { RegenesisRun } from './state.js';
-
-/** Preflight refuses an agent that cannot find its running node, or whose node is another validator. */
-const AGENTS_FIND_THEIR_NODES = 'agents-find-their-nodes';
 
 export type AgentsOperator = Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
 
@@ -76,7 +74,7 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
  */
 function checkManagedNode(nodeId: string, id: AgentIdentity): void {
   const { node } = id;
-  if (!node || !patched(AGENTS_FIND_THEIR_NODES)) return;
+  if (!node || !patched(PATCHES.agentsFindTheirNodes.id)) return;
   if (!node.running) throw failure('NodeNotRunning', `agent ${nodeId}: ${node.reason}`);
   if (node.nodeId !== nodeId) throw failure('AgentMismatch', `agent ${nodeId}: the node it manages (${node.uri}) is ${node.nodeId}, another validator`);
 }

@@ -10,11 +10,9 @@ import { compensation, genesisWriter, keys, preflight, reporter, verifier } from
 import { preflightAgents, preflightOldValidators } from './agentCalls.js';
 import { exportChains, type Exported } from './exportChains.js';
 import { genesisFlowOf, type GenesisFlow } from './genesisFlow.js';
+import { PATCHES } from './patches.js';
 import type { RegenesisRun } from './state.js';
 import { waitForFreeze } from './waitForFreeze.js';
-
-/** The patch that added the supply-gap check (src/verify/supplyGap.ts) to the verify step. */
-const SUPPLY_GAP = 'supply-gap';
 
 /**
  * LP-326 steps 1–7, each a named step below: preflight, wait for the epoch to seal, export every
@@ -176,7 +174,7 @@ export async function verifyGenesis(
   });
   const across = flow.crossChainChecks(cExported, genesis);
   // Runs started before the supply gap was judged replay without it (and its owner search).
-  const supplyGap = patched(SUPPLY_GAP) ? await flow.supplyGap(key, cExported) : undefined;
+  const supplyGap = patched(PATCHES.supplyGap.id) ? await flow.supplyGap(key, cExported) : undefined;
   if (supplyGap) across.push(supply === 'final' ? supplyGap.check : provisional(supplyGap.check));
   const verification = {
     ...evm,

@@ -6,6 +6,7 @@ import { compensation, operator, reporter } from './activities.js';
 import { haltBeforeExport } from './agentCalls.js';
 import { installHandlers } from './handlers.js';
 import { launch } from './launch.js';
+import { PATCHES } from './patches.js';
 import { prepare } from './prepare.js';
 import { innermostMessage } from './saga.js';
 import { RegenesisRun } from './state.js';
@@ -50,16 +51,10 @@ function validate(input: unknown): Plan {
     throw err;
   }
   // Runs started before approvals were signed replay without this rule.
-  const unsigned = patched(SIGNED_APPROVALS) ? approverKeysIssue(plan) : undefined;
+  const unsigned = patched(PATCHES.signedApprovals.id) ? approverKeysIssue(plan) : undefined;
   if (unsigned) throw failure('InvalidPlan', unsigned);
   return plan;
 }
-
-const SIGNED_APPROVALS = 'signed-approvals';
-/** Ratification weighs stake as bigints; runs started before summed JS numbers and keep that rule on replay. */
-const EXACT_STAKE = 'exact-stake';
-/** Two-stage agents launches (the freeze is the halt); runs started before launch the stage-1 state. */
-const FREEZE_IS_HALT = 'freeze-is-halt';
 
 /**
  * The run's directory name. Run IDs are time-ordered UUIDs (v7), so their first hex digits are a
@@ -68,12 +63,12 @@ const FREEZE_IS_HALT = 'freeze-is-halt';
  * keep it.
  */
 function runKeyOf(name: string, runId: string): string {
-  if (patched('run-key-random-tail')) return `${name}-${runId.replace(/-/g, '').slice(-12)}`;
+  if (patched(PATCHES.runKeyRandomTail.id)) return `${name}-${runId.replace(/-/g, '').slice(-12)}`;
   return `${name}-${runId.slice(0, 8)}`;
 }
 
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
-  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(SIGNED_APPROVALS), patched(EXACT_STAKE), patched(FREEZE_IS_HALT));
+  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(PATCHES.signedApprovals.id), patched(PATCHES.exactStake.id), patched(PATCHES.freezeIsHalt.id));
   const { runKey } = run;
   installHandlers(run);
 

@@ -1,4 +1,5 @@
 import { CancellationScope, patched } from '@temporalio/workflow';
+import { PATCHES } from './patches.js';
 
 export interface CompensationOutcome {
   /** Compensations that finished, in the order run. */
@@ -15,9 +16,6 @@ interface Step {
   /** Runs only while every compensation before it (in rollback order) finished. */
   onlyOnceRestored: boolean;
 }
-
-/** Discarding compensations wait for a whole restore; rollbacks started before discard regardless. */
-const KEEP_UNLESS_RESTORED = 'saga-keeps-artifacts-unless-restored';
 
 /**
  * The rollback branch: each step with effects registers how to undo itself; on failure, abort or
@@ -53,10 +51,10 @@ export class Saga {
    */
   async compensate(): Promise<CompensationOutcome> {
     const outcome: CompensationOutcome = { ran: [], failed: [], kept: [] };
-    const attemptEvery = patched('saga-attempts-every-compensation');
+    const attemptEvery = patched(PATCHES.sagaAttemptsEveryCompensation.id);
     await CancellationScope.nonCancellable(async () => {
       for (const step of [...this.steps].reverse()) {
-        if (step.onlyOnceRestored && outcome.failed.length > 0 && patched(KEEP_UNLESS_RESTORED)) {
+        if (step.onlyOnceRestored && outcome.failed.length > 0 && patched(PATCHES.sagaKeepsArtifactsUnlessRestored.id)) {
           outcome.kept.push(step.name);
           continue;
         }

@@ -7,13 +7,10 @@ import { StakeTally } from '../../src/launch/stakeTally.js';
 import type { PrimaryGenesisManifest } from '../../src/manifests.js';
 import { chainRead, keys, rehearsal } from '../activities.js';
 import { agentOf, everyAgent, haltOldValidators, onAgent, retireOldValidators, type AgentsOperator } from '../agentCalls.js';
+import { PATCHES } from '../patches.js';
 import type { RegenesisRun } from '../state.js';
 import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
 
-/** Agents stage the genesis and check it against their own nodes before they sign it. */
-const CHECK_BEFORE_SIGNING = 'agents-check-before-signing';
-/** Agents retire the old validators after the commit point. */
-const RETIRE_OLD_NETWORK = 'retire-old-network';
 
 /**
  * The production operator: each genesis staker's agent (`regenesis agent` on its host) stages the
@@ -28,7 +25,7 @@ export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow 
     async ratify(prepared) {
       // Every host has the file before any signs (each checks the file it will start from) and before
       // any node is halted. Runs started before agents checked what they sign staged it afterwards.
-      stagedBeforeSigning = patched(CHECK_BEFORE_SIGNING);
+      stagedBeforeSigning = patched(PATCHES.agentsCheckBeforeSigning.id);
       if (stagedBeforeSigning) await stageEverywhere(prepared);
       return ratifyByAgents(run, primaryGenesisOf(prepared), prepared.freeze.height, t);
     },
@@ -51,7 +48,7 @@ export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow 
     },
     // Every old validator the run halted, by its agent. Runs started before that leave them resumable.
     async retireOld() {
-      if (run.haltedNodeIds.size === 0 || !patched(RETIRE_OLD_NETWORK)) return undefined;
+      if (run.haltedNodeIds.size === 0 || !patched(PATCHES.retireOldNetwork.id)) return undefined;
       return retireOldValidators(run, t);
     },
   };
