@@ -314,13 +314,3 @@ export const planSchema = z.strictObject({
 export type PlanInput = z.input<typeof planSchema>;
 export type Plan = z.output<typeof planSchema>;
 
-export class PlanError extends Error {
-  constructor(
-    message: string,
-    readonly issues: Array<{ field: string; message: string }>,
-  ) {
-    super(message);
-    this.name = 'PlanError';
-  }
-}
-

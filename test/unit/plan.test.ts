@@ -62,6 +62,49 @@ describe('plan validation', () => {
     expect(err.message).toContain(field);
   });
 
+  it('refuses a plan with several mistakes once, naming every one of them', () => {
+    const plan = {
+      ...validPlan(),
+      brand: 'zoo',
+      env: 'mainnet',
+      chains: { C: { rpcUrl: 'http://127.0.0.1:8545' }, P: { addresses: [] }, X: { addresses: [] } },
+      target: { height: 5 },
+      genesis: { chainId: 96369, startTime: NOW - 60 },
+      launch: { operator: { kind: 'agents' } },
+    };
+    const err = errorOf(plan);
+    expect(err.issues.map((i) => i.field)).toEqual([
+      'plan.genesis.chainId',
+      'plan.chains.P',
+      'plan.chains.P',
+      'plan.chains.X',
+      'plan.chains.X',
+      'plan.launch.operator',
+      'plan.genesis.startTime',
+    ]);
+    expect(err.issues.map((i) => i.message)).toEqual([
+      expect.stringMatching(/^chain ID 96369 belongs to lux mainnet/),
+      expect.stringMatching(/^needs an epoch target/),
+      expect.stringMatching(/^needs plan\.epoch\.source 'proposervm'/),
+      expect.stringMatching(/^needs an epoch target/),
+      expect.stringMatching(/^needs plan\.epoch\.source 'proposervm'/),
+      expect.stringMatching(/^migrates the validators of a primary network/),
+      expect.stringMatching(/ is in the past$/),
+    ]);
+    // One message names them all, each as `field: reason`, in the order of the issues.
+    expect(err.message).toBe(err.issues.map((i) => `${i.field}: ${i.message}`).join('; '));
+  });
+
+  it('names the schema\'s mistakes together too, before any cross-field rule', () => {
+    const plan = structuredClone(validPlan()) as any;
+    plan.colour = 'blue';
+    plan.epoch.durationSeconds = 0;
+    plan.genesis.chainId = '7777';
+    const fields = errorOf(plan).issues.map((i) => i.field);
+    expect(fields).toEqual(expect.arrayContaining(['plan', 'plan.epoch.durationSeconds', 'plan.genesis.chainId']));
+    expect(fields).toHaveLength(3);
+  });
+
   it('never echoes credentials from a refused URL', () => {
     const plan = structuredClone(validPlan()) as any;
     plan.chains.C.rpcUrl = 'http://alice:hunter2@127.0.0.1:8545';

@@ -187,6 +187,23 @@ describe('allocations carried from a P/X export', () => {
     e.validators[1] = validator(e.validators[1]!.nodeID, BigInt(e.validators[1]!.weight), null);
     expect(await refusal(e)).toMatch(/has no staking details at P-Chain height 0 \(missing\)/);
   });
+
+  it('names every record it cannot carry in one refusal, in the order of the passes', async () => {
+    const e = localExport();
+    e.xUtxos.push(utxo('X', local.allocations[1]!.avaxAddr, 7n, { assetID: OTHER_ASSET }));
+    e.pUtxos.push(utxo('P', local.allocations[1]!.avaxAddr, 5n, { owners: { locktime: '0', threshold: 2, addresses: [onChain('P', local.allocations[0]!.avaxAddr), onChain('P', local.allocations[1]!.avaxAddr)] } }));
+    e.validators[0]!.weight = (BigInt(e.validators[0]!.weight) + 1n).toString();
+    e.pUtxos.push(utxo('P', local.initialStakedFunds[0]!, 9n));
+    const err = (await carry(e).catch((x: unknown) => x)) as PrimaryGenesisError;
+    expect(err).toBeInstanceOf(PrimaryGenesisError);
+    expect(err.issues.map((i) => i.field)).toEqual([
+      expect.stringMatching(/^X-Chain UTXO utxo\d+$/),
+      expect.stringMatching(/^P-Chain UTXO utxo\d+$/),
+      `validator ${local.initialStakers[0]!.nodeID}`,
+      expect.stringMatching(/^P-Chain UTXOs of P-custom1\w+$/),
+    ]);
+    expect(err.message.split('; ')).toHaveLength(4);
+  });
 });
 
 describe('P-Chain balances of stake owners', () => {

@@ -1,4 +1,5 @@
-export { buildPrimaryGenesis, checkGenesisStakers } from './build.js';
+export { buildPrimaryGenesis } from './build.js';
+export { checkGenesisStakers } from './stakers.js';
 export { allocationsFromExports, type CarriedAllocations } from './fromExports.js';
 export { PrimaryGenesisError } from './errors.js';
 export { parseJson, stringifyJson, type JsonValue } from './json.js';

@@ -34,6 +34,28 @@ export function parseJson(text: string): JsonValue {
     return value;
   };
 
+  /** At a container's start: true (consumed) when it closes at once, so an empty one needs no element. */
+  const closesAtOnce = (closer: '}' | ']'): boolean => {
+    skip();
+    if (text[at] !== closer) return false;
+    at++;
+    return true;
+  };
+
+  /** After a member or element: true at the closer, false at a comma (either consumed); anything else is refused. */
+  const closesAfterItem = (closer: '}' | ']'): boolean => {
+    skip();
+    if (text[at] === ',') {
+      at++;
+      return false;
+    }
+    if (text[at] === closer) {
+      at++;
+      return true;
+    }
+    throw new JsonSyntaxError(`expected "," or "${closer}"`, at);
+  };
+
   const value = (depth: number): JsonValue => {
     if (depth > 512) throw new JsonSyntaxError('nesting too deep', at);
     skip();
@@ -41,11 +63,7 @@ export function parseJson(text: string): JsonValue {
     if (c === '{') {
       at++;
       const out: { [key: string]: JsonValue } = {};
-      skip();
-      if (text[at] === '}') {
-        at++;
-        return out;
-      }
+      if (closesAtOnce('}')) return out;
       for (;;) {
         skip();
         if (text[at] !== '"') throw new JsonSyntaxError('expected a string key', at);
@@ -56,38 +74,16 @@ export function parseJson(text: string): JsonValue {
         // Go's decoder keeps the last duplicate; refusing is safer than guessing which one counts.
         if (Object.prototype.hasOwnProperty.call(out, key)) throw new JsonSyntaxError(`duplicate key ${JSON.stringify(key)}`, at);
         Object.defineProperty(out, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
-        skip();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === '}') {
-          at++;
-          return out;
-        }
-        throw new JsonSyntaxError('expected "," or "}"', at);
+        if (closesAfterItem('}')) return out;
       }
     }
     if (c === '[') {
       at++;
       const out: JsonValue[] = [];
-      skip();
-      if (text[at] === ']') {
-        at++;
-        return out;
-      }
+      if (closesAtOnce(']')) return out;
       for (;;) {
         out.push(value(depth + 1));
-        skip();
-        if (text[at] === ',') {
-          at++;
-          continue;
-        }
-        if (text[at] === ']') {
-          at++;
-          return out;
-        }
-        throw new JsonSyntaxError('expected "," or "]"', at);
+        if (closesAfterItem(']')) return out;
       }
     }
     if (c === '"') return string();

@@ -2,7 +2,7 @@ import { addressHrp } from '../../keys/address.js';
 import { ALLOCATION_FIELDS, detectAllocationStyle, dialectOf, type AllocationStyle, type DialectName } from '../../network/dialect.js';
 import { PrimaryGenesisError } from './errors.js';
 import { parseJson, type JsonValue } from './json.js';
-import { describeIssues, primaryGenesisDocumentSchema } from './schema.js';
+import { parseOrRefuse, primaryGenesisDocumentSchema } from './schema.js';
 import type { PrimaryGenesis, PrimaryGenesisInput } from './types.js';
 
 /**
@@ -32,9 +32,7 @@ export function parsePrimaryGenesis(text: string, source = 'genesis'): ParsedPri
   } catch (error) {
     throw new PrimaryGenesisError([{ field: source, message: (error as Error).message }]);
   }
-  const parsed = primaryGenesisDocumentSchema(style).safeParse(json);
-  if (!parsed.success) throw new PrimaryGenesisError(describeIssues(parsed.error, source));
-  const genesis = parsed.data as PrimaryGenesis;
+  const genesis = parseOrRefuse(primaryGenesisDocumentSchema(style), json, source) as PrimaryGenesis;
 
   const fields = ALLOCATION_FIELDS[style];
   const addresses: Array<[string, string]> = [

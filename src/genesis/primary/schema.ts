@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { AllocationStyle } from '../../network/dialect.js';
+import { PrimaryGenesisError } from './errors.js';
 
 /**
  * Shape checks for the primary genesis: one schema for documents read from disk (per allocation
  * field style, strict so that no unknown field is silently dropped on a rewrite) and one for the
- * builder's input. Semantic rules (addresses, keys, proofs, weights) live in build.ts.
+ * builder's input. Semantic rules (addresses, keys, proofs, weights) live in rules/, run by build.ts.
  */
 
 const U64_MAX = 2n ** 64n - 1n;
@@ -114,4 +115,14 @@ export function describeIssues(error: z.ZodError, root: string): Array<{ field: 
     else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'required';
     return { field, message };
   });
+}
+
+/**
+ * The value in its checked, normalized form. A shape error refuses it at once, naming every field
+ * under `root`: the semantic rules need the typed value, so they are not run on a misshapen one.
+ */
+export function parseOrRefuse<T extends z.ZodType>(schema: T, value: unknown, root = 'input'): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new PrimaryGenesisError(describeIssues(parsed.error, root));
+  return parsed.data;
 }

@@ -4,7 +4,7 @@ import type { ValidatorRecord } from '../../chains/platform/validatorRecord.js';
 import { hrpForNetwork } from '../../keys/address.js';
 import type { PrimaryGenesisManifest } from '../../manifests.js';
 import { networkMode } from '../../network/chainIds.js';
-import type { Plan } from '../../plan/index.js';
+import type { PrimaryPlan } from '../../plan/index.js';
 import { buildPrimaryGenesis } from './build.js';
 import { C_GENESIS_PLACEHOLDER, spliceAtPlaceholder, writeWithEmbeddedGenesis } from './embed.js';
 import type { PrimaryGenesisError } from './errors.js';
@@ -19,7 +19,7 @@ import { splitStakeWeights } from './weights.js';
  * embedded as cChainGenesis. Same exports and plan → same bytes.
  */
 
-export type PrimaryGenesisPlan = NonNullable<Plan['genesis']['primary']>;
+export type PrimaryGenesisPlan = PrimaryPlan;
 
 /** The plan's stakers as builder input: public key material only. */
 export function stakerInputs(primary: PrimaryGenesisPlan): ValidatorInput[] {
