@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import { MissingPreimageError } from '../src/chains/evm/gethExport.js';
 import { RpcResponseError, RpcTransportError } from '../src/chains/evm/rpc.js';
+import { EmbeddedGenesisMismatchError, planIssues, PrimaryGenesisError } from '../src/genesis/primary/index.js';
 
 /**
  * Maps domain errors onto Temporal failures: what no retry can fix becomes a non-retryable failure
@@ -43,4 +44,15 @@ function storageFailure(err: unknown, context: string): ApplicationFailure | und
   const reason = e && typeof e.code === 'string' && typeof e.syscall === 'string' ? STORAGE_ERRORS[e.code] : undefined;
   if (!reason) return undefined;
   return failure('ArtifactStorage', `${context}: ${reason} (${e!.code} on ${e!.syscall} ${e!.path ?? ''})`.trim());
+}
+
+/**
+ * The primary genesis builder's own verdicts: issues with the plan's stakers or allocations name
+ * every field at once (InvalidGenesis), an embedded genesis that is not the file it names fails
+ * verification; anything else is mapped as every other activity's error.
+ */
+export function primaryGenesisFailure(err: unknown): Error {
+  if (err instanceof PrimaryGenesisError) return failure('InvalidGenesis', planIssues(err));
+  if (err instanceof EmbeddedGenesisMismatchError) return failure('VerificationFailed', err.message);
+  return asFailure(err, 'primary genesis');
 }

@@ -1,41 +1,58 @@
-import type { AccountEncoding } from '../src/state/stateRoot.js';
-import { asFailure } from './failures.js';
-import { heartbeating } from './heartbeat.js';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
-import { crashPoint } from '../src/crashPoint.js';
+import { RUN_FILES } from '../src/artifacts/layout.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
+import type { UtxoRecord } from '../src/chains/avax/utxo.js';
+import type { ValidatorRecord } from '../src/chains/platform/validatorRecord.js';
+import { crashPoint } from '../src/crashPoint.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { corethChainConfig, postMergeChainConfig } from '../src/genesis/chainConfig.js';
-import type { GenesisManifest } from '../src/manifests.js';
+import { writePrimaryGenesis, type PrimaryGenesisPlan } from '../src/genesis/primary/index.js';
+import type { GenesisManifest, PChainExport, PrimaryGenesisManifest, XChainExport } from '../src/manifests.js';
+import { readJsonLines } from '../src/state/jsonl.js';
+import type { AccountEncoding } from '../src/state/stateRoot.js';
+import { asFailure, primaryGenesisFailure } from './failures.js';
+import { heartbeating } from './heartbeat.js';
+import { refuseStakerCertificates, unixNow } from './keys.js';
 
-export const GENESIS_PATH = 'genesis/C-genesis.json';
+interface EvmGenesisInput {
+  runKey: string;
+  partitionPaths: string[];
+  chainId: number;
+  /** Unix seconds of the new chain's block 0 (resolved by the workflow from the plan). */
+  timestamp: number;
+  gasLimit: number;
+  /** `coreth` for an Avalanche C-Chain source (absent in runs started before it existed). */
+  accountEncoding?: AccountEncoding;
+}
 
-export function genesisActivities(store: ArtifactStore) {
+interface PrimaryGenesisInput {
+  runKey: string;
+  primary: PrimaryGenesisPlan;
+  startTime: number;
+  pChain: PChainExport;
+  xChain?: XChainExport;
+  cGenesis: { path: string; sha256: string };
+  /** luxd: the Q-Chain genesis built from the Q export. */
+  qChainGenesis?: string;
+}
+
+/** The genesis writers (the `genesisWriter` stub); `now` (unix seconds) is the clock certificates are read against. */
+export function genesisActivities(store: ArtifactStore, now: () => number = unixNow) {
   return {
     /**
      * Streams the exported partitions once into the geth-format genesis and the stack trie. Same
      * partitions and plan → same bytes, so a retried or replayed activity rewrites an identical file.
      */
-    async buildGenesis(input: {
-      runKey: string;
-      partitionPaths: string[];
-      chainId: number;
-      /** Unix seconds of the new chain's block 0 (resolved by the workflow from the plan). */
-      timestamp: number;
-      gasLimit: number;
-      /** `coreth` for an Avalanche C-Chain source (absent in runs started before it existed). */
-      accountEncoding?: AccountEncoding;
-    }): Promise<GenesisManifest> {
-      const timestamp = input.timestamp;
+    async buildGenesis(input: EvmGenesisInput): Promise<GenesisManifest> {
       const result = await heartbeating(async () => {
         await crashPoint('genesis-started');
-        const out = await AtomicFile.create(store.path(input.runKey, GENESIS_PATH));
+        const out = await AtomicFile.create(store.path(input.runKey, RUN_FILES.cGenesis));
         return buildEvmGenesis(
           input.partitionPaths.map((p) => store.path(input.runKey, p)),
           {
             // A coreth genesis goes into the primary genesis' cChainGenesis: coreth's config, not geth's.
             config: input.accountEncoding === 'coreth' ? corethChainConfig(input.chainId) : postMergeChainConfig(input.chainId),
-            timestamp,
+            timestamp: input.timestamp,
             gasLimit: input.gasLimit,
           },
           out,
@@ -47,13 +64,33 @@ export function genesisActivities(store: ArtifactStore) {
       }).catch((err: unknown) => {
         throw asFailure(err, 'genesis');
       });
-      return {
-        path: GENESIS_PATH,
-        sha256: result.genesis.sha256,
-        bytes: result.genesis.bytes,
-        stateRoot: result.stateRoot,
-        stats: result.stats,
-      };
+      const { sha256, bytes } = result.genesis;
+      return { path: RUN_FILES.cGenesis, sha256, bytes, stateRoot: result.stateRoot, stats: result.stats };
+    },
+
+    /** The primary-network genesis (src/genesis/primary/write.ts), from the run's exports. */
+    async buildPrimaryGenesis(input: PrimaryGenesisInput): Promise<PrimaryGenesisManifest> {
+      const path = (p: string): string => store.path(input.runKey, p);
+      // The start time is final here, also when the plan gave it relative to the freeze.
+      refuseStakerCertificates(input.primary, now(), input.startTime);
+      try {
+        // Reading the exports, checking every PoP and streaming the C-Chain state all take a while.
+        return await heartbeating(() =>
+          writePrimaryGenesis({
+            primary: input.primary,
+            startTime: input.startTime,
+            assetID: input.pChain.stakingAssetID,
+            pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
+            ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
+            validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+            cGenesis: { path: path(input.cGenesis.path), rel: input.cGenesis.path, sha256: input.cGenesis.sha256 },
+            ...(input.qChainGenesis !== undefined ? { qChainGenesis: input.qChainGenesis } : {}),
+            out: { path: path(RUN_FILES.primaryGenesis), rel: RUN_FILES.primaryGenesis },
+          }),
+        );
+      } catch (err) {
+        throw primaryGenesisFailure(err);
+      }
     },
   };
 }

@@ -1,18 +1,16 @@
 import type { ObjectStoreConfig } from '../src/artifacts/objectStoreConfig.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
-import { approvalActivities } from './approval.js';
-import { epochStatus, finalHeads, freezeBlock, haltedPChainHeight, oldValidators, preflightEvm } from './chain.js';
-import { deltaActivities } from './delta.js';
+import { compensationActivities } from './compensation.js';
+import { epochStatus, finalHeads, freezeBlock, haltedPChainHeight, oldValidators } from './chain.js';
 import { exportActivities } from './export.js';
 import { genesisActivities } from './genesis.js';
+import { keyActivities } from './keys.js';
 import { operatorActivities } from './operator.js';
 import { platformActivities } from './platform.js';
 import { postLaunchActivities } from './postLaunch.js';
-import { primaryGenesisActivities } from './primaryGenesis.js';
-import { ratificationActivities } from './ratify.js';
+import { preflightEvm } from './preflight.js';
 import { rehearsalActivities } from './rehearse.js';
 import { reportActivities } from './report.js';
-import { supplyGapActivities } from './supplyGap.js';
 import { verifyActivities } from './verify.js';
 
 export interface ActivityDeps {
@@ -33,17 +31,14 @@ export function createActivities({ store, devnetRoot, objectStore }: ActivityDep
     finalHeads,
     oldValidators,
     ...exportActivities(store),
-    ...deltaActivities(store),
     ...platformActivities(store),
     ...genesisActivities(store),
-    ...primaryGenesisActivities(store),
     ...verifyActivities(store),
-    ...supplyGapActivities(store),
     ...rehearsalActivities(store),
     ...reportActivities(store, objectStore),
     ...operatorActivities(store, devnetRoot),
-    ...ratificationActivities(),
-    ...approvalActivities(),
+    ...compensationActivities(store, devnetRoot),
+    ...keyActivities(),
     ...postLaunchActivities(),
   };
 }

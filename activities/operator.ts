@@ -10,22 +10,19 @@ import { compareWithNode } from '../src/verify/nodeSamples.js';
 /**
  * The `local` NetworkOperator: real node processes of a devnet under the worker's devnet root.
  * Every step is idempotent (a retried activity finds the node already stopped or started), and
- * the old network's data is never modified, so resuming it restores the network as it was.
+ * the old network's data is never modified, so resuming it (activities/compensation.ts) restores the
+ * network as it was.
  */
 export function operatorActivities(store: ArtifactStore, devnetRoot: string) {
-  const devnet = (network: string) => new LocalGethDevnet(devnetRoot, network);
+  const devnet = (network: string): LocalGethDevnet => new LocalGethDevnet(devnetRoot, network);
   return {
+    /** Stops the old devnet's node, keeping its data for a resume; answers the URL it served. */
     async haltOldNetwork(input: { network: string }): Promise<{ rpcUrl: string }> {
       return heartbeating(() => devnet(input.network).haltOld());
     },
-    async resumeOldNetwork(input: { network: string }): Promise<{ rpcUrl: string }> {
-      return heartbeating(() => devnet(input.network).resumeOld());
-    },
+    /** Starts the new devnet from the run's genesis; a retry finds it already running. */
     async launchNewNetwork(input: { network: string; runKey: string; genesisPath: string }): Promise<{ rpcUrl: string }> {
       return heartbeating(() => devnet(input.network).launchNew(store.path(input.runKey, input.genesisPath)));
-    },
-    async discardNewNetwork(input: { network: string }): Promise<void> {
-      await heartbeating(() => devnet(input.network).discardNew());
     },
 
     /** The launched network must serve the exported state: block 0's root and the sampled accounts. */

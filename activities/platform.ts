@@ -9,21 +9,12 @@ import type { DiscoveredAddresses, PChainExport, QChainExportManifest, XChainExp
 import { discoverOwners, TooManyOwnersError } from '../src/chains/avax/discovery.js';
 import { discardOwnerLog, type DiscoveryCursor } from '../src/chains/avax/discoveryLog.js';
 import { discoverySources } from '../src/chains/avax/discoverySources.js';
-import { writeJsonl } from '../src/chains/avax/api.js';
-import { readJsonLines } from '../src/state/jsonl.js';
+import { readJsonLines, writeJsonl } from '../src/state/jsonl.js';
 import { QuantumChain, qChainGenesis } from '../src/chains/quantum/qchain.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
+import { RUN_FILES } from '../src/artifacts/layout.js';
 import { asFailure } from './failures.js';
 import { heartbeating, heartbeatingCursor } from './heartbeat.js';
-
-export const P_VALIDATORS_PATH = 'exports/P/validators.jsonl';
-export const P_UTXOS_PATH = 'exports/P/utxos.jsonl';
-export const X_UTXOS_PATH = 'exports/X/utxos.jsonl';
-export const X_ASSETS_PATH = 'exports/X/assets.jsonl';
-export const Q_CONFIG_PATH = 'exports/Q/config.json';
-export const DISCOVERED_ADDRESSES_PATH = 'exports/addresses.jsonl';
-/** Owners found so far, for a retry to resume from (never published: only its `.partial` exists). */
-export const DISCOVERY_LOG_PATH = 'exports/addresses.found.jsonl';
 
 /** The node behind the plan's C-Chain URL: its P-, X- and Q-Chain share it. */
 function nodeEndpoints(rpcUrl: string, field: string, dialect?: DialectName): AvaxEndpoints {
@@ -111,17 +102,17 @@ export function platformActivities(store: ArtifactStore) {
             pChainHeight: input.pChainHeight,
             stakingAssetID,
             pages: sources.pages,
-            logPath: store.path(input.runKey, DISCOVERY_LOG_PATH),
+            logPath: store.path(input.runKey, RUN_FILES.discoveryLog),
             keepLog: true,
             resume,
             checkpoint,
             signal: Context.current().cancellationSignal,
           });
-          const written = await writeJsonl(store.path(input.runKey, DISCOVERED_ADDRESSES_PATH), found.owners);
-          await discardOwnerLog(store.path(input.runKey, DISCOVERY_LOG_PATH));
+          const written = await writeJsonl(store.path(input.runKey, RUN_FILES.discoveredAddresses), found.owners);
+          await discardOwnerLog(store.path(input.runKey, RUN_FILES.discoveryLog));
           const burned = { P: found.burned.P.toString(), X: found.burned.X.toString() };
           return {
-            path: DISCOVERED_ADDRESSES_PATH,
+            path: RUN_FILES.discoveredAddresses,
             sha256: written.sha256,
             count: written.records,
             pBlocks: found.pBlocks,
@@ -146,16 +137,16 @@ export function platformActivities(store: ArtifactStore) {
       return pinnedExport('P', input, async (endpoints) => {
         const addresses = await addressesOf('P', input);
         const pchain = new PlatformChain(endpoints);
-        const validators = await pchain.exportValidators(store.path(input.runKey, P_VALIDATORS_PATH), input.pChainHeight, { stakeOutputs: input.stakeOwners === true });
-        const utxos = await pchain.exportUtxos(store.path(input.runKey, P_UTXOS_PATH), addresses);
+        const validators = await pchain.exportValidators(store.path(input.runKey, RUN_FILES.pValidators), input.pChainHeight, { stakeOutputs: input.stakeOwners === true });
+        const utxos = await pchain.exportUtxos(store.path(input.runKey, RUN_FILES.pUtxos), addresses);
         const cChainGenesisAlloc = await pchain.cChainGenesisAlloc();
         return {
           stakingAssetID: await pchain.stakingAssetID(),
           currentSupply: (await pchain.currentSupply()).toString(),
           potentialRewards: validators.set.potentialRewards,
           ...(cChainGenesisAlloc !== undefined ? { cChainGenesisAlloc: cChainGenesisAlloc.toString() } : {}),
-          validators: { path: P_VALIDATORS_PATH, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
-          utxos: { path: P_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+          validators: { path: RUN_FILES.pValidators, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
+          utxos: { path: RUN_FILES.pUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
         };
       });
     },
@@ -167,12 +158,12 @@ export function platformActivities(store: ArtifactStore) {
         const xchain = new ExchangeChain(endpoints);
         // The X-Chain has no P-Chain pin of its own: its head is read around the UTXOs as well.
         const before = await xchain.blockReader().head();
-        const utxos = await xchain.exportUtxos(store.path(input.runKey, X_UTXOS_PATH), addresses, { asOf: before.timestamp });
+        const utxos = await xchain.exportUtxos(store.path(input.runKey, RUN_FILES.xUtxos), addresses, { asOf: before.timestamp });
         const after = await xchain.blockReader().head();
-        const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, X_ASSETS_PATH), utxos.assets.map((a) => a.assetID));
+        const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, RUN_FILES.xAssets), utxos.assets.map((a) => a.assetID));
         return {
-          utxos: { path: X_UTXOS_PATH, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
-          assets: { path: X_ASSETS_PATH, sha256: assets.sha256, count: assets.records },
+          utxos: { path: RUN_FILES.xUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+          assets: { path: RUN_FILES.xAssets, sha256: assets.sha256, count: assets.records },
           xHead: { before, after },
         };
       });
@@ -182,8 +173,8 @@ export function platformActivities(store: ArtifactStore) {
     async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
       return pinnedExport('Q', input, async (endpoints) => {
         const exported = await new QuantumChain(endpoints).export();
-        const written = await writeFileAtomic(store.path(input.runKey, Q_CONFIG_PATH), `${JSON.stringify(exported, null, 2)}\n`);
-        return { path: Q_CONFIG_PATH, sha256: written.sha256, route: exported.route, service: exported.service, qChainGenesis: qChainGenesis(exported) };
+        const written = await writeFileAtomic(store.path(input.runKey, RUN_FILES.qConfig), `${JSON.stringify(exported, null, 2)}\n`);
+        return { path: RUN_FILES.qConfig, sha256: written.sha256, route: exported.route, service: exported.service, qChainGenesis: qChainGenesis(exported) };
       });
     },
   };

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
+import { RUN_FILES } from '../src/artifacts/layout.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { rehearseGethGenesis } from '../src/rehearsal/evm.js';
 import { killRecordedProcess } from '../src/nodes/pidFile.js';
@@ -15,22 +16,17 @@ import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, typ
 import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import { asFailure } from './failures.js';
 
-export const REHEARSAL_REPORT_PATH = 'reports/rehearsal.json';
-
 /** Scratch space of a rehearsal node: outside the artifact directory, gone after the run. */
 export function rehearsalWorkDir(runKey: string): string {
   return join(tmpdir(), 'regenesis-rehearsal', runKey);
 }
 
 /** Kills a rehearsal node recorded in `workDir` (left by a crashed worker) and removes its datadir. */
-async function clearRehearsal(workDir: string): Promise<void> {
+export async function clearRehearsal(workDir: string): Promise<void> {
   await killRecordedProcess(join(workDir, 'geth.pid'));
   await killRecordedProcess(join(workDir, REHEARSAL_PID_FILE));
   await rm(workDir, { recursive: true, force: true });
 }
-
-
-export const POST_LAUNCH_REPORT_PATH = 'reports/post-launch.json';
 
 export interface PrimaryReadBackInput {
   runKey: string;
@@ -77,7 +73,7 @@ export function rehearsalActivities(store: ArtifactStore) {
       mismatches: result.mismatches,
       ...extra,
     };
-    await writeFileAtomic(store.path(runKey, REHEARSAL_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFileAtomic(store.path(runKey, RUN_FILES.rehearsalReport), `${JSON.stringify(report, null, 2)}\n`);
     return report;
   }
 
@@ -138,16 +134,11 @@ export function rehearsalActivities(store: ArtifactStore) {
         const expected = await expectedPrimary(input);
         const served = await heartbeating(() => readBackPrimaryNetwork(input.uri, expected));
         const report: PostLaunchReport = { ok: served.rootMatches && served.mismatches.length === 0, uri: input.uri, ...served };
-        await writeFileAtomic(store.path(input.runKey, POST_LAUNCH_REPORT_PATH), `${JSON.stringify(report, null, 2)}\n`);
+        await writeFileAtomic(store.path(input.runKey, RUN_FILES.postLaunchReport), `${JSON.stringify(report, null, 2)}\n`);
         return report;
       } catch (err) {
         throw asFailure(err, 'post-launch check');
       }
-    },
-
-    /** Compensation: a rehearsal node left behind by a crashed worker is killed, its datadir removed. */
-    async stopRehearsal(input: { runKey: string }): Promise<void> {
-      await clearRehearsal(rehearsalWorkDir(input.runKey));
     },
   };
 }

@@ -1,6 +1,7 @@
 import { heartbeating } from './heartbeat.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
-import { MANIFEST_FILE, type ArtifactStore } from '../src/artifacts/store.js';
+import { RUN_FILES } from '../src/artifacts/layout.js';
+import type { ArtifactStore } from '../src/artifacts/store.js';
 import type { ObjectStoreConfig } from '../src/artifacts/objectStoreConfig.js';
 import { runCopier } from '../src/artifacts/runCopier.js';
 import type {
@@ -20,10 +21,6 @@ import type { Plan } from '../src/plan/index.js';
 import type { LaunchOutcome } from '../src/contract/run.js';
 import { renderReviewPage, type LaunchTerms } from '../src/report/reviewPage.js';
 
-export const REPORT_PATH = 'reports/regenesis.json';
-export const LAUNCH_REPORT_PATH = 'reports/launch.json';
-export const REVIEW_PAGE_PATH = 'reports/review.html';
-
 export function reportActivities(store: ArtifactStore, objectStore?: ObjectStoreConfig) {
   const copyToObjectStore = objectStore && runCopier(store, objectStore);
   /**
@@ -34,17 +31,17 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
   async function publish(runKey: string, reportPath: string, report: unknown, reviewPage?: string): Promise<PublishedReport> {
     await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
     // The page approvers read is an artifact like any other: hashed into the manifest below.
-    if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, REVIEW_PAGE_PATH), reviewPage);
+    if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, RUN_FILES.reviewPage), reviewPage);
     // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
     const manifest = await heartbeating(() => store.writeManifest(runKey));
     if (copyToObjectStore) await heartbeating(() => copyToObjectStore(runKey, manifest));
     return {
       artifactsDir: store.runDir(runKey),
       reportPath,
-      manifestPath: MANIFEST_FILE,
+      manifestPath: RUN_FILES.manifest,
       manifestSha256: manifest.sha256,
       files: manifest.manifest.files.length,
-      ...(reviewPage !== undefined ? { reviewPath: REVIEW_PAGE_PATH } : {}),
+      ...(reviewPage !== undefined ? { reviewPath: RUN_FILES.reviewPage } : {}),
     };
   }
 
@@ -87,7 +84,7 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
         // The new network: its primary genesis, LP-018 mode, stakers and what it allocates.
         ...(input.primaryGenesis ? { primaryGenesis: input.primaryGenesis } : {}),
       };
-      return publish(input.runKey, REPORT_PATH, report, renderReviewPage(report));
+      return publish(input.runKey, RUN_FILES.report, report, renderReviewPage(report));
     },
 
     /**
@@ -98,12 +95,7 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
     async publishLaunchReport(input: { runKey: string; launch: LaunchOutcome }): Promise<PublishedReport> {
       const { newNetwork, ...rest } = input.launch;
       const record = { ...rest, newNetwork: { block0Root: newNetwork.block0Root ?? null } };
-      return publish(input.runKey, LAUNCH_REPORT_PATH, record);
-    },
-
-    /** Compensation: removes every artifact of the run, partial files included. */
-    async discardArtifacts(input: { runKey: string }): Promise<void> {
-      await store.remove(input.runKey);
+      return publish(input.runKey, RUN_FILES.launchReport, record);
     },
   };
 }

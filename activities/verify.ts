@@ -1,18 +1,46 @@
-import { heartbeating } from './heartbeat.js';
-import { crashPoint } from '../src/crashPoint.js';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
+import { RUN_FILES } from '../src/artifacts/layout.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
+import { cChainNodeEndpoints } from '../src/chains/avax/api.js';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
+import { ExchangeChain } from '../src/chains/exchange/xchain.js';
+import { PlatformChain } from '../src/chains/platform/pchain.js';
+import { failure } from '../src/contract/failures.js';
+import { crashPoint } from '../src/crashPoint.js';
 import type { FreezePoint, GenesisManifest, VerificationReport } from '../src/manifests.js';
-import { accountLine, readAccounts } from '../src/state/jsonl.js';
+import type { DialectName } from '../src/network/dialect.js';
+import { accountLine, readAccounts, readJsonLines } from '../src/state/jsonl.js';
 import type { StateStats } from '../src/state/stats.js';
 import { genesisChecks, sourceSamplesCheck } from '../src/verify/evm.js';
+import { findMissingOwners } from '../src/verify/missingOwners.js';
 import { sampleAccounts } from '../src/verify/samples.js';
+import type { MissingOwners } from '../src/verify/supplyGap.js';
 import { asFailure } from './failures.js';
+import { heartbeating } from './heartbeat.js';
 
-export const SAMPLES_PATH = 'verify/samples.jsonl';
+interface MissingOwnersInput {
+  runKey: string;
+  rpcUrl: string;
+  dialect?: DialectName;
+  pChainHeight: number;
+  stakingAssetID: string;
+  /** The exported validators file and the owners the export asked about (plan's and discovered). */
+  validatorsPath: string;
+  addresses: string[];
+  discoveredPath?: string;
+  withX: boolean;
+}
 
+/** The checks of a written genesis against the export and the source node (the `verifier` stub). */
 export function verifyActivities(store: ArtifactStore) {
+  /** Every owner the export asked about, without the chain prefix: the plan's and the discovered ones. */
+  async function exportedOwners(input: MissingOwnersInput): Promise<Set<string>> {
+    const exported = new Set(input.addresses.map((a) => a.slice(2)));
+    if (input.discoveredPath === undefined) return exported;
+    for await (const owner of readJsonLines<string>([store.path(input.runKey, input.discoveredPath)], 'address')) exported.add(owner);
+    return exported;
+  }
+
   return {
     /**
      * The checks of src/verify/evm.ts; the samples read back are kept as verify/samples.jsonl, for
@@ -31,7 +59,7 @@ export function verifyActivities(store: ArtifactStore) {
       await heartbeating(() => crashPoint('verify-started'));
       const paths = input.partitionPaths.map((p) => store.path(input.runKey, p));
       const samples = await heartbeating(() => sampleAccounts(readAccounts(paths), input.exported.accounts));
-      await writeFileAtomic(store.path(input.runKey, SAMPLES_PATH), samples.map(accountLine).join(''));
+      await writeFileAtomic(store.path(input.runKey, RUN_FILES.samples), samples.map(accountLine).join(''));
       await heartbeating(() => crashPoint('verify-samples-written'));
       try {
         const rpc = new JsonRpcClient(input.rpcUrl);
@@ -39,7 +67,30 @@ export function verifyActivities(store: ArtifactStore) {
       } catch (err) {
         throw asFailure(err, 'source node samples');
       }
-      return { ok: checks.every((c) => c.ok), checks, samplesPath: SAMPLES_PATH, samples: samples.length };
+      return { ok: checks.every((c) => c.ok), checks, samplesPath: RUN_FILES.samples, samples: samples.length };
+    },
+
+    /**
+     * Only when the supply gap is over the plan's limit: the largest owners the run can see but did
+     * not export (src/verify/missingOwners.ts), for the verification failure to name.
+     */
+    async missingOwners(input: MissingOwnersInput): Promise<MissingOwners> {
+      try {
+        const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
+        if (!endpoints) throw failure('InvalidPlan', `plan.chains.P: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
+        return await heartbeating(async () =>
+          findMissingOwners({
+            pchain: new PlatformChain(endpoints),
+            ...(input.withX ? { xchain: new ExchangeChain(endpoints) } : {}),
+            stakingAssetID: input.stakingAssetID,
+            pChainHeight: input.pChainHeight,
+            validators: readJsonLines<unknown>([store.path(input.runKey, input.validatorsPath)], 'validator'),
+            exported: await exportedOwners(input),
+          }),
+        );
+      } catch (err) {
+        throw asFailure(err, 'owner search of the supply gap');
+      }
     },
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTemporalDevServer } from '../src/dev/temporal.js';
 import { freePort } from '../src/nodes/ports.js';
-import type { GeneratedAlloc } from './alloc.js';
+import type { GeneratedAlloc } from '../src/dev/syntheticAlloc.js';
 import { measuredFields, rate, round2 } from './figures.js';
 import {
   block0Root,

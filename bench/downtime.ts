@@ -3,7 +3,7 @@ import { JsonRpcClient } from '../src/chains/evm/rpc.js';
 import type { RegenesisCompleted, RegenesisResult } from '../src/contract/run.js';
 import type { Hex } from '../src/state/hex.js';
 import { LiveLoad } from '../test/helpers/liveLoad.js';
-import { MigrationRig } from '../test/helpers/migrationRig.js';
+import { MigrationRig } from '../test/rigs/migrationRig.js';
 import { activityTimes } from './activityTimes.js';
 import { downtimeFigures, type DowntimeResult, type LoadedRun, type PhaseMark } from './downtimeFigures.js';
 import { fillAccounts, type FillResult } from './fillAccounts.js';

@@ -4,7 +4,7 @@ import { JsonRpcClient } from '../src/chains/evm/rpc.js';
 import type { FinalStageStatus, RegenesisCompleted } from '../src/contract/run.js';
 import type { Hex } from '../src/state/hex.js';
 import type { LiveLoad } from '../test/helpers/liveLoad.js';
-import type { MigrationRig } from '../test/helpers/migrationRig.js';
+import type { MigrationRig } from '../test/rigs/migrationRig.js';
 import type { StageActivities } from './activityTimes.js';
 import type { FillResult } from './fillAccounts.js';
 import { log } from './progress.js';

@@ -11,7 +11,7 @@ import type { Hex } from '../src/state/hex.js';
 import { keccakReady } from '../src/state/keccak.js';
 import { stateRootOfFiles } from '../src/state/stateRoot.js';
 import { sumStats, type StateStats } from '../src/state/stats.js';
-import { generateAlloc, type GeneratedAlloc } from './alloc.js';
+import { generateAlloc, type GeneratedAlloc } from '../src/dev/syntheticAlloc.js';
 
 /**
  * The measured phases, each run in its own process by bench/child.ts. Timings are taken

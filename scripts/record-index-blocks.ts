@@ -9,8 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { AvaxService } from '../src/chains/avax/api.js';
 import { formatAddress } from '../src/keys/address.js';
-import { startLocalAvalanche } from '../test/helpers/avalancheLocal.js';
-import { EWOQ_KEY, sendAvax } from '../test/helpers/avaxTransfers.js';
+import { startLocalAvalanche } from '../test/rigs/avalancheLocal.js';
+import { EWOQ_KEY } from '../src/dev/localKeys.js';
+import { sendAvax } from '../src/chains/platform/transfer.js';
 import { issueMoreTxTypes } from '../test/helpers/avaxTxTypes.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../test/helpers/validators.js';
 

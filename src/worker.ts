@@ -1,10 +1,10 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createActivities } from '../activities/index.js';
+import { createActivities, type Activities } from '../activities/index.js';
 import { loadRpcCredentials } from './chains/evm/rpcCredentials.js';
 import { LocalArtifactStore } from './artifacts/store.js';
-import { objectStoreConfigFromEnv } from './artifacts/objectStoreConfig.js';
+import { objectStoreConfigFromEnv, type ObjectStoreConfig } from './artifacts/objectStoreConfig.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
 import { prepareWorkflowBundle, workflowsPath } from './workflowBundle.js';
@@ -27,7 +27,8 @@ export function installRuntimeLogger(): void {
 
 export { workflowsPath };
 
-export async function createWorker(options: {
+/** What a worker is built from; production leaves out what it takes from config and the environment. */
+export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
@@ -35,17 +36,32 @@ export async function createWorker(options: {
   devnetRoot?: string;
   /** A prebuilt workflow bundle (see src/workflowBundle.ts); without it the bundle is built here. */
   workflowBundlePath?: string;
-}): Promise<Worker> {
+  /** Where published runs are also copied; without it, the one REGENESIS_S3_* names, if any. */
+  objectStore?: ObjectStoreConfig;
+  /**
+   * The activities registered, given the ones production binds: a test stands some in to reach a
+   * failure path while every other setting stays production's. Production passes none.
+   */
+  activities?: (real: Activities) => object;
+}
+
+/**
+ * The coordinator's worker, as `regenesis worker`, the demo, the bench and the tests run it: one
+ * place for the concurrency limit and the heartbeat throttle the export's resume depends on.
+ */
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
   const store = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
   // With REGENESIS_S3_*, every published run is also copied there for validators on other hosts.
-  const objectStore = objectStoreConfigFromEnv();
-  await ensureSearchAttributes(options.connection, options.namespace ?? config.namespace);
+  const objectStore = options.objectStore ?? objectStoreConfigFromEnv();
+  const namespace = options.namespace ?? config.namespace;
+  await ensureSearchAttributes(options.connection, namespace);
+  const real = createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot, ...(objectStore ? { objectStore } : {}) });
   return Worker.create({
     connection: options.connection,
-    namespace: options.namespace ?? config.namespace,
+    namespace,
     taskQueue: options.taskQueue ?? config.taskQueue,
     ...(options.workflowBundlePath ? { workflowBundle: { codePath: options.workflowBundlePath } } : { workflowsPath }),
-    activities: createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot, ...(objectStore ? { objectStore } : {}) }),
+    activities: options.activities ? options.activities(real) : real,
     // Partitions are I/O bound on the node; the CPU-bound genesis pass is one activity at a time.
     maxConcurrentActivityTaskExecutions: 8,
     // Heartbeats carry the export cursor: the SDK would otherwise send at most one per 24 s (0.8 of

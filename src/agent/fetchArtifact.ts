@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { AtomicFile, type WrittenFile } from '../artifacts/atomicFile.js';
-import { checkSha256Hex, contentKey } from '../artifacts/objectKeys.js';
+import { checkSha256Hex, contentKey } from '../artifacts/layout.js';
 import { isMissingObject, s3Failure } from '../artifacts/s3Errors.js';
 
 export interface FetchOptions {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { checkRelativePath, contentKey, runIndexKey } from './objectKeys.js';
+import { checkRelativePath, contentKey, runIndexKey } from './layout.js';
 import type { IndexedFile, RunIndex } from './runIndex.js';
 import { isMissingObject, s3Failure } from './s3Errors.js';
 

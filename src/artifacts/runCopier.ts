@@ -1,7 +1,8 @@
 import { publishRun } from './objectStore.js';
 import { s3ClientFor, type ObjectStoreConfig } from './objectStoreConfig.js';
 import type { WrittenFile } from './atomicFile.js';
-import { MANIFEST_FILE, type ArtifactStore, type Manifest } from './store.js';
+import { RUN_FILES } from './layout.js';
+import type { ArtifactStore, Manifest } from './store.js';
 
 /**
  * Copies a run's published files from the local artifact store to the object store: each body under
@@ -13,7 +14,7 @@ import { MANIFEST_FILE, type ArtifactStore, type Manifest } from './store.js';
 export function runCopier(store: ArtifactStore, config: ObjectStoreConfig): (runKey: string, manifest: WrittenFile & { manifest: Manifest }) => Promise<void> {
   const client = s3ClientFor(config);
   return async (runKey, written) => {
-    const entries = [...written.manifest.files, { path: MANIFEST_FILE, sha256: written.sha256, bytes: written.bytes }];
+    const entries = [...written.manifest.files, { path: RUN_FILES.manifest, sha256: written.sha256, bytes: written.bytes }];
     const files = entries.map(({ path, sha256, bytes }) => ({ rel: path, localPath: store.path(runKey, path), known: { sha256, bytes } }));
     await publishRun(client, config.bucket, runKey, files);
   };

@@ -1,6 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { checkRelativePath, runIndexKey } from './objectKeys.js';
+import { checkRelativePath, runIndexKey } from './layout.js';
 import { isMissingObject, s3Failure } from './s3Errors.js';
 
 /** One published file of a run: what its body hashes to and how long it is. */

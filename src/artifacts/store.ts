@@ -1,6 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { sha256File, writeFileAtomic, type WrittenFile } from './atomicFile.js';
+import { checkRunKey, RUN_FILES } from './layout.js';
 
 export interface ManifestEntry {
   path: string; // relative to the run directory
@@ -24,8 +25,6 @@ export interface ArtifactStore {
   remove(runId: string): Promise<void>;
 }
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
-export const MANIFEST_FILE = 'manifest.json';
 
 export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;
@@ -34,11 +33,9 @@ export class LocalArtifactStore implements ArtifactStore {
     this.root = resolve(root);
   }
 
+  /** The run's own directory; a run ID that could leave the root is refused before any path is built. */
   runDir(runId: string): string {
-    if (!RUN_ID.test(runId) || runId.includes('..')) {
-      throw new Error(`runId ${JSON.stringify(runId)}: only letters, digits, ".", "_" and "-" are allowed`);
-    }
-    return join(this.root, runId);
+    return join(this.root, checkRunKey(runId, 'runId'));
   }
 
   /** Resolves a path inside a run directory, refusing anything that escapes it. */
@@ -56,7 +53,7 @@ export class LocalArtifactStore implements ArtifactStore {
       for (const entry of await readdir(d, { withFileTypes: true })) {
         const full = join(d, entry.name);
         if (entry.isDirectory()) await walk(full);
-        else if (entry.isFile() && !entry.name.endsWith('.partial') && entry.name !== MANIFEST_FILE) {
+        else if (entry.isFile() && !entry.name.endsWith('.partial') && entry.name !== RUN_FILES.manifest) {
           out.push(relative(dir, full));
         }
       }
@@ -73,7 +70,7 @@ export class LocalArtifactStore implements ArtifactStore {
       files.push({ path: rel, sha256: await sha256File(full), bytes: (await stat(full)).size });
     }
     const manifest: Manifest = { runId, files };
-    const written = await writeFileAtomic(this.path(runId, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const written = await writeFileAtomic(this.path(runId, RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
     return { ...written, manifest };
   }
 

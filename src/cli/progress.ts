@@ -1,4 +1,5 @@
 import { partitionBounds } from '../chains/evm/gethExport.js';
+import type { ExportCursor } from '../contract/exportProgress.js';
 import type { RegenesisStatus } from '../contract/run.js';
 import { checklistOf } from '../view/checklist.js';
 import { finalStageLines } from '../view/details.js';
@@ -26,8 +27,8 @@ export interface RunSnapshot {
 }
 
 /** Where a heartbeated cursor (`next` key) lies in the partition that contains it. */
-export function partitionProgress(cursor: { next: string; bytes: number; stats: { accounts: number } }, count: number): PartitionProgress | undefined {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(cursor.next) || count < 1) return undefined;
+export function partitionProgress(cursor: ExportCursor, count: number): PartitionProgress | undefined {
+  if (count < 1) return undefined;
   const key = BigInt(cursor.next);
   const bounds = partitionBounds(count).map((b) => ({ start: BigInt(b.start), end: b.end === null ? 1n << 256n : BigInt(b.end) }));
   const index = bounds.findIndex((b) => key >= b.start && key < b.end);

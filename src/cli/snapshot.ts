@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { WorkflowHandle } from '@temporalio/client';
+import { EXPORT_PARTITION_ACTIVITY, exportCursorOf } from '../contract/exportProgress.js';
 import type { RegenesisStatus } from '../contract/run.js';
 import { statusQuery } from '../../workflows/messages.js';
 import { partitionProgress, type PartitionProgress, type RunSnapshot } from './progress.js';
@@ -22,25 +23,21 @@ interface PendingActivity {
   heartbeatDetails?: { payloads?: unknown[] | null } | null;
 }
 
+/** The progress of every export partition that has heartbeated a cursor; other activities are not drawn. */
 function partitionsOf(pending: readonly PendingActivity[], status: RegenesisStatus | undefined): PartitionProgress[] {
   const count = status?.chains.C?.partitionsTotal ?? 0;
   const out: PartitionProgress[] = [];
   for (const activity of pending) {
-    if (activity.activityType?.name !== 'exportPartition') continue;
+    if (activity.activityType?.name !== EXPORT_PARTITION_ACTIVITY) continue;
     const payload = activity.heartbeatDetails?.payloads?.[0];
     if (!payload) continue;
     try {
-      const cursor = defaultPayloadConverter.fromPayload(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]);
-      const progress = isCursor(cursor) ? partitionProgress(cursor, count) : undefined;
+      const cursor = exportCursorOf(defaultPayloadConverter.fromPayload(payload as Parameters<typeof defaultPayloadConverter.fromPayload>[0]));
+      const progress = cursor && partitionProgress(cursor, count);
       if (progress) out.push(progress);
     } catch {
       // A heartbeat this version cannot read: the partition still counts in the chain's totals.
     }
   }
   return out;
-}
-
-function isCursor(value: unknown): value is { next: string; bytes: number; stats: { accounts: number } } {
-  const v = value as { next?: unknown; bytes?: unknown; stats?: { accounts?: unknown } } | null;
-  return !!v && typeof v.next === 'string' && typeof v.bytes === 'number' && typeof v.stats?.accounts === 'number';
 }

@@ -6,10 +6,10 @@ import { JsonRpcClient } from '../chains/evm/rpc.js';
 import type { DeltaManifest } from '../manifests.js';
 import { readJsonLines } from '../state/jsonl.js';
 import { findDeletions, type KeyScan } from './deletedAccounts.js';
-import { accountsAt, deltaLine, deltaPath, isDeletion, modifiedAccounts, withOutageRetries, type DeltaEntry, type NodeReadOptions } from './delta.js';
+import { accountsAt, deltaLine, isDeletion, modifiedAccounts, withOutageRetries, type DeltaEntry, type NodeReadOptions } from './delta.js';
 import { mergeDelta, type MergeResult } from './mergeDelta.js';
 import { DEFAULT_MAX_OUTAGE_SECONDS, OutageClock } from './outage.js';
-import { partitionPath } from './partition.js';
+import { deltaPath, partitionPath } from '../artifacts/layout.js';
 import type { AccountEncoding } from '../state/stateRoot.js';
 
 /**

@@ -40,11 +40,6 @@ export function deltaLine(entry: DeltaEntry): string {
   return `${JSON.stringify({ key: entry.key, address: entry.address, deleted: true })}\n`;
 }
 
-/** Where the delta between two heights is written, relative to the run's artifact directory. */
-export function deltaPath(fromHeight: number, toHeight: number): string {
-  return `exports/C-delta/${fromHeight}-${toHeight}.jsonl`;
-}
-
 /** The node cannot give the delta: it lacks the method, the state, or the blocks. */
 export class DeltaSourceError extends Error {
   override readonly name = 'DeltaSourceError';

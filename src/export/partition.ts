@@ -1,33 +1,17 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AtomicFile, sha256File } from '../artifacts/atomicFile.js';
+import { partitionPath } from '../artifacts/layout.js';
 import type { ArtifactStore } from '../artifacts/store.js';
 import { exportAnvilState } from '../chains/evm/anvilExport.js';
 import { accountRangePages, partitionBounds } from '../chains/evm/gethExport.js';
 import { JsonRpcClient, RpcTransportError } from '../chains/evm/rpc.js';
+import type { ExportCursor } from '../contract/exportProgress.js';
 import type { PartitionManifest } from '../manifests.js';
 import type { Hex } from '../state/hex.js';
 import { accountLine, readAccounts } from '../state/jsonl.js';
-import { StatsAccumulator, type StateStats } from '../state/stats.js';
+import { StatsAccumulator } from '../state/stats.js';
 import { DEFAULT_MAX_OUTAGE_SECONDS, OutageClock } from './outage.js';
-
-/**
- * Which export a set of C-Chain partitions belongs to: `C` is the state at the freeze (stage 1),
- * `C-final` the state at the halt (stage 1 with the changes since merged in, src/export/mergeDelta.ts).
- */
-export type PartitionSet = 'C' | 'C-final';
-
-/** Where partition `index` of a C-Chain export lives, relative to the run's artifact directory. */
-export function partitionPath(index: number, set: PartitionSet = 'C'): string {
-  return `exports/${set}/part-${String(index).padStart(3, '0')}.jsonl`;
-}
-
-/** Enough to resume a partition exactly where the last durable page ended. */
-export interface ExportCursor {
-  next: Hex;
-  bytes: number;
-  stats: StateStats;
-}
 
 /** Which partition of which state, from which node: what a run asks to be exported. */
 export interface PartitionRequest {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { AtomicFile, type WrittenFile } from '../artifacts/atomicFile.js';
 import type { AccountRecord } from './account.js';
 
 /**
@@ -131,4 +132,29 @@ export async function readAccountFile(path: string): Promise<AccountRecord[]> {
   const out: AccountRecord[] = [];
   for await (const record of readAccounts([path])) out.push(record);
   return out;
+}
+
+/** A JSONL file as written: its bytes and hash, and how many records it holds (for the manifest that names it). */
+export interface JsonlSummary extends WrittenFile {
+  records: number;
+}
+
+/**
+ * Streams records into a JSONL file that appears only whole (written to `.partial`, fsynced,
+ * renamed). Each record is serialised as given, so callers fix the field order for stable bytes.
+ */
+export async function writeJsonl(path: string, records: AsyncIterable<unknown> | Iterable<unknown>): Promise<JsonlSummary> {
+  const file = await AtomicFile.create(path);
+  let count = 0;
+  try {
+    for await (const record of records) {
+      await file.write(`${JSON.stringify(record)}\n`);
+      count += 1;
+    }
+    const written = await file.commit();
+    return { ...written, records: count };
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
 }

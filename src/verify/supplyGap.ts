@@ -32,7 +32,7 @@ function assetAmount(assets: ReadonlyArray<{ assetID: string; amount: string }> 
   return BigInt(assets?.find((a) => a.assetID === assetID)?.amount ?? '0');
 }
 
-/** The largest owners a bounded search found holding the asset but not exported (activities/supplyGap.ts). */
+/** The largest owners a bounded search found holding the asset but not exported (activities/verify.ts). */
 export interface MissingOwners {
   owners: Array<{ address: string; pChain: string; xChain: string }>;
   /** What was searched, for the reason: "412 candidates from …". */

@@ -1,4 +1,4 @@
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,20 +6,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fillChain } from '../../src/dev/fill.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { localLaunch, planFor } from '../helpers/plans.js';
 import type { ReviewInput } from '../../src/report/reviewPage.js';
 import { createWorker } from '../../src/worker.js';
 import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
-import { uniqueTaskQueue } from '../helpers/temporal.js';
-import { localStaker, type TestValidator } from '../helpers/validators.js';
+import { uniqueTaskQueue } from '../rigs/temporal.js';
+import { localStaker, validatorKeys, type TestValidator } from '../helpers/validators.js';
 import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
 import { ratificationOf, untilPhase } from '../helpers/phases.js';
-import { approval, approvers } from '../helpers/approvers.js';
+import { approval } from '../helpers/approvers.js';
 
 /**
  * What an operator does in a browser, end to end: start a regenesis from the Web UI's form, approve
@@ -91,20 +90,15 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     if (failures.length > 0) throw new Error(`teardown failed: ${failures.join('; ')}`);
   });
 
-  const plan = (extra: { C?: Record<string, unknown> } = {}): PlanInput =>
-    ({
+  const plan = (extra: { C?: Record<string, unknown> } = {}) =>
+    planFor({
       name: 'webui-e2e',
       network: 'uinet',
       chains: { C: { rpcUrl, partitions: 2, ...extra.C } },
       target: { epoch: 'current' },
       epoch: { durationSeconds: 2, pollSeconds: 1 },
       genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
-      launch: {
-        operator: { kind: 'local', network: 'uinet' },
-        approvals: { required: 1, approvers: approvers('alice') },
-        validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 100 }],
-      },
-    }) as PlanInput;
+    }, localLaunch('uinet', validatorKeys(staker, 100)));
 
 
   /** The run's status badge in the header of its page (it carries no test id, only its text). */

@@ -4,7 +4,8 @@ import { Wallet } from 'ethers';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { Hex } from '../../src/state/hex.js';
-import { EWOQ_KEY, sendAvax } from './avaxTransfers.js';
+import { EWOQ_KEY } from '../../src/dev/localKeys.js';
+import { sendAvax } from '../../src/chains/platform/transfer.js';
 import { cHead } from './cChain.js';
 
 /**

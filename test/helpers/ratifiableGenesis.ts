@@ -6,7 +6,7 @@ import { GethGenesisWriter } from '../../src/genesis/gethGenesisWriter.js';
 import { allocatedTotals, buildPrimaryGenesis, serializePrimaryGenesis } from '../../src/genesis/primary/index.js';
 import { formatAddress, hrpForNetwork } from '../../src/keys/address.js';
 import type { AccountRecord } from '../../src/state/account.js';
-import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
+import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from '../../src/dev/localKeys.js';
 import { LOCAL_STAKERS_PUBLISHED } from './validators.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);

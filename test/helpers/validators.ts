@@ -3,6 +3,8 @@ import { bytesToHex } from '../../src/state/hex.js';
 import { proofOfPossession, publicKeyFromSecret, signMessage } from '../../src/keys/bls.js';
 import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certificate.js';
 import type { DialectName } from '../../src/network/dialectName.js';
+import { localStakers } from '../../src/dev/validatorNetwork.js';
+import type { StakingFiles } from '../../src/nodes/avalanchegoFlags.js';
 
 const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url);
 
@@ -52,4 +54,17 @@ export function localGenesisStakers(rewardAddress: string): Array<{ certificate:
     proofOfPossession: s.proofOfPossession,
     rewardAddress,
   }));
+}
+
+/** The five local stakers' files from the repository's vectors (test/fixtures/vectors, with provenance), as the nodes load them. */
+export const LOCAL_STAKERS: StakingFiles[] = localStakers(VECTORS.pathname);
+
+/** Staker `i`'s files (1 to 5), numbered as avalanchego numbers its local stakers. */
+export function localStakingFiles(i: number): StakingFiles {
+  return LOCAL_STAKERS[i - 1]!;
+}
+
+/** A validator as a plan's `launch.validators` names it: its public keys only, with its stake. */
+export function validatorKeys(s: Pick<TestValidator, 'nodeId' | 'blsPublicKey' | 'proofOfPossession'>, weight: string | number = '100') {
+  return { nodeId: s.nodeId, blsPublicKey: s.blsPublicKey, proofOfPossession: s.proofOfPossession, weight };
 }

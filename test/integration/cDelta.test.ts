@@ -8,8 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAlloc } from '../../bench/alloc.js';
-import { deltaActivities } from '../../activities/delta.js';
+import { generateAlloc } from '../../src/dev/syntheticAlloc.js';
+import { exportActivities } from '../../activities/export.js';
 import { AtomicFile } from '../../src/artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../../src/artifacts/store.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
@@ -118,7 +118,7 @@ describe('C-Chain delta on geth: export what changed between F and H, merge it i
   let delta: DeltaManifest;
   /** An empty account of the genesis: touching it deletes it (EIP-161), which the node's difference never reports. */
   const empty = `0x${'e0'.repeat(20)}` as Hex;
-  let exportCDelta: ReturnType<typeof deltaActivities>['exportCDelta'];
+  let exportCDelta: ReturnType<typeof exportActivities>['exportCDelta'];
 
   /** A full export at `height` with the existing exporter, under its own run. */
   const fullExport = async (runKey: string, height: number): Promise<PartitionManifest[]> => {
@@ -153,7 +153,7 @@ describe('C-Chain delta on geth: export what changed between F and H, merge it i
     await keccakReady();
     dev = new Wallet(DEV_KEY).address.toLowerCase() as Hex;
     store = new LocalArtifactStore(join(work, 'artifacts'));
-    exportCDelta = deltaActivities(store).exportCDelta;
+    exportCDelta = exportActivities(store).exportCDelta;
     const started = Date.now();
     geth = await startSyntheticDevGeth(join(work, 'geth'), [plainAccount(dev, 10n ** 24n), plainAccount(empty, 0n)]);
     rpc = new JsonRpcClient(geth.rpcUrl);
@@ -272,7 +272,7 @@ describe('C-Chain delta from a node without debug_getModifiedAccountsByNumber', 
   });
 
   it('fails the activity as UnsupportedNode, naming the method and the heights', async () => {
-    const { exportCDelta } = deltaActivities(new LocalArtifactStore(join(work, 'artifacts-unsupported')));
+    const { exportCDelta } = exportActivities(new LocalArtifactStore(join(work, 'artifacts-unsupported')));
     const err = await new MockActivityEnvironment()
       .run(exportCDelta, { runKey: 'run', rpcUrl: url, fromHeight: 5, toHeight: 9, partitionPaths: ['exports/C/part-000.jsonl'] })
       .catch((e: unknown) => e);
@@ -283,7 +283,7 @@ describe('C-Chain delta from a node without debug_getModifiedAccountsByNumber', 
   });
 
   it('refuses the merged export as its own input before asking the node anything', async () => {
-    const { exportCDelta } = deltaActivities(new LocalArtifactStore(join(work, 'artifacts-unsupported')));
+    const { exportCDelta } = exportActivities(new LocalArtifactStore(join(work, 'artifacts-unsupported')));
     const partitionPaths = ['exports/C/part-000.jsonl', 'exports/C-final/part-001.jsonl'];
     const err = await new MockActivityEnvironment().run(exportCDelta, { runKey: 'run', rpcUrl: url, fromHeight: 5, toHeight: 9, partitionPaths }).catch((e: unknown) => e);
     expect((err as ApplicationFailure).type).toBe('InvalidPlan');

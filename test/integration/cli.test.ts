@@ -4,7 +4,8 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WORKER_NODE_OPTIONS } from '../../src/config.js';
-import { BIN, startCliDev, type CliDev } from '../helpers/cliDev.js';
+import { BIN, startCliDev, type CliDev } from '../rigs/cliDev.js';
+import { planFor } from '../helpers/plans.js';
 import { inOneDay } from '../helpers/run.js';
 
 describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
@@ -48,7 +49,7 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
 
   it('refuses a bad plan file before starting anything, naming the field', () => {
     const planPath = join(work, 'bad.json');
-    writeFileSync(planPath, JSON.stringify({ name: 'bad', chains: { C: {} }, target: { epoch: 1 }, genesis: { chainId: 1, startTime: inOneDay() } }));
+    writeFileSync(planPath, JSON.stringify(planFor({ name: 'bad', chains: { C: { rpcUrl: undefined } }, target: { epoch: 1 }, genesis: { chainId: 1, startTime: inOneDay() } })));
     const r = cli(['start', '--plan', planPath]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('plan.chains.C.rpcUrl');

@@ -1,13 +1,15 @@
 import { ratificationMessage } from '../../src/keys/ratificationMessage.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { statusQuery } from '../../workflows/messages.js';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Phase, RegenesisStatus } from '../../src/contract/run.js';
-import { startCliDev, type CliDev } from '../helpers/cliDev.js';
+import type { RegenesisStatus } from '../../src/contract/run.js';
+import { startCliDev, type CliDev } from '../rigs/cliDev.js';
 import { localStaker, type TestValidator } from '../helpers/validators.js';
 import { approverKeyFile, approvers } from '../helpers/approvers.js';
+import { untilPhase, untilStatus } from '../helpers/phases.js';
+
+/** How long a step of a run driven through `regenesis dev` may take to show (its worker shares two cores). */
+const WAIT_MS = 300_000;
 
 const signerKeyFile = (n: number) => fileURLToPath(new URL(`../fixtures/vectors/avalanchego-v1.14.0/signer${n}.key`, import.meta.url));
 
@@ -47,17 +49,7 @@ describe('regenesis CLI: the human steps of a run', () => {
   }
 
   /** Waiting is test plumbing, not what is tested: it asks the run directly rather than through the CLI. */
-  async function untilStatus(id: string, ready: (s: RegenesisStatus) => boolean): Promise<RegenesisStatus> {
-    const handle = client.workflow.getHandle(id);
-    for (let i = 0; i < 1200; i++) {
-      const s = await handle.query(statusQuery);
-      if (ready(s)) return s;
-      if (s.phase === 'rolled-back' || s.phase === 'completed') throw new Error(`${id} ended in ${s.phase}`);
-      await sleep(250);
-    }
-    throw new Error(`${id} never got there`);
-  }
-  const untilPhase = (id: string, phase: Phase, also: (s: RegenesisStatus) => boolean = () => true) => untilStatus(id, (s) => s.phase === phase && also(s));
+  const run = (id: string) => client.workflow.getHandle(id);
 
   function refused(args: string[], reason: RegExp): void {
     const r = fx.cli(args);
@@ -77,7 +69,7 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(ok(['start', '--plan', manualPlan('manual.json', 'cli-manual', 5151), '--id', id])).toBe(`started ${id}`);
     const watched = fx.cliAsync(['watch', id, '--interval', '0.5']);
 
-    const atApprove = await untilPhase(id, 'approve', (s) => s.genesisSha256 !== undefined);
+    const atApprove = await untilStatus(run(id), 'a genesis to approve', (s) => s.phase === 'approve' && s.genesisSha256 !== undefined, WAIT_MS);
     const sha = atApprove.genesisSha256!;
     const pending = status(id).nextStep!;
     expect(pending.commands[0]).toBe(`regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`);
@@ -108,7 +100,7 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(ok(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', aliceKey])).toBe('approved by alice: 1 of 1 approvals');
 
     // The status names the network the ratification is for: what `regenesis sign --network-id` takes.
-    const networkId = (await untilPhase(id, 'ratify')).ratification!.networkId!;
+    const networkId = (await untilPhase(run(id), 'ratify', WAIT_MS)).ratification!.networkId!;
     const sign = (n: number) => {
       const r = fx.cli(['sign', '--genesis-sha256', sha, '--network-id', String(networkId), '--signer-key-file', signerKeyFile(n)]);
       expect(r.status, r.stderr).toBe(0);
@@ -125,7 +117,7 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(ok(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', sign(2)])).toContain(`${total} of ${total} stake signed`);
 
     for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
-      await untilStatus(id, (s) => s.pendingStep?.step === step);
+      await untilStatus(run(id), `the manual step ${step}`, (s) => s.pendingStep?.step === step, WAIT_MS);
       expect(status(id).nextStep!.commands[0]).toBe(`regenesis confirm ${id} --step ${step} --operator <your name>`);
       refused(['confirm', id, '--step', 'resume-old-network', '--operator', 'bob'], /not the pending step/);
       expect(ok(['confirm', id, '--step', step, '--operator', 'bob'])).toBe(`confirmed ${step} (by bob)`);
@@ -146,10 +138,10 @@ describe('regenesis CLI: the human steps of a run', () => {
     const aborted = 'cli-manual-abort';
     ok(['start', '--plan', manualPlan('rollback.json', 'cli-rollback', 5152), '--id', rolled]);
     ok(['start', '--plan', manualPlan('abort.json', 'cli-abort', 5153), '--id', aborted]);
-    await untilPhase(rolled, 'approve');
+    await untilPhase(run(rolled), 'approve', WAIT_MS);
     refused(['rollback', rolled, '--reason', '  '], /needs a reason/);
     expect(ok(['rollback', rolled, '--reason', 'found a bad account'])).toContain('rollback accepted');
-    await untilPhase(aborted, 'approve');
+    await untilPhase(run(aborted), 'approve', WAIT_MS);
     expect(ok(['abort', aborted, '--reason', 'operator changed plans'])).toContain('abort sent');
 
     for (const [id, reason] of [

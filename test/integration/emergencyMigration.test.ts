@@ -3,7 +3,7 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { PlatformChain } from '../../src/chains/platform/pchain.js';
 import { avaxEndpoints } from '../../src/chains/avax/api.js';
 import type { Hex } from '../../src/state/hex.js';
-import { MigrationRig, NEW_NETWORK_ID } from '../helpers/migrationRig.js';
+import { MigrationRig, NEW_NETWORK_ID } from '../rigs/migrationRig.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
 
 /**

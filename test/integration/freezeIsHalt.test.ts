@@ -10,7 +10,7 @@ import { formatAddress } from '../../src/keys/address.js';
 import type { Hex } from '../../src/state/hex.js';
 import { cHead } from '../helpers/cChain.js';
 import { LiveLoad } from '../helpers/liveLoad.js';
-import { MigrationRig } from '../helpers/migrationRig.js';
+import { MigrationRig } from '../rigs/migrationRig.js';
 
 /**
  * The freeze is the halt, on a real five-validator avalanchego network with its agents: the old

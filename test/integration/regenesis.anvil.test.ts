@@ -8,10 +8,11 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { startAnvil, type AnvilNode } from '../rigs/anvil.js';
 import { fillChain, type FillSummary } from '../../src/dev/fill.js';
 import { statusQuery, type RegenesisResult } from '../../workflows/messages.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 import { checkManifest, failureMessages, inOneDay } from '../helpers/run.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 import { untilStatus } from '../helpers/phases.js';
+import { planFor } from '../helpers/plans.js';
 
 describe('regenesis of a real anvil chain on a real Temporal dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -43,13 +44,13 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
           taskQueue,
           workflowId: `stalled-${Date.now()}`,
           args: [
-            {
+            planFor({
               name: 'stalled',
               chains: { C: { rpcUrl: anvil.rpcUrl } },
               target: { epoch: 'current' },
               epoch: { durationSeconds: 1, pollSeconds: 1, maxWaitSeconds: 3 },
               genesis: { chainId: 8888, startTime: inOneDay() },
-            },
+            }),
           ],
         }),
       )
@@ -67,13 +68,13 @@ describe('regenesis of a real anvil chain on a real Temporal dev server', () => 
         taskQueue,
         workflowId: `anvil-${Date.now()}`,
         args: [
-          {
+          planFor({
             name: 'anvil-it',
             chains: { C: { rpcUrl: anvil.rpcUrl } },
             target: { epoch: 'current' },
             epoch: { durationSeconds: duration, pollSeconds: 1 },
             genesis: { chainId: 8888, startTime: inOneDay() },
-          },
+          }),
         ],
       });
       // anvil mines only on demand: once the run is waiting, let D pass and mine the sealing block.

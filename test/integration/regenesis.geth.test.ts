@@ -9,13 +9,12 @@ import { FaultProxy } from '../rigs/faultProxy.js';
 import { fillChain, type FillSummary } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { freePort } from '../../src/nodes/ports.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { planFor, type PlanOverrides } from '../helpers/plans.js';
 import { abortSignal, type RegenesisCompleted, type RegenesisResult } from '../../workflows/messages.js';
 import { ApplicationFailure } from '@temporalio/common';
-import { createActivities } from '../../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 import { rehearsalWorkDir } from '../../activities/rehearse.js';
-import { LocalArtifactStore } from '../../src/artifacts/store.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 import { checkManifest, failureMessages, inOneDay, runPlan } from '../helpers/run.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 import { untilStatus } from '../helpers/phases.js';
@@ -40,16 +39,19 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     (firstRun ??= (async () => {
       const taskQueue = uniqueTaskQueue();
       const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-1') });
-      return completed(await runPlan(env, worker, plan({}), { taskQueue }));
+      return completed(await runPlan(env, worker, plan(), { taskQueue }));
     })());
 
-  const plan = (overrides: Partial<PlanInput> & { rpcUrl?: string; partitions?: number; pageSize?: number }): PlanInput => ({
-    name: 'geth-it',
-    chains: { C: { rpcUrl: overrides.rpcUrl ?? geth.rpcUrl, partitions: overrides.partitions ?? 4, pageSize: overrides.pageSize ?? 256 } },
-    target: overrides.target ?? { epoch: 'current' },
-    epoch: { durationSeconds: 4, pollSeconds: 1 },
-    genesis: { chainId: 7777, startTime: inOneDay() },
-  });
+  const plan = (...layers: PlanOverrides[]) =>
+    planFor(
+      {
+        name: 'geth-it',
+        chains: { C: { rpcUrl: geth.rpcUrl, partitions: 4, pageSize: 256 } },
+        epoch: { durationSeconds: 4, pollSeconds: 1 },
+        genesis: { chainId: 7777, startTime: inOneDay() },
+      },
+      ...layers,
+    );
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'regenesis-geth-it-'));
@@ -99,7 +101,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const taskQueue = uniqueTaskQueue();
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-2') });
     const again = completed(
-      await runPlan(env, worker, { ...plan({ partitions: 7 }), genesis: { chainId: 7777, startTime: readStart(base) } , target: { height: base.freeze.height } }, { taskQueue }),
+      await runPlan(env, worker, plan({ chains: { C: { partitions: 7 } }, genesis: { startTime: readStart(base) }, target: { height: base.freeze.height } }), { taskQueue }),
     );
     expect(again.genesis.sha256).toBe(base.genesis.sha256);
     expect(again.exports).toHaveLength(7);
@@ -122,7 +124,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         await runPlan(
           env,
           worker,
-          { ...plan({ rpcUrl: proxy.url, partitions: 1, pageSize: 32 }), genesis: { chainId: 7777, startTime: readStart(base) }, target: { height: base.freeze.height } },
+          plan({ chains: { C: { rpcUrl: proxy.url, partitions: 1, pageSize: 32 } }, genesis: { startTime: readStart(base) }, target: { height: base.freeze.height } }),
           { taskQueue },
         ),
       );
@@ -153,7 +155,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         const handle = await env.client.workflow.start(regenesisWorkflow, {
           taskQueue,
           workflowId: `abort-${Date.now()}`,
-          args: [{ ...plan({ rpcUrl: proxy.url, partitions: 2, pageSize: 16 }), target: { height: base.freeze.height } }],
+          args: [plan({ chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 16 } }, target: { height: base.freeze.height } })],
         });
         await untilStatus(handle, 'the first export files', (status) => status.phase === 'export' && existsSync(join(artifacts, status.runKey!, 'exports')));
         await handle.signal(abortSignal, 'operator saw a problem');
@@ -174,16 +176,15 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const base = await first();
     const taskQueue = uniqueTaskQueue();
     const artifacts = join(work, 'artifacts-late-failure');
-    const real = createActivities({ store: new LocalArtifactStore(artifacts), devnetRoot: artifacts });
     // Orchestration test: the last step is made to fail; every step before it is real.
-    const activities = {
+    const activities = (real: Activities) => ({
       ...real,
       publishReport: async () => {
         throw ApplicationFailure.nonRetryable('report store refused the write', 'ReportFailed');
       },
-    };
+    });
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, activities });
-    const result = await runPlan(env, worker, { ...plan({}), target: { height: base.freeze.height } }, { taskQueue });
+    const result = await runPlan(env, worker, plan({ target: { height: base.freeze.height } }), { taskQueue });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase).toBe('report');
@@ -198,7 +199,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const artifacts = join(work, 'artifacts-4');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
     const deadUrl = `http://127.0.0.1:${await freePort()}`;
-    const failure = await runPlan(env, worker, plan({ rpcUrl: deadUrl }), { taskQueue }).catch((e: unknown) => e);
+    const failure = await runPlan(env, worker, plan({ chains: { C: { rpcUrl: deadUrl } } }), { taskQueue }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect(failureMessages(failure)).toMatch(/plan\.chains\.C\.rpcUrl: node unreachable/);
     expect(existsSync(artifacts)).toBe(false);
@@ -207,7 +208,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
   it('fails a plan with unknown fields as a failed run whose message names them', async () => {
     const taskQueue = uniqueTaskQueue();
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-5') });
-    const failure = await runPlan(env, worker, { ...plan({}), surprise: true }, { taskQueue }).catch((e: unknown) => e);
+    const failure = await runPlan(env, worker, plan({ surprise: true }), { taskQueue }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toMatch(/plan: .*surprise/);
   });
@@ -217,7 +218,7 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const taskQueue = uniqueTaskQueue();
     const artifacts = join(work, 'artifacts-6');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts });
-    const late = { ...plan({}), target: { height: base.freeze.height }, genesis: { chainId: 7777, startTime: base.freeze.timestamp + 31 * 86400 } };
+    const late = plan({ target: { height: base.freeze.height }, genesis: { startTime: base.freeze.timestamp + 31 * 86400 } });
     const failure = await runPlan(env, worker, late, { taskQueue }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(WorkflowFailedError);
     expect((failure as WorkflowFailedError).cause?.message).toMatch(/plan\.genesis\.startTime: .*more than 30 days/);

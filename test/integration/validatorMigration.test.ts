@@ -8,14 +8,14 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
-import { EWOQ_KEY, sendAvax } from '../helpers/avaxTransfers.js';
+import { EWOQ_KEY } from '../../src/dev/localKeys.js';
+import { sendAvax } from '../../src/chains/platform/transfer.js';
 import { Sender } from '../helpers/cChain.js';
-import { MigrationRig, NEW_NETWORK_ID } from '../helpers/migrationRig.js';
+import { MigrationRig, NEW_NETWORK_ID } from '../rigs/migrationRig.js';
 import { failureMessages } from '../helpers/run.js';
-import { uniqueTaskQueue } from '../helpers/temporal.js';
-import { LOCAL_STAKERS, localStakingFiles } from '../helpers/validatorNetwork.js';
-import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
-import { WorkerProcesses } from '../helpers/workers.js';
+import { uniqueTaskQueue } from '../rigs/temporal.js';
+import { LOCAL_STAKERS, LOCAL_STAKERS_PUBLISHED, localStakingFiles } from '../helpers/validators.js';
+import { WorkerProcesses } from '../rigs/workers.js';
 
 /**
  * A real five-validator avalanchego v1.14.0 network (the local network's five identities, sybil

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile } from '../../src/artifacts/atomicFile.js';
-import { generateAlloc } from '../../bench/alloc.js';
+import { generateAlloc } from '../../src/dev/syntheticAlloc.js';
 import { buildEvmGenesis } from '../../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../../src/genesis/chainConfig.js';
 import type { Hex } from '../../src/state/hex.js';
@@ -17,8 +17,8 @@ export interface SyntheticGeth {
 }
 
 /**
- * A geth node whose block 0 holds a generated state of `accounts` accounts (the bench's mix: every
- * tenth a contract with 10–100 slots), initialised with preimages so it can be exported. Tens of
+ * A geth node whose block 0 holds a generated state of `accounts` accounts (src/dev/syntheticAlloc.ts:
+ * every tenth a contract with 10–100 slots), initialised with preimages so it can be exported. Tens of
  * thousands of accounts take seconds, where filling a dev chain by transactions takes minutes.
  */
 export async function startSyntheticGeth(options: { dir: string; accounts: number; seed?: number; chainId?: number }): Promise<SyntheticGeth> {

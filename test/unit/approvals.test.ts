@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { approvalMessage, approverPublicKey, newApproverSecret, parseApproverKey, signApproval, verifyApproval } from '../../src/keys/approverKey.js';
 import { approverKeysIssue, parsePlan } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 
 const run = { workflowId: 'regenesis-annual-1', runKey: 'annual-0123456789ab', genesisSha256: 'ab'.repeat(32) };
 
 function plan(approvals: unknown) {
-  return parsePlan(
-    {
-      name: 'p',
-      chains: { C: { rpcUrl: 'http://127.0.0.1:8545' } },
-      target: { epoch: 'current' },
-      genesis: { chainId: 7777, startTime: { afterFreezeSeconds: 3600 } },
-      launch: { operator: { kind: 'manual' }, approvals },
-    },
-    0,
-  );
+  return parsePlan(planFor({ name: 'p', launch: { operator: { kind: 'manual' }, approvals } }), 0);
 }
 
 describe('signed approvals', () => {

@@ -9,8 +9,7 @@ import { readCertificate } from '../../src/keys/certificate.js';
 import { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import { parsePlan } from '../../src/plan/index.js';
 import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
-import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
-import { ratificationActivities } from '../../activities/ratify.js';
+import { keyActivities } from '../../activities/keys.js';
 import { primaryPlanInput } from '../helpers/primaryPlan.js';
 
 /**
@@ -191,7 +190,7 @@ describe('bad input table', () => {
 
   it('refuses a launch validator whose proof of possession does not verify, naming the validator', async () => {
     const keys = { nodeId: staker1.nodeId, blsPublicKey: staker1.blsPublicKey, proofOfPossession: staker2.proofOfPossession };
-    const refused = ratificationActivities().verifyValidatorKeys(keys);
+    const refused = keyActivities().verifyValidatorKeys(keys);
     await expect(refused).rejects.toThrow(/^validator NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg: proofOfPossession does not verify for blsPublicKey 0x900c9b119b5c82d7… under the avalanchego rule$/);
     await expect(refused).rejects.toMatchObject({ type: 'InvalidValidator' });
   });
@@ -200,7 +199,7 @@ describe('bad input table', () => {
     const check = (edit: (validators: any[]) => void) => {
       const primary = parsePlan(primaryPlan(), NOW).genesis.primary!;
       edit(primary.validators);
-      return primaryGenesisActivities(new LocalArtifactStore(tmpdir())).checkGenesisStakers({ primary });
+      return keyActivities().checkGenesisStakers({ primary });
     };
 
     it('accepts a staker\'s certificate, BLS key and PoP, and names it by the NodeID of its certificate', async () => {

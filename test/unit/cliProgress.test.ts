@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { ExportCursor } from '../../src/contract/exportProgress.js';
 import type { RegenesisStatus } from '../../src/contract/run.js';
+import type { Hex } from '../../src/state/hex.js';
+import { emptyStats } from '../../src/state/stats.js';
 import { nextStep } from '../../src/view/nextStep.js';
 import { partitionProgress, renderRun, type RunSnapshot } from '../../src/cli/progress.js';
+import { planFor } from '../helpers/plans.js';
 
-const key = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
+const key = (n: bigint): Hex => `0x${n.toString(16).padStart(64, '0')}`;
+const cursor = (next: Hex, bytes: number, accounts: number): ExportCursor => ({ next, bytes, stats: { ...emptyStats(), accounts } });
 const SPACE = 1n << 256n;
 
 function status(over: Partial<RegenesisStatus>): RegenesisStatus {
@@ -13,10 +18,10 @@ function status(over: Partial<RegenesisStatus>): RegenesisStatus {
 describe('watch: progress and the next human step', () => {
   it('places a heartbeated cursor in its partition and measures how far through it is', () => {
     // 3/8 of the key space is half-way through the second of four partitions.
-    const p = partitionProgress({ next: key((SPACE * 3n) / 8n), bytes: 2048, stats: { accounts: 70 } }, 4);
+    const p = partitionProgress(cursor(key((SPACE * 3n) / 8n), 2048, 70), 4);
     expect(p).toEqual({ index: 1, count: 4, fraction: 0.5, accounts: 70, bytes: 2048 });
-    expect(partitionProgress({ next: key(SPACE - 1n), bytes: 0, stats: { accounts: 0 } }, 4)?.index).toBe(3);
-    expect(partitionProgress({ next: 'not a key', bytes: 0, stats: { accounts: 0 } }, 4)).toBeUndefined();
+    expect(partitionProgress(cursor(key(SPACE - 1n), 0, 0), 4)?.index).toBe(3);
+    expect(partitionProgress(cursor(key(0n), 0, 0), 0)).toBeUndefined();
   });
 
   it('draws the checklist with what is done, the rate and the ETA of each partition', () => {
@@ -77,15 +82,15 @@ describe('Web UI details (Temporal user metadata)', () => {
     const { parsePlan } = await import('../../src/plan/index.js');
     const { currentDetails, runSummary, runDetails } = await import('../../src/view/details.js');
     const plan = parsePlan(
-      {
+      planFor({
         name: 'annual',
         network: 'lux-mainnet',
         chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc', partitions: 8 } },
         target: { epoch: 1234 },
         epoch: { source: 'proposervm', durationSeconds: 30 },
-        genesis: { chainId: 96369, startTime: { afterFreezeSeconds: 3600 } },
+        genesis: { chainId: 96369 },
         launch: { operator: { kind: 'manual' }, approvals: { required: 2 } },
-      },
+      }),
       0,
     );
     expect(runSummary(plan)).toBe('regenesis annual · lux-mainnet · manual · epoch 1234 (proposervm, 30s epochs)');

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { FAILURES, failure, isFailureType, NON_RETRYABLE, type FailureType } from '../../src/contract/failures.js';
 import { agentPolicies, policies } from '../../activities/policies.js';
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { REPO_ROOT, repoFiles } from '../helpers/repoFiles.js';
 
 describe('failure catalogue', () => {
   it('derives the non-retryable list from the catalogue, and every retry policy uses it', () => {
@@ -36,10 +33,8 @@ describe('failure catalogue', () => {
 
   it('is the only way shipped code throws a typed non-retryable failure', () => {
     // A bare ApplicationFailure.nonRetryable(msg, 'Type') would bypass the catalogue (and its retry decision).
-    const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src', 'activities', 'workflows'], { cwd: root, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => f.endsWith('.ts') && f !== 'src/contract/failures.ts');
-    const bypasses = files.filter((f) => /ApplicationFailure\.nonRetryable\(/.test(readFileSync(resolve(root, f), 'utf8')));
+    const files = repoFiles('src', 'activities', 'workflows').filter((f) => f.endsWith('.ts') && f !== 'src/contract/failures.ts');
+    const bypasses = files.filter((f) => /ApplicationFailure\.nonRetryable\(/.test(readFileSync(resolve(REPO_ROOT, f), 'utf8')));
     expect(bypasses).toEqual([]);
   });
 });

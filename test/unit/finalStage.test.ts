@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChainHeads } from '../../src/chains/avax/heads.js';
 import type { Prepared } from '../../src/contract/run.js';
 import type { Plan } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
 
 /**
@@ -14,7 +15,7 @@ vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../help
 const { RegenesisRun } = await import('../../workflows/state.js');
 const { finalStage, judgeDelta } = await import('../../workflows/finalStage.js');
 
-const plan = {
+const plan = planFor({
   name: 'two-stage',
   network: 'net1',
   kind: 'scheduled',
@@ -27,7 +28,7 @@ const plan = {
     operator: { kind: 'agents', agentTimeoutSeconds: 60, healthTimeoutSeconds: 60, transferCheck: true, stages: 2, headsSettleSeconds: 5, deltaLimits: { accountsChanged: 10, validatorSetMayChange: false } },
     validators: [],
   },
-} as unknown as Plan;
+}) as unknown as Plan;
 const op = plan.launch!.operator as Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
 
 const stage1 = {

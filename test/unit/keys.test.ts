@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { getAddress } from 'ethers';
 import { cb58Decode, cb58Encode } from '../../src/keys/cb58.js';
@@ -27,11 +26,10 @@ import {
 } from '../../src/keys/address.js';
 import { detectAllocationStyle, DIALECTS, type DialectName } from '../../src/network/dialect.js';
 import { bytesToHex } from '../../src/state/hex.js';
-import { ratificationActivities } from '../../activities/ratify.js';
+import { keyActivities } from '../../activities/keys.js';
 import { RATIFICATION_PREFIX, ratificationMessage } from '../../src/keys/ratificationMessage.js';
 import { signRatification } from '../../src/keys/signerKey.js';
-import { primaryGenesisActivities, type PrimaryGenesisPlan } from '../../activities/primaryGenesis.js';
-import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import type { PrimaryGenesisPlan } from '../../src/genesis/primary/index.js';
 import { localStaker } from '../helpers/validators.js';
 
 const VECTORS = new URL('../fixtures/vectors/', import.meta.url);
@@ -175,7 +173,7 @@ describe('BLS message signatures (genesis ratification)', () => {
 });
 
 describe('the ratification message', () => {
-  const activities = ratificationActivities();
+  const activities = keyActivities();
   const digest = sha256(new TextEncoder().encode('{"networkID":88888}'));
   const genesisSha256 = bytesToHex(digest).slice(2);
   const secret = secretOf(expected[1]!);
@@ -227,7 +225,7 @@ describe('the ratification message', () => {
 });
 
 describe("the key activities check under the run's dialect", () => {
-  const activities = ratificationActivities();
+  const activities = keyActivities();
   const genesisSha256 = bytesToHex(sha256(new TextEncoder().encode('{"networkID":96369}')));
   const networkId = 96369;
   const message = ratificationMessage(networkId, genesisSha256);
@@ -280,7 +278,7 @@ describe("the key activities check under the run's dialect", () => {
           },
         ],
       }) as PrimaryGenesisPlan;
-    const check = primaryGenesisActivities(new LocalArtifactStore(tmpdir())).checkGenesisStakers;
+    const check = keyActivities().checkGenesisStakers;
     await expect(check({ primary: primary('luxd') })).resolves.toEqual({
       validators: 1,
       stakers: [{ nodeId: luxStaker.nodeID, blsPublicKey: luxStaker.signer.publicKey }],

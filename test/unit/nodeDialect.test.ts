@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cChainNodeEndpoints, probeNodeDialect } from '../../src/chains/avax/api.js';
-import { startRecordedNode } from '../helpers/recordedNode.js';
+import { startRecordedNode } from '../rigs/recordedNode.js';
 
 /** The node family is read from the node (info.getNodeVersion), never inferred from a URL alone. */
 let close: (() => Promise<void>) | undefined;

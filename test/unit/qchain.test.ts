@@ -13,7 +13,7 @@ import { buildPrimaryGenesis, parsePrimaryGenesis, PrimaryGenesisError, serializ
 import { formatAddress } from '../../src/keys/address.js';
 import { proofOfPossession, publicKeyFromSecret } from '../../src/keys/bls.js';
 import { LUXD } from '../../src/network/dialect.js';
-import { startRecordedNode } from '../helpers/recordedNode.js';
+import { startRecordedNode } from '../rigs/recordedNode.js';
 
 /**
  * The Q-Chain adapter against recorded luxd replies (no luxd runs on this machine): which route

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Plan } from '../../src/plan/index.js';
 import type { Prepared } from '../../src/contract/run.js';
 import type { DialectName } from '../../src/network/dialectName.js';
-import { localStaker } from '../helpers/validators.js';
+import { planFor } from '../helpers/plans.js';
+import { localStaker, validatorKeys } from '../helpers/validators.js';
 import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
 
 /**
@@ -23,20 +24,20 @@ const SIGNATURE = `0x${'cd'.repeat(96)}`;
 
 function planOf(parts: { primary?: DialectName; cChain?: DialectName; operator?: 'local' | 'agents' }): Plan {
   const stakers = [localStaker(1), localStaker(2), localStaker(3)];
-  return {
+  return planFor({
     name: 'dialect',
     network: 'net1',
     kind: 'scheduled',
     rehearsal: { enabled: false },
-    chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc', ...(parts.cChain ? { dialect: parts.cChain } : {}) } },
-    genesis: { chainId: 96369, ...(parts.primary ? { primary: { networkId: 96369, dialect: parts.primary, validators: [] } } : {}) },
+    chains: { C: { rpcUrl: 'http://127.0.0.1:9650/ext/bc/C/rpc', dialect: parts.cChain } },
+    genesis: { chainId: 96369, primary: parts.primary ? { networkId: 96369, dialect: parts.primary, validators: [] } : undefined },
     launch: {
       approvals: { required: 1, timeoutSeconds: 60 },
       ratificationTimeoutSeconds: 60,
       operator: parts.operator === 'agents' ? { kind: 'agents', agentTimeoutSeconds: 60, healthTimeoutSeconds: 60 } : { kind: 'local', network: 'net1' },
-      validators: stakers.map((s) => ({ nodeId: s.nodeId, blsPublicKey: s.blsPublicKey, proofOfPossession: s.proofOfPossession, weight: '100' })),
+      validators: stakers.map((s) => validatorKeys(s)),
     },
-  } as unknown as Plan;
+  }) as unknown as Plan;
 }
 
 const keyCalls = () => sandbox.calls.filter((c) => ['verifyValidatorKeys', 'verifyRatification', 'aggregateRatification', 'agentSignGenesis'].includes(c.activity));

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Prepared } from '../../src/contract/run.js';
 import { formatNodeId } from '../../src/keys/nodeId.js';
+import { planFor } from '../helpers/plans.js';
 import { resetSandbox, sandbox } from '../helpers/workflowSandbox.js';
 
 /**
@@ -37,14 +38,12 @@ function validator<W>(i: number, weight: W) {
 }
 
 function planWith(weights: unknown[]): unknown {
-  return {
+  return planFor({
     name: 'stake',
     network: 'net1',
-    chains: { C: { rpcUrl: 'http://127.0.0.1:8545' } },
-    target: { epoch: 'current' },
-    genesis: { chainId: 7777, startTime: NOW + 3600 },
+    genesis: { startTime: NOW + 3600 },
     launch: { operator: { kind: 'local', network: 'net1' }, validators: weights.map((w, i) => validator(i + 1, w)) },
-  };
+  });
 }
 
 beforeEach(() => {

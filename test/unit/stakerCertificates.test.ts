@@ -6,7 +6,8 @@ import { formatAddress, shortIdFromAddress } from '../../src/keys/address.js';
 import { nodeIdFromCertificate, readCertificate } from '../../src/keys/certificate.js';
 import { MAX_STAKER_CERTIFICATE_BYTES, stakerCertificateProblems } from '../../src/keys/stakerCertificate.js';
 import { parsePlan } from '../../src/plan/index.js';
-import { primaryGenesisActivities } from '../../activities/primaryGenesis.js';
+import { genesisActivities } from '../../activities/genesis.js';
+import { keyActivities } from '../../activities/keys.js';
 import { primaryPlanInput } from '../helpers/primaryPlan.js';
 
 /**
@@ -112,7 +113,7 @@ function planWith(certificates: string[], startTime: unknown) {
 
 describe('genesis stakers at preflight and at the genesis build', () => {
   const staker1 = readFileSync(new URL('staker1.crt', AVALANCHEGO), 'utf8');
-  const activities = (now: number) => primaryGenesisActivities(new LocalArtifactStore(tmpdir()), () => now);
+  const activities = (now: number) => ({ ...keyActivities(() => now), ...genesisActivities(new LocalArtifactStore(tmpdir()), () => now) });
 
   it('refuses, as InvalidValidator, a staker whose certificate expires before a fixed start time, naming its index and NodeID', async () => {
     const plan = planWith([staker1, pem('p256'), pem('expired')], '2026-07-01T00:00:00Z');

@@ -1,17 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, repoFiles } from '../helpers/repoFiles.js';
 
 /**
  * The repository must pass its tests when cloned alone: no source, test or script may reach a
  * path outside it (a vectors folder beside the checkout, say). Every relative path literal
  * (`'../…'`) is resolved against its file's folder and must stay inside the repository.
  */
-const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
-const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'src', 'test', 'activities', 'workflows', 'scripts', 'bin', '.ci'], { cwd: root, encoding: 'utf8' })
-  .split('\n')
-  .filter((f) => /\.(ts|mts|js|mjs|sh)$/.test(f) || f === '.ci/run');
+const root = REPO_ROOT;
+const tracked = repoFiles('src', 'test', 'activities', 'workflows', 'scripts', 'bin', '.ci').filter((f) => /\.(ts|mts|js|mjs|sh)$/.test(f) || f === '.ci/run');
 
 describe('the repository stands alone', () => {
   it('reads nothing outside itself', () => {

@@ -6,16 +6,15 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { localLaunch, planFor } from '../helpers/plans.js';
 import { statusQuery, type Phase, type RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
 import { artifactHashes } from '../helpers/run.js';
-import { uniqueTaskQueue } from '../helpers/temporal.js';
-import { localStaker } from '../helpers/validators.js';
-import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
-import { WorkerProcesses } from '../helpers/workers.js';
+import { uniqueTaskQueue } from '../rigs/temporal.js';
+import { localStaker, validatorKeys } from '../helpers/validators.js';
+import { startDevnetFixture, type DevnetFixture } from '../rigs/devnetFixture.js';
+import { WorkerProcesses } from '../rigs/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
-import { approvers } from '../helpers/approvers.js';
 
 describe('worker killed (SIGKILL) during export and during validator migration', () => {
   let fx: DevnetFixture;
@@ -44,17 +43,13 @@ describe('worker killed (SIGKILL) during export and during validator migration',
     await fx?.teardown();
   });
 
-  const plan = (): PlanInput => ({
-    name: 'crash',
-    chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 8 } },
-    target: { height },
-    genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
-    launch: {
-      operator: { kind: 'local', network: 'crashnet' },
-      approvals: { required: 1, approvers: approvers('alice') },
-      validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
-    },
-  });
+  const plan = () =>
+    planFor({
+      name: 'crash',
+      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 8 } },
+      target: { height },
+      genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
+    }, localLaunch('crashnet', validatorKeys(staker, 10)));
 
   async function until(handle: WorkflowHandle, done: (phase: Phase) => boolean, extra: () => boolean = () => true): Promise<void> {
     for (let i = 0; i < 3000; i++) {

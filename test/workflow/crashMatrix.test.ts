@@ -6,18 +6,18 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rehearsalWorkDir } from '../../activities/rehearse.js';
-import { GENESIS_PATH } from '../../activities/genesis.js';
+import { RUN_FILES } from '../../src/artifacts/layout.js';
 import { CRASH_POINTS_ENV, type CrashPointName } from '../../src/crashPoint.js';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import { alive } from '../../src/nodes/pidFile.js';
 import { nodeStateAt } from '../helpers/nodeState.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import type { Phase, RegenesisResult } from '../../workflows/messages.js';
 import { untilStatus } from '../helpers/phases.js';
 import { artifactHashes, checkManifest } from '../helpers/run.js';
-import { startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
-import { WorkerProcesses } from '../helpers/workers.js';
+import { startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
+import { WorkerProcesses } from '../rigs/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 
 /**
@@ -82,13 +82,14 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
     return p;
   }
 
-  const plan = (name: string, rpcUrl: string): PlanInput => ({
-    name,
-    chains: { C: { rpcUrl, partitions: 2, pageSize: 64 } },
-    target: { height: 0 },
-    genesis: { chainId: 3132, startTime: { afterFreezeSeconds: 7200 } },
-    rehearsal: { enabled: true },
-  });
+  const plan = (name: string, rpcUrl: string) =>
+    planFor({
+      name,
+      chains: { C: { rpcUrl, partitions: 2, pageSize: 64 } },
+      target: { height: 0 },
+      genesis: { chainId: 3132, startTime: { afterFreezeSeconds: 7200 } },
+      rehearsal: { enabled: true },
+    });
 
   interface Outcome {
     result: Extract<RegenesisResult, { status: 'Completed' }>;
@@ -138,7 +139,7 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
       const rehearsalDir = rehearsalWorkDir(status.runKey ?? '');
       if ('crashPoint' in point && point.crashPoint === 'genesis-partly-written') {
         // The point means what it says: bytes of the genesis are on disk, the file is not published.
-        const genesis = join(artifactsDir, status.runKey ?? '', GENESIS_PATH);
+        const genesis = join(artifactsDir, status.runKey ?? '', RUN_FILES.cGenesis);
         expect(statSync(`${genesis}.partial`).size).toBeGreaterThan(0);
         expect(existsSync(genesis)).toBe(false);
       }

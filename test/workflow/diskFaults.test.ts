@@ -6,9 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import { runPlan } from '../helpers/run.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 
 /**
  * The artifact directory on a real small file system: a 1 MiB tmpfs that the export overflows, and
@@ -42,12 +42,13 @@ describe('disk faults in the artifact directory', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const plan = (): PlanInput => ({
-    name: 'disk',
-    chains: { C: { rpcUrl: geth.node.rpcUrl, partitions: 2, pageSize: 64 } },
-    target: { height: 0 },
-    genesis: { chainId: 3136, startTime: { afterFreezeSeconds: 7200 } },
-  });
+  const plan = () =>
+    planFor({
+      name: 'disk',
+      chains: { C: { rpcUrl: geth.node.rpcUrl, partitions: 2, pageSize: 64 } },
+      target: { height: 0 },
+      genesis: { chainId: 3136, startTime: { afterFreezeSeconds: 7200 } },
+    });
 
   async function runOn(artifactsDir: string): Promise<{ worker: Worker; taskQueue: string }> {
     const taskQueue = uniqueTaskQueue('disk');

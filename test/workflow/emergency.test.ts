@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { localLaunch, planFor } from '../helpers/plans.js';
 import { approveUpdate, ratifyUpdate, searchAttributes, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
-import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
+import { startDevnetFixture, type DevnetFixture } from '../rigs/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
-import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
-import { localStaker } from '../helpers/validators.js';
+import { createTestWorker, uniqueTaskQueue } from '../rigs/temporal.js';
+import { localStaker, validatorKeys } from '../helpers/validators.js';
 import { emergencyRegenesisWorkflow } from '../../workflows/index.js';
-import { approval, approvers } from '../helpers/approvers.js';
+import { approval } from '../helpers/approvers.js';
 import { ratificationOf, untilPhase } from '../helpers/phases.js';
 
 describe('emergency regenesis on a real local chain', () => {
@@ -37,18 +37,14 @@ describe('emergency regenesis on a real local chain', () => {
     await fx?.teardown();
   });
 
-  const plan = (): PlanInput => ({
-    name: 'emergency',
-    chains: { C: { rpcUrl } },
-    target: { epoch: 'current' }, // replaced by the last good height
-    genesis: { chainId: 6161, startTime: { afterFreezeSeconds: 1800 } },
-    rehearsal: { enabled: false }, // forced on by the emergency workflow
-    launch: {
-      operator: { kind: 'local', network: 'enet' },
-      approvals: { required: 1, approvers: approvers('oncall') },
-      validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 1 }],
-    },
-  });
+  const plan = () =>
+    planFor({
+      name: 'emergency',
+      chains: { C: { rpcUrl } },
+      target: { epoch: 'current' }, // replaced by the last good height
+      genesis: { chainId: 6161, startTime: { afterFreezeSeconds: 1800 } },
+      rehearsal: { enabled: false }, // forced on by the emergency workflow
+    }, localLaunch('enet', validatorKeys(staker, 1), 'oncall'));
 
   async function start(lastGoodHeight: number): Promise<{ handle: WorkflowHandle; run: <T>(f: () => Promise<T>) => Promise<T> }> {
     const taskQueue = uniqueTaskQueue('emergency');

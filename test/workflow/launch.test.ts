@@ -5,8 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createActivities } from '../../activities/index.js';
-import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import type { Activities } from '../../activities/index.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import type { LocalGethDevnet } from '../../src/operator/localDevnet.js';
 import type { PlanInput } from '../../src/plan/index.js';
@@ -21,11 +20,12 @@ import {
 } from '../../workflows/messages.js';
 import { approval, approvalSignedFor, approvers } from '../helpers/approvers.js';
 import { approveAndRatify, ratificationOf, untilPhase, untilStatus } from '../helpers/phases.js';
-import { createTestWorker, uniqueTaskQueue } from '../helpers/temporal.js';
-import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
+import { createTestWorker, uniqueTaskQueue } from '../rigs/temporal.js';
+import { startDevnetFixture, type DevnetFixture } from '../rigs/devnetFixture.js';
 import { recordHistory } from '../helpers/histories.js';
 import { expectRejection } from '../helpers/run.js';
-import { localStaker, type TestValidator } from '../helpers/validators.js';
+import { localStaker, validatorKeys, type TestValidator } from '../helpers/validators.js';
+import { planFor } from '../helpers/plans.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 
 async function head(rpcUrl: string): Promise<number> {
@@ -56,8 +56,8 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
     await fx?.teardown();
   });
 
-  const plan = (launch: Record<string, unknown>): PlanInput =>
-    ({
+  const plan = (launch: Record<string, unknown>) =>
+    planFor({
       name: 'launch-it',
       network: 'net1',
       chains: { C: { rpcUrl: oldRpc, partitions: 2 } },
@@ -65,23 +65,18 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       epoch: { durationSeconds: 2, pollSeconds: 1 },
       genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
       launch: { operator: { kind: 'local', network: 'net1' }, approvals: { required: 1, approvers: approvers('alice') }, ...launch },
-    }) as PlanInput;
+    });
 
-  const validatorKeys = (s: TestValidator, weight = '100') => ({
-    nodeId: s.nodeId,
-    blsPublicKey: s.blsPublicKey,
-    proofOfPossession: s.proofOfPossession,
-    weight,
-  });
 
+  /** Runs `planInput` on a worker of its own, over `injected.artifacts` when given, with `injected.activities` stood in. */
   async function withRun<T>(
     planInput: PlanInput,
     body: (handle: WorkflowHandle) => Promise<T>,
-    activities?: object,
+    injected: { artifacts?: string; activities?: (real: Activities) => object } = {},
   ): Promise<T> {
     const taskQueue = uniqueTaskQueue('launch');
-    const artifacts = join(work, `artifacts-${taskQueue}`);
-    const worker = await createTestWorker(env, { taskQueue, artifactsDir: artifacts, devnetRoot: join(work, 'devnets'), activities });
+    const artifactsDir = injected.artifacts ?? join(work, `artifacts-${taskQueue}`);
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir, devnetRoot: join(work, 'devnets'), ...(injected.activities ? { activities: injected.activities } : {}) });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [planInput] });
       const out = await body(handle);
@@ -94,17 +89,16 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   const STAKE = 9_007_199_254_740_993n;
 
   it('launches after two approvals and 2/3 ratification, and refuses rollback after the commit point', async () => {
-    const real = createActivities({ store: new LocalArtifactStore(join(work, 'artifacts-happy')), devnetRoot: join(work, 'devnets') });
     let releaseReport!: () => void;
     const reportHeld = new Promise<void>((resolve) => (releaseReport = resolve));
     // Holds the post-commit report until the test has tried a rollback past the commit point.
-    const activities = {
+    const activities = (real: Activities) => ({
       ...real,
       publishLaunchReport: async (input: Parameters<typeof real.publishLaunchReport>[0]) => {
         await reportHeld;
         return real.publishLaunchReport(input);
       },
-    };
+    });
     const result = await withRun(
       plan({ approvals: { required: 2, approvers: approvers('alice', 'bob') }, validators: stakers.slice(0, 3).map((s) => validatorKeys(s, STAKE.toString())) }),
       async (handle) => {
@@ -140,7 +134,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         releaseReport();
         return (await handle.result()) as RegenesisResult;
       },
-      activities,
+      { artifacts: join(work, 'artifacts-happy'), activities },
     );
     if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
     expect(result.launch?.approvers).toEqual(['alice', 'bob']);
@@ -185,21 +179,20 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
 
   /** Orchestration: only the post-launch check fails (plus `overrides`); migration and launch are real. */
   async function runFailingPostVerify(artifacts: string, overrides: Record<string, unknown> = {}): Promise<RegenesisResult> {
-    const real = createActivities({ store: new LocalArtifactStore(join(work, artifacts)), devnetRoot: join(work, 'devnets') });
-    const activities = {
+    const activities = (real: Activities) => ({
       ...real,
       postVerifyNetwork: async () => {
         throw ApplicationFailure.nonRetryable('new network serves the wrong state', 'PostVerifyFailed');
       },
       ...overrides,
-    };
+    });
     return withRun(
       plan({ validators: [validatorKeys(stakers[0]!)] }),
       async (handle) => {
         await approveAndRatify(handle, stakers[0]!);
         return (await handle.result()) as RegenesisResult;
       },
-      activities,
+      { artifacts: join(work, artifacts), activities },
     );
   }
 
@@ -242,15 +235,14 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
 
   it.each(injected)('a failure in %s (after its effect) runs exactly the compensations registered so far, in reverse', async (activity, phase, expected) => {
     const artifacts = join(work, `artifacts-inject-${activity}`);
-    const real = createActivities({ store: new LocalArtifactStore(artifacts), devnetRoot: join(work, 'devnets') }) as Record<string, (input: unknown) => Promise<unknown>>;
     // Orchestration test: the step really runs (its effect happens), then fails for good.
-    const activities = {
+    const activities = (real: Activities) => ({
       ...real,
       [activity]: async (input: unknown) => {
-        await real[activity]!(input);
+        await (real as unknown as Record<string, (input: unknown) => Promise<unknown>>)[activity]!(input);
         throw ApplicationFailure.nonRetryable(`injected failure after ${activity}`, 'Injected');
       },
-    };
+    });
     const result = await withRun(
       plan({ validators: [validatorKeys(stakers[0]!)] }),
       async (handle) => {
@@ -270,7 +262,7 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         }
         return (await handle.result()) as RegenesisResult;
       },
-      activities,
+      { artifacts, activities },
     );
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;

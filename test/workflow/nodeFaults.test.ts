@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { FaultProxy, type Fault } from '../rigs/faultProxy.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import type { PlanInput } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import { nodeStateAt, type NodeState } from '../helpers/nodeState.js';
 import { checkManifest, runPlan } from '../helpers/run.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 
 /**
  * The source node misbehaves while it serves the export, through a fault proxy on loopback. Each
@@ -50,12 +51,13 @@ describe('source node faults during the export', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const plan = (maxOutageSeconds?: number): PlanInput => ({
-    name: 'faults',
-    chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 32, ...(maxOutageSeconds ? { maxOutageSeconds } : {}) } },
-    target: { height: 0 },
-    genesis: { chainId: 3134, startTime: { afterFreezeSeconds: 7200 } },
-  });
+  const plan = (maxOutageSeconds?: number) =>
+    planFor({
+      name: 'faults',
+      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 32, maxOutageSeconds } },
+      target: { height: 0 },
+      genesis: { chainId: 3134, startTime: { afterFreezeSeconds: 7200 } },
+    });
 
   /** A worker runs one workflow until it ends (runUntil), so each case has its own. */
   async function run(p: PlanInput) {

@@ -3,17 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActivities } from '../../activities/index.js';
-import { LocalArtifactStore } from '../../src/artifacts/store.js';
+import { freezeBlock } from '../../activities/chain.js';
+import type { Activities } from '../../activities/index.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { FaultProxy } from '../rigs/faultProxy.js';
 import { fillChain } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import type { PChainExport } from '../../src/manifests.js';
-import type { Plan, PlanInput } from '../../src/plan/index.js';
+import type { Plan } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import type { Hex } from '../../src/state/hex.js';
 import { runPlan } from '../helpers/run.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 
 /**
  * The workflow's pinning rule with the P-Chain export forced off the epoch's P-Chain height. The
@@ -48,10 +49,9 @@ describe('exports pinned to different P-Chain heights', () => {
     const rpcUrl = `${proxy.url}/ext/bc/C/rpc`;
     const head = Number(BigInt(await new JsonRpcClient(rpcUrl).call<Hex>('eth_blockNumber')));
     const artifactsDir = join(work, 'artifacts');
-    const real = createActivities({ store: new LocalArtifactStore(artifactsDir), devnetRoot: join(work, 'devnets') });
-    const block = await real.freezeBlock({ rpcUrl, height: head });
+    const block = await freezeBlock({ rpcUrl, height: head });
     const EPOCH_P_HEIGHT = 100;
-    const activities = {
+    const activities = (real: Activities) => ({
       ...real,
       // geth has no info API to say which node family it is: the family probe is stood in too.
       preflightEvm: async (input: { plan: Plan }) => ({
@@ -76,17 +76,17 @@ describe('exports pinned to different P-Chain heights', () => {
         validators: { path: 'exports/P/validators.jsonl', sha256: '00', count: 1, totalWeight: '1' },
         utxos: { path: 'exports/P/utxos.jsonl', sha256: '00', count: 0, assets: [] },
       }),
-    };
+    });
     const taskQueue = uniqueTaskQueue('pinning');
-    const worker = await createTestWorker(env, { taskQueue, artifactsDir, activities });
-    const plan: PlanInput = {
+    const worker = await createTestWorker(env, { taskQueue, artifactsDir, devnetRoot: join(work, 'devnets'), activities });
+    const plan = planFor({
       name: 'pinning',
       chains: { C: { rpcUrl, node: 'geth', partitions: 2 }, P: { addresses: [] } },
       target: { epoch: 7 },
       epoch: { source: 'proposervm', durationSeconds: 30, pollSeconds: 1 },
       genesis: { chainId: 3137, startTime: { afterFreezeSeconds: 7200 } },
       rehearsal: { enabled: false },
-    };
+    });
     const result = await runPlan(env, worker, plan, { taskQueue });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;

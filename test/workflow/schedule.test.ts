@@ -7,9 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { fillChain } from '../../src/dev/fill.js';
 import { createRegenesisSchedule, summarizeSchedule } from '../../src/schedule.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import { searchAttributes, type RegenesisResult } from '../../workflows/messages.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../rigs/temporal.js';
 import { approvers } from '../helpers/approvers.js';
 import { untilPhase } from '../helpers/phases.js';
 
@@ -33,7 +33,7 @@ describe('annual regenesis schedule (real Temporal dev server, real geth)', () =
   it('creates a yearly schedule, triggers a proposal run that waits for approval, and deletes it', async () => {
     const taskQueue = uniqueTaskQueue('schedule');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts') });
-    const plan: PlanInput = {
+    const plan = planFor({
       name: 'annual',
       network: 'devnet',
       chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
@@ -41,7 +41,7 @@ describe('annual regenesis schedule (real Temporal dev server, real geth)', () =
       epoch: { durationSeconds: 2, pollSeconds: 1 },
       genesis: { chainId: 5151, startTime: { afterFreezeSeconds: 86_400 } },
       launch: { operator: { kind: 'manual' }, approvals: { required: 1, approvers: approvers('alice') } },
-    };
+    });
     const fixedStart = { ...plan, genesis: { chainId: 5151, startTime: Math.floor(Date.now() / 1000) + 3600 } };
     await expect(createRegenesisSchedule(env.client, { scheduleId: 'bad', plan: fixedStart, taskQueue })).rejects.toThrow(/relative start time/);
 

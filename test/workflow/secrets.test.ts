@@ -5,16 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FaultProxy } from '../rigs/faultProxy.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { localLaunch, planFor } from '../helpers/plans.js';
 import { toolPath } from '../../src/tools.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { approveAndRatify } from '../helpers/phases.js';
-import { uniqueTaskQueue } from '../helpers/temporal.js';
-import { localStaker } from '../helpers/validators.js';
-import { startDevnetFixture, type DevnetFixture } from '../helpers/devnetFixture.js';
-import { WorkerProcesses } from '../helpers/workers.js';
+import { uniqueTaskQueue } from '../rigs/temporal.js';
+import { localStaker, validatorKeys } from '../helpers/validators.js';
+import { startDevnetFixture, type DevnetFixture } from '../rigs/devnetFixture.js';
+import { WorkerProcesses } from '../rigs/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
-import { approvers } from '../helpers/approvers.js';
 
 const TOKEN = 'rgn-test-token-5b1e0c9a7d3f42e8';
 /**
@@ -107,17 +106,12 @@ describe('secrets stay out of histories, logs and artifacts', () => {
     const taskQueue = uniqueTaskQueue('secrets');
     const artifactsDir = join(work, 'artifacts');
     workers.start({ taskQueue, artifactsDir });
-    const plan: PlanInput = {
+    const plan = planFor({
       name: 'secrets',
       chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 16 } },
       target: { height },
       genesis: { chainId: 3135, startTime: { afterFreezeSeconds: 7200 } },
-      launch: {
-        operator: { kind: 'local', network: 'secretnet' },
-        approvals: { required: 1, approvers: approvers('alice') },
-        validators: [{ nodeId: staker.nodeId, blsPublicKey: staker.blsPublicKey, proofOfPossession: staker.proofOfPossession, weight: 10 }],
-      },
-    };
+    }, localLaunch('secretnet', validatorKeys(staker, 10)));
     const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [plan] });
     await approveAndRatify(handle, staker);
     const result = (await handle.result()) as RegenesisResult;

@@ -9,11 +9,11 @@ import { FaultProxy } from '../rigs/faultProxy.js';
 import { freePort } from '../../src/nodes/ports.js';
 import { startSyntheticGeth, type SyntheticGeth } from '../rigs/syntheticGeth.js';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal.js';
-import type { PlanInput } from '../../src/plan/index.js';
+import { planFor } from '../helpers/plans.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
 import { nodeStateAt, type NodeState } from '../helpers/nodeState.js';
 import { checkManifest } from '../helpers/run.js';
-import { WorkerProcesses } from '../helpers/workers.js';
+import { WorkerProcesses } from '../rigs/workers.js';
 import { regenesisWorkflow } from '../../workflows/index.js';
 
 const PAGE_SIZE = 32;
@@ -60,13 +60,13 @@ describe('Temporal server killed and restarted mid-run (persistent database)', (
       pages += 1;
       return { kind: 'delay', ms: 80 };
     };
-    const plan: PlanInput = {
+    const plan = planFor({
       name: 'server-restart',
       chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: PAGE_SIZE } },
       target: { height: 0 },
       genesis: { chainId: 3133, startTime: { afterFreezeSeconds: 7200 } },
       rehearsal: { enabled: false },
-    };
+    });
     const taskQueue = `server-restart-${process.pid}`;
     workers.start({ taskQueue, artifactsDir: join(work, 'artifacts') });
     const connection = await Connection.connect({ address: server.address });

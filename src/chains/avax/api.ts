@@ -1,5 +1,4 @@
 import { JsonRpcClient, RpcResponseError, RpcTransportError, type JsonRpcClientOptions } from '../evm/rpc.js';
-import { AtomicFile, type WrittenFile } from '../../artifacts/atomicFile.js';
 import { AVALANCHEGO, DIALECTS, LUXD, type DialectName, type NodeDialect } from '../../network/dialect.js';
 import { cChainNodeOf } from './cChainUrl.js';
 
@@ -139,28 +138,4 @@ export function parseString(value: unknown, what: string): string {
 export function parseHex(value: unknown, what: string): string {
   if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(value)) throw new Error(`${what}: expected 0x-hex, got ${JSON.stringify(value)?.slice(0, 80)}`);
   return value.toLowerCase();
-}
-
-export interface JsonlSummary extends WrittenFile {
-  records: number;
-}
-
-/**
- * Streams records into a JSONL file that appears only whole (written to `.partial`, fsynced,
- * renamed). Each record is serialised as given, so callers fix the field order for stable bytes.
- */
-export async function writeJsonl(path: string, records: AsyncIterable<unknown> | Iterable<unknown>): Promise<JsonlSummary> {
-  const file = await AtomicFile.create(path);
-  let count = 0;
-  try {
-    for await (const record of records) {
-      await file.write(`${JSON.stringify(record)}\n`);
-      count += 1;
-    }
-    const written = await file.commit();
-    return { ...written, records: count };
-  } catch (err) {
-    await file.abort();
-    throw err;
-  }
 }

@@ -1,4 +1,4 @@
-import { writeJsonl, type JsonlSummary } from './api.js';
+import { writeJsonl, type JsonlSummary } from '../../state/jsonl.js';
 import type { UtxoRecord } from './utxo.js';
 
 export interface AssetTotal {

@@ -1,5 +1,6 @@
 import type { BlockHeader, BlockReader } from '../../epoch/blockTimestampSource.js';
-import { AvaxService, parseSafeUint, writeJsonl, type AvaxEndpoints, type JsonlSummary } from '../avax/api.js';
+import { AvaxService, parseSafeUint, type AvaxEndpoints } from '../avax/api.js';
+import { writeJsonl, type JsonlSummary } from '../../state/jsonl.js';
 import { exportUtxosWithTotals, totalUtxos, type AssetTotal } from '../avax/utxoTotals.js';
 import { streamUtxos, type UtxoQuery } from '../avax/utxoPages.js';
 import type { UtxoRecord } from '../avax/utxo.js';

@@ -3,8 +3,8 @@ import { accountRangePages, partitionBounds } from '../../../src/chains/evm/geth
 import type { AccountRecord } from '../../../src/state/account.js';
 import type { Hex } from '../../../src/state/hex.js';
 import { computeStateRoot } from '../../../src/state/stateRoot.js';
-import { fillCChain, useLocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_EVM } from '../../helpers/avaxTransfers.js';
+import { fillCChain, useLocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_EVM } from '../../../src/dev/localKeys.js';
 import { cHead, type CBlock } from '../../helpers/cChain.js';
 
 /**

@@ -3,12 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatAddress } from '../../../src/keys/address.js';
-import type { PlanInput } from '../../../src/plan/index.js';
-import { EPOCH_SECONDS, fillCChain, runSealingEpochs, startLocalAvalanche, type LocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_KEY, shortIdOfKey } from '../../helpers/avaxTransfers.js';
+import { EPOCH_SECONDS, fillCChain, localAvalanchePlan, runSealingEpochs, startLocalAvalanche, type LocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_KEY, shortIdOfKey } from '../../../src/dev/localKeys.js';
 import type { CBlock } from '../../helpers/cChain.js';
 import { failureMessages, runPlan } from '../../helpers/run.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../rigs/temporal.js';
 import { localGenesisStakers } from '../../helpers/validators.js';
 
 /**
@@ -35,15 +34,12 @@ describe('avalanchego v1.14.0 local network: regenesis of the C-Chain', () => {
     const { contracts } = await fillCChain(net);
     const taskQueue = uniqueTaskQueue('coreth');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(net.dir, 'artifacts') });
-    const plan: PlanInput = {
+    // The epoch in progress, read from the node's proposervm: the run waits for it to seal.
+    const plan = localAvalanchePlan(net.node, {
       name: 'coreth',
-      chains: { C: { rpcUrl: net.node.cChainRpcUrl, partitions: 2, pageSize: 16 }, P: { addresses: [ewoqP] }, X: { addresses: [ewoqX] } },
-      // The epoch in progress, read from the node's proposervm: the run waits for it to seal.
-      target: { epoch: 'current' },
-      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
-      genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 } },
+      chains: { C: { partitions: 2, pageSize: 16 }, P: { addresses: [ewoqP] }, X: { addresses: [ewoqX] } },
       rehearsal: { enabled: false },
-    };
+    });
     const result = await runSealingEpochs(net.sender, runPlan(env, worker, plan, { taskQueue }));
     // Frozen at the sealing block of an epoch the node reported, pinned to its P-Chain height.
     const epoch = result.freeze.epoch!;
@@ -95,13 +91,11 @@ describe('avalanchego v1.14.0 local network: regenesis of the C-Chain', () => {
     const artifactsDir = join(net.dir, 'artifacts-bad');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir });
     const [staker] = localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY)));
-    const plan: PlanInput = {
+    const plan = localAvalanchePlan(net.node, {
       name: 'bad-stakers',
-      chains: { C: { rpcUrl: net.node.cChainRpcUrl }, P: { addresses: [net.ewoqP] }, X: { addresses: [net.ewoqX] } },
-      target: { epoch: 'current' },
-      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
-      genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 }, primary: { networkId: 88_888, validators: [staker!, staker!] } },
-    };
+      chains: { P: { addresses: [net.ewoqP] }, X: { addresses: [net.ewoqX] } },
+      genesis: { primary: { networkId: 88_888, validators: [staker!, staker!] } },
+    });
     const refused = await runPlan(env, worker, plan, { taskQueue }).catch((err: unknown) => err);
     // Like every refusal before the export, the run fails (nothing to roll back), naming the staker.
     expect(failureMessages(refused)).toMatch(/plan\.genesis\.primary\.validators\[1\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.nodeID: duplicate NodeID/);

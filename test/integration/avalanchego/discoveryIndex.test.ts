@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DISCOVERY_LOG_PATH, platformActivities } from '../../../activities/platform.js';
+import { platformActivities } from '../../../activities/platform.js';
+import { RUN_FILES } from '../../../src/artifacts/layout.js';
 import { LocalArtifactStore } from '../../../src/artifacts/store.js';
 import { openBlockIndex } from '../../../src/chains/avax/blockIndex.js';
 import { discoverOwners } from '../../../src/chains/avax/discovery.js';
@@ -11,8 +12,9 @@ import type { DiscoveryCursor } from '../../../src/chains/avax/discoveryLog.js';
 import { discoverySources } from '../../../src/chains/avax/discoverySources.js';
 import { formatAddress } from '../../../src/keys/address.js';
 import type { DiscoveredAddresses } from '../../../src/manifests.js';
-import { useLocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_KEY, sendAvax } from '../../helpers/avaxTransfers.js';
+import { useLocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_KEY } from '../../../src/dev/localKeys.js';
+import { sendAvax } from '../../../src/chains/platform/transfer.js';
 import { issueMoreTxTypes } from '../../helpers/avaxTxTypes.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../../helpers/validators.js';
 
@@ -78,7 +80,7 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
     const manifest = (await new MockActivityEnvironment().run(discoverAddresses, { runKey: 'run-d', rpcUrl: net.node.cChainRpcUrl, pChainHeight, withX: true })) as DiscoveredAddresses;
     expect(manifest).toMatchObject({ count: walked.owners.length, pBlocks: pChainHeight, xBlocks: xHead, read: { P: 'index', X: 'index' }, requests: 2, burned: { P: walked.burned.P.toString(), X: walked.burned.X.toString() } });
     expect(readFileSync(store.path('run-d', manifest.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string)).toEqual(walked.owners);
-    expect(existsSync(`${store.path('run-d', DISCOVERY_LOG_PATH)}.partial`)).toBe(false);
+    expect(existsSync(`${store.path('run-d', RUN_FILES.discoveryLog)}.partial`)).toBe(false);
 
     // Where the node serves no index route (HTTP 404), discovery walks.
     expect(await openBlockIndex({ ...net.endpoints, prefix: '/ext/no-such-api' }, 'P', 'local', stakingAssetID)).toBeUndefined();

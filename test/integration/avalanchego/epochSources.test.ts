@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AvaxService } from '../../../src/chains/avax/api.js';
 import { BlockTimestampEpochSource, evmBlockReader } from '../../../src/epoch/blockTimestampSource.js';
 import { ProposerVmEpochSource } from '../../../src/epoch/proposervmSource.js';
-import { EPOCH_SECONDS, useLocalAvalanche } from '../../helpers/avalancheLocal.js';
+import { EPOCH_SECONDS, useLocalAvalanche } from '../../rigs/avalancheLocal.js';
 
 /**
  * proposervm epochs on a single-node avalanchego v1.14.0 local network whose P- and X-Chains have

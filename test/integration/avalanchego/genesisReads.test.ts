@@ -9,8 +9,8 @@ import { decodeUtxo, type UtxoRecord } from '../../../src/chains/avax/utxo.js';
 import { UtxoTotals } from '../../../src/chains/avax/utxoTotals.js';
 import type { ValidatorRecord } from '../../../src/chains/platform/validatorRecord.js';
 import { parseValidatorsAt } from '../../../src/chains/platform/validatorsAt.js';
-import { LOCAL_GENESIS, useLocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from '../../helpers/avaxTransfers.js';
+import { LOCAL_GENESIS, useLocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from '../../../src/dev/localKeys.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../../helpers/validators.js';
 
 /**

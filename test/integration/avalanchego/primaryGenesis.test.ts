@@ -8,11 +8,11 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { AvaxService } from '../../../src/chains/avax/api.js';
 import { parsePrimaryGenesis } from '../../../src/genesis/primary/index.js';
 import { formatAddress, shortIdFromAddress } from '../../../src/keys/address.js';
-import type { PlanInput } from '../../../src/plan/index.js';
-import { EPOCH_SECONDS, fillCChain, LOCAL_GENESIS, runSealingEpochs, useLocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_KEY, sendAvax, shortIdOfKey } from '../../helpers/avaxTransfers.js';
+import { fillCChain, LOCAL_GENESIS, localAvalanchePlan, runSealingEpochs, useLocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_KEY, shortIdOfKey } from '../../../src/dev/localKeys.js';
+import { sendAvax } from '../../../src/chains/platform/transfer.js';
 import { recordHistory } from '../../helpers/histories.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../rigs/temporal.js';
 import { runPlan } from '../../helpers/run.js';
 import { LOCAL_STAKERS_PUBLISHED, localGenesisStakers } from '../../helpers/validators.js';
 
@@ -63,19 +63,15 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
     onTestFinished(() => env.teardown());
     const taskQueue = uniqueTaskQueue('primary');
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(net.dir, 'artifacts') });
-    const plan: PlanInput = {
+    const plan = localAvalanchePlan(net.node, {
       name: 'primary',
       chains: {
-        C: { rpcUrl: net.node.cChainRpcUrl, partitions: 2, pageSize: 16 },
+        C: { partitions: 2, pageSize: 16 },
         // No address listed: every owner is found on the chains (genesis, stake, blocks).
         P: { addresses: [], discoverAddresses: true },
         X: { addresses: [] },
       },
-      target: { epoch: 'current' },
-      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
       genesis: {
-        chainId: 43112,
-        startTime: { afterFreezeSeconds: 3600 },
         primary: {
           networkId: NEW_NETWORK_ID,
           // Its P-Chain balance would otherwise be staked with its stake: it goes to its X allocation.
@@ -85,7 +81,7 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
         },
       },
       rehearsal: { enabled: true },
-    };
+    });
     const workflowId = `primary-${Date.now()}`;
     const result = await runSealingEpochs(sender, runPlan(env, worker, plan, { taskQueue, workflowId }));
     await recordHistory(env, env.client.workflow.getHandle(workflowId));

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { formatAddress } from '../../../src/keys/address.js';
 import type { PlanInput } from '../../../src/plan/index.js';
-import { EPOCH_SECONDS, runSealingEpochs, useLocalAvalanche } from '../../helpers/avalancheLocal.js';
-import { EWOQ_KEY, sendAvax, shortIdOfKey } from '../../helpers/avaxTransfers.js';
+import { localAvalanchePlan, runSealingEpochs, useLocalAvalanche } from '../../rigs/avalancheLocal.js';
+import { EWOQ_KEY, shortIdOfKey } from '../../../src/dev/localKeys.js';
+import { sendAvax } from '../../../src/chains/platform/transfer.js';
 import { reviewFigures } from '../../helpers/reviewFigures.js';
-import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../helpers/temporal.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from '../../rigs/temporal.js';
 import { runPlan } from '../../helpers/run.js';
 import { localGenesisStakers } from '../../helpers/validators.js';
 
@@ -51,15 +52,14 @@ describe('avalanchego v1.14.0 local network: the export against the node\'s own 
 
     const env = await startTemporal();
     onTestFinished(() => env.teardown());
-    const plan = (name: string, maxSupplyGap?: string): PlanInput => ({
-      name,
-      // Only ewoq: the local genesis's owner local1ur873… (P and X) and the fresh one are left out.
-      chains: { C: { rpcUrl: net.node.cChainRpcUrl, partitions: 1 }, P: { addresses: [net.ewoqP], ...(maxSupplyGap ? { maxSupplyGap } : {}) }, X: { addresses: [net.ewoqX] } },
-      target: { epoch: 'current' },
-      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
-      genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 }, primary: { networkId: 88_888, validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))) } },
-      rehearsal: { enabled: false },
-    });
+    const plan = (name: string, maxSupplyGap?: string) =>
+      localAvalanchePlan(net.node, {
+        name,
+        // Only ewoq: the local genesis's owner local1ur873… (P and X) and the fresh one are left out.
+        chains: { C: { partitions: 1 }, P: { addresses: [net.ewoqP], maxSupplyGap }, X: { addresses: [net.ewoqX] } },
+        genesis: { primary: { networkId: 88_888, validators: localGenesisStakers(formatAddress('X', 'custom', shortIdOfKey(EWOQ_KEY))) } },
+        rehearsal: { enabled: false },
+      });
     const run = async (p: PlanInput) => {
       const taskQueue = uniqueTaskQueue(p.name);
       const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(net.dir, 'artifacts') });

@@ -12,11 +12,13 @@ import { deployCode, STORE_RUNTIME } from '../../src/dev/fill.js';
 import { formatAddress } from '../../src/keys/address.js';
 import { startAvalancheLocal, type AvalancheNode } from '../../src/nodes/avalanchego.js';
 import type { AvalancheNodeConfig } from '../../src/nodes/avalanchegoFlags.js';
+import type { PlanInput } from '../../src/plan/index.js';
 import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
 import type { RegenesisResult } from '../../workflows/messages.js';
-import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
-import { Sender } from './cChain.js';
+import { EWOQ_EVM, EWOQ_KEY, shortIdOfKey } from '../../src/dev/localKeys.js';
+import { Sender } from '../helpers/cChain.js';
+import { planFor, type PlanOverrides } from '../helpers/plans.js';
 
 /** upgrade.Default.GraniteEpochDuration: the proposervm epoch length D of every local network. */
 export const EPOCH_SECONDS = 30;
@@ -93,6 +95,22 @@ export function useLocalAvalanche(options: Pick<AvalancheNodeConfig, 'indexEnabl
     if (!net) throw new Error('the local avalanchego network did not start');
     return net;
   };
+}
+
+/**
+ * A run of the local network's API node, frozen at the sealing block of the epoch its proposervm
+ * reports (the run waits for it): what every avalanchego run here shares, under the test's `layers`.
+ */
+export function localAvalanchePlan(node: Pick<AvalancheNode, 'cChainRpcUrl'>, ...layers: PlanOverrides[]): PlanInput {
+  return planFor(
+    {
+      chains: { C: { rpcUrl: node.cChainRpcUrl } },
+      target: { epoch: 'current' },
+      epoch: { source: 'proposervm', durationSeconds: EPOCH_SECONDS, pollSeconds: 2 },
+      genesis: { chainId: 43112, startTime: { afterFreezeSeconds: 3600 } },
+    },
+    ...layers,
+  );
 }
 
 /** C-Chain state built by {@link fillCChain}: the contracts with their final storage, and the funded accounts. */

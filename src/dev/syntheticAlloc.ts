@@ -1,18 +1,19 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile } from '../src/artifacts/atomicFile.js';
-import { partitionBounds } from '../src/chains/evm/gethExport.js';
-import type { AccountRecord } from '../src/state/account.js';
-import type { Hex } from '../src/state/hex.js';
-import { EMPTY_CODE_HASH, keccak256, keccakReady } from '../src/state/keccak.js';
-import { accountLine } from '../src/state/jsonl.js';
-import { storageRoot } from '../src/state/stateRoot.js';
-import { StatsAccumulator, type StateStats } from '../src/state/stats.js';
-import { mulberry32 as rng } from '../src/dev/mulberry32.js';
+import { AtomicFile } from '../artifacts/atomicFile.js';
+import { partitionBounds } from '../chains/evm/gethExport.js';
+import type { AccountRecord } from '../state/account.js';
+import type { Hex } from '../state/hex.js';
+import { EMPTY_CODE_HASH, keccak256, keccakReady } from '../state/keccak.js';
+import { accountLine } from '../state/jsonl.js';
+import { storageRoot } from '../state/stateRoot.js';
+import { StatsAccumulator, type StateStats } from '../state/stats.js';
+import { mulberry32 as rng } from './mulberry32.js';
 
 /**
- * A synthetic state for benchmarks, the same for the same (accounts, seed): every tenth account is
+ * A synthetic state for the benchmark and the export tests, the same for the same (accounts, seed),
+ * built in seconds where filling a chain by transactions takes minutes: every tenth account is
  * a contract with 10–100 storage slots (half Solidity-style small slots, half mapping-style hashed
  * slots) and code from a pool of shared bytecodes; the others are funded EOAs. Records are written
  * exactly as an export writes them (same fields, same order, storage roots included), split into

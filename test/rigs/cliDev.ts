@@ -7,7 +7,8 @@ import { Connection } from '@temporalio/client';
 import { fillChain } from '../../src/dev/fill.js';
 import { startGethDev, type GethNode } from '../../src/nodes/geth.js';
 import { freePort } from '../../src/nodes/ports.js';
-import { inOneDay } from './run.js';
+import { planFor, type PlanOverrides } from '../helpers/plans.js';
+import { inOneDay } from '../helpers/run.js';
 
 export const BIN = new URL('../../bin/regenesis.js', import.meta.url).pathname;
 
@@ -34,7 +35,7 @@ export interface CliDev {
   /** Runs the CLI without blocking this process. */
   cliAsync(args: string[], extraEnv?: NodeJS.ProcessEnv): Promise<CliResult>;
   /** A plan file for a run over the chain's current epoch; `extra` is merged in. */
-  writePlan(file: string, name: string, chainId: number, extra?: Record<string, unknown>): string;
+  writePlan(file: string, name: string, chainId: number, extra?: PlanOverrides): string;
   stop(): Promise<void>;
 }
 
@@ -91,14 +92,15 @@ export async function startCliDev(prefix: string, fill = { accounts: 50, contrac
       }),
     writePlan(file, name, chainId, extra = {}) {
       const planPath = join(work, file);
-      const plan = {
-        name,
-        chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
-        target: { epoch: 'current' },
-        epoch: { durationSeconds: 3, pollSeconds: 1 },
-        genesis: { chainId, startTime: inOneDay() },
-        ...extra,
-      };
+      const plan = planFor(
+        {
+          name,
+          chains: { C: { rpcUrl: geth.rpcUrl, partitions: 2 } },
+          epoch: { durationSeconds: 3, pollSeconds: 1 },
+          genesis: { chainId, startTime: inOneDay() },
+        },
+        extra,
+      );
       writeFileSync(planPath, JSON.stringify(plan));
       return planPath;
     },

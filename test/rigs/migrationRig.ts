@@ -14,15 +14,15 @@ import { keccakReady } from '../../src/state/keccak.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import type { Activities } from '../../activities/index.js';
-import { startVersityGw, type VersityGw } from '../rigs/versitygw.js';
+import { startVersityGw, type VersityGw } from './versitygw.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
-import { approval, approvers } from './approvers.js';
-import { AgentProcesses, type AgentSpec } from './agents.js';
-import { EWOQ_KEY, shortIdOfKey } from './avaxTransfers.js';
-import { Sender } from './cChain.js';
-import { activitiesFor, createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
-import { localGenesisStakers } from './validators.js';
-import { killNodesUnder, LOCAL_STAKERS, startValidatorNetwork, type ValidatorNetwork } from './validatorNetwork.js';
+import { approval, approvers } from '../helpers/approvers.js';
+import { AgentProcesses, type AgentSpec } from '../../src/dev/agentProcesses.js';
+import { EWOQ_KEY, shortIdOfKey } from '../../src/dev/localKeys.js';
+import { Sender } from '../helpers/cChain.js';
+import { createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
+import { LOCAL_STAKERS, localGenesisStakers } from '../helpers/validators.js';
+import { killNodesUnder, startValidatorNetwork, type ValidatorNetwork } from '../../src/dev/validatorNetwork.js';
 import type { WorkerProcesses } from './workers.js';
 import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
 
@@ -160,8 +160,12 @@ export class MigrationRig {
       const [result] = await Promise.all([handle.result(), drive()]);
       return { result: result as RegenesisResult, handle };
     }
-    const real = activitiesFor(this.artifactsDir, this.objectStore ? { objectStore: this.objectStore.config() } : {});
-    const worker = await createTestWorker(this.env, { taskQueue, artifactsDir: this.artifactsDir, activities: options.activities?.(real) ?? real });
+    const worker = await createTestWorker(this.env, {
+      taskQueue,
+      artifactsDir: this.artifactsDir,
+      ...(this.objectStore ? { objectStore: this.objectStore.config() } : {}),
+      ...(options.activities ? { activities: options.activities } : {}),
+    });
     const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
     return { result: result as RegenesisResult, handle };
   }

@@ -1,1 +1,0 @@
-export { AgentProcesses, type AgentSpec } from '../../src/dev/agentProcesses.js';
