@@ -11,7 +11,7 @@ import type { AgentConfig } from './config.js';
 import type { CHead } from '../chains/avax/heads.js';
 import { cBlockAt } from './lastAccepted.js';
 import { stagedGenesisPath } from './newNode.js';
-import { liveOldNodeUri, readOldNodeRecord } from './oldNode.js';
+import { liveOldNodeUri, readOldNodeRecord, rereadHaltedHeads } from './oldNode.js';
 
 /**
  * What a validator's agent checks before its BLS key ratifies a genesis: that the genesis is the
@@ -125,12 +125,21 @@ function checkOwnStake(genesis: PrimaryGenesis, self: { nodeId: string; blsPubli
  * one would drop the blocks after it. A node still running is asked for the block.
  */
 async function ownCBlock(config: AgentConfig, runKey: string, cHeight: number): Promise<CHead> {
-  const record = await readOldNodeRecord(config, runKey);
+  let record = await readOldNodeRecord(config, runKey);
+  // A genesis above the recorded height may be of a block accepted after the halt's last answered
+  // read: the stopped node's own database says which (oldNode.ts rereadHaltedHeads).
+  if (record?.halted && !record.reread && cHeight > (record.lastAccepted?.C?.height ?? -1)) {
+    const recorded = record.lastAccepted?.C?.height;
+    record = await rereadHaltedHeads(config, runKey).catch((err: unknown) =>
+      reject('c-height', `the genesis is of C-Chain height ${cHeight}, above the height ${recorded ?? 'none'} recorded as this node stopped, and its stopped database could not be read: ${(err as Error).message}`),
+    );
+  }
   if (record?.halted) {
     const last = record.lastAccepted?.C;
     if (!last) return reject('c-height', `this node was halted for run ${runKey} without a read of its heads: what it accepted is unknown, so no genesis can be checked against it`);
     if (cHeight < last.height) reject('c-height', `the genesis is of C-Chain height ${cHeight}, below the height ${last.height} this node had accepted as it stopped (block ${last.hash}): it would drop blocks ${cHeight + 1}…${last.height}`);
-    if (cHeight > last.height) reject('c-height', `the genesis is of C-Chain height ${cHeight}, above the height ${last.height} this node had accepted as it stopped: it never accepted that block`);
+    const read = record.reread ? ', read again from its stopped database' : '';
+    if (cHeight > last.height) reject('c-height', `the genesis is of C-Chain height ${cHeight}, above the height ${last.height} this node had accepted as it stopped${read}: it never accepted that block`);
     return last;
   }
   const uri = await liveOldNodeUri(config);

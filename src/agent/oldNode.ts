@@ -12,6 +12,7 @@ import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.
 import { liveNode } from '../nodes/processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
 import { assertNotRetired } from './retired.js';
+import { readStoppedNodeHeads } from './stoppedHeads.js';
 
 /**
  * The old validator: halted without touching its data, restarted from the same command line on the
@@ -34,6 +35,13 @@ export interface OldNodeRecord {
   lastAccepted?: LastAccepted;
   /** Set once the node has exited: the data directory as it was left. */
   halted?: { at: string; dataDigest: string; files: number };
+  /**
+   * Set when the heads were read again from the stopped node's own database (stoppedHeads.ts),
+   * because a genesis was of a later C height than the halt had recorded: when, and what the halt
+   * had recorded. `lastAccepted` then holds what the database said, and `halted.dataDigest` the
+   * directory as that read left it.
+   */
+  reread?: { at: string; first?: LastAccepted };
 }
 
 export class NodeNotRunningError extends Error {
@@ -97,6 +105,29 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
   record = { ...record, halted: { at: new Date().toISOString(), dataDigest: digest.sha256, files: digest.files } };
   await writeRecord(recordPath, record);
   return record;
+}
+
+/**
+ * The halted node's heads read again from its own database (stoppedHeads.ts), once per run: a
+ * retry finds them recorded. The node briefly runs to answer, so the data directory is hashed again
+ * afterwards, and a resume compares against that.
+ */
+export async function rereadHaltedHeads(config: AgentConfig, runKey: string): Promise<OldNodeRecord> {
+  const recordPath = await recordPathOf(config, runKey);
+  const record = await readRecord<OldNodeRecord>(recordPath);
+  if (!record?.halted) throw new Error(`the node of ${config.dataDir} was not halted for run ${runKey}: there is no stopped database to read`);
+  if (record.reread) return record;
+  if (await liveNode(contextPathOf(config), config.dataDir)) throw new Error(`the node of ${config.dataDir} runs again: its heads are no longer those it stopped with`);
+  const heads = await readStoppedNodeHeads(record.argv, await runDir(config.workDir, runKey));
+  const digest = await digestTree(config.dataDir);
+  const reread: OldNodeRecord = {
+    ...record,
+    lastAccepted: { ...record.lastAccepted, ...heads },
+    halted: { ...record.halted, dataDigest: digest.sha256, files: digest.files },
+    reread: { at: new Date().toISOString(), ...(record.lastAccepted ? { first: record.lastAccepted } : {}) },
+  };
+  await writeRecord(recordPath, reread);
+  return reread;
 }
 
 /** Watches the node's heads from now on; undefined when it does not answer even once (it still gets stopped). */

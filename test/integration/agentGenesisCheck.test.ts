@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ratificationActivities } from '../../activities/ratify.js';
+import { keyActivities } from '../../activities/keys.js';
 import type { AgentConfig } from '../../src/agent/config.js';
 import type { RatificationRequest } from '../../src/agent/genesisCheck.js';
 import { signGenesis } from '../../src/agent/identity.js';
@@ -17,12 +17,14 @@ import type { ManagedProcess } from '../../src/nodes/process.js';
 import { accountRangePages } from '../../src/chains/evm/gethExport.js';
 import type { AccountRecord } from '../../src/state/account.js';
 import { toolPath } from '../../src/tools.js';
-import { startLocalAvalanche, type LocalAvalanche } from '../helpers/avalancheLocal.js';
-import { EWOQ_KEY } from '../helpers/avaxTransfers.js';
-import type { CBlock } from '../helpers/cChain.js';
+import { startLocalAvalanche, type LocalAvalanche } from '../rigs/avalancheLocal.js';
+import { EWOQ_KEY } from '../../src/dev/localKeys.js';
+import { Sender, type CBlock } from '../helpers/cChain.js';
+import { parseCHead } from '../../src/chains/avax/heads.js';
+import { liveNode } from '../../src/nodes/processContext.js';
 import { writeRatifiableGenesis, type RatifiableGenesis } from '../helpers/ratifiableGenesis.js';
-import { LOCAL_STAKERS_PUBLISHED } from '../helpers/validators.js';
-import { killNodesUnder, localStakingFiles } from '../helpers/validatorNetwork.js';
+import { killNodesUnder } from '../../src/dev/validatorNetwork.js';
+import { LOCAL_STAKERS_PUBLISHED, localStakingFiles } from '../helpers/validators.js';
 
 /**
  * A validator's agent on a real avalanchego v1.14.0 node (coreth C-Chain): the heads it records
@@ -69,16 +71,16 @@ describe('an agent on a real avalanchego node', () => {
   const head = async (): Promise<number> => Number(BigInt(await net.cRpc.call<string>('eth_blockNumber')));
 
   /** The node's whole C-Chain state at `height`, read from the node, as a genesis staking staker 2. */
-  async function genesisAt(height: number, rel: string): Promise<RatifiableGenesis> {
+  async function genesisAt(height: number, rel: string, rpc = net.cRpc, key = runKey): Promise<RatifiableGenesis> {
     const records: AccountRecord[] = [];
-    for await (const page of accountRangePages(net.cRpc, { blockNumber: height, start: `0x${'00'.repeat(32)}`, end: null })) records.push(...page.records);
-    return writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir!, runKey, rel, networkId: NETWORK, stakers: [1, 2, 3], records });
+    for await (const page of accountRangePages(rpc, { blockNumber: height, start: `0x${'00'.repeat(32)}`, end: null })) records.push(...page.records);
+    return writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir!, runKey: key, rel, networkId: NETWORK, stakers: [1, 2, 3], records });
   }
 
-  async function sign(genesis: RatifiableGenesis, cHeight: number) {
-    await stageGenesis(cfg, { runKey, path: genesis.rel, sha256: genesis.sha256 });
-    const request: RatificationRequest = { runKey, genesisSha256: genesis.sha256, networkId: NETWORK, weight: genesis.weights[1]!, dialect: 'avalanchego', cHeight };
-    return signGenesis(cfg, request);
+  async function sign(genesis: RatifiableGenesis, cHeight: number, config = cfg, key = runKey) {
+    await stageGenesis(config, { runKey: key, path: genesis.rel, sha256: genesis.sha256 });
+    const request: RatificationRequest = { runKey: key, genesisSha256: genesis.sha256, networkId: NETWORK, weight: genesis.weights[1]!, dialect: 'avalanchego', cHeight };
+    return signGenesis(config, request);
   }
 
   const transfer = (to: string) => net.sender.send([{ to, value: 10n ** 18n, gasLimit: 21_000n }]);
@@ -121,8 +123,8 @@ describe('an agent on a real avalanchego node', () => {
     const { signature, checked } = await sign(finalGenesis, final);
     expect(checked).toEqual({ nodeId: me.nodeID, weight: finalGenesis.weights[1], cHeight: final, cRoot: finalBlock.stateRoot });
     const ratification = { genesisSha256: finalGenesis.sha256, blsPublicKey: me.blsPublicKey, signature, dialect: 'avalanchego' as const };
-    await expect(ratificationActivities().verifyRatification({ ...ratification, networkId: NETWORK })).resolves.toBe(true);
-    await expect(ratificationActivities().verifyRatification({ ...ratification, networkId: NETWORK + 1 })).resolves.toBe(false);
+    await expect(keyActivities().verifyRatification({ ...ratification, networkId: NETWORK })).resolves.toBe(true);
+    await expect(keyActivities().verifyRatification({ ...ratification, networkId: NETWORK + 1 })).resolves.toBe(false);
   }, 300_000);
 
   it("in command mode, records the block its node accepted while the host's halt command ran", async () => {
@@ -210,6 +212,50 @@ process.kill(Number(pid), 'SIGTERM');
         const text = readFileSync(file, 'latin1');
         for (const secret of secrets) expect(text, file).not.toContain(secret);
       }
+    } finally {
+      await killNodesUnder(dir);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it("reads its stopped node's own database when the halt's last answered read missed a block, and signs the height the node really stopped at, no higher", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-reread-'));
+    const node = await startAvalancheLocal({ dataDir: join(dir, 'node') });
+    const rpc = new JsonRpcClient(node.cChainRpcUrl);
+    const key = 'run-reread';
+    const config: AgentConfig = { ...cfg, dataDir: node.dataDir, workDir: join(dir, 'agent') };
+    try {
+      const sender = new Sender(rpc, new Wallet(EWOQ_KEY), BigInt(await rpc.call<string>('eth_chainId')));
+      const headOf = async () => Number(BigInt(await rpc.call<string>('eth_blockNumber')));
+      for (let i = 0; i < 2; i++) {
+        const before = await headOf();
+        await sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+        while ((await headOf()) === before) await sleep(100);
+      }
+      const last = await headOf();
+      const lastGenesis = await genesisAt(last, 'genesis/last.json', rpc, key);
+      const [lastBlock, missed] = await Promise.all([last, last - 1].map((h) => rpc.call<CBlock & { hash: string }>('eth_getBlockByNumber', [`0x${h.toString(16)}`, false])));
+
+      const halted = await haltOldNode(config, key);
+      expect(halted.lastAccepted?.C?.height).toBe(last);
+      // What a halt whose last answered read came one block early records: the block before.
+      const recordPath = join(config.workDir, key, 'old-node.json');
+      const lagged: OldNodeRecord = { ...halted, lastAccepted: { ...halted.lastAccepted, C: { ...parseCHead(missed, 'test'), readAt: halted.lastAccepted!.C!.readAt } } };
+      writeFileSync(recordPath, JSON.stringify(lagged));
+
+      // The genesis of the block the node really accepted last is signed, checked against that
+      // block's stateRoot as the node's own database gives it.
+      const { checked } = await sign(lastGenesis, last, config, key);
+      expect(checked).toEqual({ nodeId: me.nodeID, weight: lastGenesis.weights[1], cHeight: last, cRoot: lastBlock!.stateRoot });
+      const reread = JSON.parse(readFileSync(recordPath, 'utf8')) as OldNodeRecord;
+      expect(reread.reread?.first?.C?.height).toBe(last - 1);
+      expect(reread.lastAccepted?.C).toMatchObject({ height: last, hash: lastBlock!.hash });
+      // It answered from its database only: the node is stopped again, and no genesis above that height passes.
+      expect(await liveNode(join(node.dataDir, 'process.json'), node.dataDir)).toBeUndefined();
+      await expect(sign(lastGenesis, last + 1, config, key)).rejects.toThrow(`check c-height: the genesis is of C-Chain height ${last + 1}, above the height ${last} this node had accepted as it stopped, read again from its stopped database`);
+      // Resuming compares the directory with what the read left: nothing else touched it.
+      expect(await resumeOldNode(config, key)).toMatchObject({ resumed: true, dataUnchanged: true });
+      expect(await headOf()).toBe(last);
     } finally {
       await killNodesUnder(dir);
       rmSync(dir, { recursive: true, force: true });
