@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import type { AgentConfig } from '../src/agent/config.js';
 import { GenesisRejectedError, type RatificationRequest } from '../src/agent/genesisCheck.js';

@@ -63,7 +63,7 @@ export function keyActivities(now: () => number = unixNow) {
       primary: PrimaryGenesisPlan;
       startTime?: Plan['genesis']['startTime'];
     }): Promise<{ validators: number; stakers: Array<{ nodeId: string; blsPublicKey: string | null }> }> {
-      let stakers;
+      let stakers: ReturnType<typeof checkGenesisStakers>;
       try {
         stakers = checkGenesisStakers({ dialect: input.primary.dialect, networkID: input.primary.networkId, validators: stakerInputs(input.primary) });
       } catch (err) {

@@ -39,10 +39,12 @@ export async function checkTransfers(uri: string, hrp: string, key: Hex, timeout
   const rpc = new JsonRpcClient(`${uri}/ext/bc/C/rpc`, { timeoutMs: 30_000 });
   const txHash = await sendEvmTransfer(rpc, wallet, wallet.address, 0n);
   const deadline = Date.now() + timeoutMs;
-  let receipt: { status: Hex; blockNumber: Hex } | null = null;
-  while (!(receipt = await rpc.call<{ status: Hex; blockNumber: Hex } | null>('eth_getTransactionReceipt', [txHash]))) {
+  const receiptOf = () => rpc.call<{ status: Hex; blockNumber: Hex } | null>('eth_getTransactionReceipt', [txHash]);
+  let receipt = await receiptOf();
+  while (!receipt) {
     if (Date.now() > deadline) throw new Error(`C-Chain transfer ${txHash} not accepted within ${timeoutMs} ms`);
     await sleep(250);
+    receipt = await receiptOf();
   }
   if (receipt.status !== '0x1') throw new Error(`C-Chain transfer ${txHash} reverted`);
   const txID = await sendAvax(uri, 'X', key, [{ to: formatAddress('X', hrp, shortIdOfKey(key)), amount: 1n }]);

@@ -37,6 +37,6 @@ export async function liveNode(contextPath: string, dataDir: string): Promise<(P
   const ctx = await readProcessContext(contextPath);
   if (!ctx) return undefined;
   const argv = await processArgv(ctx.pid);
-  if (!argv || !argv.some((a) => a === `--data-dir=${dataDir}` || a === dataDir)) return undefined;
+  if (!argv?.some((a) => a === `--data-dir=${dataDir}` || a === dataDir)) return undefined;
   return { ...ctx, argv };
 }

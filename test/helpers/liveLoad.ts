@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
-import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
+import type { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { Hex } from '../../src/state/hex.js';
 import { EWOQ_KEY } from '../../src/dev/localKeys.js';

@@ -97,7 +97,7 @@ async function spotCheck(rpc: JsonRpcClient, records: AccountRecord[], block: nu
   for (let i = 0; i < calls.length; i += 100) {
     const chunk = calls.slice(i, i + 100);
     const results = (await rpc.batch(chunk)) as string[];
-    chunk.forEach((c, j) => expect(c.norm(results[j]!), c.what).toBe(c.expected));
+    for (const [j, c] of chunk.entries()) expect(c.norm(results[j]!), c.what).toBe(c.expected);
   }
   return calls.length;
 }

@@ -102,7 +102,10 @@ async function waitForHttp(endpoint: string, proc: ManagedProcess, timeoutMs: nu
       throw new ProcessStartError(`versitygw ${proc.pid} exited (code ${info.code}, signal ${info.signal}) before ${endpoint} answered`, proc.logTail());
     }
     const answered = await fetch(endpoint, { signal: AbortSignal.timeout(2_000) }).then(
-      async (response) => (await response.arrayBuffer(), true),
+      async (response) => {
+        await response.arrayBuffer();
+        return true;
+      },
       () => false,
     );
     if (answered) return;

@@ -160,7 +160,7 @@ describe('readAccountBytes and stateRootOfFiles', () => {
 
   it('names the file and line of a malformed line, on either path', async () => {
     const [r1, r2, r3] = records(3, 5);
-    const good = accountLine(r1!) + '\n';
+    const good = `${accountLine(r1!)}\n`;
     const cases: Array<[string, RegExp]> = [
       [`${good}{"key":\n`, /bad1\.jsonl:3: not a JSON account record/],
       [`${good}null\n`, /bad2\.jsonl:3: not a JSON account record \(not an object\)/],

@@ -232,13 +232,13 @@ describe('bad input table', () => {
 
   describe('plan files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bad-plan-'));
-    const before = () => readdirSync(dir).sort();
+    const filesNow = () => readdirSync(dir).sort();
 
     it('malformed JSON names the file and the parse error', async () => {
       writeFileSync(join(dir, 'broken.json'), '{"name": "x",');
-      const files = before();
+      const files = filesNow();
       await expect(readPlanFile(join(dir, 'broken.json'))).rejects.toThrow(/--plan .*broken\.json: not valid JSON/);
-      expect(before()).toEqual(files);
+      expect(filesNow()).toEqual(files);
     });
 
     it('an oversized plan file is refused before it is parsed', async () => {

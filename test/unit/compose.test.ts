@@ -31,6 +31,7 @@ describe('docker-compose.yml', () => {
   it('runs the agent with its keys mounted read-only and every setting the agent requires', async () => {
     const agent = compose.services.agent;
     expect(agent.command).toEqual(['agent']);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own variable syntax, not a template
     expect(agent.volumes).toContain('${VALIDATOR_KEYS_DIR:?set VALIDATOR_KEYS_DIR}:/run/validator-keys:ro');
     const { agentConfigSchema } = await import('../../src/agent/config.js');
     const required = Object.entries(agentConfigSchema.shape).filter(([, t]) => !t.safeParse(undefined).success).map(([k]) => k);

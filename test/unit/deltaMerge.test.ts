@@ -93,7 +93,7 @@ async function mergeAndCompare(delta: DeltaEntry[], from: { records: AccountReco
     expect(manifest.bytes).toBe(readFileSync(expected[i]!).length);
     const stats = new StatsAccumulator();
     const bounds = partitionBounds(from.files.length)[i]!;
-    after.filter((r) => r.key >= bounds.start && (bounds.end === null || r.key < bounds.end)).forEach((r) => stats.add(r));
+    for (const r of after.filter((r) => r.key >= bounds.start && (bounds.end === null || r.key < bounds.end))) stats.add(r);
     expect(manifest.stats).toEqual(stats.snapshot());
   }
   expect(result.accounts).toBe(after.length);

@@ -32,12 +32,21 @@ describe('owner discovery', () => {
         asked.push(`validators@${height}`);
         yield { validationRewardOwner: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] } };
       },
-      blockJson: async (h: number) => (asked.push(`P${h}`), pBlock),
+      blockJson: async (h: number) => {
+        asked.push(`P${h}`);
+        return pBlock;
+      },
     } as unknown as PlatformChain;
     const xchain = {
-      txJson: async (id: string) => (asked.push(`tx ${id}`), xGenesisAsset),
+      txJson: async (id: string) => {
+        asked.push(`tx ${id}`);
+        return xGenesisAsset;
+      },
       height: async () => 2,
-      blockJson: async (h: number) => (asked.push(`X${h}`), { height: h, txs: null }),
+      blockJson: async (h: number) => {
+        asked.push(`X${h}`);
+        return { height: h, txs: null };
+      },
     } as unknown as ExchangeChain;
     const found = await discoverOwners({ pchain, xchain, pChainHeight: 3, stakingAssetID: AVAX });
     expect(asked).toEqual(['validators@3', 'P1', 'P2', 'P3', `tx ${AVAX}`, 'X1', 'X2']);

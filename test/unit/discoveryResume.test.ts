@@ -98,7 +98,11 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     const stop = new AbortController();
     let last: DiscoveryCursor | undefined;
     let pages = 0;
-    const first = discoverOwners(node.input({ logPath, signal: stop.signal, checkpoint: (c) => ((last = c), ++pages === 3 && stop.abort()) }));
+    const checkpoint = (c: DiscoveryCursor): void => {
+      last = c;
+      if (++pages === 3) stop.abort();
+    };
+    const first = discoverOwners(node.input({ logPath, signal: stop.signal, checkpoint }));
     await expect(first).rejects.toThrow();
     expect(last?.next).toEqual({ P: 3 * PAGE + 1, X: 1 });
     expect(existsSync(AtomicFile.partialPath(logPath))).toBe(true);

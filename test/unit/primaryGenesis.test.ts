@@ -120,7 +120,7 @@ describe('avalanchego primary genesis (genesis_local.json, v1.14.0)', () => {
   it('derives each staker\'s weight by the upstream split and cross-checks a given weight', () => {
     // Staked: X-local1g65u… with one unlock of 1e16, split over five stakers.
     const input = localInput();
-    input.validators.forEach((v) => (v.weight = 2_000_000_000_000_000n));
+    for (const v of input.validators) v.weight = 2_000_000_000_000_000n;
     expect(() => buildPrimaryGenesis(input)).not.toThrow();
     input.validators[1]!.weight = '2000000000000001';
     const error = refused(() => buildPrimaryGenesis(input));

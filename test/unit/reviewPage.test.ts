@@ -57,7 +57,7 @@ describe('review page', () => {
     const f = figures(html);
     expect(f['genesis.sha256']).toBe(sha('d'));
     expect(f['allocated.staked']).toBe('2000');
-    expect(f['movedToX']).toBe('50');
+    expect(f.movedToX).toBe('50');
     // Bars carry the exact amounts; the C-Chain bar is in nAVAX (wei / 1e9).
     expect(reviewChart(html, 'supply')).toEqual([
       ['P-Chain UTXOs', '200'],

@@ -68,6 +68,7 @@ describe('plan.launch.validators[].weight', () => {
   });
 
   it.each([
+    // biome-ignore lint/correctness/noPrecisionLoss: the point: a plan's JSON number above 2^53 arrives already rounded
     ['a JSON number above 2^53 (already rounded)', 9007199254740993, /plan\.launch\.validators\.1\.weight: 9007199254740992 is above 2\^53.*write the weight as a decimal string/],
     ['an exponent', '1e18', /plan\.launch\.validators\.1\.weight: must be a decimal integer string/],
     ['a fraction', '12.5', /plan\.launch\.validators\.1\.weight: must be a decimal integer string/],
@@ -107,6 +108,7 @@ describe('registerValidator weight', () => {
   });
 
   it.each([
+    // biome-ignore lint/correctness/noPrecisionLoss: the point: a number above 2^53 arrives already rounded
     ['a number above 2^53', 9007199254740993, /^weight: 9007199254740992 is above 2\^53/],
     ['a fraction', '1.5', /^weight: must be a decimal integer string/],
     ['zero', '0', /^weight: must be a positive stake weight/],

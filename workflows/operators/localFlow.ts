@@ -1,4 +1,3 @@
-import type { Prepared } from '../../src/contract/run.js';
 import type { Plan } from '../../src/plan/index.js';
 import { compensation, operator } from '../activities.js';
 import type { RegenesisRun } from '../state.js';

@@ -53,7 +53,7 @@ export async function* streamUtxos(service: AvaxService, method: string, chain: 
   if (addresses.length === 0) return;
   // Batch index per address, so a UTXO shared by owners in different batches is kept only in the first.
   const batchOf = new Map<string, number>();
-  addresses.forEach((address, index) => batchOf.set(address, Math.floor(index / perCall)));
+  for (const [index, address] of addresses.entries()) batchOf.set(address, Math.floor(index / perCall));
 
   for (let batch = 0; batch * perCall < addresses.length; batch++) {
     const slice = addresses.slice(batch * perCall, (batch + 1) * perCall);

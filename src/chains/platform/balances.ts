@@ -37,18 +37,16 @@ export async function exportedBalances(input: {
   stakeOwnersOnX?: boolean;
 }): Promise<OwnerBalance[]> {
   const owners = new Map<string, OwnerBalance>();
-  const owner = (address: string): OwnerBalance => {
-    const id = bytesToHex(shortIdFromAddress(address));
-    let b = owners.get(id);
-    if (!b) owners.set(id, (b = { owner: id, pChain: 0n, xChain: 0n }));
-    return b;
+  const ownerOf = (id: string): OwnerBalance => {
+    const known = owners.get(id);
+    if (known) return known;
+    const added = { owner: id, pChain: 0n, xChain: 0n };
+    owners.set(id, added);
+    return added;
   };
+  const owner = (address: string): OwnerBalance => ownerOf(bytesToHex(shortIdFromAddress(address)));
   const add = (sums: Map<string, bigint>, chain: 'pChain' | 'xChain'): void => {
-    for (const [id, amount] of sums) {
-      let b = owners.get(id);
-      if (!b) owners.set(id, (b = { owner: id, pChain: 0n, xChain: 0n }));
-      b[chain] += amount;
-    }
+    for (const [id, amount] of sums) ownerOf(id)[chain] += amount;
   };
   add(await balanceByOwner(input.pUtxos, input.assetID), 'pChain');
   if (input.xUtxos) add(await balanceByOwner(input.xUtxos, input.assetID), 'xChain');

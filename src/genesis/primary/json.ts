@@ -16,6 +16,7 @@ export class JsonSyntaxError extends Error {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters in strings; this class names them
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
@@ -72,7 +73,7 @@ export function parseJson(text: string): JsonValue {
         if (text[at] !== ':') throw new JsonSyntaxError('expected ":"', at);
         at++;
         // Go's decoder keeps the last duplicate; refusing is safer than guessing which one counts.
-        if (Object.prototype.hasOwnProperty.call(out, key)) throw new JsonSyntaxError(`duplicate key ${JSON.stringify(key)}`, at);
+        if (Object.hasOwn(out, key)) throw new JsonSyntaxError(`duplicate key ${JSON.stringify(key)}`, at);
         Object.defineProperty(out, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
         if (closesAfterItem('}')) return out;
       }

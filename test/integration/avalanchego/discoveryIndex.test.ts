@@ -69,7 +69,11 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
     const stop = new AbortController();
     let cursor: DiscoveryCursor | undefined;
     let pages = 0;
-    await expect(discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, signal: stop.signal, checkpoint: (c) => ((cursor = c), ++pages === 2 && stop.abort()) })).rejects.toThrow();
+    const checkpoint = (c: DiscoveryCursor): void => {
+      cursor = c;
+      if (++pages === 2) stop.abort();
+    };
+    await expect(discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, signal: stop.signal, checkpoint })).rejects.toThrow();
     const resumed = await discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, resume: cursor });
     expect(resumed).toMatchObject({ owners: walked.owners, burned: walked.burned, resumedFrom: { P: 5, X: 1 } });
     expect(resumed.requests).toBe(pChainHeight - 4 + xHead);

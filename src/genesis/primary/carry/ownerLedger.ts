@@ -58,9 +58,11 @@ export class OwnerLedger {
       this.refuse(field, (err as Error).message);
       return undefined;
     }
-    let account = this.accounts.get(id);
-    if (!account) this.accounts.set(id, (account = { initialAmount: 0n, unlocks: new Map(), pUtxos: new Map(), staked: false }));
-    return account;
+    const known = this.accounts.get(id);
+    if (known) return known;
+    const added = { initialAmount: 0n, unlocks: new Map(), pUtxos: new Map(), staked: false };
+    this.accounts.set(id, added);
+    return added;
   }
 
   /** Every account by its owner's short ID, in the order owners were first seen. */
