@@ -29,7 +29,7 @@ export const FAILURES = {
   // What the run wrote.
   ArtifactStorage: { retry: false, action: 'free or fix the artifacts directory named in the message, then start again' },
   InvalidGenesis: { retry: false, action: 'fix plan.genesis.primary: the message says which value' },
-  VerificationFailed: { retry: false, action: 'read reports/verification.json: the export and the genesis disagree' },
+  VerificationFailed: { retry: false, action: 'read the verification section of reports/regenesis.json: the export and the genesis disagree' },
   RehearsalFailed: { retry: false, action: 'read reports/rehearsal.json: a node booted from the genesis disagrees with the export' },
   GenesisMismatch: { retry: false, action: 'the staged genesis is not the approved one: check the artifact store the agent reads' },
   GenesisRejected: {
@@ -48,7 +48,7 @@ export const FAILURES = {
   OldNodeRetired: { retry: false, action: 'a run passed its commit point and retired this old node: the new network is the network; restart the old node by hand only after the new network is stopped for good' },
   NodeNotRunning: { retry: false, action: 'the node the agent manages is not running: check the host' },
   NewNetworkUnhealthy: { retry: false, action: 'read the new nodes’ logs: they did not bootstrap in time (the old network was restored)' },
-  PostVerifyFailed: { retry: false, action: 'the new network disagrees with the export (the old network was restored): read reports/post-launch.json' },
+  PostVerifyFailed: { retry: false, action: 'the new network disagrees with the export (the old network was restored): read the failure message (it names each mismatch) and, for a primary network, reports/post-launch.json' },
   CompensationIncomplete: { retry: false, action: 'finish the rollback by hand: the message lists what did not run' },
 } as const satisfies Record<string, { retry: boolean; action: string }>;
 
