@@ -39,7 +39,7 @@ export function createActivities({ store, devnetRoot, objectStore }: ActivityDep
     ...operatorActivities(store, devnetRoot),
     ...compensationActivities(store, devnetRoot),
     ...keyActivities(),
-    ...postLaunchActivities(),
+    ...postLaunchActivities(store),
   };
 }
 

@@ -35,6 +35,8 @@ export const policies = {
   genesis: { startToCloseTimeout: '6 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   verify: { startToCloseTimeout: '1 hour', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   rehearse: { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 3 } },
+  /** Reading a launched network back and its canary transfers: the network is down meanwhile, so minutes, not a rehearsal's hours. */
+  postLaunch: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   report: { startToCloseTimeout: '30 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 5 } },
   /** Stopping and starting node processes: slow, and safe to repeat (every step is idempotent). */
   operator: { startToCloseTimeout: '15 minutes', heartbeatTimeout: '30 seconds', retry: { ...transient, maximumAttempts: 10 } },
@@ -45,9 +47,10 @@ export const policies = {
 } satisfies Record<string, ActivityOptions>;
 
 /**
- * Validator agents' activities, scheduled on each agent's own task queue. Every one has a
- * schedule-to-close bound as well, so an agent that is not there fails the step (naming it) instead
- * of leaving the run waiting forever; the workflow sets that bound from the plan.
+ * Validator agents' activities, scheduled on each agent's own task queue. The workflow bounds each
+ * from the plan's agent timeout (workflows/agentCalls.ts AgentBound): the whole step where it takes
+ * seconds, the wait for the agent to pick it up where it may rightly take minutes. Either way an
+ * agent that is not there fails the step, naming it, instead of leaving the run waiting forever.
  */
 export const agentPolicies = {
   /** identify and sign: instant on a live agent. */

@@ -7,12 +7,12 @@ import { RUN_FILES } from '../src/artifacts/layout.js';
 import type { ArtifactStore } from '../src/artifacts/store.js';
 import { rehearseGethGenesis } from '../src/rehearsal/evm.js';
 import { killRecordedProcess } from '../src/nodes/pidFile.js';
-import type { PChainExport, PostLaunchReport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
+import type { PChainExport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
 import type { Hex } from '../src/state/hex.js';
 import { readAccountFile, readJsonLines } from '../src/state/jsonl.js';
 import { exportedBalances } from '../src/chains/platform/balances.js';
 import type { ValidatorRecord } from '../src/chains/platform/validatorRecord.js';
-import { readBackPrimaryNetwork, rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/rehearsal/primary.js';
+import { rehearsePrimaryGenesis, REHEARSAL_PID_FILE, type ReadBackOptions } from '../src/rehearsal/primary.js';
 import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import { asFailure } from './failures.js';
 
@@ -38,27 +38,26 @@ export interface PrimaryReadBackInput {
   stakeOwnerBalances?: 'refuse' | 'move-to-x';
 }
 
+/** What a primary network must serve, read from the run's exports (not from the genesis): the rehearsal's and the post-launch check's expectation. */
+export async function expectedPrimary(store: ArtifactStore, input: PrimaryReadBackInput): Promise<ReadBackOptions> {
+  const path = (p: string): string => store.path(input.runKey, p);
+  const balances = await exportedBalances({
+    assetID: input.pChain.stakingAssetID,
+    pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
+    ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
+    validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+    ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
+  });
+  return {
+    networkID: input.genesis.networkID,
+    stakers: input.genesis.stakers,
+    balances,
+    cChainRoot: input.cChainRoot,
+    samples: await readAccountFile(path(input.samplesPath)),
+  };
+}
 
 export function rehearsalActivities(store: ArtifactStore) {
-  /** What a primary network must serve, read from the run's exports (not from the genesis). */
-  async function expectedPrimary(input: PrimaryReadBackInput): Promise<ReadBackOptions> {
-    const path = (p: string): string => store.path(input.runKey, p);
-    const balances = await exportedBalances({
-      assetID: input.pChain.stakingAssetID,
-      pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
-      ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
-      validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
-      ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
-    });
-    return {
-      networkID: input.genesis.networkID,
-      stakers: input.genesis.stakers,
-      balances,
-      cChainRoot: input.cChainRoot,
-      samples: await readAccountFile(path(input.samplesPath)),
-    };
-  }
-
   /** The verdict of a rehearsal, kept as reports/rehearsal.json and returned to the workflow. */
   async function publish(
     runKey: string,
@@ -111,7 +110,7 @@ export function rehearsalActivities(store: ArtifactStore) {
       const workDir = rehearsalWorkDir(input.runKey);
       await clearRehearsal(workDir);
       try {
-        const expected = await expectedPrimary(input);
+        const expected = await expectedPrimary(store, input);
         const result = await heartbeating(() =>
           rehearsePrimaryGenesis({ genesisPath: store.path(input.runKey, input.genesis.path), workDir, ...expected }),
         );
@@ -122,22 +121,6 @@ export function rehearsalActivities(store: ArtifactStore) {
         throw asFailure(err, 'primary rehearsal');
       } finally {
         await rm(workDir, { recursive: true, force: true });
-      }
-    },
-
-    /**
-     * Post-launch check of a migrated primary network, before the commit point: the same read-back
-     * as the rehearsal, against a node of the live network (`uri`), written to reports/post-launch.json.
-     */
-    async postVerifyPrimaryNetwork(input: PrimaryReadBackInput & { uri: string }): Promise<PostLaunchReport> {
-      try {
-        const expected = await expectedPrimary(input);
-        const served = await heartbeating(() => readBackPrimaryNetwork(input.uri, expected));
-        const report: PostLaunchReport = { ok: served.rootMatches && served.mismatches.length === 0, uri: input.uri, ...served };
-        await writeFileAtomic(store.path(input.runKey, RUN_FILES.postLaunchReport), `${JSON.stringify(report, null, 2)}\n`);
-        return report;
-      } catch (err) {
-        throw asFailure(err, 'post-launch check');
       }
     },
   };

@@ -19,15 +19,27 @@ export interface StakerAgent {
   blsPublicKey: string | null;
 }
 
-export function agentOf(nodeId: string, policy: ActivityOptions, timeoutSeconds?: number): AgentActivities {
+export function agentOf(nodeId: string, policy: ActivityOptions, bound?: AgentBound): AgentActivities {
+  const seconds = (s: number) => `${s} seconds`;
   return proxyActivities<AgentActivities>({
     ...policy,
     taskQueue: agentTaskQueue(nodeId),
     // The Web UI names the validator each agent step ran on.
     summary: `on validator ${nodeId} (its agent)`,
-    ...(timeoutSeconds ? { scheduleToCloseTimeout: `${timeoutSeconds} seconds` } : {}),
+    ...(typeof bound === 'number' ? { scheduleToCloseTimeout: seconds(bound) } : {}),
+    ...(typeof bound === 'object' ? { scheduleToStartTimeout: seconds(bound.toStartSeconds) } : {}),
   });
 }
+
+/**
+ * How long an agent step may wait for its agent. A number bounds the whole step (schedule to
+ * close): steps that take seconds on a live agent. `toStartSeconds` bounds only the wait for an
+ * agent to pick the step up (schedule to start, each attempt): steps that may rightly run for
+ * minutes (starting a node, waiting for its health, compensations), where a dead host must still
+ * fail the step instead of leaving the run, or the rollback, waiting on it. Temporal does not
+ * retry a schedule-to-start timeout: the task would only go back to the same empty queue.
+ */
+export type AgentBound = number | { toStartSeconds: number };
 
 /** Runs one agent step; a failure names the agent, its queue and the step, and says why. */
 export async function onAgent<T>(nodeId: string, step: string, timeoutSeconds: number, call: () => Promise<T>): Promise<T> {
@@ -36,7 +48,10 @@ export async function onAgent<T>(nodeId: string, step: string, timeoutSeconds: n
   } catch (err) {
     const queue = agentTaskQueue(nodeId);
     if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) {
-      throw failure('AgentUnavailable', `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: no agent answers on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`);
+      // A heartbeat or start-to-close timeout: an agent took the step and then went quiet.
+      const quiet = err.cause.timeoutType === 'HEARTBEAT' || err.cause.timeoutType === 'START_TO_CLOSE';
+      const why = quiet ? 'its agent stopped answering while it ran the step' : 'no agent answers';
+      throw failure('AgentUnavailable', `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: ${why} on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`);
     }
     let cause: unknown = err;
     while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
@@ -106,7 +121,7 @@ export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperat
 export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeLastAccepted[]> {
   const { runKey, saga, status } = run;
   for (const id of nodeIds) run.haltedNodeIds.add(id);
-  saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey })));
+  saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey }), timeoutSeconds));
   const halted = await Promise.all(
     nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
   );
@@ -140,9 +155,18 @@ export async function haltBeforeExport(run: RegenesisRun, op: AgentsOperator): P
 /**
  * A compensation on every agent: each is attempted whatever the others do, and the step fails
  * afterwards, naming the agents that did not finish, so the operator knows which hosts to visit.
+ * An agent that does not pick its part up within `toStartSeconds` fails its part then: a
+ * dead host costs the rollback that long, not the hour a live agent's retries may take, and the
+ * healthy hosts' next compensation (resuming their old nodes) is not kept waiting behind it.
  */
-export async function everyAgent(nodeIds: readonly string[], step: string, call: (agent: AgentActivities) => Promise<unknown>): Promise<unknown[]> {
-  const outcomes = await Promise.allSettled(nodeIds.map((id) => call(agentOf(id, agentPolicies.undo))));
+export async function everyAgent(
+  nodeIds: readonly string[],
+  step: string,
+  call: (agent: AgentActivities) => Promise<unknown>,
+  toStartSeconds: number,
+): Promise<unknown[]> {
+  const bound = { toStartSeconds };
+  const outcomes = await Promise.allSettled(nodeIds.map((id) => onAgent(id, step, toStartSeconds, () => call(agentOf(id, agentPolicies.undo, bound)))));
   const failed = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [`${nodeIds[i]!}: ${String((o.reason as Error)?.message ?? o.reason)}`] : []));
   if (failed.length > 0) throw failure('CompensationIncomplete', `${step} failed on ${failed.length} of ${nodeIds.length} agents: ${failed.join('; ')}`);
   return outcomes.map((o) => (o as PromiseFulfilledResult<unknown>).value);

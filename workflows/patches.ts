@@ -63,6 +63,11 @@ export const PATCHES = {
     protects: 'after the commit point every halted old validator is retired by its agent and never resumed',
     since: '2026-12-07',
   },
+  sagaDiscardsLast: {
+    id: 'saga-discards-last',
+    protects: 'a rollback discards artifacts only after every restoring compensation, so the final stage\u2019s export outlives a resume that fails',
+    since: '2026-12-07',
+  },
   agentsFindTheirNodes: {
     id: 'agents-find-their-nodes',
     protects: 'preflight refuses an agent that cannot find its running node, or whose node is another validator',

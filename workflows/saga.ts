@@ -47,13 +47,15 @@ export class Saga {
   /**
    * Runs every registered compensation in reverse. Each one is attempted even when an earlier one
    * failed (a new network that would not stop must not keep the old one from being resumed),
-   * except those that would discard what an incomplete restore still needs.
+   * except those that would discard what an incomplete restore still needs. Those run last, after
+   * every restoring compensation, whenever they were registered: the final stage's export is
+   * registered after the halt, and must outlive a resume of the old network that fails.
    */
   async compensate(): Promise<CompensationOutcome> {
     const outcome: CompensationOutcome = { ran: [], failed: [], kept: [] };
     const attemptEvery = patched(PATCHES.sagaAttemptsEveryCompensation.id);
     await CancellationScope.nonCancellable(async () => {
-      for (const step of [...this.steps].reverse()) {
+      for (const step of this.rollbackOrder()) {
         if (step.onlyOnceRestored && outcome.failed.length > 0 && patched(PATCHES.sagaKeepsArtifactsUnlessRestored.id)) {
           outcome.kept.push(step.name);
           continue;
@@ -73,6 +75,13 @@ export class Saga {
     });
     this.steps.length = 0;
     return outcome;
+  }
+
+  /** Reverse registration order; for runs that pass the marker, the discarding steps moved to the end. */
+  private rollbackOrder(): Step[] {
+    const reversed = [...this.steps].reverse();
+    if (!reversed.some((s) => s.onlyOnceRestored) || !patched(PATCHES.sagaDiscardsLast.id)) return reversed;
+    return [...reversed.filter((s) => !s.onlyOnceRestored), ...reversed.filter((s) => s.onlyOnceRestored)];
   }
 }
 

@@ -255,15 +255,7 @@ export class RegenesisRun {
   /** Publishes ratification progress in the status query (on entry, with a deadline, and on every signature). */
   refreshRatification(timeoutSeconds?: number): void {
     const deadline = timeoutSeconds === undefined ? this.status.ratification?.deadline : this.deadline(timeoutSeconds);
-    this.status.ratification = {
-      totalWeight: this.totalWeight().toString(),
-      signedWeight: this.signedWeight().toString(),
-      signers: [...this.signatures.keys()],
-      threshold: '2/3 of stake',
-      deadline,
-      dialect: this.dialect,
-      networkId: ratificationNetworkId(this.plan),
-    };
+    this.status.ratification = this.tally().status(this.signedNodeIds(), { dialect: this.dialect, networkId: ratificationNetworkId(this.plan), ...(deadline ? { deadline } : {}) });
     this.publish();
   }
 

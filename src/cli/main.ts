@@ -38,9 +38,9 @@ program
     await runWorker();
   });
 
-program
-  .command('agent')
-  .description("run a validator host's agent: a worker on the task queue of this validator's NodeID that identifies, signs, stages the genesis, halts and starts nodes; keys never leave the host")
+/** The options that configure a validator host's agent (flags or REGENESIS_AGENT_* variables). */
+function withAgentOptions(command: Command): Command {
+  return command
   .option('--node-binary <path>', 'avalanchego binary (REGENESIS_AGENT_NODE_BINARY)')
   .option('--data-dir <dir>', "the running validator's data directory, never modified (REGENESIS_AGENT_DATA_DIR)")
   .option('--staking-cert-file <file>', 'staking TLS certificate (REGENESIS_AGENT_STAKING_CERT_FILE)')
@@ -53,12 +53,31 @@ program
   .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
   .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
   .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
-  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)')
-  .action(async (o: Record<string, string | undefined>) => {
-    const [{ installRuntimeLogger }, { runAgent }] = await Promise.all([import('../worker.js'), import('../agent/worker.js')]);
-    installRuntimeLogger();
-    await runAgent(loadAgentConfig(o));
-  });
+  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)');
+}
+
+withAgentOptions(
+  program
+    .command('agent')
+    .description("run a validator host's agent: a worker on the task queue of this validator's NodeID that identifies, signs, stages the genesis, halts and starts nodes; keys never leave the host"),
+).action(async (o: Record<string, string | undefined>) => {
+  const [{ installRuntimeLogger }, { runAgent }] = await Promise.all([import('../worker.js'), import('../agent/worker.js')]);
+  installRuntimeLogger();
+  await runAgent(loadAgentConfig(o));
+});
+
+withAgentOptions(
+  program
+    .command('resume-old-node')
+    .description("on a validator host, with its agent's configuration: restart the old node a run halted, from the command line the halt recorded (what a rollback's resume-old-network does; the remedy when that host's agent could not)")
+    .requiredOption('--run-key <key>', 'the run that halted it (the rollback names it)'),
+).action(async (o: Record<string, string | undefined>) => {
+  const { runKey, ...flags } = o;
+  const { resumeOldNode } = await import('../agent/oldNode.js');
+  const result = await resumeOldNode(loadAgentConfig(flags), runKey!);
+  console.log(JSON.stringify(result));
+  if (!result.resumed) process.exitCode = 1;
+});
 
 program
   .command('bundle')

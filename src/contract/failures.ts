@@ -49,7 +49,7 @@ export const FAILURES = {
   NodeNotRunning: { retry: false, action: 'the node the agent manages is not running: check the host' },
   NewNetworkUnhealthy: { retry: false, action: 'read the new nodes’ logs: they did not bootstrap in time (the old network was restored)' },
   PostVerifyFailed: { retry: false, action: 'the new network disagrees with the export (the old network was restored): read the failure message (it names each mismatch) and, for a primary network, reports/post-launch.json' },
-  CompensationIncomplete: { retry: false, action: 'finish the rollback by hand: the message lists what did not run' },
+  CompensationIncomplete: { retry: false, action: 'finish the rollback by hand: the message lists what did not run, by host; `regenesis resume-old-node --run-key <key>` on a host restarts the old node its agent could not' },
 } as const satisfies Record<string, { retry: boolean; action: string }>;
 
 export type FailureType = keyof typeof FAILURES;

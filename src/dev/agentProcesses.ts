@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +76,21 @@ export class AgentProcesses {
       if (Date.now() > deadline) throw new Error(`agent ${spec.name} not ready within ${timeoutMs} ms:\n${text.slice(-3000)}`);
       await sleep(200);
     }
+  }
+
+  /**
+   * What an operator runs on a host whose agent could not resume its old node in a rollback:
+   * `regenesis resume-old-node` with that agent's configuration. Resolves to the command's result.
+   */
+  async resumeOldNode(spec: AgentSpec, runKey: string): Promise<{ resumed: boolean; uri?: string; dataUnchanged?: boolean }> {
+    const [, ...options] = agentArgs(spec);
+    const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, ...spec.env };
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [BIN, 'resume-old-node', ...options, `--run-key=${runKey}`], { env, timeout: 300_000 }, (err, out, errOut) =>
+        err ? reject(new Error(`regenesis resume-old-node failed: ${errOut || err.message}`)) : resolve(out),
+      ),
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as { resumed: boolean; uri?: string; dataUnchanged?: boolean };
   }
 
   async stop(name: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

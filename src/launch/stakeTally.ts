@@ -1,3 +1,5 @@
+import type { RegenesisStatus } from '../contract/run.js';
+import type { DialectName } from '../network/dialect.js';
 import { reachesTwoThirds } from '../plan/stake.js';
 
 /** A validator of the new network as ratification weighs it: its NodeID and its exact stake. */
@@ -34,4 +36,29 @@ export class StakeTally {
   missing(signers: ReadonlySet<string>): string[] {
     return this.stakers.filter((s) => !signers.has(s.nodeId)).map((s) => s.nodeId);
   }
+
+  /**
+   * What the status query, `watch` and the Web UI show of a ratification: the same weights the
+   * decision uses, whoever collects the signatures (humans through `regenesis ratify`, or agents).
+   */
+  status(signers: ReadonlySet<string>, context: RatificationContext): NonNullable<RegenesisStatus['ratification']> {
+    return {
+      totalWeight: this.total().toString(),
+      signedWeight: this.signed(signers).toString(),
+      signers: [...signers],
+      threshold: context.collectedBy === 'agents' ? '2/3 of the genesis stake' : '2/3 of stake',
+      ...(context.deadline ? { deadline: context.deadline } : {}),
+      ...(context.collectedBy ? { collectedBy: context.collectedBy } : {}),
+      dialect: context.dialect,
+      networkId: context.networkId,
+    };
+  }
+}
+
+/** Who collects a ratification and under which rule its signatures are checked. */
+export interface RatificationContext {
+  dialect: DialectName;
+  networkId: number;
+  deadline?: string;
+  collectedBy?: 'agents';
 }

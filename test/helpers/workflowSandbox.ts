@@ -47,6 +47,9 @@ export async function standInWorkflowApi(importOriginal: () => Promise<unknown>)
     setCurrentDetails: () => undefined,
     workflowInfo: () => ({ workflowId: 'run-under-test' }),
     CancellationScope: class {
+      static nonCancellable<T>(fn: () => Promise<T>): Promise<T> {
+        return fn();
+      }
       cancel(): void {}
     },
   };

@@ -16,6 +16,8 @@ import { failureMessages } from '../helpers/run.js';
 import { uniqueTaskQueue } from '../rigs/temporal.js';
 import { LOCAL_STAKERS, LOCAL_STAKERS_PUBLISHED, localStakingFiles } from '../helpers/validators.js';
 import { WorkerProcesses } from '../rigs/workers.js';
+import { notBootstrapped } from '../../src/nodes/avalanchegoReadiness.js';
+import { waitBootstrapped } from '../../src/dev/validatorNetwork.js';
 
 /**
  * A real five-validator avalanchego v1.14.0 network (the local network's five identities, sybil
@@ -155,7 +157,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     expect(result.failedPhase, result.reason).toBe('launch');
     expect(result.reason).toMatch(new RegExp(`agent ${expected[2]!.nodeID} .*could not start the new node: .*exited while starting`));
     // Two stages: the old network was halted at the approval, and the final stage wrote its own files.
-    expect(result.compensations).toEqual(['stop-new-network', 'discard-final-artifacts', 'resume-old-network', 'stop-rehearsal', 'discard-artifacts']);
+    expect(result.compensations).toEqual(['stop-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-final-artifacts', 'discard-artifacts']);
     expect(halted).toBeDefined();
     for (const v of rig.net.validators) expect(v.process.hasExited(), `the test's old node ${v.nodeId} was halted`).toBe(true);
 
@@ -182,6 +184,41 @@ describe('a five-validator avalanchego network migrated by its validator agents'
 
     await rig.agents.stop('v3-refusing');
     await rig.agents.start(rig.agentSpec(3));
+  });
+
+  it('(e) an agent lost after its node was halted fails the launch within the agent timeout; the rollback resumes the other four without waiting on it, names it, and the operator resumes that host by hand', async () => {
+    // Validator 5's host: its agent is killed (by the node binary it runs) as it starts the new node.
+    const wrapper = join(rig.root, 'agent-killing-avalanchego.sh');
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *--genesis-file*) kill -9 $PPID; exit 1;; esac\nexec ${toolPath('avalanchego')} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    await rig.agents.stop('v5');
+    await rig.agents.start(rig.agentSpec(5, { name: 'v5-dying', nodeBinary: wrapper }));
+    const lost = expected[4]!.nodeID;
+
+    const { result } = await rig.run(rig.plan('lost-agent', 20));
+    expect(result.status, JSON.stringify(result)).toBe('RollbackIncomplete');
+    if (result.status !== 'RollbackIncomplete') return;
+    expect(result.failedPhase, result.reason).toBe('launch');
+    expect(result.reason).toMatch(new RegExp(`agent ${lost} did not start the new node within 20s: (no agent answers|its agent stopped answering)`));
+    // Every other host's part of each compensation finished; only the lost host's failed, by name.
+    expect(result.failedCompensations.map((c) => c.name)).toEqual(['stop-new-network', 'resume-old-network']);
+    for (const c of result.failedCompensations) {
+      expect(c.error).toMatch(new RegExp(`failed on 1 of 5 agents: ${lost}: agent ${lost} did not .* within 20s: no agent answers`));
+    }
+    // The restore is incomplete: both exports stay, the final one being the state the network stopped in.
+    expect(result.kept).toEqual(['discard-final-artifacts', 'discard-artifacts']);
+    // The four other old validators run again, by their own answers, and the old network makes blocks.
+    for (const v of rig.net.validators.slice(0, 4)) expect(await notBootstrapped(v.uri), v.nodeId).toEqual([]);
+    const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl);
+    const before = BigInt(await rpc.call<Hex>('eth_blockNumber'));
+    await rig.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+    expect(BigInt(await rpc.call<Hex>('eth_blockNumber'))).toBeGreaterThan(before);
+
+    // The remedy the failure names, on host 5: its old node restarted from what the halt recorded.
+    const resumed = await rig.agents.resumeOldNode(rig.agentSpec(5), result.runKey);
+    expect(resumed).toMatchObject({ resumed: true, dataUnchanged: true });
+    await waitBootstrapped([resumed.uri!]);
+    await rig.agents.start(rig.agentSpec(5));
   });
 
   it('(a, c) exports at the epoch, halts after the approval, launches where the old network stopped, ratified by the agents\' checked signatures, through a SIGKILLed coordinator worker and agent: the new network serves the final state and produces blocks', async () => {

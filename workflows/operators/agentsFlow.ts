@@ -5,7 +5,7 @@ import { failure } from '../../src/contract/failures.js';
 import type { LaunchOutcome, Phase, Prepared, RegenesisStatus } from '../../src/contract/run.js';
 import { StakeTally } from '../../src/launch/stakeTally.js';
 import type { PrimaryGenesisManifest } from '../../src/manifests.js';
-import { chainRead, keys, rehearsal } from '../activities.js';
+import { chainRead, keys, postLaunch } from '../activities.js';
 import { agentOf, everyAgent, haltOldValidators, onAgent, retireOldValidators, type AgentsOperator } from '../agentCalls.js';
 import { PATCHES } from '../patches.js';
 import type { RegenesisRun } from '../state.js';
@@ -18,8 +18,8 @@ import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
  * new one. Signatures are weighed by the genesis's own stake, never by what an agent says of itself.
  */
 export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow {
-  const t = op.agentTimeoutSeconds;
-  const stageEverywhere = (prepared: Prepared) => Promise.all(primaryGenesisOf(prepared).stakers.map((s) => stageOn(run, s.nodeID, prepared, t)));
+  const agentTimeout = op.agentTimeoutSeconds;
+  const stageEverywhere = (prepared: Prepared) => Promise.all(primaryGenesisOf(prepared).stakers.map((s) => stageOn(run, s.nodeID, prepared, agentTimeout)));
   let stagedBeforeSigning = false;
   return {
     async ratify(prepared) {
@@ -27,29 +27,29 @@ export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow 
       // any node is halted. Runs started before agents checked what they sign staged it afterwards.
       stagedBeforeSigning = patched(PATCHES.agentsCheckBeforeSigning.id);
       if (stagedBeforeSigning) await stageEverywhere(prepared);
-      return ratifyByAgents(run, primaryGenesisOf(prepared), prepared.freeze.height, t);
+      return ratifyByAgents(run, primaryGenesisOf(prepared), prepared.freeze.height, agentTimeout);
     },
     async migrate(prepared) {
       if (!stagedBeforeSigning) await stageEverywhere(prepared);
       // An emergency run halted the validators before its export, a two-stage run at its halt; otherwise now.
       if (run.haltedByAgents || run.twoStage) return;
-      await haltOldValidators(run, stakerIds(primaryGenesisOf(prepared)), t);
+      await haltOldValidators(run, stakerIds(primaryGenesisOf(prepared)), agentTimeout);
     },
     async start(prepared) {
       const genesis = primaryGenesisOf(prepared);
       await waitForStartTime(run, genesis.startTime);
-      run.saga.add('stop-new-network', () => everyAgent(stakerIds(genesis), 'stop-new-node', (a) => a.agentStopNewNode({ runKey: run.runKey })));
-      await startNodes(run, genesis, t);
+      run.saga.add('stop-new-network', () => everyAgent(stakerIds(genesis), 'stop-new-node', (a) => a.agentStopNewNode({ runKey: run.runKey }), agentTimeout));
+      await startNodes(run, genesis, agentTimeout);
     },
     async postVerify(prepared) {
       const genesis = primaryGenesisOf(prepared);
-      const health = await healthOfEvery(run, stakerIds(genesis), op.healthTimeoutSeconds);
+      const health = await healthOfEvery(run, stakerIds(genesis), op.healthTimeoutSeconds, agentTimeout);
       return readBack(run, prepared, genesis, health, op);
     },
     // Every old validator the run halted, by its agent. Runs started before that leave them resumable.
     async retireOld() {
       if (run.haltedNodeIds.size === 0 || !patched(PATCHES.retireOldNetwork.id)) return undefined;
-      return retireOldValidators(run, t);
+      return retireOldValidators(run, agentTimeout);
     },
   };
 }
@@ -85,8 +85,8 @@ async function ratifyByAgents(run: RegenesisRun, genesis: PrimaryGenesisManifest
   const signers = signed.filter((s): s is NonNullable<typeof s> => s !== undefined);
   const signedIds = new Set(signers.map((s) => s.nodeId));
   const tally = new StakeTally(stakers.map((s) => ({ nodeId: s.nodeID, weight: BigInt(s.weight) })));
-  const [signedWeight, totalWeight] = [tally.signed(signedIds).toString(), tally.total().toString()];
-  run.status.ratification = { totalWeight, signedWeight, signers: [...signedIds], threshold: '2/3 of the genesis stake', collectedBy: 'agents', dialect: run.dialect, networkId: genesis.networkID };
+  run.status.ratification = tally.status(signedIds, { dialect: run.dialect, networkId: genesis.networkID, collectedBy: 'agents' });
+  const { signedWeight, totalWeight } = run.status.ratification;
   if (!tally.reached(signedIds)) {
     const why = refusals.length > 0 ? ` (${refusals.join('; ')})` : '';
     throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${totalWeight} signed; no valid signature from ${tally.missing(signedIds).join(', ')}${why}`);
@@ -118,11 +118,20 @@ async function waitForStartTime(run: RegenesisRun, startTime: number): Promise<v
   run.status.waitingFor = undefined;
 }
 
-/** The first staker's node is the new network's bootstrapper; the others join it. */
-async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, timeoutSeconds: number): Promise<void> {
+/**
+ * The first staker's node is the new network's bootstrapper; the others join it. A start may take
+ * minutes, so only the wait for each agent to pick it up is bounded by the agent timeout: a host
+ * lost after its old node was halted fails the launch (and the rollback resumes the others).
+ */
+async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, agentTimeout: number): Promise<void> {
   const start = (nodeId: string, bootstrappers: Array<{ nodeId: string; ip: string }>) =>
-    onAgent(nodeId, 'start the new node', timeoutSeconds, () =>
-      agentOf(nodeId, agentPolicies.start).agentStartNewNode({ runKey: run.runKey, networkId: genesis.networkID, genesisSha256: genesis.sha256, bootstrappers }),
+    onAgent(nodeId, 'start the new node', agentTimeout, () =>
+      agentOf(nodeId, agentPolicies.start, { toStartSeconds: agentTimeout }).agentStartNewNode({
+        runKey: run.runKey,
+        networkId: genesis.networkID,
+        genesisSha256: genesis.sha256,
+        bootstrappers,
+      }),
     );
   const [first, ...rest] = genesis.stakers;
   const firstNode = await start(first!.nodeID, []);
@@ -130,13 +139,17 @@ async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, ti
   await Promise.all(rest.map((s) => start(s.nodeID, beacon)));
 }
 
-/** Every new node bootstrapped and connected to all the others, within the plan's health timeout. */
-async function healthOfEvery(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeHealth[]> {
+/**
+ * Every new node bootstrapped and connected to all the others, within the plan's health timeout;
+ * an agent that does not pick the check up within the agent timeout fails it, naming the host.
+ */
+async function healthOfEvery(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number, agentTimeout: number): Promise<NodeHealth[]> {
   const minPeers = nodeIds.length - 1;
+  const policy = { ...agentPolicies.step, startToCloseTimeout: `${timeoutSeconds + 60} seconds` };
   const health = await Promise.all(
     nodeIds.map((id) =>
-      onAgent(id, 'report the new node healthy', timeoutSeconds, () =>
-        agentOf(id, { ...agentPolicies.step, startToCloseTimeout: `${timeoutSeconds + 60} seconds` }).agentNewNodeHealth({ runKey: run.runKey, minPeers, timeoutSeconds }),
+      onAgent(id, 'report the new node healthy', agentTimeout, () =>
+        agentOf(id, policy, { toStartSeconds: agentTimeout }).agentNewNodeHealth({ runKey: run.runKey, minPeers, timeoutSeconds }),
       ),
     ),
   );
@@ -162,7 +175,7 @@ async function readBack(
   op: AgentsOperator,
 ): Promise<Pick<LaunchOutcome, 'newNetwork' | 'postVerify'>> {
   const uri = health[0]!.uri;
-  const checked = await rehearsal.postVerifyPrimaryNetwork({
+  const checked = await postLaunch.postVerifyPrimaryNetwork({
     runKey: prepared.artifactsKey ?? run.runKey,
     uri,
     genesis,
@@ -173,7 +186,7 @@ async function readBack(
     ...(run.plan.genesis.primary?.stakeOwnerBalances === 'move-to-x' ? { stakeOwnerBalances: 'move-to-x' as const } : {}),
   });
   assertServesExport(checked);
-  const transfers = op.transferCheck ? await rehearsal.canaryTransfers({ uri, hrp: genesis.hrp }) : undefined;
+  const transfers = op.transferCheck ? await postLaunch.canaryTransfers({ uri, hrp: genesis.hrp }) : undefined;
   if (transfers && run.status.finalStage) await measureDowntime(run, `${uri}/ext/bc/C/rpc`);
   return {
     newNetwork: {

@@ -1,5 +1,5 @@
 import type { Plan } from '../../src/plan/index.js';
-import { compensation, operator } from '../activities.js';
+import { compensation, operator, postLaunch } from '../activities.js';
 import type { RegenesisRun } from '../state.js';
 import { ratifyByDeclaredValidators } from './declaredRatification.js';
 import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
@@ -24,7 +24,7 @@ export function localFlow(run: RegenesisRun, op: LocalOperator): OperatorFlow {
       newRpcUrl = (await operator.launchNewNetwork({ network, runKey: run.runKey, genesisPath: prepared.genesis.path })).rpcUrl;
     },
     async postVerify(prepared) {
-      const checked = await operator.postVerifyNetwork({
+      const checked = await postLaunch.postVerifyNetwork({
         runKey: run.runKey,
         rpcUrl: newRpcUrl!,
         expectedRoot: prepared.freeze.stateRoot,
