@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities, TimeoutFailure, type ActivityOptions } from '@temporalio/workflow';
 import { failure, isFailureType } from '../src/contract/failures.js';
 import type { AgentActivities } from '../activities/agent.js';
+import type { ResumeResult } from '../src/agent/oldNode.js';
 import { agentPolicies } from '../activities/policies.js';
 import type { AgentIdentity } from '../src/agent/identity.js';
 import { agentTaskQueue } from '../src/agent/queue.js';
@@ -121,7 +122,7 @@ export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperat
 export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly string[], timeoutSeconds: number): Promise<NodeLastAccepted[]> {
   const { runKey, saga, status } = run;
   for (const id of nodeIds) run.haltedNodeIds.add(id);
-  saga.add('resume-old-network', () => everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey }), timeoutSeconds));
+  saga.add('resume-old-network', () => resumeOldValidators(nodeIds, runKey, timeoutSeconds));
   const halted = await Promise.all(
     nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
   );
@@ -131,6 +132,21 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
     // Runs whose agents predate the reading return none: nothing to hold against the API node.
     heads: { ...(last?.C ? { c: last.C } : {}), ...(last?.P ? { p: last.P.height } : {}), ...(last?.X ? { x: last.X.height } : {}) },
   }));
+}
+
+/**
+ * The rollback's restore: every halted validator restarted by its agent. A node whose data
+ * directory changed while it was down is restarted all the same (the network comes first), and
+ * the compensation then fails naming it and both digests, so the rollback ends incomplete and an
+ * operator looks at that host; runs started before this replay without the check.
+ */
+async function resumeOldValidators(nodeIds: readonly string[], runKey: string, timeoutSeconds: number): Promise<void> {
+  const resumed = (await everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey }), timeoutSeconds)) as Array<ResumeResult | undefined>;
+  if (!patched(PATCHES.resumeReportsChangedData.id)) return;
+  const changed = resumed.flatMap((r, i) => (r?.dataUnchanged === false ? [`${nodeIds[i]!} (digest at resume ${r.dataDigest ?? 'unknown'})`] : []));
+  if (changed.length > 0) {
+    throw failure('CompensationIncomplete', `resume-old-node: restarted, but the data directory changed while the node was halted on ${changed.join(', ')}: check what wrote to it`);
+  }
 }
 
 /**

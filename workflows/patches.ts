@@ -68,6 +68,11 @@ export const PATCHES = {
     protects: 'a rollback discards artifacts only after every restoring compensation, so the final stage\u2019s export outlives a resume that fails',
     since: '2026-12-07',
   },
+  resumeReportsChangedData: {
+    id: 'resume-reports-changed-data',
+    protects: 'a rollback that restarts an old node whose data directory changed while it was halted ends incomplete, naming the node',
+    since: '2026-12-07',
+  },
   agentsFindTheirNodes: {
     id: 'agents-find-their-nodes',
     protects: 'preflight refuses an agent that cannot find its running node, or whose node is another validator',

@@ -14,6 +14,7 @@ vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../help
 
 const { RegenesisRun } = await import('../../workflows/state.js');
 const { finalStage, judgeDelta } = await import('../../workflows/finalStage.js');
+const { haltOldValidators } = await import('../../workflows/agentCalls.js');
 
 const plan = planFor({
   name: 'two-stage',
@@ -122,5 +123,22 @@ describe('the final stage of a two-stage launch', () => {
       await expect(judgeDelta(r, stage1Signed, exportedWith(0, 'bb'))).rejects.toThrow(/approval timed out/);
       expect(r.status.finalStage?.delta).toMatchObject({ validatorSetChanged: true, withinLimits: false });
     });
+  });
+
+  it("a rollback restarts every halted node, and ends incomplete naming one whose data directory changed while it was down", async () => {
+    let resumes = 0;
+    resetSandbox({
+      agentHaltOldNode: () => halted(12),
+      // NodeID-B's agent finds its directory's digest changed since the halt; it restarts the node all the same.
+      agentResumeOldNode: () => (++resumes === 2 ? { resumed: true, dataUnchanged: false, dataDigest: 'cd'.repeat(32) } : { resumed: true, dataUnchanged: true }),
+    });
+    const r = run();
+    await haltOldValidators(r, ['NodeID-A', 'NodeID-B', 'NodeID-C'], 60);
+    const outcome = await r.saga.compensate();
+    expect(sandbox.calls.filter((c) => c.activity === 'agentResumeOldNode')).toHaveLength(3);
+    expect(outcome.failed).toEqual([
+      { name: 'resume-old-network', error: expect.stringMatching(/data directory changed while the node was halted on NodeID-B \(digest at resume cdcd/) },
+    ]);
+    expect(outcome.failed[0]!.error).not.toMatch(/NodeID-[AC]/);
   });
 });
