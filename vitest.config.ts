@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/sequencer.js';
 
-// Two projects: `unit` is the quick loop (pure functions, no processes); `integration` starts real
-// Temporal dev servers and real nodes on loopback ports and is what `npm test` adds on top.
+// Three projects: `unit` is the quick loop (pure functions, no processes); `integration` starts real
+// Temporal dev servers and real nodes on loopback ports and is what `npm test` adds on top; `cluster`
+// runs against a Temporal server on PostgreSQL with mTLS (`npm run test:cluster`).
 export default defineConfig({
   test: {
     sequence: { sequencer: LongestFirst },
@@ -30,6 +31,20 @@ export default defineConfig({
           // files never share a port or a directory; the longest start first (test/sequencer.ts).
           maxWorkers: 2,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          // The production topology on this machine: scripts/cluster.sh's PostgreSQL and Temporal
+          // server with mTLS (`npm run test:cluster`). Each file starts and stops its own cluster on
+          // loopback ports in temp dirs; the same leftover check as the integration run.
+          include: ['test/cluster/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          globalSetup: ['test/globalSetup.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -2,21 +2,27 @@
 # Makes sure the real programs the product and its tests drive are present, building them from the
 # Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
 # or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN, VERSITYGW_BIN and PATH
-# are honoured first.
+# are honoured first (TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN for the cluster's tools).
 #
-# Usage: bootstrap.sh [--for WHAT] [temporal] [geth] [avalanchego] [anvil] [versitygw]
-# With no tool named, all of them (what `npm test` needs). WHAT says in the messages why a build runs.
+# Usage: bootstrap.sh [--for WHAT] [--print] [temporal] [geth] [avalanchego] [anvil] [versitygw] [cluster]
+# With no tool named, all but the cluster's (what `npm test` needs). `cluster` (or its parts
+# temporal-server and temporal-sql-tool) is the Temporal server on PostgreSQL of scripts/cluster.sh,
+# about 4 more minutes: only `npm run test:cluster` and the cluster script ask for it. WHAT says in
+# the messages why a build runs; --print writes each named tool's path to stdout, in order.
 set -euo pipefail
 # Tools are resolved inside command substitutions: a failure there must stop the script too.
 shopt -s inherit_errexit
 
 FOR="the tests"
+PRINT=false
 TOOLS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --for) FOR="$2"; shift 2 ;;
-    temporal|geth|avalanchego|anvil|versitygw) TOOLS+=("$1"); shift ;;
-    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil versitygw)" >&2; exit 2 ;;
+    --print) PRINT=true; shift ;;
+    cluster) TOOLS+=(temporal-server temporal-sql-tool); shift ;;
+    temporal|geth|avalanchego|anvil|versitygw|temporal-server|temporal-sql-tool) TOOLS+=("$1"); shift ;;
+    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil versitygw cluster)" >&2; exit 2 ;;
   esac
 done
 [ ${#TOOLS[@]} -gt 0 ] || TOOLS=(temporal geth avalanchego anvil versitygw)
@@ -26,6 +32,7 @@ TEMPORAL_VERSION=v1.5.1   # v1.6+ carry a replace directive and cannot be go-ins
 GETH_VERSION=v1.16.7
 AVALANCHEGO_VERSION=v1.14.0   # first tag with proposervm.getCurrentEpoch; later tags carry a replace directive
 VERSITYGW_VERSION=v1.8.0      # S3-compatible object store (Apache-2.0) the artifact tests publish to and fetch from
+TEMPORAL_SERVER_VERSION=v1.29.1   # the server the CLI v1.5.1 embeds, here on PostgreSQL (scripts/cluster.sh)
 CACHE="${REGENESIS_TOOL_CACHE:-$HOME/.cache/regenesis/bin}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$CACHE"
@@ -49,7 +56,7 @@ resolve() {
 }
 
 # Rough build times on a 2-core machine, said before a build so nobody wonders whether it hangs.
-declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2)
+declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2 [temporal-server]=3 [temporal-sql-tool]=1)
 
 go_build() { # go_build NAME MODULE VERSION
   local name=$1 module=$2 version=$3
@@ -121,6 +128,46 @@ if want versitygw; then
   say "versitygw: $versitygw ($(go version -m "$versitygw" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' | grep . || echo unknown version))"
 fi
 
+# go_build_as NAME MODULE VERSION BUILT: `go install` names a binary after its package directory
+# (`server`, `sql`); it is built into a private GOBIN and moved into the cache under NAME.
+go_build_as() {
+  local name=$1 module=$2 version=$3 built=$4 start=$SECONDS
+  say "building $name $version for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[$name]} minutes on 2 cores)"
+  (
+    flock 9
+    [ -x "$CACHE/$name" ] && exit 0
+    gobin=$(mktemp -d "$CACHE/.$name-build.XXXXXX")
+    trap 'rm -rf "$gobin"' EXIT
+    GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "$module@$version" \
+      || die "go install $module@$version failed (see the Go error above)"
+    [ -x "$gobin/$built" ] || die "go install finished but left no '$built' binary in $gobin"
+    mv -f "$gobin/$built" "$CACHE/$name"
+  ) 9>"$CACHE/.$name.lock"
+  say "built $name in $((SECONDS - start))s"
+}
+
+# ensure_renamed NAME ENVVAR WHAT MODULE BUILT: like ensure_go_tool, for a binary go_build_as renames.
+ensure_renamed() {
+  local name=$1 var=$2 what=$3 module=$4 built=$5 path
+  path=$(resolve "$name" "$var")
+  if [ -z "$path" ]; then
+    need_go "$what" "$var"
+    go_build_as "$name" "$module" "$TEMPORAL_SERVER_VERSION" "$built"
+    path="$CACHE/$name"
+  fi
+  echo "$path"
+}
+
+if want temporal-server; then
+  temporal_server=$(ensure_renamed temporal-server TEMPORAL_SERVER_BIN "the Temporal server (scripts/cluster.sh)" go.temporal.io/server/cmd/server server)
+  say "temporal-server: $temporal_server ($("$temporal_server" --version 2>/dev/null | head -1))"
+fi
+
+if want temporal-sql-tool; then
+  temporal_sql_tool=$(ensure_renamed temporal-sql-tool TEMPORAL_SQL_TOOL_BIN "temporal-sql-tool (scripts/cluster.sh)" go.temporal.io/server/cmd/tools/sql sql)
+  say "temporal-sql-tool: $temporal_sql_tool ($("$temporal_sql_tool" --version 2>/dev/null | head -1))"
+fi
+
 if want anvil; then
   anvil="${ANVIL_BIN:-}"
   if [ -z "$anvil" ]; then
@@ -129,4 +176,12 @@ if want anvil; then
   fi
   [ -n "$anvil" ] && [ -x "$anvil" ] || die "anvil is missing: run 'npm ci' (it comes from @foundry-rs/anvil-linux-amd64) or set ANVIL_BIN"
   say "anvil: $anvil ($("$anvil" --version 2>/dev/null | head -1))"
+fi
+
+# --print: the paths of the tools named, one a line in the order named, for scripts that drive them.
+if $PRINT; then
+  for tool in "${TOOLS[@]}"; do
+    var=${tool//-/_}
+    echo "${!var}"
+  done
 fi

@@ -1,7 +1,12 @@
-import { Client, Connection } from '@temporalio/client';
-import { config } from './config.js';
+import { Client } from '@temporalio/client';
+import { connectClientConnection, temporalConnectionFromEnv } from './temporal/connect.js';
 
-export async function connectClient(address = config.temporalAddress, namespace = config.namespace): Promise<Client> {
-  const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+/**
+ * The CLI's and the schedule's client: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and TEMPORAL_TLS_* from
+ * the environment (see src/temporal/connectionConfig.ts), the arguments taking precedence.
+ */
+export async function connectClient(address?: string, namespace?: string): Promise<Client> {
+  const config = temporalConnectionFromEnv(process.env, { ...(address ? { address } : {}), ...(namespace ? { namespace } : {}) });
+  const connection = await connectClientConnection(config);
+  return new Client({ connection, namespace: config.namespace });
 }

@@ -8,6 +8,7 @@ import { objectStoreConfigFromEnv, type ObjectStoreConfig } from './artifacts/ob
 import { config } from './config.js';
 import { logger } from './logger.js';
 import { prepareWorkflowBundle, workflowsPath } from './workflowBundle.js';
+import { connectNativeConnection, temporalConnectionFromEnv } from './temporal/connect.js';
 
 let runtimeInstalled = false;
 
@@ -90,7 +91,7 @@ export async function runWorker(): Promise<void> {
   installRuntimeLogger();
   // A malformed credentials variable stops the worker here, not at its first node call.
   const endpoints = loadRpcCredentials().size;
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const connection = await connectNativeConnection(temporalConnectionFromEnv());
   const worker = await createServiceWorker(connection);
   logger.info({ taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir, credentialedEndpoints: endpoints }, 'worker started');
   await worker.run();

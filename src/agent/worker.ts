@@ -4,6 +4,7 @@ import { logger } from '../logger.js';
 import type { AgentConfig } from './config.js';
 import { identify } from './identity.js';
 import { agentTaskQueue } from './queue.js';
+import { connectNativeConnection, temporalConnectionFromEnv } from '../temporal/connect.js';
 
 /**
  * `regenesis agent`: a worker with activities only, polling the task queue of this host's NodeID.
@@ -26,7 +27,8 @@ export async function createAgentWorker(config: AgentConfig, connection: NativeC
 }
 
 export async function runAgent(config: AgentConfig): Promise<void> {
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  // The agent's address and namespace (flags or REGENESIS_AGENT_*/TEMPORAL_*), TLS from TEMPORAL_TLS_*.
+  const connection = await connectNativeConnection(temporalConnectionFromEnv(process.env, { address: config.temporalAddress, namespace: config.namespace }));
   const { worker } = await createAgentWorker(config, connection);
   await worker.run();
   await connection.close();

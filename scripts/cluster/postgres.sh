@@ -1,0 +1,123 @@
+# PostgreSQL, ports and tools of scripts/cluster.sh (sourced; it sets ROOT, DIR, TLS, PG, PORTS,
+# SERVER_PID, say and die).
+
+# Binaries from the bootstrap cache (built there on first use), so the cluster needs no install step.
+tools() {
+  [ -n "${TEMPORAL_SERVER:-}" ] && return
+  local out
+  out=$(bash "$ROOT/scripts/bootstrap.sh" --for "the local cluster" --print temporal-server temporal-sql-tool temporal)
+  TEMPORAL_SERVER=$(sed -n 1p <<<"$out")
+  SQL_TOOL=$(sed -n 2p <<<"$out")
+  TEMPORAL_CLI=$(sed -n 3p <<<"$out")
+}
+
+# PostgreSQL refuses to run as root: as root its programs run as the `postgres` user.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# PostgreSQL's programs are on PATH on some systems and only under /usr/lib/postgresql on Debian.
+pg_bin() {
+  command -v "$1" 2>/dev/null && return
+  local found
+  found=$(ls -d /usr/lib/postgresql/*/bin/"$1" 2>/dev/null | sort -V | tail -1)
+  [ -n "$found" ] || die "$1 not found: install PostgreSQL (>= 12)"
+  echo "$found"
+}
+
+# Ten loopback ports chosen once per cluster directory and kept: clients and a restarted server find
+# the cluster where it was. Membership ports go below 32768: the server stores them as a smallint.
+ensure_ports() {
+  [ -f "$PORTS" ] && return
+  local free
+  free=$(node -e '
+    const net = require("node:net");
+    const kinds = process.argv.slice(1);
+    const held = [];
+    const take = (port) => new Promise((ok) => { const s = net.createServer(); s.once("error", () => ok(undefined)); s.listen(port, "127.0.0.1", () => ok(s)); });
+    (async () => {
+      for (const kind of kinds) {
+        for (;;) {
+          const s = await take(kind === "low" ? 20000 + Math.floor(Math.random() * 12000) : 0);
+          if (s) { held.push(s); break; }
+        }
+      }
+      console.log(held.map((s) => s.address().port).join(" "));
+      held.forEach((s) => s.close());
+    })();' any any any low any low any low any low)
+  read -r pg frontend http fm history hm matching mm worker wm <<<"$free"
+  cat >"$PORTS" <<EOF
+PG_PORT=$pg
+TEMPORAL_FRONTEND_PORT=${REGENESIS_CLUSTER_PORT:-$frontend}
+TEMPORAL_FRONTEND_HTTP_PORT=$http
+TEMPORAL_FRONTEND_MEMBERSHIP_PORT=$fm
+TEMPORAL_HISTORY_PORT=$history
+TEMPORAL_HISTORY_MEMBERSHIP_PORT=$hm
+TEMPORAL_MATCHING_PORT=$matching
+TEMPORAL_MATCHING_MEMBERSHIP_PORT=$mm
+TEMPORAL_WORKER_PORT=$worker
+TEMPORAL_WORKER_MEMBERSHIP_PORT=$wm
+EOF
+}
+
+load_ports() { ensure_ports; set -a; source "$PORTS"; set +a; }
+
+frontend_address() { load_ports; echo "127.0.0.1:$TEMPORAL_FRONTEND_PORT"; }
+
+# A data directory of the cluster's own, owned by the user PostgreSQL runs as; trust on loopback only.
+start_postgres() {
+  load_ports
+  mkdir -p "$PG"
+  [ "$(id -u)" = 0 ] && chown postgres: "$PG" && chmod 700 "$PG"
+  as_pg test -w "$PG" || die "$PG is not reachable by the postgres user: every directory above it needs o+x"
+  if [ ! -f "$PG/data/PG_VERSION" ]; then
+    say "initdb $PG/data"
+    as_pg "$(pg_bin initdb)" -D "$PG/data" -U temporal --auth=trust -E UTF8 >"$DIR/initdb.log" 2>&1 \
+      || die "initdb failed: $(tail -5 "$DIR/initdb.log")"
+  fi
+  if as_pg "$(pg_bin pg_ctl)" -D "$PG/data" status >/dev/null 2>&1; then return; fi
+  as_pg "$(pg_bin pg_ctl)" -D "$PG/data" -l "$PG/postgres.log" -w -t 60 \
+    -o "-p $PG_PORT -k $PG -c listen_addresses=127.0.0.1" start >/dev/null \
+    || die "PostgreSQL did not start: $(tail -5 "$PG/postgres.log")"
+  say "PostgreSQL on 127.0.0.1:$PG_PORT"
+}
+
+# Fast shutdown: what a restarted PostgreSQL must recover from is what an operator's restart does.
+stop_postgres() {
+  [ -f "$PG/data/PG_VERSION" ] || return 0
+  as_pg "$(pg_bin pg_ctl)" -D "$PG/data" status >/dev/null 2>&1 || return 0
+  as_pg "$(pg_bin pg_ctl)" -D "$PG/data" -m fast -w -t 60 stop >/dev/null
+  say "PostgreSQL stopped"
+}
+
+# One database per store, each created, versioned and brought to the server's schema by its own tool.
+ensure_schemas() {
+  [ -f "$DIR/schemas.done" ] && return
+  tools; load_ports
+  local db schema
+  for db in temporal temporal_visibility; do
+    schema=postgresql/v12/$([ "$db" = temporal ] && echo temporal || echo visibility)
+    sql_tool "$db" create-database
+    sql_tool "$db" setup-schema -v 0.0
+    sql_tool "$db" update-schema -d "$(schema_dir)/$schema/versioned"
+  done
+  touch "$DIR/schemas.done"
+  say "schemas created"
+}
+
+sql_tool() {
+  local db=$1; shift
+  "$SQL_TOOL" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u temporal --db "$db" "$@" >>"$DIR/schema.log" 2>&1 \
+    || die "temporal-sql-tool $* on $db failed: $(tail -3 "$DIR/schema.log")"
+}
+
+# The versioned schema files ship in the server's Go module: in the module cache once the tool was
+# built here, else downloaded (the module proxy, as the bootstrap uses it).
+schema_dir() {
+  local version dir
+  version=$("$TEMPORAL_SERVER" --version | awk '{ print $NF }')
+  dir="$(go env GOMODCACHE 2>/dev/null)/go.temporal.io/server@v$version/schema"
+  [ -d "$dir" ] || dir="$(go mod download -json "go.temporal.io/server@v$version" 2>/dev/null | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/schema"
+  [ -d "$dir" ] || die "the schema files of Temporal server v$version are not found (Go and its module proxy provide them)"
+  echo "$dir"
+}
