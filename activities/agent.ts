@@ -4,7 +4,7 @@ import type { AgentConfig } from '../src/agent/config.js';
 import { GenesisRejectedError, type RatificationRequest } from '../src/agent/genesisCheck.js';
 import { identify, signGenesis, type AgentIdentity, type Ratification } from '../src/agent/identity.js';
 import type { LastAccepted } from '../src/agent/lastAccepted.js';
-import { GenesisMismatchError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
+import { GenesisMismatchError, OldNodeRunningError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
 import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
 import { managedNode } from '../src/agent/managedNode.js';
@@ -25,6 +25,7 @@ export function agentActivities(config: AgentConfig) {
       if (err instanceof GenesisRejectedError) throw failure('GenesisRejected', `${step}: ${err.message}`);
       if (err instanceof OldNodeRetiredError) throw failure('OldNodeRetired', `${step}: ${err.message}`);
       if (err instanceof NodeNotRunningError) throw failure('NodeNotRunning', `${step}: ${err.message}`);
+      if (err instanceof OldNodeRunningError) throw failure('HaltNotHeld', `${step}: ${err.message}`);
       throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
     }
   };

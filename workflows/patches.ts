@@ -73,6 +73,11 @@ export const PATCHES = {
     protects: 'a rollback that restarts an old node whose data directory changed while it was halted ends incomplete, naming the node',
     since: '2026-12-07',
   },
+  haltHeldAtCommit: {
+    id: 'halt-held-at-commit',
+    protects: 'a two-stage run reads the old network\u2019s heads once more right before the commit point and rolls back if they moved since the halt was proven',
+    since: '2026-12-07',
+  },
   agentsFindTheirNodes: {
     id: 'agents-find-their-nodes',
     protects: 'preflight refuses an agent that cannot find its running node, or whose node is another validator',

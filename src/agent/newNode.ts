@@ -24,6 +24,11 @@ import { readRecord, runDir } from './runDir.js';
  * chain configs, limits, log levels) is carried over.
  */
 
+/** The halted old node is running again: the halt did not hold on this host. */
+export class OldNodeRunningError extends Error {
+  override readonly name = 'OldNodeRunningError';
+}
+
 export class GenesisMismatchError extends Error {
   override readonly name = 'GenesisMismatchError';
 }
@@ -131,6 +136,12 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   if (running) return { pid: running.pid, uri: running.uri, stakingAddress: running.stakingAddress };
   const old = await readRecord<OldNodeRecord>(join(dir, 'old-node.json'));
   if (!old?.halted) throw new Error('the old node has not been halted for this run: the new one would take its ports and keys while it runs');
+  const back = await liveNode(join(config.dataDir, 'process.json'), config.dataDir);
+  if (back) {
+    throw new OldNodeRunningError(
+      `the old node of ${config.dataDir} runs again (pid ${back.pid}, ${back.uri}) after this run halted it: something restarted it (a supervisor's restart policy?), so the old network may be accepting transactions the new one will not have`,
+    );
+  }
   if ((await sha256File(join(dir, STAGED)).catch(() => undefined)) !== spec.genesisSha256) {
     throw new GenesisMismatchError(`no staged genesis with sha256 ${spec.genesisSha256} for run ${spec.runKey}: stage it first`);
   }

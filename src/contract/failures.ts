@@ -26,6 +26,10 @@ export const FAILURES = {
     retry: false,
     action: 'the old network was not proven stopped (a head moved after the halt, a validator was ahead of the API node, or a validator was not halted): it was resumed; stop the node named in the message for good or give it an agent, then start again',
   },
+  HaltNotHeld: {
+    retry: false,
+    action: 'the old network came back after its halt was proven (a halted node runs again, or a head moved before the commit point): the run rolled back; turn off whatever restarts the named node (a supervisor\'s restart policy), then start again',
+  },
   // What the run wrote.
   ArtifactStorage: { retry: false, action: 'free or fix the artifacts directory named in the message, then start again' },
   InvalidGenesis: { retry: false, action: 'fix plan.genesis.primary: the message says which value' },

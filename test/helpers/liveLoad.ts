@@ -17,6 +17,8 @@ const COUNTER_INIT = '0x6960005460010160005500600052600a6016f3';
 /** One X-Chain send the generator made: to whom, and when the old network accepted it (ms), if it did. */
 export interface XSend {
   to: Uint8Array;
+  /** When it was issued, and when the node said it was accepted (ms). */
+  issuedAt: number;
   acceptedAt?: number;
 }
 
@@ -55,6 +57,15 @@ export class LiveLoad {
     await Promise.all(this.loops);
   }
 
+  /** Resolves once an X-Chain send issued after `since` (ms) has been accepted: the network took one more. */
+  async untilXAcceptedAfter(since: number, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.xSends.some((s) => s.issuedAt > since && s.acceptedAt !== undefined)) {
+      if (Date.now() > deadline) throw new Error(`no X-Chain send issued after ${new Date(since).toISOString()} was accepted within ${timeoutMs} ms`);
+      await sleep(250);
+    }
+  }
+
   private async loop(everyMs: number, send: () => Promise<void>): Promise<void> {
     while (!this.stopped) {
       // A halted network refuses or never answers: that is the point, not a test failure.
@@ -78,7 +89,7 @@ export class LiveLoad {
   }
 
   private async sendX(): Promise<void> {
-    const send: XSend = { to: randomBytes(20) };
+    const send: XSend = { to: randomBytes(20), issuedAt: Date.now() };
     this.xSends.push(send);
     const issued = sendAvax(this.apiUri, 'X', EWOQ_KEY, [{ to: formatAddress('X', 'local', send.to), amount: 1_000n + BigInt(this.xSends.length) }]);
     await Promise.race([issued, sleep(20_000).then(() => Promise.reject(new Error('X send not accepted in 20 s')))]);

@@ -9,6 +9,7 @@ import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { Hex } from '../../src/state/hex.js';
 import { cHead } from '../helpers/cChain.js';
+import { superviseNode } from '../rigs/supervisedNode.js';
 import { LiveLoad } from '../helpers/liveLoad.js';
 import { MigrationRig } from '../rigs/migrationRig.js';
 
@@ -83,6 +84,30 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
     expect(BigInt(await rpc.call<Hex>('eth_blockNumber'))).toBeGreaterThan(before);
   });
 
+  it('(c) old validators that a supervisor brings back after the halt never lead to a launch: their own agents refuse to start the new nodes, the run rolls back, and the old network takes transactions', async () => {
+    // Validators 2-5 run under a supervisor that restarts the node whenever it exits (systemd's Restart=always).
+    const supervised = await Promise.all([1, 2, 3, 4].map((i) => superviseNode(rig.net.validators[i]!, rig.root)));
+    try {
+      const { result } = await rig.run(rig.plan('supervised'));
+      expect(result.status, JSON.stringify(result)).toBe('RolledBack');
+      if (result.status !== 'RolledBack') return;
+      expect(result.failedPhase, result.reason).toBe('launch');
+      const back = new Set(rig.net.validators.slice(1).map((v) => v.nodeId));
+      const named = /agent (NodeID-\w+) .*the old node of .* runs again \(pid \d+, http:\/\/127\.0\.0\.1:\d+\) after this run halted it/.exec(result.reason);
+      expect(named, result.reason).not.toBeNull();
+      expect(back.has(named![1]!)).toBe(true);
+      // Every supervised node was halted by its agent and came back by itself.
+      for (const s of supervised) expect(s.restarts()).toBeGreaterThanOrEqual(1);
+      expect(result.compensations).toEqual(['stop-new-network', 'resume-old-network', 'stop-rehearsal', 'discard-final-artifacts', 'discard-artifacts']);
+      const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
+      const before = BigInt(await rpc.call<Hex>('eth_blockNumber'));
+      await rig.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
+      expect(BigInt(await rpc.call<Hex>('eth_blockNumber'))).toBeGreaterThan(before);
+    } finally {
+      await Promise.all(supervised.map((s) => s.release()));
+    }
+  });
+
   it('(a) carries every transaction the old network accepted up to its halt, under load: C transfers, contract writes and X sends', async () => {
     const oldC = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 30_000 });
     const load = new LiveLoad(oldC, rig.net.api.uri, BigInt(await oldC.call<Hex>('eth_chainId')));
@@ -90,6 +115,9 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
     await load.start();
     const { result } = await rig.run(rig.plan('freeze-halt'), {
       onPhase: async (phase) => {
+        // Stage 1 is exported: the approval waits until the old network has taken one more X send,
+        // so there is a tail after it on every chain the load writes (C transfers come every 1.5 s).
+        if (phase === 'approve') await load.untilXAcceptedAfter(Date.now());
         // The old network is down for good once the final genesis is being ratified.
         if (phase === 'ratify') await load.stop();
       },

@@ -15,6 +15,7 @@ vi.mock('@temporalio/workflow', async (importOriginal) => (await import('../help
 const { RegenesisRun } = await import('../../workflows/state.js');
 const { finalStage, judgeDelta } = await import('../../workflows/finalStage.js');
 const { haltOldValidators } = await import('../../workflows/agentCalls.js');
+const { agentsFlow } = await import('../../workflows/operators/agentsFlow.js');
 
 const plan = planFor({
   name: 'two-stage',
@@ -140,5 +141,40 @@ describe('the final stage of a two-stage launch', () => {
       { name: 'resume-old-network', error: expect.stringMatching(/data directory changed while the node was halted on NodeID-B \(digest at resume cdcd/) },
     ]);
     expect(outcome.failed[0]!.error).not.toMatch(/NodeID-[AC]/);
+  });
+
+  describe('right before the commit point', () => {
+    const launched = {
+      ...stage1,
+      primaryGenesis: { stakers: [{ nodeID: 'NodeID-A', weight: '1' }], networkID: 88_888, hrp: 'custom' },
+      pChain: {},
+      freeze: { height: 12, stateRoot: `0x${'aa'.repeat(32)}` },
+      verification: { samplesPath: 'verify/samples.jsonl' },
+    } as unknown as Prepared;
+    /** A new network that is healthy and serves the export; the API node of the old one reads `api`. */
+    function launchedNetwork(api: ChainHeads) {
+      resetSandbox({
+        agentNewNodeHealth: () => ({ uri: 'http://127.0.0.1:1', bootstrapped: true, notBootstrapped: [], peers: [], validators: [] }),
+        postVerifyPrimaryNetwork: () => ({ ok: true, mismatches: [], block0Root: `0x${'aa'.repeat(32)}` }),
+        canaryTransfers: () => ({ cChain: { txHash: '0x1', block: 1 }, xChain: { txID: 'x' } }),
+        freezeBlock: () => ({ timestamp: 1_800_000_100 }),
+        finalHeads: () => ({ first: api, second: api }),
+      });
+      const r = run();
+      r.status.finalStage = { haltedAt: new Date(1_800_000_000_000).toISOString(), heads: heads(12) };
+      return agentsFlow(r, op).postVerify(launched);
+    }
+
+    it('goes on when the old network still stands where its halt was proven', async () => {
+      await expect(launchedNetwork(heads(12))).resolves.toMatchObject({ postVerify: { ok: true } });
+      expect(sandbox.calls.filter((c) => c.activity === 'finalHeads')).toHaveLength(1);
+    });
+
+    it('rolls back, as HaltNotHeld, when a head moved since: nodes came back and took blocks the new network lacks', async () => {
+      await expect(launchedNetwork(heads(14, 51))).rejects.toMatchObject({
+        type: 'HaltNotHeld',
+        message: expect.stringMatching(/moved after its halt was proven, before the commit point: the C-Chain moved .* from 12 .* to 14 .*; the P-Chain moved .* from 50 to 51/),
+      });
+    });
   });
 });

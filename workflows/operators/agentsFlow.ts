@@ -3,6 +3,8 @@ import { agentPolicies } from '../../activities/policies.js';
 import type { NodeHealth } from '../../src/agent/newNode.js';
 import { failure } from '../../src/contract/failures.js';
 import type { LaunchOutcome, Phase, Prepared, RegenesisStatus } from '../../src/contract/run.js';
+import type { ChainHeads } from '../../src/chains/avax/heads.js';
+import { haltProofIssues } from '../../src/launch/haltProof.js';
 import { StakeTally } from '../../src/launch/stakeTally.js';
 import type { PrimaryGenesisManifest } from '../../src/manifests.js';
 import { chainRead, keys, postLaunch } from '../activities.js';
@@ -44,7 +46,9 @@ export function agentsFlow(run: RegenesisRun, op: AgentsOperator): OperatorFlow 
     async postVerify(prepared) {
       const genesis = primaryGenesisOf(prepared);
       const health = await healthOfEvery(run, stakerIds(genesis), op.healthTimeoutSeconds, agentTimeout);
-      return readBack(run, prepared, genesis, health, op);
+      const served = await readBack(run, prepared, genesis, health, op);
+      await assertHaltHeld(run);
+      return served;
     },
     // Every old validator the run halted, by its agent. Runs started before that leave them resumable.
     async retireOld() {
@@ -197,6 +201,21 @@ async function readBack(
     },
     postVerify: { ok: true, mismatches: [] },
   };
+}
+
+/**
+ * Right before the commit point, the old network still stands where the final stage proved it
+ * stopped: the API node's heads are read once more. Halted nodes brought back by a supervisor,
+ * with enough stake between them, make blocks again, and what they accept would be missing from
+ * the new network: the run rolls back while it still can. Runs started before this replay without it.
+ */
+async function assertHaltHeld(run: RegenesisRun): Promise<void> {
+  const proven = run.status.finalStage?.heads;
+  if (!proven || !patched(PATCHES.haltHeldAtCommit.id)) return;
+  const withX = run.plan.chains.X !== undefined;
+  const { second: now } = await chainRead.finalHeads({ rpcUrl: run.plan.chains.C.rpcUrl, dialect: run.dialect, withX, settleSeconds: 0 });
+  const moved = haltProofIssues(proven as ChainHeads, now, []);
+  if (moved.length > 0) throw failure('HaltNotHeld', `the old network moved after its halt was proven, before the commit point: ${moved.join('; ')}`);
 }
 
 /**
