@@ -15,7 +15,7 @@ import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import type { OldNodeRecord } from './oldNode.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { liveNode, readProcessContext, type ProcessContext } from '../nodes/processContext.js';
-import { readRecord, runDir } from './runDir.js';
+import { readRecord, runDir, writeRecord } from './runDir.js';
 
 /**
  * The new validator: the same staking identity on the same ports, the new network's ID and
@@ -85,8 +85,16 @@ export interface NewNodeSpec {
   bootstrappers: Bootstrapper[];
 }
 
-const NODE_DIR = 'node';
-const PID_FILE = 'new-node.pid';
+/** Under the run's directory: the new node's data, its pid, and the command line it was started with. */
+export const NODE_DIR = 'node';
+export const PID_FILE = 'new-node.pid';
+export const LAUNCH_FILE = 'new-node.json';
+
+/** What the agent ran to start a run's new node: what a restart after the commit point runs (servedNode.ts). */
+export interface NewNodeLaunch {
+  /** The node binary and its flags, as first started. */
+  argv: string[];
+}
 
 /** Flags of the old command line that name the old network, its data or its peers. */
 const REPLACED = [
@@ -165,6 +173,8 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
     });
     return waitForContext(contextPath, undefined, undefined, onWait, timeoutMs);
   }
+  // What the agent runs again should the node stop after the commit point (servedNode.ts).
+  await writeRecord(join(dir, LAUNCH_FILE), { argv: [config.nodeBinary, ...args] } satisfies NewNodeLaunch);
   const proc = spawnLogged(config.nodeBinary, args, { logPath: join(dir, 'new-node.log'), detached: true });
   await recordPid(join(dir, PID_FILE), proc.pid);
   return waitForContext(contextPath, proc.pid, proc, onWait, timeoutMs);

@@ -4,6 +4,7 @@ import { logger } from '../logger.js';
 import type { AgentConfig } from './config.js';
 import { identify } from './identity.js';
 import { agentTaskQueue } from './queue.js';
+import { superviseServedNode } from './servedNode.js';
 import { connectNativeConnection, temporalConnectionFromEnv } from '../temporal/connect.js';
 
 /**
@@ -30,6 +31,16 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   // The agent's address and namespace (flags or REGENESIS_AGENT_*/TEMPORAL_*), TLS from TEMPORAL_TLS_*.
   const connection = await connectNativeConnection(temporalConnectionFromEnv(process.env, { address: config.temporalAddress, namespace: config.namespace }));
   const { worker } = await createAgentWorker(config, connection);
-  await worker.run();
-  await connection.close();
+  // After a commit point the agent keeps that run's new node running (servedNode.ts).
+  const supervision = new AbortController();
+  const supervising = superviseServedNode(config, supervision.signal, (event) =>
+    event.restarted ? logger.warn(event.restarted, 'the new node was not running: started it again') : logger.error({ error: event.error }, 'could not look after the new node'),
+  );
+  try {
+    await worker.run();
+  } finally {
+    supervision.abort();
+    await supervising;
+    await connection.close();
+  }
 }

@@ -345,5 +345,22 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       const spawns = readFileSync(join(rig.root, `agent${i}`, result.runKey, 'new-node.log'), 'utf8').split('\n').filter((l) => l.startsWith('# '));
       expect(spawns, `agent ${i}`).toHaveLength(1);
     }
+
+    // After the commit the agent keeps its validator running: validator 3's new node dies (as on a
+    // crash, or a reboot that brought only the agent's service back) and its agent starts it again
+    // on the same ports, where it serves the new network's chain with the others.
+    const contextPath = join(rig.root, 'agent3', result.runKey, 'node', 'process.json');
+    const before = JSON.parse(readFileSync(contextPath, 'utf8')) as { pid: number; uri: string };
+    process.kill(before.pid, 'SIGKILL');
+    let after = before;
+    for (let waited = 0; after.pid === before.pid || (await notBootstrapped(after.uri)).length > 0; waited += 500) {
+      if (waited > 120_000) throw new Error(`validator 3's new node was not started again within 120 s (process context: ${JSON.stringify(after)})`);
+      await sleep(500);
+      after = existsSync(contextPath) ? (JSON.parse(readFileSync(contextPath, 'utf8')) as typeof before) : before;
+    }
+    expect(after.uri).toBe(before.uri);
+    const restarted = new JsonRpcClient(`${after.uri}/ext/bc/C/rpc`, { timeoutMs: 60_000 });
+    expect(BigInt(await restarted.call<Hex>('eth_chainId'))).toBe(BigInt(await cRpc.call<Hex>('eth_chainId')));
+    expect(readFileSync(join(rig.root, 'agent3', result.runKey, 'new-node.log'), 'utf8').split('\n').filter((l) => l.startsWith('# '))).toHaveLength(2);
   });
 });
