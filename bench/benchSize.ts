@@ -17,7 +17,7 @@ import {
 import type { BenchOptions, Phase } from './options.js';
 import type { ExportResult, GenesisResult, HistoryResult, RootResult } from './phases.js';
 import { onCleanup, runPhaseChild, type Measured } from './procs.js';
-import { measureStateRoots } from './rootPhase.js';
+import { measureGenesis, measureStateRoots, threadUse } from './rootPhase.js';
 import { log } from './progress.js';
 import type { SizeResults } from './report.js';
 
@@ -60,23 +60,37 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
   const needGeth = want('root') || want('export') || want('history');
   const genesisPath = join(work, 'genesis.json');
   log(`n=${accounts}: genesis${want('genesis') ? ' (measured)' : ''}`);
-  const genesis = await phase<GenesisResult>({
-    phase: 'genesis',
-    files,
-    out: genesisPath,
-    chainId: 7777,
-    timestamp: Math.floor(Date.now() / 1000),
-  });
+  const genesisTask = { files, out: genesisPath, chainId: 7777, timestamp: Math.floor(Date.now() / 1000) };
+  let genesis: { result: GenesisResult };
   if (want('genesis')) {
+    const runs = await measureGenesis(accounts, genesisTask, opts.repeat, phase<GenesisResult>, logs);
+    genesis = { result: runs.ours };
+    const o = runs.ours;
+    const one = runs.oursOneThread;
     out.genesis = {
-      seconds: genesis.result.seconds,
-      bytes: genesis.result.bytes,
-      rate: rate(accounts, genesis.result.seconds),
-      mbPerSecond: Math.round(genesis.result.bytes / 2 ** 20 / genesis.result.seconds),
-      stateRoot: genesis.result.stateRoot,
-      sha256: genesis.result.sha256,
-      ...measuredFields(genesis.measured),
+      seconds: round2(o.seconds),
+      bytes: o.bytes,
+      rate: rate(accounts, o.seconds),
+      mbPerSecond: Math.round(o.bytes / 2 ** 20 / o.seconds),
+      stateRoot: o.stateRoot,
+      sha256: o.sha256,
+      ...measuredFields(o),
+      ...threadUse(o),
+      runs: runs.runs,
+      oneThread: { seconds: round2(one.seconds), rate: rate(accounts, one.seconds), runs: runs.runsOneThread, ...measuredFields(one), ...threadUse(one) },
+      speedup: runs.speedup,
+      geth: {
+        command: runs.geth.command,
+        seconds: round2(runs.geth.seconds),
+        rate: rate(accounts, runs.geth.seconds),
+        runs: runs.runsGeth,
+        bytes: runs.geth.bytes,
+        ...measuredFields(runs.geth),
+      },
+      ratio: runs.ratio,
     };
+  } else {
+    genesis = await phase<GenesisResult>({ phase: 'genesis', ...genesisTask });
   }
   if (!needGeth) return out;
 
@@ -108,6 +122,7 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
   if (roots) {
     out.root = {
       ours: { ...roots.ours, stateRoot: roots.stateRoot },
+      oursOneThread: roots.oursOneThread,
       gethStackTrie: roots.stackTrie,
       geth: inits.map((i) => ({
         scheme: i.scheme,
@@ -124,7 +139,9 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
       ratio: round2(timedInit.wallSeconds / roots.ours.seconds),
       ratioStackTrie: roots.ratio,
     };
-    log(`  ours ${roots.ours.seconds.toFixed(2)} s, geth StackTrie ${roots.stackTrie.seconds.toFixed(2)} s, geth init ${timedInit.wallSeconds.toFixed(1)} s, roots ${out.root.rootsEqual ? 'equal' : 'DIFFER'}`);
+    log(
+      `  ours ${roots.ours.seconds.toFixed(2)} s, geth StackTrie ${roots.stackTrie.seconds.toFixed(2)} s, geth init ${timedInit.wallSeconds.toFixed(1)} s, roots ${out.root.rootsEqual ? 'equal' : 'DIFFER'}`,
+    );
   } else if (genesis.result.stateRoot !== gethRoot) {
     throw new Error(`genesis root ${genesis.result.stateRoot} differs from geth's block 0 root ${gethRoot}`);
   }
@@ -216,7 +233,9 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
           workflowBundlePath,
         };
         const r = await runPhaseChild<HistoryResult>(task, { ...child, nodeFlags: [...workerNodeFlags, ...child.nodeFlags] });
-        log(`  ${r.result.events} events, ${r.result.payloadBytes} payload bytes, ${r.result.seconds.toFixed(1)} s, worker peak ${Math.round(r.measured.peakRssMb)} MB`);
+        log(
+          `  ${r.result.events} events, ${r.result.payloadBytes} payload bytes, ${r.result.seconds.toFixed(1)} s, worker peak ${Math.round(r.measured.peakRssMb)} MB`,
+        );
         return {
           events: r.result.events,
           eventsWithoutWorkflowTasks: r.result.eventsWithoutWorkflowTasks,

@@ -51,13 +51,43 @@ export interface StackTrieResult extends Measured {
 
 /** One timed run of gethroot over `files`: its root, its own time, and GNU time's wall/RSS/CPU. */
 export async function timedGethStackTrie(binary: string, files: readonly string[], logDir: string, run: number): Promise<StackTrieResult> {
-  const outPath = join(logDir, `gethroot-${run}.json`);
+  return timedGethRoot(binary, [], files, logDir, `gethroot-${run}`);
+}
+
+export interface GethGenesisResult extends StackTrieResult {
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * One timed run of `gethroot -genesis`: go-ethereum's StackTrie and its own genesis alloc JSON
+ * (types.Account) in one pass, the genesis activity's work; the file is removed afterwards.
+ */
+export async function timedGethGenesis(binary: string, files: readonly string[], out: string, logDir: string, run: number): Promise<GethGenesisResult> {
+  try {
+    const r = await timedGethRoot(binary, ['-genesis', out], files, logDir, `gethgenesis-${run}`);
+    if (typeof r.bytes !== 'number' || typeof r.sha256 !== 'string') throw new Error('gethroot -genesis printed no bytes and sha256');
+    return { ...r, command: `gethroot -genesis <file> <${files.length} partitions>`, bytes: r.bytes, sha256: r.sha256 };
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+async function timedGethRoot(
+  binary: string,
+  flags: string[],
+  files: readonly string[],
+  logDir: string,
+  name: string,
+): Promise<StackTrieResult & { bytes?: number; sha256?: string }> {
+  const outPath = join(logDir, `${name}.json`);
   const logPath = join(logDir, 'gethroot.log');
-  const measured = await runMeasured(binary, files, { stdoutPath: outPath, logPath });
+  const measured = await runMeasured(binary, [...flags, ...files], { stdoutPath: outPath, logPath });
   if (measured.exitCode !== 0) throw new Error(`gethroot exited with ${measured.exitCode}; see ${logPath}`);
-  const out = JSON.parse(readFileSync(outPath, 'utf8')) as { root?: string; accounts?: number; seconds?: number };
+  const out = JSON.parse(readFileSync(outPath, 'utf8')) as { root?: string; accounts?: number; seconds?: number; bytes?: number; sha256?: string };
   if (!out.root || typeof out.seconds !== 'number' || typeof out.accounts !== 'number') {
     throw new Error(`gethroot printed no root, accounts and seconds: ${readFileSync(outPath, 'utf8').slice(0, 500)}`);
   }
-  return { ...measured, command: `gethroot <${files.length} partitions>`, seconds: out.seconds, accounts: out.accounts, stateRoot: out.root.toLowerCase() };
+  const command = `gethroot <${files.length} partitions>`;
+  return { ...measured, command, seconds: out.seconds, accounts: out.accounts, stateRoot: out.root.toLowerCase(), bytes: out.bytes, sha256: out.sha256 };
 }

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   };
   log(`work dir ${root}${opts.keep ? ' (kept)' : ''}`);
   // Built (or found) before any size, so a missing Go toolchain fails the run at once.
-  if (opts.only.includes('root')) log(`geth StackTrie: ${gethRootBinary()}`);
+  if (opts.only.includes('root') || opts.only.includes('genesis')) log(`geth StackTrie: ${gethRootBinary()}`);
   try {
     if (opts.only.includes('discovery')) {
       results.discovery = await benchDiscovery(opts.blocks, root, opts.discoveryDelayMs);

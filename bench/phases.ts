@@ -9,7 +9,8 @@ import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
 import type { Hex } from '../src/state/hex.js';
 import { keccakReady } from '../src/state/keccak.js';
-import { stateRootOfFiles } from '../src/state/stateRoot.js';
+import type { ThreadFigure } from '../src/state/keySpanPass.js';
+import { stateRootPass } from '../src/state/stateRoot.js';
 import { sumStats, type StateStats } from '../src/state/stats.js';
 import { generateAlloc, type GeneratedAlloc } from '../src/dev/syntheticAlloc.js';
 
@@ -36,20 +37,24 @@ export async function runGenerate(task: GenerateTask): Promise<GeneratedAlloc & 
 export interface RootTask {
   phase: 'root';
   files: string[];
+  /** Threads of the pass; unset, as production chooses (one per core for a large state). */
+  threads?: number;
 }
 
 export interface RootResult {
   seconds: number;
   accounts: number;
   stateRoot: Hex;
+  /** What each thread did (threads started inside the timed part). */
+  threads: ThreadFigure[];
 }
 
 /** The state root alone from the JSONL partitions: the root-only pass (stateRootOfFiles). */
 export async function runRoot(task: RootTask): Promise<RootResult> {
   await keccakReady();
   const started = performance.now();
-  const { stateRoot, accounts } = await stateRootOfFiles(task.files);
-  return { seconds: (performance.now() - started) / 1000, accounts, stateRoot };
+  const { stateRoot, accounts, threads } = await stateRootPass(task.files, 'ethereum', { threads: task.threads });
+  return { seconds: (performance.now() - started) / 1000, accounts, stateRoot, threads };
 }
 
 export interface GenesisTask {
@@ -58,6 +63,8 @@ export interface GenesisTask {
   out: string;
   chainId: number;
   timestamp: number;
+  /** Threads of the pass; unset, as production chooses. */
+  threads?: number;
 }
 
 export interface GenesisResult {
@@ -66,14 +73,17 @@ export interface GenesisResult {
   sha256: string;
   stateRoot: Hex;
   stats: StateStats;
+  threads: ThreadFigure[];
 }
 
 /** The genesis activity's pass: one read of the partitions into the stack trie and the genesis writer. */
 export async function runGenesis(task: GenesisTask): Promise<GenesisResult> {
   const started = performance.now();
   const out = await AtomicFile.create(task.out);
-  const result = await buildEvmGenesis(task.files, { config: postMergeChainConfig(task.chainId), timestamp: task.timestamp, gasLimit: 30_000_000 }, out);
+  const genesisHeader = { config: postMergeChainConfig(task.chainId), timestamp: task.timestamp, gasLimit: 30_000_000 };
+  const result = await buildEvmGenesis(task.files, genesisHeader, out, 'ethereum', undefined, { threads: task.threads });
   return {
+    threads: result.threads,
     seconds: (performance.now() - started) / 1000,
     bytes: result.genesis.bytes,
     sha256: result.genesis.sha256,

@@ -4,17 +4,26 @@
 // writing a database as `geth init` does.
 //
 //	gethroot part-000.jsonl part-001.jsonl ...
+//	gethroot -genesis out.json part-000.jsonl ...
 //
 // The files hold one account per line in key order, as src/state/jsonl.ts writes them:
 // {key, address, balance, nonce, codeHash, code?, storage? (slot → value), storageRoot?}.
 // It prints {"root", "accounts", "seconds"} as JSON; seconds covers the work only, not start-up.
+// With -genesis it also does the genesis activity's work in the same pass: each account becomes a
+// go-ethereum genesis alloc entry (types.Account, core.GenesisAccount, marshalled by its own JSON
+// code) written to the file, which is hashed (sha256) and synced as the project's writer does;
+// it then also prints "bytes" and "sha256".
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"time"
@@ -44,31 +53,111 @@ type result struct {
 	Root     string  `json:"root"`
 	Accounts int     `json:"accounts"`
 	Seconds  float64 `json:"seconds"`
+	Bytes    int64   `json:"bytes,omitempty"`
+	Sha256   string  `json:"sha256,omitempty"`
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: gethroot <partition.jsonl>...")
+	genesisPath := flag.String("genesis", "", "also write the accounts as a genesis alloc to this file")
+	flag.Parse()
+	if flag.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: gethroot [-genesis out.json] <partition.jsonl>...")
 		os.Exit(2)
 	}
 	started := time.Now()
-	root, accounts, err := stateRoot(os.Args[1:])
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gethroot:", err)
-		os.Exit(1)
+	var alloc *allocWriter
+	if *genesisPath != "" {
+		var err error
+		if alloc, err = newAllocWriter(*genesisPath); err != nil {
+			fail(err)
+		}
 	}
-	out := result{Root: root.Hex(), Accounts: accounts, Seconds: time.Since(started).Seconds()}
+	root, accounts, err := stateRoot(flag.Args(), alloc)
+	if err != nil {
+		fail(err)
+	}
+	out := result{Root: root.Hex(), Accounts: accounts}
+	if alloc != nil {
+		if out.Bytes, out.Sha256, err = alloc.finish(); err != nil {
+			fail(err)
+		}
+	}
+	out.Seconds = time.Since(started).Seconds()
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
-		fmt.Fprintln(os.Stderr, "gethroot:", err)
-		os.Exit(1)
+		fail(err)
 	}
 }
 
-func stateRoot(paths []string) (common.Hash, int, error) {
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "gethroot:", err)
+	os.Exit(1)
+}
+
+// allocWriter streams genesis alloc entries, each go-ethereum's own JSON of types.Account, into a
+// file through a sha256, between a fixed header and the closing braces.
+type allocWriter struct {
+	file    *os.File
+	buf     *bufio.Writer
+	hash    io.Writer
+	digest  func() []byte
+	entries int
+}
+
+func newAllocWriter(path string) (*allocWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	w := &allocWriter{file: f, hash: h, digest: func() []byte { return h.Sum(nil) }}
+	w.buf = bufio.NewWriterSize(io.MultiWriter(f, h), 1<<20)
+	_, err = w.buf.WriteString(`{"config":{},"nonce":"0x0","alloc":{`)
+	return w, err
+}
+
+func (w *allocWriter) add(a *account) error {
+	entry := types.Account{Balance: a.Balance.ToInt(), Nonce: uint64(a.Nonce), Storage: a.Storage}
+	if a.Code != nil && len(*a.Code) > 0 {
+		entry.Code = *a.Code
+	}
+	body, err := json.Marshal(entry)
+	if err != nil {
+		return err
+	}
+	sep := ",\n"
+	if w.entries == 0 {
+		sep = "\n"
+	}
+	w.entries++
+	if _, err := fmt.Fprintf(w.buf, "%s\"0x%x\":", sep, a.Address[:]); err != nil {
+		return err
+	}
+	_, err = w.buf.Write(body)
+	return err
+}
+
+func (w *allocWriter) finish() (int64, string, error) {
+	if _, err := w.buf.WriteString("\n}}\n"); err != nil {
+		return 0, "", err
+	}
+	if err := w.buf.Flush(); err != nil {
+		return 0, "", err
+	}
+	if err := w.file.Sync(); err != nil {
+		return 0, "", err
+	}
+	info, err := w.file.Stat()
+	if err != nil {
+		return 0, "", err
+	}
+	return info.Size(), hex.EncodeToString(w.digest()), w.file.Close()
+}
+
+func stateRoot(paths []string, alloc *allocWriter) (common.Hash, int, error) {
 	accountTrie := trie.NewStackTrie(nil)
 	accounts := 0
 	for _, path := range paths {
-		n, err := addFile(accountTrie, path)
+		n, err := addFile(accountTrie, alloc, path)
 		accounts += n
 		if err != nil {
 			return common.Hash{}, accounts, err
@@ -77,7 +166,7 @@ func stateRoot(paths []string) (common.Hash, int, error) {
 	return accountTrie.Hash(), accounts, nil
 }
 
-func addFile(accountTrie *trie.StackTrie, path string) (int, error) {
+func addFile(accountTrie *trie.StackTrie, alloc *allocWriter, path string) (int, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return 0, err
@@ -101,6 +190,11 @@ func addFile(accountTrie *trie.StackTrie, path string) (int, error) {
 		}
 		if err := accountTrie.Update(a.Key[:], value); err != nil {
 			return accounts, fmt.Errorf("%s:%d: account %s: key %s: %w", path, lineNo, a.Address.Hex(), a.Key.Hex(), err)
+		}
+		if alloc != nil {
+			if err := alloc.add(&a); err != nil {
+				return accounts, fmt.Errorf("%s:%d: account %s: %w", path, lineNo, a.Address.Hex(), err)
+			}
 		}
 		accounts++
 	}

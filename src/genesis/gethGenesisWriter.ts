@@ -29,20 +29,7 @@ export class GethGenesisWriter {
   ) {}
 
   private async open(): Promise<void> {
-    const h = this.header;
-    const head: Record<string, unknown> = {
-      config: h.config,
-      nonce: '0x0',
-      timestamp: `0x${h.timestamp.toString(16)}`,
-      extraData: h.extraData ?? '0x',
-      gasLimit: `0x${h.gasLimit.toString(16)}`,
-      difficulty: '0x0',
-      mixHash: `0x${'00'.repeat(32)}`,
-      coinbase: `0x${'00'.repeat(20)}`,
-    };
-    if (h.baseFeePerGas !== undefined) head.baseFeePerGas = `0x${h.baseFeePerGas.toString(16)}`;
-    const json = JSON.stringify(head);
-    await this.sink.write(`${json.slice(0, -1)},"alloc":{`);
+    await this.sink.write(genesisHead(this.header));
     this.opened = true;
   }
 
@@ -52,20 +39,48 @@ export class GethGenesisWriter {
    */
   async add(record: AccountRecord): Promise<void> {
     if (!this.opened) await this.open();
-    const fields: string[] = [];
-    if (record.balance !== undefined) fields.push(`"balance":${JSON.stringify(record.balance)}`);
-    if (record.nonce !== undefined) fields.push(`"nonce":${JSON.stringify(record.nonce)}`);
-    if (record.code !== undefined && record.code !== '0x') fields.push(`"code":${JSON.stringify(record.code)}`);
-    const storage = record.storage ? storageJson(record.storage) : undefined;
-    if (storage !== undefined) fields.push(`"storage":${storage}`);
-    const sep = this.accounts === 0 ? '\n' : ',\n';
-    await this.sink.write(`${sep}${JSON.stringify(record.address)}:{${fields.join(',')}}`);
+    await this.sink.write(`${this.accounts === 0 ? '\n' : ',\n'}${allocEntry(record)}`);
     this.accounts += 1;
   }
 
   async finish(): Promise<number> {
     if (!this.opened) await this.open();
-    await this.sink.write('\n}}\n');
+    await this.sink.write(GENESIS_TAIL);
     return this.accounts;
   }
+}
+
+/** Everything before the first alloc entry: the header fields in a fixed order, then `"alloc":{`. */
+export function genesisHead(h: GethGenesisHeader): string {
+  const head: Record<string, unknown> = {
+    config: h.config,
+    nonce: '0x0',
+    timestamp: `0x${h.timestamp.toString(16)}`,
+    extraData: h.extraData ?? '0x',
+    gasLimit: `0x${h.gasLimit.toString(16)}`,
+    difficulty: '0x0',
+    mixHash: `0x${'00'.repeat(32)}`,
+    coinbase: `0x${'00'.repeat(20)}`,
+  };
+  if (h.baseFeePerGas !== undefined) head.baseFeePerGas = `0x${h.baseFeePerGas.toString(16)}`;
+  const json = JSON.stringify(head);
+  return `${json.slice(0, -1)},"alloc":{`;
+}
+
+/** What follows the last alloc entry. */
+export const GENESIS_TAIL = '\n}}\n';
+
+/**
+ * One alloc entry, `"<address>":{"balance","nonce","code"?,"storage"?}` without its separator,
+ * built field by field (the bytes JSON.stringify would give for that object, storage sorted by
+ * slot). Entries are separated by `,\n`, and the first one is preceded by `\n`.
+ */
+export function allocEntry(record: AccountRecord): string {
+  const fields: string[] = [];
+  if (record.balance !== undefined) fields.push(`"balance":${JSON.stringify(record.balance)}`);
+  if (record.nonce !== undefined) fields.push(`"nonce":${JSON.stringify(record.nonce)}`);
+  if (record.code !== undefined && record.code !== '0x') fields.push(`"code":${JSON.stringify(record.code)}`);
+  const storage = record.storage ? storageJson(record.storage) : undefined;
+  if (storage !== undefined) fields.push(`"storage":${storage}`);
+  return `${JSON.stringify(record.address)}:{${fields.join(',')}}`;
 }

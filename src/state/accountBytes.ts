@@ -29,6 +29,31 @@ export class AccountBytes {
   readonly storageRoot = new Uint8Array(32);
   /** The address as the record wrote it (messages); unset when read from bytes. */
   addressText: string | undefined;
+  /**
+   * Read from a line's bytes (parseAccountLine): the line, and where the fields' JSON text lies in
+   * it (quotes included; storage from its `{` to its `}`; the line itself is [start, end)), so a
+   * writer can copy them verbatim. Null
+   * when the account came from a record.
+   */
+  line: Uint8Array | null = null;
+  readonly spans = {
+    start: 0,
+    end: 0,
+    address: 0,
+    addressEnd: 0,
+    balance: 0,
+    balanceEnd: 0,
+    nonce: 0,
+    nonceEnd: 0,
+    code: 0,
+    codeEnd: 0,
+    storage: 0,
+    storageEnd: 0,
+  };
+  /** From a line: its storage slots are written in strictly increasing order (as the export writes them). */
+  storageSorted = true;
+  /** The record the account was decoded from (accountFromRecord), if it was. */
+  record: AccountRecord | undefined;
 
   /** The address for messages. */
   name(): string {
@@ -130,6 +155,8 @@ export function valueFieldsFromRecord(record: AccountRecord, out: AccountBytes):
 /** Everything of a record, decoded and checked for form (not for consistency: see StateRootBuilder). */
 export function accountFromRecord(record: AccountRecord, out: AccountBytes): void {
   const address = record.address;
+  out.line = null;
+  out.record = record;
   valueFieldsFromRecord(record, out);
   decodeFixed(record.key, out.key, 'key', address);
   decodeFixed(address, out.address, 'address', address);

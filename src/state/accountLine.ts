@@ -86,15 +86,35 @@ function word(out: Uint8Array, offset: number): boolean {
   return true;
 }
 
+/**
+ * Whether the digits buf[from, to) come strictly after buf[prevFrom, prevTo) as strings compare
+ * (a prefix first): the order a sorted storage object has, so its text can be copied verbatim.
+ */
+function after(prevFrom: number, prevTo: number, from: number, to: number): boolean {
+  const n = Math.min(prevTo - prevFrom, to - from);
+  for (let i = 0; i < n; i++) {
+    const d = buf[from + i]! - buf[prevFrom + i]!;
+    if (d !== 0) return d > 0;
+  }
+  return to - from > prevTo - prevFrom;
+}
+
 function storage(out: AccountBytes): boolean {
   let n = 0;
   if (buf[at] === 0x7d /* } */) {
     at++;
     return true;
   }
+  let prevFrom = 0;
+  let prevTo = 0;
   for (;;) {
     out.reserveSlots(n + 1);
-    if (!word(out.slots, n * 32) || buf[at++] !== 0x3a /* : */ || !word(out.values, n * 32)) return false;
+    const from = at + 3;
+    if (!word(out.slots, n * 32)) return false;
+    if (n > 0 && out.storageSorted && !after(prevFrom, prevTo, from, at - 1)) out.storageSorted = false;
+    prevFrom = from;
+    prevTo = at - 1;
+    if (buf[at++] !== 0x3a /* : */ || !word(out.values, n * 32)) return false;
     n++;
     const next = buf[at++];
     if (next === 0x7d) break;
@@ -113,20 +133,44 @@ export function parseAccountLine(line: Uint8Array, start: number, stop: number, 
   at = start;
   end = stop;
   out.addressText = undefined;
+  out.record = undefined;
+  out.line = line;
   out.code = null;
   out.slotCount = 0;
   out.hasStorageRoot = false;
-  if (!(literal(KEY) && fixed(out.key) && literal(ADDRESS) && fixed(out.address) && literal(BALANCE))) return false;
-  if ((out.balanceLength = quantity(out.balance, 32)) < 0 || !literal(NONCE)) return false;
-  if ((out.nonceLength = quantity(out.nonce, 8)) < 0 || !literal(CODE_HASH) || !fixed(out.codeHash)) return false;
+  out.storageSorted = true;
+  const spans = out.spans;
+  spans.start = start;
+  spans.end = stop;
+  if (!(literal(KEY) && fixed(out.key) && literal(ADDRESS))) return false;
+  spans.address = at - 3;
+  if (!(fixed(out.address) && literal(BALANCE))) return false;
+  // BALANCE begins with the address's closing quote.
+  spans.addressEnd = at - BALANCE.length + 1;
+  spans.balance = at - 3;
+  out.balanceLength = quantity(out.balance, 32);
+  if (out.balanceLength < 0) return false;
+  spans.balanceEnd = at + 1;
+  if (!literal(NONCE)) return false;
+  spans.nonce = at - 3;
+  out.nonceLength = quantity(out.nonce, 8);
+  if (out.nonceLength < 0) return false;
+  spans.nonceEnd = at + 1;
+  if (!literal(CODE_HASH) || !fixed(out.codeHash)) return false;
   if (buf[at++] !== QUOTE) return false;
   if (literal(CODE)) {
     const stop = digitsEnd();
     if (stop < 0 || (stop - at) % 2 !== 0) return false;
     decode(at, stop, out.codeOf((stop - at) >> 1), 0, (stop - at) >> 1);
+    spans.code = at - 3;
     at = stop + 1;
+    spans.codeEnd = at;
   }
-  if (literal(STORAGE) && !storage(out)) return false;
+  if (literal(STORAGE)) {
+    spans.storage = at - 1;
+    if (!storage(out)) return false;
+    spans.storageEnd = at;
+  }
   if (literal(STORAGE_ROOT)) {
     if (!fixed(out.storageRoot) || buf[at++] !== QUOTE) return false;
     out.hasStorageRoot = true;

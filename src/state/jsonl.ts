@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { AtomicFile, type WrittenFile } from '../artifacts/atomicFile.js';
 import type { AccountRecord } from './account.js';
+import { LineSplitter, readChunks } from './lines.js';
 
 /**
  * One account as one JSONL line, fields in a fixed order so the same account always gives the same
@@ -61,69 +61,44 @@ export function sortedStorage(storage: Record<string, string>): Record<`0x${stri
   return out;
 }
 
-const LINE_BREAKS = /\r?\n|\r(?!\n)/;
-
 /**
- * Streams the accounts of export files in order: the files are partitions in key order.
- *
- * Files are read in 64 KiB chunks, each decoded once up to its last newline and split there, which
- * costs a fraction of a readline interface per line. (Larger chunks decode into strings that V8
- * keeps in large-object space until a full GC: 1 MiB chunks cost ~60 MB more peak RSS, no time.) Line breaks are readline's (\n, \r\n, \r);
- * empty lines are skipped and still counted in the line numbers of error messages.
+ * Streams the accounts of export files in order: the files are partitions in key order. Lines are
+ * split by lines.ts (readline's line breaks; empty lines skipped and still counted in the line
+ * numbers of error messages).
  */
 export function readAccounts(paths: readonly string[]): AsyncGenerator<AccountRecord> {
   return readJsonLines<AccountRecord>(paths, 'account record');
 }
 
-/** Streams the records of JSONL files in order (any export: accounts, UTXOs, validators). */
+/**
+ * Streams the records of JSONL files in order (any export: accounts, UTXOs, validators). Each
+ * chunk read is split into lines and parsed before its records are yielded, so only one chunk's
+ * records are ever held.
+ */
 export async function* readJsonLines<T>(paths: readonly string[], what = 'record'): AsyncGenerator<T> {
   for (const path of paths) {
-    let lineNo = 0;
-    // Bytes after the last newline so far: the start of a line that continues in later chunks.
-    let carry: Buffer[] = [];
-    const parse = (line: string): T | undefined => {
-      lineNo += 1;
-      if (line.length === 0) return undefined;
+    let batch: T[] = [];
+    const splitter = new LineSplitter((buf, start, end, lineNo) => {
+      let record: T;
       try {
-        return JSON.parse(line) as T;
+        record = JSON.parse(buf.toString('utf8', start, end)) as T;
       } catch (err) {
         throw new Error(`${path}:${lineNo}: not a JSON ${what} (${(err as Error).message})`);
       }
+      // A line of null, false or 0 holds no record (as before the readers shared a splitter).
+      if (record) batch.push(record);
+    });
+    const drain = (): T[] => {
+      const out = batch;
+      batch = [];
+      return out;
     };
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
-      const buf = chunk as Buffer;
-      const last = buf.lastIndexOf(10);
-      if (last === -1) {
-        carry.push(buf);
-        continue;
-      }
-      // Everything up to and including the chunk's last newline is whole lines.
-      const text =
-        carry.length > 0 ? Buffer.concat([...carry, buf.subarray(0, last + 1)]).toString('utf8') : buf.toString('utf8', 0, last + 1);
-      carry = last + 1 < buf.length ? [Buffer.from(buf.subarray(last + 1))] : [];
-      if (text.includes('\r')) {
-        const lines = text.split(LINE_BREAKS);
-        lines.pop(); // the empty rest after the final newline
-        for (const line of lines) {
-          const record = parse(line);
-          if (record) yield record;
-        }
-        continue;
-      }
-      for (let from = 0, nl = text.indexOf('\n'); nl !== -1; from = nl + 1, nl = text.indexOf('\n', from)) {
-        const record = parse(text.slice(from, nl));
-        if (record) yield record;
-      }
+    for await (const chunk of readChunks(path)) {
+      splitter.push(chunk);
+      yield* drain();
     }
-    if (carry.length > 0) {
-      const text = Buffer.concat(carry).toString('utf8');
-      const lines = text.includes('\r') ? text.split(LINE_BREAKS) : [text];
-      if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // a final "\r" ends the last line
-      for (const line of lines) {
-        const record = parse(line);
-        if (record) yield record;
-      }
-    }
+    splitter.finish();
+    yield* drain();
   }
 }
 

@@ -138,6 +138,40 @@ export class StackTrie {
   }
 
   /**
+   * The trie's reference as a child at each depth 0..maxDepth of a larger trie (subtrieAssembly.ts):
+   * what a parent at depth d - 1 holds for it, its top node's key starting at nibble d; [0] is the
+   * root hash. All its keys must share their first maxDepth nibbles, so the top node is a leaf or
+   * an extension at least that long. Finalises the trie, like root(); reset() to reuse it.
+   */
+  refsAt(maxDepth: number): Ref[] {
+    if (this.result) throw new Error('StackTrie.refsAt after the trie was finalised');
+    const top = this.root_;
+    const refs: Ref[] = [];
+    if (top.kind === EMPTY) throw new Error('StackTrie.refsAt of an empty trie: an empty span has no subtrie');
+    if (top.kind === BRANCH && maxDepth > 0) throw new Error(`StackTrie.refsAt(${maxDepth}): the keys differ in their first nibble`);
+    if (top.kind === EXT && top.end < maxDepth) {
+      throw new Error(`StackTrie.refsAt(${maxDepth}): the keys share only ${top.end} leading nibbles`);
+    }
+    if (top.kind === LEAF && this.pathLength < maxDepth) throw new Error(`StackTrie.refsAt(${maxDepth}): the key is shorter than that`);
+    const childRef = top.kind === EXT ? this.hashNode(top.child!, false) : null;
+    for (let depth = 0; depth <= maxDepth; depth++) refs.push(this.topRef(top, depth, childRef));
+    this.result = refs[0]!;
+    return refs;
+  }
+
+  /** The top node's reference with its key starting at nibble `depth` (hashed at depth 0, as the root). */
+  private topRef(top: StNode, depth: number, childRef: Ref | null): Ref {
+    const isRoot = depth === 0;
+    if (top.kind === LEAF) return nodeRef(encodeLeaf(this.path, depth, top.end, top.value!), isRoot);
+    if (top.kind === EXT) {
+      // An extension that ends where the parent's branch ends is that branch itself.
+      if (depth === top.end) return childRef!;
+      return nodeRef(encodeExt(this.path, depth, top.end, childRef!), isRoot);
+    }
+    return this.hashNode(top, true);
+  }
+
+  /**
    * Walks the live path to where the new key leaves it. `common` is the length of the nibble
    * prefix shared with the previous key: the walk never needs to compare nibbles itself.
    */
