@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
 import type { AgentConfig } from '../src/agent/config.js';
+import { assertHaltApproved, HaltNotApprovedError, readHaltApprovers, type CarriedApproval } from '../src/agent/haltApprovals.js';
 import { GenesisRejectedError, type RatificationRequest } from '../src/agent/genesisCheck.js';
 import { identify, signGenesis, type AgentIdentity, type Ratification } from '../src/agent/identity.js';
 import type { LastAccepted } from '../src/agent/lastAccepted.js';
@@ -25,6 +26,7 @@ export function agentActivities(config: AgentConfig) {
       if (err instanceof GenesisRejectedError) throw failure('GenesisRejected', `${step}: ${err.message}`);
       if (err instanceof OldNodeRetiredError) throw failure('OldNodeRetired', `${step}: ${err.message}`);
       if (err instanceof NodeNotRunningError) throw failure('NodeNotRunning', `${step}: ${err.message}`);
+      if (err instanceof HaltNotApprovedError) throw failure('HaltNotApproved', `${step}: ${err.message}`);
       if (err instanceof OldNodeRunningError) throw failure('HaltNotHeld', `${step}: ${err.message}`);
       throw err instanceof Error ? new Error(`${step}: ${err.message}`, { cause: err }) : err;
     }
@@ -42,8 +44,11 @@ export function agentActivities(config: AgentConfig) {
       return named('stage genesis', async () => ({ sha256: (await stageGenesis(config, input)).sha256 }));
     },
     /** `lastAccepted`: the node's heads as it stopped (src/agent/oldNode.ts); a chain that never answered is absent. */
-    async agentHaltOldNode(input: { runKey: string }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
+    async agentHaltOldNode(input: { runKey: string; approvals?: CarriedApproval[] }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
       return named('halt old node', async () => {
+        // The run asking is the one the activity belongs to, as the server says, never as the input says.
+        const run = { workflowId: Context.current().info.workflowExecution?.workflowId ?? '', runKey: input.runKey };
+        assertHaltApproved(config.approverKeysFile ? readHaltApprovers(config.approverKeysFile) : undefined, run, input.approvals ?? []);
         const record = await haltOldNode(config, input.runKey, beat);
         return { dataDigest: record.halted!.dataDigest, files: record.halted!.files, lastAccepted: record.lastAccepted ?? {} };
       });

@@ -124,7 +124,7 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
   for (const id of nodeIds) run.haltedNodeIds.add(id);
   saga.add('resume-old-network', () => resumeOldValidators(nodeIds, runKey, timeoutSeconds));
   const halted = await Promise.all(
-    nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey }))),
+    nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey, approvals: run.approvals }))),
   );
   status.stepsDone.push(`halted ${nodeIds.length} old validators`);
   return halted.map(({ lastAccepted: last }, i) => ({

@@ -27,6 +27,8 @@ export class RegenesisRun {
   readonly saga = new Saga();
   readonly scope = new CancellationScope();
   readonly approvers: string[] = [];
+  /** The approvals as sent (signatures included): what a validator host that checks them is shown before it halts. */
+  readonly approvals: Approval[] = [];
   readonly validators: DeclaredValidator[];
   readonly signatures = new Map<string, string>();
   readonly confirmedSteps = new Set<ManualStep>();
@@ -148,6 +150,7 @@ export class RegenesisRun {
     // Checked again: two approvals by one approver can be verified side by side.
     if (this.approvers.includes(approval.approver)) throw new Error(`approver: ${approval.approver} has already approved`);
     this.approvers.push(approval.approver);
+    this.approvals.push(approval);
     this.publish();
     return { approvals: this.approvers.length, required: this.plan.launch?.approvals.required ?? 0 };
   }

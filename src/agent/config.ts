@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { objectStoreConfigFromEnv } from '../artifacts/objectStoreConfig.js';
+import { readHaltApprovers } from './haltApprovals.js';
 
 /**
  * How a validator host's agent is set up: from flags, falling back to REGENESIS_AGENT_* variables.
@@ -42,6 +43,12 @@ export const agentConfigSchema = z.strictObject({
    * node back (e.g. `systemctl disable avalanchego-old`); the agent refuses to resume it either way.
    */
   retireOldCommand: z.string().min(1).optional(),
+  /**
+   * Optional, and what an operator of a live network sets: a JSON file on this host,
+   * `{"required": N, "approvers": [{"name", "publicKey"}]}`. The agent then halts its validator only
+   * for a run that N of these approvers signed (haltApprovals.ts), whoever schedules the halt.
+   */
+  approverKeysFile: z.string().min(1).optional(),
   temporalAddress: z.string().min(1).default('127.0.0.1:7233'),
   namespace: z.string().min(1).default('default'),
 });
@@ -80,6 +87,8 @@ export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>
   for (const key of FILES) {
     if (!existsSync(config[key])) throw new Error(`agent ${key}: ${config[key]} does not exist`);
   }
+  // Refused at start, naming the file and the field, rather than at the first halt.
+  if (config.approverKeysFile) readHaltApprovers((config.approverKeysFile = resolve(config.approverKeysFile)));
   if (config.mode === 'command') {
     for (const key of COMMANDS) {
       if (!config[key]) throw new Error(`agent ${key} (${envName(key)}): required in command mode`);

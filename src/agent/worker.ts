@@ -23,7 +23,8 @@ export async function createAgentWorker(config: AgentConfig, connection: NativeC
     defaultHeartbeatThrottleInterval: '2 seconds',
     maxHeartbeatThrottleInterval: '2 seconds',
   });
-  logger.info({ nodeId, blsPublicKey, taskQueue, dataDir: config.dataDir, workDir: config.workDir }, 'validator agent ready');
+  const haltsNeed = config.approverKeysFile ? `approvals per ${config.approverKeysFile}` : 'no approval (set --approver-keys-file on a live network)';
+  logger.info({ nodeId, blsPublicKey, taskQueue, dataDir: config.dataDir, workDir: config.workDir, haltsNeed }, 'validator agent ready');
   return { worker, nodeId, taskQueue };
 }
 

@@ -53,7 +53,8 @@ function withAgentOptions(command: Command): Command {
   .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
   .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
   .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
-  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)');
+  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)')
+  .option('--approver-keys-file <file>', 'recommended: {"required": N, "approvers": [{"name", "publicKey"}]}; the node is halted only for a run N of them signed (REGENESIS_AGENT_APPROVER_KEYS_FILE)');
 }
 
 withAgentOptions(

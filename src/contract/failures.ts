@@ -26,6 +26,10 @@ export const FAILURES = {
     retry: false,
     action: 'the old network was not proven stopped (a head moved after the halt, a validator was ahead of the API node, or a validator was not halted): it was resumed; stop the node named in the message for good or give it an agent, then start again',
   },
+  HaltNotApproved: {
+    retry: false,
+    action: 'a validator host requires signed approvals of the run before its node is halted (its --approver-keys-file): approve the run with keys that host lists, or, for an emergency run (which halts before any approval), halt that host by hand',
+  },
   HaltNotHeld: {
     retry: false,
     action: 'the old network came back after its halt was proven (a halted node runs again, or a head moved before the commit point): the run rolled back; turn off whatever restarts the named node (a supervisor\'s restart policy), then start again',

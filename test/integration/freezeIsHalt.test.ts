@@ -61,8 +61,9 @@ describe('a two-stage regenesis of a live network (the freeze is the halt)', () 
 
   beforeAll(async () => {
     // Validators as on other hosts: the agents share no directory with the coordinator and fetch
-    // what they stage from a real S3-compatible object store, by sha256.
-    rig = await MigrationRig.start('freeze-is-halt', { objectStore: true });
+    // what they stage from a real S3-compatible object store, by sha256; and each halts its node
+    // only for a run the approver it lists signed (the approvals travel with the halt request).
+    rig = await MigrationRig.start('freeze-is-halt', { objectStore: true, gatedHalts: true });
   });
   afterAll(async () => {
     await rig?.stop();

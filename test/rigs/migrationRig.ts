@@ -43,13 +43,20 @@ export class MigrationRig {
   /** With `objectStore`: the coordinator publishes to a real VersityGW and the agents share no directory with it. */
   objectStore?: VersityGw;
 
-  static async start(prefix: string, options: { objectStore?: boolean } = {}): Promise<MigrationRig> {
+  /** With `gatedHalts`: every agent halts its validator only for a run its approver (operator-1) signed. */
+  approverKeysFile?: string;
+
+  static async start(prefix: string, options: { objectStore?: boolean; gatedHalts?: boolean } = {}): Promise<MigrationRig> {
     const rig = new MigrationRig();
     await keccakReady();
     rig.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
     // The operator's canary key for the post-launch transfers: ewoq, funded in the local genesis
     // and so in every genesis exported from it. Workers read it from the file, never from a plan.
     writeFileSync(rig.canaryKeyFile, `${EWOQ_KEY}\n`, { mode: 0o600 });
+    if (options.gatedHalts) {
+      rig.approverKeysFile = join(rig.root, 'approver-keys.json');
+      writeFileSync(rig.approverKeysFile, JSON.stringify({ required: 1, approvers: approvers('operator-1') }));
+    }
     process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
     try {
       if (options.objectStore) rig.objectStore = await startVersityGw();
@@ -93,7 +100,11 @@ export class MigrationRig {
       staking: LOCAL_STAKERS[i - 1]!,
       workDir: join(this.root, `agent${i}`),
       // Validators on other hosts: nothing shared with the coordinator but the object store.
-      ...(this.objectStore ? { env: this.objectStore.env() } : { artifactsDir: this.artifactsDir }),
+      ...(this.objectStore ? {} : { artifactsDir: this.artifactsDir }),
+      env: {
+        ...(this.objectStore ? this.objectStore.env() : {}),
+        ...(this.approverKeysFile ? { REGENESIS_AGENT_APPROVER_KEYS_FILE: this.approverKeysFile } : {}),
+      },
       ...overrides,
     };
   }
