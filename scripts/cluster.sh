@@ -4,11 +4,14 @@
 # config template docker-compose uses (deploy/temporal/config.yaml), and mTLS required on the
 # frontend with a throwaway CA made here. Everything listens on loopback.
 #
-# Usage: cluster.sh start | stop | env | start-server | stop-server
+# Usage: cluster.sh start | stop | env | start-server | stop-server | restart-postgres | certificates
 #   start         PostgreSQL, schemas (first time), certificates (first time), server, `default` namespace
 #   stop          the server, then PostgreSQL (fast shutdown); data and certificates stay
 #   env           the TEMPORAL_* variables a client needs (`eval "$(scripts/cluster.sh env)"`)
 #   start-server / stop-server   the Temporal server alone, on the same PostgreSQL
+#   restart-postgres   PostgreSQL alone: fast shutdown and start again, the server left running
+#   certificates  only the CA and certificates (first time), and the directory holding them: what
+#                 docker-compose.yml mounts as TEMPORAL_TLS_DIR
 #
 # REGENESIS_CLUSTER_DIR (default .state/cluster) holds everything; REGENESIS_CLUSTER_PORT picks the
 # frontend port (default: a free one, kept for the directory's life). The server checks client
@@ -38,5 +41,7 @@ case "${1:-}" in
   env) print_env ;;
   start-server) ensure_certificates; start_server ;;
   stop-server) stop_server ;;
-  *) die "usage: cluster.sh start|stop|env|start-server|stop-server" ;;
+  restart-postgres) restart_postgres ;;
+  certificates) ensure_certificates; echo "$TLS" ;;
+  *) die "usage: cluster.sh start|stop|env|start-server|stop-server|restart-postgres|certificates" ;;
 esac

@@ -90,34 +90,23 @@ stop_postgres() {
   say "PostgreSQL stopped"
 }
 
-# One database per store, each created, versioned and brought to the server's schema by its own tool.
+# Fast shutdown, then the same server again (pg_ctl keeps its options in postmaster.opts): what an
+# operator's restart does to a running cluster, its open connections cut mid-transaction.
+restart_postgres() {
+  as_pg "$(pg_bin pg_ctl)" -D "$PG/data" status >/dev/null 2>&1 || die "PostgreSQL is not running in $PG/data"
+  as_pg "$(pg_bin pg_ctl)" -D "$PG/data" -l "$PG/postgres.log" -m fast -w -t 60 restart >/dev/null \
+    || die "PostgreSQL did not restart: $(tail -5 "$PG/postgres.log")"
+  say "PostgreSQL restarted (fast shutdown)"
+}
+
+# Both databases and their schemas by deploy/temporal/schema.sh, the script docker-compose's
+# temporal-schema service runs: the two clusters are set up by the same commands.
 ensure_schemas() {
   [ -f "$DIR/schemas.done" ] && return
   tools; load_ports
-  local db schema
-  for db in temporal temporal_visibility; do
-    schema=postgresql/v12/$([ "$db" = temporal ] && echo temporal || echo visibility)
-    sql_tool "$db" create-database
-    sql_tool "$db" setup-schema -v 0.0
-    sql_tool "$db" update-schema -d "$(schema_dir)/$schema/versioned"
-  done
+  TEMPORAL_PG_HOST=127.0.0.1 TEMPORAL_PG_PORT=$PG_PORT TEMPORAL_PG_USER=temporal TEMPORAL_PG_PASSWORD= SQL_TOOL=$SQL_TOOL \
+    bash "$ROOT/deploy/temporal/schema.sh" >>"$DIR/schema.log" 2>&1 \
+    || die "the Temporal schemas could not be set up: $(tail -3 "$DIR/schema.log")"
   touch "$DIR/schemas.done"
   say "schemas created"
-}
-
-sql_tool() {
-  local db=$1; shift
-  "$SQL_TOOL" --plugin postgres12 --ep 127.0.0.1 -p "$PG_PORT" -u temporal --db "$db" "$@" >>"$DIR/schema.log" 2>&1 \
-    || die "temporal-sql-tool $* on $db failed: $(tail -3 "$DIR/schema.log")"
-}
-
-# The versioned schema files ship in the server's Go module: in the module cache once the tool was
-# built here, else downloaded (the module proxy, as the bootstrap uses it).
-schema_dir() {
-  local version dir
-  version=$("$TEMPORAL_SERVER" --version | awk '{ print $NF }')
-  dir="$(go env GOMODCACHE 2>/dev/null)/go.temporal.io/server@v$version/schema"
-  [ -d "$dir" ] || dir="$(go mod download -json "go.temporal.io/server@v$version" 2>/dev/null | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')/schema"
-  [ -d "$dir" ] || die "the schema files of Temporal server v$version are not found (Go and its module proxy provide them)"
-  echo "$dir"
 }

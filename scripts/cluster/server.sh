@@ -48,15 +48,12 @@ until_healthy() {
   done
 }
 
-# Created once; then waited for until the frontend serves it (its namespace cache refreshes every 10 s).
+# By deploy/temporal/namespace.sh, as docker-compose's temporal-namespace service makes it, with the
+# cluster's client certificate.
 ensure_namespace() {
-  local ns=$1 deadline=$((SECONDS + 60))
-  cli operator namespace describe --namespace "$ns" >/dev/null 2>&1 \
-    || cli operator namespace create --namespace "$ns" --retention 72h >/dev/null
-  until cli workflow count --namespace "$ns" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || die "namespace $ns is not served after 60 s"
-    sleep 0.5
-  done
+  tools
+  ( eval "$(print_env)"; TEMPORAL_NAMESPACE=$1 TEMPORAL_CLI=$TEMPORAL_CLI bash "$ROOT/deploy/temporal/namespace.sh" ) \
+    || die "namespace $1 could not be made ready on $(frontend_address)"
 }
 
 # SIGTERM lets the server leave its membership ring; SIGKILL after 20 s.

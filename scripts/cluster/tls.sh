@@ -1,6 +1,8 @@
 # Certificates of scripts/cluster.sh (sourced): a throwaway CA, the server's certificate (also its
 # client certificate between its own services) and one client certificate for workers, agents and
-# the CLI. EC P-256, 30 days: made for one machine's cluster, never for an operator's.
+# the CLI. EC P-256, 30 days: made for one machine's cluster, never for an operator's. The server's
+# names are this host's (127.0.0.1, localhost) and docker-compose's service name (temporal), so
+# the same files serve both.
 
 # issue NAME CN EXTENSIONS: a key and a certificate signed by the cluster's CA.
 issue() {
@@ -20,7 +22,7 @@ ensure_certificates() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS/ca.key" -out "$TLS/ca.pem" \
     -days 30 -subj "/CN=regenesis local cluster CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-  issue server localhost "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost"
+  issue server localhost "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost,DNS:temporal"
   issue client regenesis-client "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth"
   chmod 600 "$TLS"/*.key
   say "certificates in $TLS"

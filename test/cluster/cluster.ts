@@ -18,6 +18,12 @@ export interface LocalCluster {
   connection(): TemporalConnectionConfig;
   /** Runs `cluster.sh <command>` on this cluster, with extra environment variables. */
   script(command: string, env?: NodeJS.ProcessEnv): Promise<string>;
+  /** Stops the Temporal server (SIGTERM, as an operator's restart does); PostgreSQL keeps running. */
+  stopServer(): Promise<void>;
+  /** Starts the server again on the same PostgreSQL, ports and certificates; returns once it is healthy. */
+  startServer(): Promise<void>;
+  /** PostgreSQL's fast shutdown and start, the Temporal server left running through it. */
+  restartPostgres(): Promise<void>;
   /** Stops the server and PostgreSQL, then removes the directory. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -53,7 +59,13 @@ export async function startCluster(name: string): Promise<LocalCluster> {
   try {
     await script('start');
     const env = parseEnv(await script('env'));
-    return { dir, env, script, destroy, connection: () => temporalConnectionFromEnv(env) };
+    return {
+      dir, env, script, destroy,
+      connection: () => temporalConnectionFromEnv(env),
+      stopServer: async () => void (await script('stop-server')),
+      startServer: async () => void (await script('start-server')),
+      restartPostgres: async () => void (await script('restart-postgres')),
+    };
   } catch (err) {
     await destroy().catch(() => undefined);
     throw err;
