@@ -58,16 +58,22 @@ resolve() {
 # Rough build times on a 2-core machine, said before a build so nobody wonders whether it hangs.
 declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2 [temporal-server]=3 [temporal-sql-tool]=1)
 
-go_build() { # go_build NAME MODULE VERSION
-  local name=$1 module=$2 version=$3
+# go_build NAME MODULE VERSION: `go install` names a binary after its package directory (avalanchego's
+# is `main`, the Temporal server's `server`), so it is built into a private GOBIN and moved into the
+# cache under NAME. One build at a time per cache, even when test runs start side by side.
+go_build() {
+  local name=$1 module=$2 version=$3 built start=$SECONDS
+  built=$(basename "$module")
   say "building $name $version for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[$name]} minutes on 2 cores)"
-  local start=$SECONDS
-  # One build at a time per cache, even when test runs start side by side.
   (
     flock 9
     [ -x "$CACHE/$name" ] && exit 0
-    GOBIN="$CACHE" GOFLAGS="${GOFLAGS:-} -trimpath" go install "$module@$version" \
+    gobin=$(mktemp -d "$CACHE/.$name-build.XXXXXX")
+    trap 'rm -rf "$gobin"' EXIT
+    GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "$module@$version" \
       || die "go install $module@$version failed (see the Go error above)"
+    [ -x "$gobin/$built" ] || die "go install finished but left no '$built' binary in $gobin"
+    mv -f "$gobin/$built" "$CACHE/$name"
   ) 9>"$CACHE/.$name.lock"
   say "built $name in $((SECONDS - start))s"
 }
@@ -94,31 +100,8 @@ if want geth; then
   say "geth: $geth ($("$geth" version 2>/dev/null | grep -m1 '^Version' || echo unknown version))"
 fi
 
-# avalanchego's main package is github.com/ava-labs/avalanchego/main, so `go install` names the
-# binary `main`: it is built into a private GOBIN and moved into the cache under its real name.
-go_build_avalanchego() {
-  local start=$SECONDS
-  say "building avalanchego $AVALANCHEGO_VERSION for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[avalanchego]} minutes on 2 cores)"
-  (
-    flock 9
-    [ -x "$CACHE/avalanchego" ] && exit 0
-    gobin=$(mktemp -d "$CACHE/.avalanchego-build.XXXXXX")
-    trap 'rm -rf "$gobin"' EXIT
-    GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "github.com/ava-labs/avalanchego/main@$AVALANCHEGO_VERSION" \
-      || die "go install github.com/ava-labs/avalanchego/main@$AVALANCHEGO_VERSION failed (see the Go error above)"
-    [ -x "$gobin/main" ] || die "go install finished but left no 'main' binary in $gobin"
-    mv -f "$gobin/main" "$CACHE/avalanchego"
-  ) 9>"$CACHE/.avalanchego.lock"
-  say "built avalanchego in $((SECONDS - start))s"
-}
-
 if want avalanchego; then
-  avalanchego=$(resolve avalanchego AVALANCHEGO_BIN)
-  if [ -z "$avalanchego" ]; then
-    need_go "avalanchego" AVALANCHEGO_BIN
-    go_build_avalanchego
-    avalanchego="$CACHE/avalanchego"
-  fi
+  avalanchego=$(ensure_go_tool avalanchego AVALANCHEGO_BIN avalanchego github.com/ava-labs/avalanchego/main "$AVALANCHEGO_VERSION")
   say "avalanchego: $avalanchego ($("$avalanchego" --version 2>/dev/null | head -1 || echo unknown version))"
 fi
 
@@ -128,43 +111,13 @@ if want versitygw; then
   say "versitygw: $versitygw ($(go version -m "$versitygw" 2>/dev/null | awk '$1 == "mod" { print $3; exit }' | grep . || echo unknown version))"
 fi
 
-# go_build_as NAME MODULE VERSION BUILT: `go install` names a binary after its package directory
-# (`server`, `sql`); it is built into a private GOBIN and moved into the cache under NAME.
-go_build_as() {
-  local name=$1 module=$2 version=$3 built=$4 start=$SECONDS
-  say "building $name $version for $FOR from the Go module proxy into $CACHE (first time only; about ${BUILD_MINUTES[$name]} minutes on 2 cores)"
-  (
-    flock 9
-    [ -x "$CACHE/$name" ] && exit 0
-    gobin=$(mktemp -d "$CACHE/.$name-build.XXXXXX")
-    trap 'rm -rf "$gobin"' EXIT
-    GOBIN="$gobin" GOFLAGS="${GOFLAGS:-} -trimpath" go install "$module@$version" \
-      || die "go install $module@$version failed (see the Go error above)"
-    [ -x "$gobin/$built" ] || die "go install finished but left no '$built' binary in $gobin"
-    mv -f "$gobin/$built" "$CACHE/$name"
-  ) 9>"$CACHE/.$name.lock"
-  say "built $name in $((SECONDS - start))s"
-}
-
-# ensure_renamed NAME ENVVAR WHAT MODULE BUILT: like ensure_go_tool, for a binary go_build_as renames.
-ensure_renamed() {
-  local name=$1 var=$2 what=$3 module=$4 built=$5 path
-  path=$(resolve "$name" "$var")
-  if [ -z "$path" ]; then
-    need_go "$what" "$var"
-    go_build_as "$name" "$module" "$TEMPORAL_SERVER_VERSION" "$built"
-    path="$CACHE/$name"
-  fi
-  echo "$path"
-}
-
 if want temporal-server; then
-  temporal_server=$(ensure_renamed temporal-server TEMPORAL_SERVER_BIN "the Temporal server (scripts/cluster.sh)" go.temporal.io/server/cmd/server server)
+  temporal_server=$(ensure_go_tool temporal-server TEMPORAL_SERVER_BIN "the Temporal server (scripts/cluster.sh)" go.temporal.io/server/cmd/server "$TEMPORAL_SERVER_VERSION")
   say "temporal-server: $temporal_server ($("$temporal_server" --version 2>/dev/null | head -1))"
 fi
 
 if want temporal-sql-tool; then
-  temporal_sql_tool=$(ensure_renamed temporal-sql-tool TEMPORAL_SQL_TOOL_BIN "temporal-sql-tool (scripts/cluster.sh)" go.temporal.io/server/cmd/tools/sql sql)
+  temporal_sql_tool=$(ensure_go_tool temporal-sql-tool TEMPORAL_SQL_TOOL_BIN "temporal-sql-tool (scripts/cluster.sh)" go.temporal.io/server/cmd/tools/sql "$TEMPORAL_SERVER_VERSION")
   say "temporal-sql-tool: $temporal_sql_tool ($("$temporal_sql_tool" --version 2>/dev/null | head -1))"
 fi
 
