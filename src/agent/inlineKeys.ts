@@ -51,3 +51,21 @@ async function writeKeyFile(workDir: string, fileFlag: string, flag: NodeFlag): 
   await writeFileAtomic(path, Buffer.from(text, 'base64'), 0o600);
   return path;
 }
+
+/**
+ * `flags` with an inline config (`--config-file-content`, base64) moved to a file of its own, 0600
+ * under `<workDir>/keys/`: such a config may hold inline keys itself, and the agent records and
+ * shows the command line. `--config-file` then names the same bytes, of the same type.
+ */
+export async function inlineConfigToFile(flags: readonly NodeFlag[], workDir: string): Promise<NodeFlag[]> {
+  const content = flags.findLast((f) => f.name === 'config-file-content')?.value;
+  if (!content) return [...flags];
+  const type = flags.findLast((f) => f.name === 'config-file-content-type')?.value ?? 'json';
+  if (!/^[a-z]+$/.test(type)) throw new Error(`--config-file-content-type ${JSON.stringify(type)}: not a config type avalanchego reads`);
+  const dir = keysDirOf(workDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `old-node-config.${type}`);
+  await writeFileAtomic(path, Buffer.from(content, 'base64'), 0o600);
+  const moved = ['config-file-content', 'config-file-content-type', 'config-file'];
+  return [...flags.filter((f) => !moved.includes(f.name)), { name: 'config-file', value: path }];
+}

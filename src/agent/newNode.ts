@@ -13,6 +13,8 @@ import { readLogTail, spawnLogged, type ManagedProcess } from '../nodes/process.
 import type { AgentConfig } from './config.js';
 import { formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
 import type { OldNodeRecord } from './oldNode.js';
+import { searchNode } from './nodeDiscovery.js';
+import { withNewNodeConfig } from './newNodeConfig.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { liveNode, readProcessContext, type ProcessContext } from '../nodes/processContext.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
@@ -117,10 +119,12 @@ const REPLACED = [
   'upgrade-file',
 ];
 
-function newNodeArgs(config: AgentConfig, old: OldNodeRecord, spec: NewNodeSpec, dir: string): string[] {
+/** The old node's flags (its config file copied without the old network's settings: newNodeConfig.ts) with the new network's. */
+async function newNodeArgs(config: AgentConfig, old: OldNodeRecord, spec: NewNodeSpec, dir: string): Promise<string[]> {
   const nodeDir = join(dir, NODE_DIR);
+  const carried = await withNewNodeConfig(parseNodeArgs(old.argv.slice(1)), REPLACED, dir);
   return formatNodeArgs(
-    withFlags(parseNodeArgs(old.argv.slice(1)), REPLACED, [
+    withFlags(carried, REPLACED, [
       { name: 'network-id', value: String(spec.networkId) },
       { name: 'genesis-file', value: join(dir, STAGED) },
       { name: 'data-dir', value: nodeDir },
@@ -144,7 +148,7 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   if (running) return { pid: running.pid, uri: running.uri, stakingAddress: running.stakingAddress };
   const old = await readRecord<OldNodeRecord>(join(dir, 'old-node.json'));
   if (!old?.halted) throw new Error('the old node has not been halted for this run: the new one would take its ports and keys while it runs');
-  const back = await liveNode(join(config.dataDir, 'process.json'), config.dataDir);
+  const back = (await searchNode(config.dataDir)).found;
   if (back) {
     throw new OldNodeRunningError(
       `the old node of ${config.dataDir} runs again (pid ${back.pid}, ${back.uri}) after this run halted it: something restarted it (a supervisor's restart policy?), so the old network may be accepting transactions the new one will not have`,
@@ -158,7 +162,7 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
   const earlier = await readPidFile(join(dir, PID_FILE));
   if (earlier !== undefined && alive(earlier)) return waitForContext(contextPath, earlier, undefined, onWait, timeoutMs);
   await rm(contextPath, { force: true });
-  const args = newNodeArgs(config, old, spec, dir);
+  const args = await newNodeArgs(config, old, spec, dir);
   if (config.mode === 'command') {
     await runHostCommand(config, 'startNewCommand', {
       REGENESIS_RUN_KEY: spec.runKey,

@@ -5,11 +5,11 @@ import { alive, stopPid } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import type { AgentConfig } from './config.js';
 import { digestTree } from './dataDigest.js';
-import { inlineKeysToFiles } from './inlineKeys.js';
+import { inlineConfigToFile, inlineKeysToFiles } from './inlineKeys.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { headReader, HeadWatch, type LastAccepted } from './lastAccepted.js';
 import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
-import { liveNode } from '../nodes/processContext.js';
+import { searchedFor, searchNode, type FoundNode } from './nodeDiscovery.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
 import { assertNotRetired } from './retired.js';
 import { readStoppedNodeHeads } from './stoppedHeads.js';
@@ -23,6 +23,8 @@ export interface OldNodeRecord {
   argv: string[];
   uri: string;
   stakingAddress: string;
+  /** The old process's working directory: relative paths the operator gave it stay the same on restart. */
+  cwd?: string;
   /**
    * The node's last accepted heads "as it stopped": for each chain, the last read of the node's own
    * API that answered, read right before it was told to stop and then every ~100 ms until its
@@ -48,22 +50,44 @@ export class NodeNotRunningError extends Error {
   override readonly name = 'NodeNotRunningError';
 }
 
-/** Where the old node writes its process context (pid, API, staking address): `--process-context-file` under its data directory. */
-export const contextPathOf = (config: AgentConfig): string => join(config.dataDir, 'process.json');
+/**
+ * The running old node of the agent's data directory, however it was configured (nodeDiscovery.ts),
+ * or undefined when none runs.
+ */
+export async function findOldNode(config: AgentConfig): Promise<FoundNode | undefined> {
+  return (await searchNode(config.dataDir)).found;
+}
+
 const recordPathOf = async (config: AgentConfig, runKey: string): Promise<string> => join(await runDir(config.workDir, runKey), 'old-node.json');
 
 /**
- * The command line the agent records and restarts from: OS-chosen ports (0) pinned to the ones the
- * node actually had, and inline keys moved to files on this host (inlineKeys.ts), so no record,
+ * The command line the agent records and restarts from, self-contained so that the restart (and
+ * the stopped-database read, and the new node's carried-over flags) need not the old process's
+ * environment, HOME or working directory to find the same node: its `AVAGO_*` variables become the
+ * flags they set (a command-line flag still wins), the data directory, process-context file and
+ * config file are pinned as absolute paths (the config file stays where the operator keeps it),
+ * OS-chosen ports (0, by flag, variable or config) are pinned to the ones the node actually had, and
+ * inline keys and an inline config are moved to files on this host (inlineKeys.ts), so no record,
  * log header or error carries key material.
  */
-async function recordedArgv(config: AgentConfig, argv: string[], uri: string, stakingAddress: string): Promise<string[]> {
-  const [binary, ...args] = argv;
-  const flags = await inlineKeysToFiles(parseNodeArgs(args), config.workDir);
-  const set = [];
-  if (flagValue(flags, 'http-port') === '0') set.push({ name: 'http-port', value: new URL(uri).port });
-  if (flagValue(flags, 'staking-port') === '0') set.push({ name: 'staking-port', value: stakingAddress.slice(stakingAddress.lastIndexOf(':') + 1) });
-  return [binary!, ...formatNodeArgs(withFlags(flags, [], set))];
+async function recordedArgv(config: AgentConfig, node: FoundNode): Promise<string[]> {
+  const { argv, view, settings } = node;
+  const firstFlag = argv.findIndex((a, i) => i > 0 && a.startsWith('--'));
+  const command = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+  const fromArgv = parseNodeArgs(firstFlag < 0 ? [] : argv.slice(firstFlag));
+  const fromEnv = settings.envFlags.filter((f) => !fromArgv.some((a) => a.name === f.name));
+  const set = [
+    { name: 'data-dir', value: settings.dataDir },
+    { name: 'process-context-file', value: settings.contextFile },
+    ...(settings.configFile ? [{ name: 'config-file', value: settings.configFile }] : []),
+  ];
+  const given = [...fromArgv, ...fromEnv];
+  const port = (name: string): string | undefined => flagValue(given, name) ?? settings.configValues[name];
+  if (port('http-port') === '0') set.push({ name: 'http-port', value: new URL(node.uri).port });
+  if (port('staking-port') === '0') set.push({ name: 'staking-port', value: node.stakingAddress.slice(node.stakingAddress.lastIndexOf(':') + 1) });
+  const flags = await inlineKeysToFiles(await inlineConfigToFile(withFlags(given, [], set), config.workDir), config.workDir);
+  const binary = command[0]!.startsWith('/') || !view.exe ? command[0]! : view.exe;
+  return [binary, ...command.slice(1), ...formatNodeArgs(flags)];
 }
 
 export async function readOldNodeRecord(config: AgentConfig, runKey: string): Promise<OldNodeRecord | undefined> {
@@ -72,17 +96,18 @@ export async function readOldNodeRecord(config: AgentConfig, runKey: string): Pr
 
 /** The old node's API while its process runs (its process context file names it), else undefined. */
 export async function liveOldNodeUri(config: AgentConfig): Promise<string | undefined> {
-  return (await liveNode(contextPathOf(config), config.dataDir))?.uri;
+  return (await findOldNode(config))?.uri;
 }
 
 export async function haltOldNode(config: AgentConfig, runKey: string, onWait: () => void = () => {}): Promise<OldNodeRecord> {
   const recordPath = await recordPathOf(config, runKey);
   let record = await readRecord<OldNodeRecord>(recordPath);
   if (record?.halted) return record;
-  const live = await liveNode(contextPathOf(config), config.dataDir);
+  const search = await searchNode(config.dataDir);
+  const live = search.found;
   if (live) {
     if (!record) {
-      record = { argv: await recordedArgv(config, live.argv, live.uri, live.stakingAddress), uri: live.uri, stakingAddress: live.stakingAddress };
+      record = { argv: await recordedArgv(config, live), uri: live.uri, stakingAddress: live.stakingAddress, ...(live.view.cwd ? { cwd: live.view.cwd } : {}) };
       await writeRecord(recordPath, record);
     }
     const recorded = record;
@@ -99,7 +124,7 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
       await watch?.stop();
     }
   } else if (!record) {
-    throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (no live process in ${contextPathOf(config)}): nothing to halt, and no command line to restart it with`);
+    throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (${searchedFor(config.dataDir, search)}): nothing to halt, and no command line to restart it with`);
   }
   const digest = await digestTree(config.dataDir);
   record = { ...record, halted: { at: new Date().toISOString(), dataDigest: digest.sha256, files: digest.files } };
@@ -117,7 +142,7 @@ export async function rereadHaltedHeads(config: AgentConfig, runKey: string): Pr
   const record = await readRecord<OldNodeRecord>(recordPath);
   if (!record?.halted) throw new Error(`the node of ${config.dataDir} was not halted for run ${runKey}: there is no stopped database to read`);
   if (record.reread) return record;
-  if (await liveNode(contextPathOf(config), config.dataDir)) throw new Error(`the node of ${config.dataDir} runs again: its heads are no longer those it stopped with`);
+  if (await findOldNode(config)) throw new Error(`the node of ${config.dataDir} runs again: its heads are no longer those it stopped with`);
   const heads = await readStoppedNodeHeads(record.argv, await runDir(config.workDir, runKey));
   const digest = await digestTree(config.dataDir);
   const reread: OldNodeRecord = {
@@ -166,7 +191,7 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
   if (!record) return { resumed: false };
   await assertNotRetired(config, runKey);
   let result = record.resumed;
-  if (!(await liveNode(contextPathOf(config), config.dataDir))) {
+  if (!(await findOldNode(config))) {
     // Checked before the node writes anything again: the halt must have left the data untouched.
     const digest = await digestTree(config.dataDir);
     result = { resumed: true, uri: record.uri, dataDigest: digest.sha256, dataUnchanged: record.halted ? digest.sha256 === record.halted.dataDigest : undefined };
@@ -175,7 +200,8 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
       await runHostCommand(config, 'startOldCommand', { REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
     } else {
       const [binary, ...args] = record.argv;
-      const proc = spawnLogged(binary!, args, { logPath: join(await runDir(config.workDir, runKey), 'old-node.log'), detached: true });
+      const logPath = join(await runDir(config.workDir, runKey), 'old-node.log');
+      const proc = spawnLogged(binary!, args, { logPath, detached: true, ...(record.cwd ? { cwd: record.cwd } : {}) });
       await sleep(500);
       if (proc.hasExited()) throw new Error(`the old node exited at once when restarted: ${proc.logTail(2000)}`);
     }

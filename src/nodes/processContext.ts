@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { nodeSettings, readProcessView, sameDir } from '../agent/nodeSettings.js';
 import { alive } from './pidFile.js';
 
 /** What avalanchego writes to its process context file once its listeners are bound. */
@@ -31,12 +32,13 @@ export async function processArgv(pid: number): Promise<string[] | undefined> {
 
 /**
  * The node named by a context file, if that pid is still this node: a pid can be reused by another
- * program after the node exits, so the command line must name the node's data directory.
+ * program after the node exits, so the process must have `dataDir` as its data directory, however
+ * it was given one (flag, `AVAGO_*` variable, config file or default: src/agent/nodeSettings.ts).
  */
 export async function liveNode(contextPath: string, dataDir: string): Promise<(ProcessContext & { argv: string[] }) | undefined> {
   const ctx = await readProcessContext(contextPath);
   if (!ctx) return undefined;
-  const argv = await processArgv(ctx.pid);
-  if (!argv?.some((a) => a === `--data-dir=${dataDir}` || a === dataDir)) return undefined;
-  return { ...ctx, argv };
+  const view = alive(ctx.pid) ? await readProcessView(ctx.pid) : undefined;
+  if (!view || !(await sameDir((await nodeSettings(view)).dataDir, dataDir))) return undefined;
+  return { ...ctx, argv: view.argv };
 }
