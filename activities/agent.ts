@@ -5,7 +5,17 @@ import { assertHaltApproved, HaltNotApprovedError, readHaltApprovers, type Carri
 import { GenesisRejectedError, type RatificationRequest } from '../src/agent/genesisCheck.js';
 import { identify, signGenesis, type AgentIdentity, type Ratification } from '../src/agent/identity.js';
 import type { LastAccepted } from '../src/agent/lastAccepted.js';
-import { GenesisMismatchError, OldNodeRunningError, newNodeHealth, stageGenesis, startNewNode, stopNewNode, type NewNodeSpec, type NodeHealth, type StageRequest } from '../src/agent/newNode.js';
+import {
+  GenesisMismatchError,
+  OldNodeRunningError,
+  newNodeHealth,
+  stageGenesis,
+  startNewNode,
+  stopNewNode,
+  type NewNodeSpec,
+  type NodeHealth,
+  type StageRequest,
+} from '../src/agent/newNode.js';
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
 import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
 import { managedNode } from '../src/agent/managedNode.js';
@@ -44,7 +54,10 @@ export function agentActivities(config: AgentConfig) {
       return named('stage genesis', async () => ({ sha256: (await stageGenesis(config, input)).sha256 }));
     },
     /** `lastAccepted`: the node's heads as it stopped (src/agent/oldNode.ts); a chain that never answered is absent. */
-    async agentHaltOldNode(input: { runKey: string; approvals?: CarriedApproval[] }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
+    async agentHaltOldNode(input: {
+      runKey: string;
+      approvals?: CarriedApproval[];
+    }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
       return named('halt old node', async () => {
         // The run asking is the one the activity belongs to, as the server says, never as the input says.
         const run = { workflowId: Context.current().info.workflowExecution?.workflowId ?? '', runKey: input.runKey };

@@ -26,11 +26,7 @@ interface RpcBlock {
 }
 
 /** Where the chain stands against the target epoch; `current` resolves to the epoch in progress now. */
-export async function epochStatus(input: {
-  rpcUrl: string;
-  epoch: Plan['epoch'];
-  target: number | 'current';
-}): Promise<EpochStatus & { target: number }> {
+export async function epochStatus(input: { rpcUrl: string; epoch: Plan['epoch']; target: number | 'current' }): Promise<EpochStatus & { target: number }> {
   const source = epochSource(input.rpcUrl, input.epoch);
   if (input.target === 'current') {
     // Any epoch the source knows serves to learn the current one: the first it numbers.
@@ -96,7 +92,12 @@ export async function haltedPChainHeight(input: { rpcUrl: string; dialect?: Dial
  * read twice `settleSeconds` apart. The workflow judges the two reads and the validators' own
  * last reads together (src/launch/haltProof.ts); this only reads.
  */
-export async function finalHeads(input: { rpcUrl: string; dialect?: DialectName; withX: boolean; settleSeconds: number }): Promise<{ first: ChainHeads; second: ChainHeads }> {
+export async function finalHeads(input: {
+  rpcUrl: string;
+  dialect?: DialectName;
+  withX: boolean;
+  settleSeconds: number;
+}): Promise<{ first: ChainHeads; second: ChainHeads }> {
   const endpoints = cChainNodeEndpoints(input.rpcUrl, input.dialect);
   if (!endpoints) throw failure('InvalidPlan', `plan.chains.C.rpcUrl: ${input.rpcUrl} is not an avalanchego/luxd C-Chain endpoint`);
   try {
@@ -124,6 +125,6 @@ export async function oldValidators(input: { rpcUrl: string; dialect?: DialectNa
         : [...(await chain.validatorsAt(input.pChainHeight)).keys()];
     return { nodeIds: nodeIds.sort() };
   } catch (err) {
-    throw asFailure(err, 'the old network\'s validator set');
+    throw asFailure(err, "the old network's validator set");
   }
 }

@@ -83,7 +83,10 @@ export function keyActivities(now: () => number = unixNow) {
     }): Promise<{ nodeId: string }> {
       const dialect = inputDialect(input);
       if (!verifyProofOfPossession(input.blsPublicKey, input.proofOfPossession, dialect)) {
-        throw failure('InvalidValidator', `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}… under the ${dialect} rule`);
+        throw failure(
+          'InvalidValidator',
+          `validator ${input.nodeId}: proofOfPossession does not verify for blsPublicKey ${input.blsPublicKey.slice(0, 18)}… under the ${dialect} rule`,
+        );
       }
       if (input.certificatePem !== undefined) {
         const derived = nodeIdFromCertificate(readCertificate(input.certificatePem, 'certificatePem'));

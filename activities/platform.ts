@@ -137,7 +137,9 @@ export function platformActivities(store: ArtifactStore) {
       return pinnedExport('P', input, async (endpoints) => {
         const addresses = await addressesOf('P', input);
         const pchain = new PlatformChain(endpoints);
-        const validators = await pchain.exportValidators(store.path(input.runKey, RUN_FILES.pValidators), input.pChainHeight, { stakeOutputs: input.stakeOwners === true });
+        const validators = await pchain.exportValidators(store.path(input.runKey, RUN_FILES.pValidators), input.pChainHeight, {
+          stakeOutputs: input.stakeOwners === true,
+        });
         const utxos = await pchain.exportUtxos(store.path(input.runKey, RUN_FILES.pUtxos), addresses);
         const cChainGenesisAlloc = await pchain.cChainGenesisAlloc();
         return {
@@ -160,7 +162,10 @@ export function platformActivities(store: ArtifactStore) {
         const before = await xchain.blockReader().head();
         const utxos = await xchain.exportUtxos(store.path(input.runKey, RUN_FILES.xUtxos), addresses, { asOf: before.timestamp });
         const after = await xchain.blockReader().head();
-        const assets = await xchain.exportAssetDescriptions(store.path(input.runKey, RUN_FILES.xAssets), utxos.assets.map((a) => a.assetID));
+        const assets = await xchain.exportAssetDescriptions(
+          store.path(input.runKey, RUN_FILES.xAssets),
+          utxos.assets.map((a) => a.assetID),
+        );
         return {
           utxos: { path: RUN_FILES.xUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
           assets: { path: RUN_FILES.xAssets, sha256: assets.sha256, count: assets.records },

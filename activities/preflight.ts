@@ -50,7 +50,10 @@ export async function preflightEvm({ plan }: { plan: Plan }): Promise<PreflightR
     const detected = await probeNodeKind(rpc);
     const node = chain.node === 'auto' ? detected : chain.node;
     if (node !== 'geth' && node !== 'coreth' && node !== 'anvil') {
-      throw failure('UnsupportedNode', `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth and coreth (debug_accountRange with preimages), anvil`);
+      throw failure(
+        'UnsupportedNode',
+        `plan.chains.C.node: cannot export from a node of kind "${detected}"; supported: geth and coreth (debug_accountRange with preimages), anvil`,
+      );
     }
     const clientVersion = await rpc.call<string>('web3_clientVersion', []);
     const sourceChainId = Number(BigInt(await rpc.call<Hex>('eth_chainId', [])));

@@ -111,9 +111,7 @@ export function rehearsalActivities(store: ArtifactStore) {
       await clearRehearsal(workDir);
       try {
         const expected = await expectedPrimary(store, input);
-        const result = await heartbeating(() =>
-          rehearsePrimaryGenesis({ genesisPath: store.path(input.runKey, input.genesis.path), workDir, ...expected }),
-        );
+        const result = await heartbeating(() => rehearsePrimaryGenesis({ genesisPath: store.path(input.runKey, input.genesis.path), workDir, ...expected }));
         return await publish(input.runKey, result, {
           primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
         });

@@ -108,6 +108,8 @@ function launchTermsOf(plan: Plan): LaunchTerms | undefined {
     operator: op.kind,
     approvalsRequired: plan.launch.approvals.required,
     // An emergency run halted before its export: its one stage is the halt.
-    ...(op.kind === 'agents' ? { stages: plan.kind === 'emergency' ? 1 : op.stages, headsSettleSeconds: op.headsSettleSeconds, deltaLimits: op.deltaLimits } : {}),
+    ...(op.kind === 'agents'
+      ? { stages: plan.kind === 'emergency' ? 1 : op.stages, headsSettleSeconds: op.headsSettleSeconds, deltaLimits: op.deltaLimits }
+      : {}),
   };
 }

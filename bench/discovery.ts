@@ -50,7 +50,9 @@ async function fillBlocks(uri: string, blocks: number): Promise<void> {
     const api = onP ? p : x;
     const { utxos } = await api.getUTXOs({ addresses: [onP ? address.P : address.X] });
     const outputs = [TransferableOutput.fromNative(context.avaxAssetID, 1_000_000n, [randomBytes(20)])];
-    const tx = onP ? pvm.newBaseTx({ fromAddressesBytes: [from], outputs, utxos, feeState: await p.getFeeState() }, context) : avm.newBaseTx(context, [from], utxos, outputs);
+    const tx = onP
+      ? pvm.newBaseTx({ fromAddressesBytes: [from], outputs, utxos, feeState: await p.getFeeState() }, context)
+      : avm.newBaseTx(context, [from], utxos, outputs);
     await issueAccepted(api, tx, key, 2);
     if ((i + 1) % 1000 === 0) log(`  ${i + 1} blocks, ${((i + 1) / ((Date.now() - started) / 1000)).toFixed(0)}/s`);
   }
@@ -92,7 +94,14 @@ export async function benchDiscovery(blocks: number, work: string, delayMs: numb
           const result = await discoverOwners({ ...chains, pChainHeight, pages: sources.pages });
           const seconds = Number(process.hrtime.bigint() - start) / 1e9;
           const read = result.pBlocks + result.xBlocks;
-          reads.push({ delayMs: delay, mode, seconds, blocksPerSecond: Math.round(read / seconds), requestsPerBlock: result.requests / read, owners: result.owners.length });
+          reads.push({
+            delayMs: delay,
+            mode,
+            seconds,
+            blocksPerSecond: Math.round(read / seconds),
+            requestsPerBlock: result.requests / read,
+            owners: result.owners.length,
+          });
           log(`  ${mode}${delay ? ` (+${delay} ms a request)` : ''}: ${read} blocks in ${seconds.toFixed(1)} s, ${result.requests} block requests`);
           found.push(result);
         }

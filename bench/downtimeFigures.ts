@@ -88,7 +88,9 @@ export async function downtimeFigures(rig: MigrationRig, oldC: JsonRpcClient, fi
     timeline: run.timeline.map((m) => ({ phase: m.phase, atSeconds: hundredths(m.atSeconds) })),
     loadAverage: [hundredths(run.loadAverage[0]), hundredths(run.loadAverage[1])],
   };
-  log(`  downtime ${figure.downtimeSeconds} s (block 1 − halt on a new node: ${figure.firstBlock.minusHaltSeconds} s); ${figure.cAccounts.final} C accounts, ${figure.delta.accountsChanged} changed`);
+  log(
+    `  downtime ${figure.downtimeSeconds} s (block 1 − halt on a new node: ${figure.firstBlock.minusHaltSeconds} s); ${figure.cAccounts.final} C accounts, ${figure.delta.accountsChanged} changed`,
+  );
   return figure;
 }
 

@@ -20,7 +20,16 @@ export function downtimeRows(results: readonly DowntimeResult[]): string[][] {
   const head = ['stage-2 downtime', 'C accounts', 'changed', 'total s', 'block 1 − halt', ...PARTS, 'stage-1 C export s', 'fill acc/s'];
   const rows = results.map((d) => {
     const part = (name: string) => d.parts.find((p) => p.phase === name)?.seconds.toFixed(1) ?? '';
-    return [k(d.accounts), k(d.cAccounts.final), String(d.delta.accountsChanged), String(d.downtimeSeconds), `${d.firstBlock.minusHaltSeconds}`, ...PARTS.map(part), d.activities.stage1.exportPartition?.wallSeconds.toFixed(1) ?? '', d.fill.accountsPerSecond.toFixed(0)];
+    return [
+      k(d.accounts),
+      k(d.cAccounts.final),
+      String(d.delta.accountsChanged),
+      String(d.downtimeSeconds),
+      `${d.firstBlock.minusHaltSeconds}`,
+      ...PARTS.map(part),
+      d.activities.stage1.exportPartition?.wallSeconds.toFixed(1) ?? '',
+      d.fill.accountsPerSecond.toFixed(0),
+    ];
   });
   return [head, ...rows];
 }

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
       writeResults(opts.out, results);
     }
     for (const accounts of opts.only.includes('downtime') ? opts.downtimeAccounts : []) {
-      (results.downtime ??= []).push(await benchDowntime(accounts));
+      results.downtime ??= [];
+      results.downtime.push(await benchDowntime(accounts));
       results.targets = evaluateTargets(results.sizes, results.downtime);
       writeResults(opts.out, results);
     }

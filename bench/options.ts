@@ -64,7 +64,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option('--keep', 'keep the work directory', false)
     .addOption(new Option('--geth-scheme <scheme>', 'state scheme of the timed geth init').choices(['hash', 'path', 'both']).default('hash'))
     .option('--history-rehearsal', 'let the measured regenesis run rehearse (geth init of the new genesis)', false)
-    .option('--bundle-at-start', 'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)', false)
+    .option(
+      '--bundle-at-start',
+      'also run the regenesis with a worker that builds its workflow bundle at start, without node flags (as tests and the demo do)',
+      false,
+    )
     .option('--worker-node-flags <flags>', 'node flags of the measured worker process (default: those of the worker image)', WORKER_NODE_OPTIONS)
     .option('--repeat <n>', "state root: runs of ours and of geth's StackTrie, alternating; medians reported", '3')
     .option('--cpu-prof', 'write a V8 CPU profile of every measured phase next to the results', false)
@@ -93,7 +97,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     gethScheme: o.gethScheme as BenchOptions['gethScheme'],
     historyRehearsal: Boolean(o.historyRehearsal),
     bundleAtStart: Boolean(o.bundleAtStart),
-    workerNodeFlags: String(o.workerNodeFlags ?? '').split(/\s+/).filter(Boolean),
+    workerNodeFlags: String(o.workerNodeFlags ?? '')
+      .split(/\s+/)
+      .filter(Boolean),
     cpuProf: Boolean(o.cpuProf),
     blocks: counts(String(o.blocks))[0]!,
     discoveryDelayMs,

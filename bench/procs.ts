@@ -181,11 +181,11 @@ export async function runPhaseChild<R>(task: { phase: string } & Record<string, 
   const log = openSync(logPath, 'a');
   const load0 = load1();
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', CHILD_ENTRY, JSON.stringify(task), resultPath],
-    { stdio: ['ignore', log, log], env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env }, detached: true },
-  );
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', CHILD_ENTRY, JSON.stringify(task), resultPath], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', ...options.env },
+    detached: true,
+  });
   closeSync(log);
   live.add(child);
   try {

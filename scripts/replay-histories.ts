@@ -11,7 +11,9 @@ if (!dir) {
   console.error('usage: replay-histories.ts DIR');
   process.exit(2);
 }
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const histories = files.map((f) => ({ workflowId: f, history: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown }));
 let failures = 0;
 for await (const result of Worker.runReplayHistories({ workflowsPath }, histories)) {

@@ -54,7 +54,12 @@ function walk(value: unknown, depth: number, ancestors: Set<object>): unknown {
   try {
     if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, ancestors));
     if (value instanceof Error) return walkFields(Object.entries(errorFields(value)), depth, ancestors);
-    if (value instanceof Map) return walkFields([...value].map(([k, v]) => [String(k), v]), depth, ancestors);
+    if (value instanceof Map)
+      return walkFields(
+        [...value].map(([k, v]) => [String(k), v]),
+        depth,
+        ancestors,
+      );
     if (value instanceof Set) return [...value].map((item) => walk(item, depth + 1, ancestors));
     // Dates, Buffers and anything else that says how it wants to be printed.
     const toJSON = (value as { toJSON?: unknown }).toJSON;

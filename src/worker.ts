@@ -1,4 +1,4 @@
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, type NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createActivities, type Activities } from '../activities/index.js';
@@ -93,7 +93,10 @@ export async function runWorker(): Promise<void> {
   const endpoints = loadRpcCredentials().size;
   const connection = await connectNativeConnection(temporalConnectionFromEnv());
   const worker = await createServiceWorker(connection);
-  logger.info({ taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir, credentialedEndpoints: endpoints }, 'worker started');
+  logger.info(
+    { taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir, credentialedEndpoints: endpoints },
+    'worker started',
+  );
   await worker.run();
   await connection.close();
 }

@@ -62,8 +62,7 @@ function leftovers(run: RunScope): ProcessEntry[] {
   const table = listProcesses();
   const below = new Set(descendantsOf(process.pid, table).map((p) => p.pid));
   const inTmp = (path?: string) => path !== undefined && (path === run.tmp || path.startsWith(run.tmp + sep));
-  const ours = (p: ProcessEntry) =>
-    below.has(p.pid) || p.environ?.includes(`${RUN_MARKER}=${run.marker}`) || inTmp(p.cwd) || p.command.includes(run.tmp + sep);
+  const ours = (p: ProcessEntry) => below.has(p.pid) || p.environ?.includes(`${RUN_MARKER}=${run.marker}`) || inTmp(p.cwd) || p.command.includes(run.tmp + sep);
   const vitestItself = (p: ProcessEntry) => p.pid === process.pid || /[/\\]node_modules[/\\](vitest|tinypool|esbuild|@esbuild)[/\\]/.test(p.command);
   return table.filter((p) => !p.zombie && !run.before.has(key(p)) && ours(p) && !vitestItself(p));
 }

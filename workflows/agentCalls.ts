@@ -52,7 +52,10 @@ export async function onAgent<T>(nodeId: string, step: string, timeoutSeconds: n
       // A heartbeat or start-to-close timeout: an agent took the step and then went quiet.
       const quiet = err.cause.timeoutType === 'HEARTBEAT' || err.cause.timeoutType === 'START_TO_CLOSE';
       const why = quiet ? 'its agent stopped answering while it ran the step' : 'no agent answers';
-      throw failure('AgentUnavailable', `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: ${why} on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`);
+      throw failure(
+        'AgentUnavailable',
+        `agent ${nodeId} did not ${step} within ${timeoutSeconds}s: ${why} on task queue ${queue} (is \`regenesis agent\` running on that validator's host?)`,
+      );
     }
     let cause: unknown = err;
     while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
@@ -73,10 +76,16 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
       const agent = agentOf(staker.nodeId, agentPolicies.ask, op.agentTimeoutSeconds);
       const id = await onAgent(staker.nodeId, 'identify itself', op.agentTimeoutSeconds, () => agent.agentIdentify());
       if (id.nodeId !== staker.nodeId) {
-        throw failure('AgentMismatch', `task queue ${agentTaskQueue(staker.nodeId)} is served by the agent of ${id.nodeId}, which is not genesis staker ${staker.nodeId}`);
+        throw failure(
+          'AgentMismatch',
+          `task queue ${agentTaskQueue(staker.nodeId)} is served by the agent of ${id.nodeId}, which is not genesis staker ${staker.nodeId}`,
+        );
       }
       if (id.blsPublicKey.toLowerCase() !== staker.blsPublicKey?.toLowerCase()) {
-        throw failure('AgentMismatch', `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`);
+        throw failure(
+          'AgentMismatch',
+          `agent ${staker.nodeId}: its signer key's BLS public key ${id.blsPublicKey} is not the genesis staker's ${String(staker.blsPublicKey)}`,
+        );
       }
       checkManagedNode(staker.nodeId, id);
       return id;
@@ -107,8 +116,11 @@ export async function preflightOldValidators(run: RegenesisRun, op: AgentsOperat
       .filter((id) => !checked.includes(id))
       .map(async (id) => {
         const agent = agentOf(id, agentPolicies.ask, op.agentTimeoutSeconds);
-        const who = await onAgent(id, 'identify itself (a validator of the old network must be halted through its agent)', op.agentTimeoutSeconds, () => agent.agentIdentify());
-        if (who.nodeId !== id) throw failure('AgentMismatch', `task queue ${agentTaskQueue(id)} is served by the agent of ${who.nodeId}, not old validator ${id}`);
+        const who = await onAgent(id, 'identify itself (a validator of the old network must be halted through its agent)', op.agentTimeoutSeconds, () =>
+          agent.agentIdentify(),
+        );
+        if (who.nodeId !== id)
+          throw failure('AgentMismatch', `task queue ${agentTaskQueue(id)} is served by the agent of ${who.nodeId}, not old validator ${id}`);
         checkManagedNode(id, who);
       }),
   );
@@ -124,7 +136,11 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
   for (const id of nodeIds) run.haltedNodeIds.add(id);
   saga.add('resume-old-network', () => resumeOldValidators(nodeIds, runKey, timeoutSeconds));
   const halted = await Promise.all(
-    nodeIds.map((id) => onAgent(id, 'halt the old node', timeoutSeconds, () => agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey, approvals: run.approvals }))),
+    nodeIds.map((id) =>
+      onAgent(id, 'halt the old node', timeoutSeconds, () =>
+        agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey, approvals: run.approvals }),
+      ),
+    ),
   );
   status.stepsDone.push(`halted ${nodeIds.length} old validators`);
   return halted.map(({ lastAccepted: last }, i) => ({
@@ -145,7 +161,10 @@ async function resumeOldValidators(nodeIds: readonly string[], runKey: string, t
   if (!patched(PATCHES.resumeReportsChangedData.id)) return;
   const changed = resumed.flatMap((r, i) => (r?.dataUnchanged === false ? [`${nodeIds[i]!} (digest at resume ${r.dataDigest ?? 'unknown'})`] : []));
   if (changed.length > 0) {
-    throw failure('CompensationIncomplete', `resume-old-node: restarted, but the data directory changed while the node was halted on ${changed.join(', ')}: check what wrote to it`);
+    throw failure(
+      'CompensationIncomplete',
+      `resume-old-node: restarted, but the data directory changed while the node was halted on ${changed.join(', ')}: check what wrote to it`,
+    );
   }
 }
 
@@ -197,9 +216,13 @@ export async function everyAgent(
 export async function retireOldValidators(run: RegenesisRun, timeoutSeconds: number): Promise<OldNetworkRetired> {
   const nodeIds = [...run.haltedNodeIds].sort();
   const outcomes = await Promise.allSettled(
-    nodeIds.map((id) => onAgent(id, 'retire the old node', timeoutSeconds, () => agentOf(id, agentPolicies.ask, timeoutSeconds).agentRetireOldNode({ runKey: run.runKey }))),
+    nodeIds.map((id) =>
+      onAgent(id, 'retire the old node', timeoutSeconds, () => agentOf(id, agentPolicies.ask, timeoutSeconds).agentRetireOldNode({ runKey: run.runKey })),
+    ),
   );
-  const notRetired = outcomes.flatMap((o, i) => (o.status === 'rejected' ? [{ nodeId: nodeIds[i]!, reason: String((o.reason as Error)?.message ?? o.reason) }] : []));
+  const notRetired = outcomes.flatMap((o, i) =>
+    o.status === 'rejected' ? [{ nodeId: nodeIds[i]!, reason: String((o.reason as Error)?.message ?? o.reason) }] : [],
+  );
   const retired = nodeIds.filter((id) => !notRetired.some((n) => n.nodeId === id));
   run.status.stepsDone.push(`retired ${retired.length} of ${nodeIds.length} old validators`);
   return { retired, notRetired };

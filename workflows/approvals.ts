@@ -14,6 +14,9 @@ export async function awaitApprovals(run: RegenesisRun, of: string): Promise<voi
   run.enter('approve');
   const summary = `waiting for ${approvals.required} approval(s) of ${of}`.trim();
   if (!(await condition(() => run.approvers.length >= approvals.required, approvals.timeoutSeconds * 1000, { summary }))) {
-    throw failure('ApprovalTimeout', `approval timed out after ${approvals.timeoutSeconds}s with ${run.approvers.length} of ${approvals.required} approvals of ${of}`.trim());
+    throw failure(
+      'ApprovalTimeout',
+      `approval timed out after ${approvals.timeoutSeconds}s with ${run.approvers.length} of ${approvals.required} approvals of ${of}`.trim(),
+    );
   }
 }

@@ -77,9 +77,16 @@ interface Halted {
 async function provenHeads(run: RegenesisRun, op: AgentsOperator, halted: Halted): Promise<ChainHeads> {
   run.enter('final-heads');
   const rpcUrl = run.plan.chains.C.rpcUrl;
-  const { first, second } = await chainRead.finalHeads({ rpcUrl, dialect: run.dialect, withX: run.plan.chains.X !== undefined, settleSeconds: op.headsSettleSeconds });
+  const { first, second } = await chainRead.finalHeads({
+    rpcUrl,
+    dialect: run.dialect,
+    withX: run.plan.chains.X !== undefined,
+    settleSeconds: op.headsSettleSeconds,
+  });
   const { nodeIds: atHalt } = await chainRead.oldValidators({ rpcUrl, dialect: run.dialect, pChainHeight: second.p });
-  const running = atHalt.filter((id) => !halted.nodeIds.includes(id)).map((id) => `validator ${id} of the old network at P-Chain height ${second.p} was not halted`);
+  const running = atHalt
+    .filter((id) => !halted.nodeIds.includes(id))
+    .map((id) => `validator ${id} of the old network at P-Chain height ${second.p} was not halted`);
   const issues = [...haltProofIssues(first, second, halted.lastAccepted), ...running];
   if (issues.length > 0) throw failure('HaltUnproven', `the old network is not proven stopped: ${issues.join('; ')}`);
   showStage(run, { heads: second });
@@ -142,7 +149,9 @@ export async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: 
   const validatorSetChanged = stage1.pChain?.validators.sha256 !== exported.others.pChain?.validators.sha256;
   const withinLimits = exported.delta.changedAccounts <= limits.accountsChanged && (!validatorSetChanged || limits.validatorSetMayChange);
   const { delta } = exported;
-  showStage(run, { delta: { fromHeight: delta.fromHeight, toHeight: delta.toHeight, accountsChanged: delta.changedAccounts, validatorSetChanged, withinLimits } });
+  showStage(run, {
+    delta: { fromHeight: delta.fromHeight, toHeight: delta.toHeight, accountsChanged: delta.changedAccounts, validatorSetChanged, withinLimits },
+  });
   if (withinLimits) return;
   await approveFinalGenesis(run);
 }
@@ -150,7 +159,7 @@ export async function judgeDelta(run: RegenesisRun, stage1: Prepared, exported: 
 /** Beyond the delta limits: the final genesis is approved like stage 1 was, by as many approvers. */
 async function approveFinalGenesis(run: RegenesisRun): Promise<void> {
   run.approvers.length = 0;
-  run.status.waitingFor = 'approval of the final genesis: the state changed beyond the plan\'s delta limits since stage 1 (see finalStage.delta)';
+  run.status.waitingFor = "approval of the final genesis: the state changed beyond the plan's delta limits since stage 1 (see finalStage.delta)";
   // The approve phase again, so the status, `watch` and the Web UI show the command that approves it.
   await awaitApprovals(run, `the final genesis ${run.status.genesisSha256 ?? ''}`);
   run.status.waitingFor = undefined;

@@ -1,15 +1,7 @@
 import { setHandler, workflowInfo } from '@temporalio/workflow';
 import { failure } from '../src/contract/failures.js';
 import { keys } from './activities.js';
-import {
-  abortSignal,
-  approveUpdate,
-  confirmStepUpdate,
-  ratifyUpdate,
-  registerValidatorUpdate,
-  rollbackUpdate,
-  statusQuery,
-} from './messages.js';
+import { abortSignal, approveUpdate, confirmStepUpdate, ratifyUpdate, registerValidatorUpdate, rollbackUpdate, statusQuery } from './messages.js';
 import { ratificationNetworkId } from '../src/plan/index.js';
 import type { RegenesisRun } from './state.js';
 
@@ -74,7 +66,11 @@ export function installHandlers(run: RegenesisRun): void {
         signature: ratification.signature,
         dialect: run.dialect,
       });
-      if (!ok) throw failure('InvalidSignature', `signature: does not verify for ${ratification.nodeId} as a ratification of the genesis for network ${ratificationNetworkId(run.plan)}`);
+      if (!ok)
+        throw failure(
+          'InvalidSignature',
+          `signature: does not verify for ${ratification.nodeId} as a ratification of the genesis for network ${ratificationNetworkId(run.plan)}`,
+        );
       return run.recordSignature(ratification);
     },
     { validator: (ratification) => run.checkRatification(ratification) },

@@ -1,13 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type {
-  Approval,
-  ManualStep,
-  Ratification,
-  RegenesisStatus,
-  StepConfirmation,
-  ValidatorRegistration,
-} from '../src/contract/run.js';
+import type { Approval, ManualStep, Ratification, RegenesisStatus, StepConfirmation, ValidatorRegistration } from '../src/contract/run.js';
 
 export type * from '../src/contract/run.js';
 

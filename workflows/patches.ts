@@ -40,7 +40,8 @@ export const PATCHES = {
   },
   sagaAttemptsEveryCompensation: {
     id: 'saga-attempts-every-compensation',
-    protects: 'a rollback attempts every compensation even when an earlier one failed, so a new node that will not stop cannot keep the old network from resuming',
+    protects:
+      'a rollback attempts every compensation even when an earlier one failed, so a new node that will not stop cannot keep the old network from resuming',
     since: '2026-12-01',
   },
   freezeIsHalt: {
@@ -75,7 +76,8 @@ export const PATCHES = {
   },
   haltHeldAtCommit: {
     id: 'halt-held-at-commit',
-    protects: 'a two-stage run reads the old network\u2019s heads once more right before the commit point and rolls back if they moved since the halt was proven',
+    protects:
+      'a two-stage run reads the old network\u2019s heads once more right before the commit point and rolls back if they moved since the halt was proven',
     since: '2026-12-07',
   },
   agentsFindTheirNodes: {

@@ -55,10 +55,16 @@ async function preflightChecks(run: RegenesisRun): Promise<{ node: PreflightResu
   // buildPrimaryGenesis holds them to it then).
   const genesisStakers = primary ? await keys.checkGenesisStakers({ primary, startTime: plan.genesis.startTime }) : undefined;
   const op = plan.launch?.operator;
-  const agents =
-    run.haltedByAgents?.agents ?? (op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined);
+  const agents = run.haltedByAgents?.agents ?? (op?.kind === 'agents' && genesisStakers ? await preflightAgents(genesisStakers.stakers, op) : undefined);
   // A two-stage run halts the whole old set, not only the genesis stakers: each needs its agent.
-  const oldValidators = run.twoStage && op?.kind === 'agents' && agents ? await preflightOldValidators(run, op, agents.map((a) => a.nodeId)) : undefined;
+  const oldValidators =
+    run.twoStage && op?.kind === 'agents' && agents
+      ? await preflightOldValidators(
+          run,
+          op,
+          agents.map((a) => a.nodeId),
+        )
+      : undefined;
   return { node, ...(agents ? { agents } : {}), ...(oldValidators ? { oldValidators } : {}) };
 }
 
@@ -136,13 +142,7 @@ export async function writeGenesis(run: RegenesisRun, input: GenesisInput): Prom
 }
 
 /** The genesis against the export and the node; the cross-chain supply when there is a primary genesis. */
-async function verify(
-  run: RegenesisRun,
-  freeze: FreezePoint,
-  exported: Exported,
-  genesis: GenesisManifest,
-  flow: GenesisFlow,
-): Promise<VerificationReport> {
+async function verify(run: RegenesisRun, freeze: FreezePoint, exported: Exported, genesis: GenesisManifest, flow: GenesisFlow): Promise<VerificationReport> {
   run.enter('verify');
   // A two-stage run's stage 1 reads a live network: its supply is judged for good at the halt.
   return verifyGenesis(run, run.runKey, freeze, exported, genesis, flow, run.twoStage ? 'provisional' : 'final');

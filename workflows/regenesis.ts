@@ -68,7 +68,13 @@ function runKeyOf(name: string, runId: string): string {
 }
 
 async function runRegenesis(plan: Plan, options: { haltFirst?: boolean } = {}): Promise<RegenesisResult> {
-  const run = new RegenesisRun(plan, runKeyOf(plan.name, workflowInfo().firstExecutionRunId), patched(PATCHES.signedApprovals.id), patched(PATCHES.exactStake.id), patched(PATCHES.freezeIsHalt.id));
+  const run = new RegenesisRun(
+    plan,
+    runKeyOf(plan.name, workflowInfo().firstExecutionRunId),
+    patched(PATCHES.signedApprovals.id),
+    patched(PATCHES.exactStake.id),
+    patched(PATCHES.freezeIsHalt.id),
+  );
   const { runKey } = run;
   installHandlers(run);
 

@@ -191,7 +191,8 @@ export class RegenesisRun {
   checkRatification(ratification: Ratification): void {
     const { status } = this;
     if (status.phase !== 'ratify' || this.ratified()) throw new Error(`not ratifying now (phase ${status.phase})`);
-    if (!this.validators.some((v) => v.nodeId === ratification?.nodeId)) throw new Error(`nodeId: ${String(ratification?.nodeId)} is not in the new validator set`);
+    if (!this.validators.some((v) => v.nodeId === ratification?.nodeId))
+      throw new Error(`nodeId: ${String(ratification?.nodeId)} is not in the new validator set`);
     if (this.signatures.has(ratification.nodeId)) throw new Error(`nodeId: ${ratification.nodeId} has already ratified`);
     if (typeof ratification.signature !== 'string' || !/^0x[0-9a-fA-F]{192}$/.test(ratification.signature)) {
       throw new Error('signature: must be a 96-byte 0x-hex BLS signature');
@@ -258,7 +259,11 @@ export class RegenesisRun {
   /** Publishes ratification progress in the status query (on entry, with a deadline, and on every signature). */
   refreshRatification(timeoutSeconds?: number): void {
     const deadline = timeoutSeconds === undefined ? this.status.ratification?.deadline : this.deadline(timeoutSeconds);
-    this.status.ratification = this.tally().status(this.signedNodeIds(), { dialect: this.dialect, networkId: ratificationNetworkId(this.plan), ...(deadline ? { deadline } : {}) });
+    this.status.ratification = this.tally().status(this.signedNodeIds(), {
+      dialect: this.dialect,
+      networkId: ratificationNetworkId(this.plan),
+      ...(deadline ? { deadline } : {}),
+    });
     this.publish();
   }
 

@@ -20,7 +20,10 @@ export async function waitForFreeze(run: Pick<RegenesisRun, 'plan' | 'status' | 
     if (epoch.sealed) {
       if (plan.epoch.source === 'proposervm' && epoch.sealed.sealingPChainHeight == null) {
         // Exports of the other chains are pinned to this height: without it there is nothing to pin to.
-        throw failure('EpochUnpinned', `epoch ${epoch.sealed.number} sealed, but the node no longer reports its P-Chain height (it moved past epoch ${epoch.sealed.number + 1} between reads): set plan.epoch.pollSeconds below the epoch duration`);
+        throw failure(
+          'EpochUnpinned',
+          `epoch ${epoch.sealed.number} sealed, but the node no longer reports its P-Chain height (it moved past epoch ${epoch.sealed.number + 1} between reads): set plan.epoch.pollSeconds below the epoch duration`,
+        );
       }
       const block = await chainRead.freezeBlock({ rpcUrl, height: epoch.sealed.sealingHeight });
       return {
@@ -34,7 +37,10 @@ export async function waitForFreeze(run: Pick<RegenesisRun, 'plan' | 'status' | 
       };
     }
     if (Date.now() >= giveUpAt) {
-      throw failure('EpochWaitTimeout', `epoch ${target} did not seal within plan.epoch.maxWaitSeconds=${plan.epoch.maxWaitSeconds}: the chain's head is block ${epoch.headHeight} at ${epoch.headTimestamp}`);
+      throw failure(
+        'EpochWaitTimeout',
+        `epoch ${target} did not seal within plan.epoch.maxWaitSeconds=${plan.epoch.maxWaitSeconds}: the chain's head is block ${epoch.headHeight} at ${epoch.headTimestamp}`,
+      );
     }
     run.publish();
     await sleep(plan.epoch.pollSeconds * 1000, { summary: `waiting for epoch ${target} to seal` });

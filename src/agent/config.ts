@@ -82,13 +82,18 @@ export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>
   if (config.artifactsDir) config.artifactsDir = resolve(config.artifactsDir);
   // Half an object-store configuration is refused here, at start, naming what is missing.
   if (!config.artifactsDir && !objectStoreConfigFromEnv(env)) {
-    throw new Error(`agent artifactsDir (--artifacts-dir or ${envName('artifactsDir')}): required unless an object store is configured (REGENESIS_S3_ENDPOINT, REGENESIS_S3_BUCKET and its credentials)`);
+    throw new Error(
+      `agent artifactsDir (--artifacts-dir or ${envName('artifactsDir')}): required unless an object store is configured (REGENESIS_S3_ENDPOINT, REGENESIS_S3_BUCKET and its credentials)`,
+    );
   }
   for (const key of FILES) {
     if (!existsSync(config[key])) throw new Error(`agent ${key}: ${config[key]} does not exist`);
   }
   // Refused at start, naming the file and the field, rather than at the first halt.
-  if (config.approverKeysFile) readHaltApprovers((config.approverKeysFile = resolve(config.approverKeysFile)));
+  if (config.approverKeysFile) {
+    config.approverKeysFile = resolve(config.approverKeysFile);
+    readHaltApprovers(config.approverKeysFile);
+  }
   if (config.mode === 'command') {
     for (const key of COMMANDS) {
       if (!config[key]) throw new Error(`agent ${key} (${envName(key)}): required in command mode`);

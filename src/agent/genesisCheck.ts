@@ -68,7 +68,10 @@ export async function checkGenesis(config: AgentConfig, request: RatificationReq
   checkOwnStake(genesis, self, weight);
   const block = await ownCBlock(config, request.runKey, request.cHeight);
   if (cRoot !== block.stateRoot) {
-    reject('c-root', `the C-Chain alloc root ${cRoot} recomputed from the staged genesis is not ${block.stateRoot}, the stateRoot of this node's C-Chain block ${block.height} (${block.hash})`);
+    reject(
+      'c-root',
+      `the C-Chain alloc root ${cRoot} recomputed from the staged genesis is not ${block.stateRoot}, the stateRoot of this node's C-Chain block ${block.height} (${block.hash})`,
+    );
   }
   return { nodeId: self.nodeId, weight: weight.toString(), cHeight: block.height, cRoot };
 }
@@ -116,7 +119,8 @@ function checkOwnStake(genesis: PrimaryGenesis, self: { nodeId: string; blsPubli
   const staked = allocatedTotals(genesis).weights[index]!;
   if (staked !== weight) reject('weight', `the genesis stakes ${staked} on ${self.nodeId} (initialStakers[${index}]), not ${weight}`);
   const key = genesis.initialStakers[index]!.signer?.publicKey?.toLowerCase();
-  if (key !== self.blsPublicKey.toLowerCase()) reject('bls-key', `initialStakers[${index}] (${self.nodeId}) has BLS key ${key ?? 'none'}, not this validator's ${self.blsPublicKey}`);
+  if (key !== self.blsPublicKey.toLowerCase())
+    reject('bls-key', `initialStakers[${index}] (${self.nodeId}) has BLS key ${key ?? 'none'}, not this validator's ${self.blsPublicKey}`);
 }
 
 /**
@@ -131,19 +135,35 @@ async function ownCBlock(config: AgentConfig, runKey: string, cHeight: number): 
   if (record?.halted && !record.reread && cHeight > (record.lastAccepted?.C?.height ?? -1)) {
     const recorded = record.lastAccepted?.C?.height;
     record = await rereadHaltedHeads(config, runKey).catch((err: unknown) =>
-      reject('c-height', `the genesis is of C-Chain height ${cHeight}, above the height ${recorded ?? 'none'} recorded as this node stopped, and its stopped database could not be read: ${(err as Error).message}`),
+      reject(
+        'c-height',
+        `the genesis is of C-Chain height ${cHeight}, above the height ${recorded ?? 'none'} recorded as this node stopped, and its stopped database could not be read: ${(err as Error).message}`,
+      ),
     );
   }
   if (record?.halted) {
     const last = record.lastAccepted?.C;
-    if (!last) return reject('c-height', `this node was halted for run ${runKey} without a read of its heads: what it accepted is unknown, so no genesis can be checked against it`);
-    if (cHeight < last.height) reject('c-height', `the genesis is of C-Chain height ${cHeight}, below the height ${last.height} this node had accepted as it stopped (block ${last.hash}): it would drop blocks ${cHeight + 1}…${last.height}`);
+    if (!last)
+      return reject(
+        'c-height',
+        `this node was halted for run ${runKey} without a read of its heads: what it accepted is unknown, so no genesis can be checked against it`,
+      );
+    if (cHeight < last.height)
+      reject(
+        'c-height',
+        `the genesis is of C-Chain height ${cHeight}, below the height ${last.height} this node had accepted as it stopped (block ${last.hash}): it would drop blocks ${cHeight + 1}…${last.height}`,
+      );
     const read = record.reread ? ', read again from its stopped database' : '';
-    if (cHeight > last.height) reject('c-height', `the genesis is of C-Chain height ${cHeight}, above the height ${last.height} this node had accepted as it stopped${read}: it never accepted that block`);
+    if (cHeight > last.height)
+      reject(
+        'c-height',
+        `the genesis is of C-Chain height ${cHeight}, above the height ${last.height} this node had accepted as it stopped${read}: it never accepted that block`,
+      );
     return last;
   }
   const uri = await liveOldNodeUri(config);
-  if (!uri) return reject('c-height', `this node is neither running nor halted for run ${runKey}: there is no C-Chain block ${cHeight} to check the genesis against`);
+  if (!uri)
+    return reject('c-height', `this node is neither running nor halted for run ${runKey}: there is no C-Chain block ${cHeight} to check the genesis against`);
   const block = await cBlockAt(uri, cHeight).catch((err: unknown) => {
     // The node answered (e.g. coreth's "cannot query unfinalized data"): a fact, not a fault to retry.
     if (err instanceof RpcResponseError) return reject('c-height', `this node has no C-Chain block ${cHeight}: ${err.rpcMessage}`);

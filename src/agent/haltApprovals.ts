@@ -32,7 +32,7 @@ export function readHaltApprovers(path: string): HaltApprovers {
     throw new Error(`approver keys file ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   const { required, approvers } = result.data;
-  approvers.forEach((a, i) => parseApproverKey(a.publicKey, `approver keys file ${path}: approvers.${i}.publicKey`, 'public'));
+  for (const [i, a] of approvers.entries()) parseApproverKey(a.publicKey, `approver keys file ${path}: approvers.${i}.publicKey`, 'public');
   if (new Set(approvers.map((a) => a.name)).size !== approvers.length) throw new Error(`approver keys file ${path}: approvers: a name is listed twice`);
   if (required > approvers.length) throw new Error(`approver keys file ${path}: required: ${required} is more than the ${approvers.length} approvers listed`);
   return { required, approvers };

@@ -22,7 +22,6 @@ export interface LastAccepted {
   X?: { height: number } & Answered;
 }
 
-
 interface Answered {
   /** When this chain's read answered, by the agent's clock (ISO-8601). */
   readAt: string;

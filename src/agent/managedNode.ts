@@ -28,6 +28,9 @@ export async function managedNode(config: AgentConfig): Promise<ManagedNode> {
     const { nodeID } = await info.call<{ nodeID: string }>('info.getNodeID', [{}]);
     return { running: true, uri: live.uri, nodeId: nodeID };
   } catch (err) {
-    return { running: false, reason: `the node at ${live.uri} (pid ${live.pid}, data directory from ${live.settings.dataDirFrom}) does not say its NodeID: ${(err as Error).message}` };
+    return {
+      running: false,
+      reason: `the node at ${live.uri} (pid ${live.pid}, data directory from ${live.settings.dataDirFrom}) does not say its NodeID: ${(err as Error).message}`,
+    };
   }
 }

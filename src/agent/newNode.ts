@@ -63,7 +63,9 @@ export async function stageGenesis(config: AgentConfig, input: StageRequest): Pr
   const objectStore = objectStoreConfigFromEnv();
   if (objectStore) {
     await fetchArtifact(s3ClientFor(objectStore), objectStore.bucket, input.sha256, target).catch((err: unknown) => {
-      throw new GenesisMismatchError(`staged genesis ${input.path} (sha256 ${input.sha256}) from ${describeObjectStore(objectStore)}: ${(err as Error).message}`);
+      throw new GenesisMismatchError(
+        `staged genesis ${input.path} (sha256 ${input.sha256}) from ${describeObjectStore(objectStore)}: ${(err as Error).message}`,
+      );
     });
     return { path: target, sha256: input.sha256 };
   }
@@ -188,7 +190,13 @@ export async function startNewNode(config: AgentConfig, spec: NewNodeSpec, onWai
  * Until the node with `pid` has written its process context (its ports are bound). Without a pid
  * (command mode: the host started it), until a live process has written it.
  */
-async function waitForContext(contextPath: string, pid: number | undefined, proc: ManagedProcess | undefined, onWait: () => void, timeoutMs: number): Promise<ProcessContext> {
+async function waitForContext(
+  contextPath: string,
+  pid: number | undefined,
+  proc: ManagedProcess | undefined,
+  onWait: () => void,
+  timeoutMs: number,
+): Promise<ProcessContext> {
   const deadline = Date.now() + timeoutMs;
   const logPath = join(dirname(dirname(contextPath)), 'new-node.log');
   for (;;) {
@@ -218,7 +226,11 @@ export async function stopNewNode(config: AgentConfig, runKey: string, onWait: (
   if (config.mode === 'command') {
     const live = await liveNode(join(dir, NODE_DIR, 'process.json'), join(dir, NODE_DIR));
     if (!live) return { stopped: false };
-    await runHostCommand(config, 'stopNewCommand', { REGENESIS_NODE_PID: String(live.pid), REGENESIS_RUN_KEY: runKey, REGENESIS_DATA_DIR: join(dir, NODE_DIR) });
+    await runHostCommand(config, 'stopNewCommand', {
+      REGENESIS_NODE_PID: String(live.pid),
+      REGENESIS_RUN_KEY: runKey,
+      REGENESIS_DATA_DIR: join(dir, NODE_DIR),
+    });
     await waitExited(live.pid, 120_000, onWait, 'stop new node');
     return { stopped: true };
   }
@@ -235,7 +247,11 @@ export interface NodeHealth {
 }
 
 /** Waits until the new node has bootstrapped P, X and C and sees at least `minPeers` peers. */
-export async function newNodeHealth(config: AgentConfig, input: { runKey: string; minPeers: number; timeoutMs: number }, onWait: () => void = () => {}): Promise<NodeHealth> {
+export async function newNodeHealth(
+  config: AgentConfig,
+  input: { runKey: string; minPeers: number; timeoutMs: number },
+  onWait: () => void = () => {},
+): Promise<NodeHealth> {
   const dir = await runDir(config.workDir, input.runKey);
   const ctx = await readProcessContext(join(dir, NODE_DIR, 'process.json'));
   if (!ctx || !alive(ctx.pid)) throw new Error(`the new node of run ${input.runKey} is not running`);
@@ -265,6 +281,11 @@ async function peerIds(info: JsonRpcClient): Promise<string[]> {
 
 async function currentValidators(uri: string): Promise<NodeHealth['validators']> {
   const platform = new JsonRpcClient(`${uri}/ext/bc/P`, { timeoutMs: 10_000 });
-  const reply = await platform.call<{ validators: Array<{ nodeID: string; weight: string; signer?: { publicKey?: string } }> }>('platform.getCurrentValidators', [{}]);
-  return reply.validators.map((v) => ({ nodeId: v.nodeID, weight: v.weight, blsPublicKey: v.signer?.publicKey?.toLowerCase() ?? null })).sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
+  const reply = await platform.call<{ validators: Array<{ nodeID: string; weight: string; signer?: { publicKey?: string } }> }>(
+    'platform.getCurrentValidators',
+    [{}],
+  );
+  return reply.validators
+    .map((v) => ({ nodeId: v.nodeID, weight: v.weight, blsPublicKey: v.signer?.publicKey?.toLowerCase() ?? null }))
+    .sort((a, b) => (a.nodeId < b.nodeId ? -1 : 1));
 }

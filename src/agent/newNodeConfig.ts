@@ -22,7 +22,9 @@ export async function withNewNodeConfig(flags: readonly NodeFlag[], dropped: rea
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new Error(`the old node's config (${flagValue(flags, 'config-file') ?? '--config-file-content'}) is not JSON: the new node cannot be given a copy without the old network's settings`);
+    throw new Error(
+      `the old node's config (${flagValue(flags, 'config-file') ?? '--config-file-content'}) is not JSON: the new node cannot be given a copy without the old network's settings`,
+    );
   }
   const drop = new Set([...dropped, ...INLINE_KEYS, 'data-dir', 'config-file', 'config-file-content', 'config-file-content-type']);
   const kept = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).filter(([key]) => !drop.has(key.toLowerCase())));

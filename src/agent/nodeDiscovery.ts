@@ -62,7 +62,9 @@ async function nodeOf(view: ProcessView, dataDir: string, misses: string[]): Pro
   const context = await readProcessContext(settings.contextFile);
   if (context?.pid === view.pid) return { ...context, argv: view.argv, view, settings };
   if (settings.dataDirFrom !== 'default' || mentionsNode(view)) {
-    misses.push(`pid ${view.pid} has this data directory (${settings.dataDirFrom}) but its process-context file ${settings.contextFile} ${context ? `names pid ${context.pid}` : 'is absent or unreadable'}`);
+    misses.push(
+      `pid ${view.pid} has this data directory (${settings.dataDirFrom}) but its process-context file ${settings.contextFile} ${context ? `names pid ${context.pid}` : 'is absent or unreadable'}`,
+    );
   }
   return undefined;
 }
@@ -73,7 +75,11 @@ const mentionsNode = (view: ProcessView): boolean => /avalanchego|luxd/i.test(`$
 /** Every pid in /proc but this process's own, lowest first (a long-running node is usually low). */
 async function processIds(): Promise<number[]> {
   const names = await readdir('/proc').catch(() => [] as string[]);
-  return names.filter((n) => /^\d+$/.test(n)).map(Number).filter((pid) => pid !== process.pid).sort((a, b) => a - b);
+  return names
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number)
+    .filter((pid) => pid !== process.pid)
+    .sort((a, b) => a - b);
 }
 
 /** Says where a node of `dataDir` was looked for, for an operator to see why it was not found. */
@@ -81,7 +87,8 @@ export function searchedFor(dataDir: string, search: NodeSearch): string {
   const parts = [
     `searched ${search.scanned} processes for one whose data directory is ${dataDir} — from its argv (--data-dir, --config-file / --config-file-content with "data-dir"), its environment (AVAGO_DATA_DIR, AVAGO_CONFIG_FILE), or the default $HOME/.avalanchego ($HOME/.luxd) of its own HOME — and whose process-context file (--process-context-file, AVAGO_PROCESS_CONTEXT_FILE, the config file's "process-context-file", default <data-dir>/process.json) names its pid`,
   ];
-  if (search.envUnreadable > 0) parts.push(`${search.envUnreadable} processes' environments were not readable by this agent's user (run it as the node's user)`);
+  if (search.envUnreadable > 0)
+    parts.push(`${search.envUnreadable} processes' environments were not readable by this agent's user (run it as the node's user)`);
   parts.push(...search.misses.slice(0, 5));
   return parts.join('; ');
 }

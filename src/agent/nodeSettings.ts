@@ -58,7 +58,10 @@ export async function readProcessView(pid: number): Promise<ProcessView | undefi
   const env = await readFile(`/proc/${pid}/environ`, 'utf8').then(parseEnviron, () => undefined);
   const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
   // A binary replaced on disk since the process started (an upgrade) reads as "<path> (deleted)".
-  const exe = await readlink(`/proc/${pid}/exe`).then((path) => path.replace(/ \(deleted\)$/, ''), () => undefined);
+  const exe = await readlink(`/proc/${pid}/exe`).then(
+    (path) => path.replace(/ \(deleted\)$/, ''),
+    () => undefined,
+  );
   return { pid, argv, env, cwd, exe };
 }
 

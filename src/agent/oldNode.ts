@@ -124,7 +124,9 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
       await watch?.stop();
     }
   } else if (!record) {
-    throw new NodeNotRunningError(`the node of ${config.dataDir} is not running (${searchedFor(config.dataDir, search)}): nothing to halt, and no command line to restart it with`);
+    throw new NodeNotRunningError(
+      `the node of ${config.dataDir} is not running (${searchedFor(config.dataDir, search)}): nothing to halt, and no command line to restart it with`,
+    );
   }
   const digest = await digestTree(config.dataDir);
   record = { ...record, halted: { at: new Date().toISOString(), dataDigest: digest.sha256, files: digest.files } };
@@ -194,7 +196,12 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
   if (!(await findOldNode(config))) {
     // Checked before the node writes anything again: the halt must have left the data untouched.
     const digest = await digestTree(config.dataDir);
-    result = { resumed: true, uri: record.uri, dataDigest: digest.sha256, dataUnchanged: record.halted ? digest.sha256 === record.halted.dataDigest : undefined };
+    result = {
+      resumed: true,
+      uri: record.uri,
+      dataDigest: digest.sha256,
+      dataUnchanged: record.halted ? digest.sha256 === record.halted.dataDigest : undefined,
+    };
     await writeRecord(recordPath, { ...record, resumed: result });
     if (config.mode === 'command') {
       await runHostCommand(config, 'startOldCommand', { REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });

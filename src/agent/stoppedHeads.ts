@@ -27,7 +27,11 @@ export async function readStoppedNodeHeads(argv: readonly string[], dir: string,
   const [binary, ...args] = argv;
   const proc = spawnLogged(binary!, isolatedArgs(args, contextPath), { logPath: join(dir, 'reread-node.log') });
   try {
-    const uri = await contextUri(contextPath, timeoutMs, () => proc.hasExited() && `the node exited while starting cut off from its peers: ${proc.logTail(600)}`);
+    const uri = await contextUri(
+      contextPath,
+      timeoutMs,
+      () => proc.hasExited() && `the node exited while starting cut off from its peers: ${proc.logTail(600)}`,
+    );
     return await headsOnceAnswered(uri, timeoutMs);
   } finally {
     await proc.stop(60_000);

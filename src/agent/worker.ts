@@ -1,4 +1,4 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { type NativeConnection, Worker } from '@temporalio/worker';
 import { agentActivities } from '../../activities/agent.js';
 import { logger } from '../logger.js';
 import type { AgentConfig } from './config.js';
@@ -35,7 +35,9 @@ export async function runAgent(config: AgentConfig): Promise<void> {
   // After a commit point the agent keeps that run's new node running (servedNode.ts).
   const supervision = new AbortController();
   const supervising = superviseServedNode(config, supervision.signal, (event) =>
-    event.restarted ? logger.warn(event.restarted, 'the new node was not running: started it again') : logger.error({ error: event.error }, 'could not look after the new node'),
+    event.restarted
+      ? logger.warn(event.restarted, 'the new node was not running: started it again')
+      : logger.error({ error: event.error }, 'could not look after the new node'),
   );
   try {
     await worker.run();

@@ -25,7 +25,6 @@ export interface ArtifactStore {
   remove(runId: string): Promise<void>;
 }
 
-
 export class LocalArtifactStore implements ArtifactStore {
   readonly root: string;
 

@@ -21,7 +21,7 @@ export const REFUSED = 1;
 export function addControlCommands(program: Command): void {
   program
     .command('approve')
-    .description('approve the genesis of a run: the sha256 you reviewed must be the run\'s (a stale hash is refused)')
+    .description("approve the genesis of a run: the sha256 you reviewed must be the run's (a stale hash is refused)")
     .argument('<workflowId>')
     .requiredOption('--approver <name>', 'who approves (must be among plan.launch.approvals.approvers when the plan lists them)')
     .requiredOption('--genesis-sha256 <hex>', 'the sha256 of the genesis you reviewed (reports/review.html and `regenesis status` show it)')
@@ -117,7 +117,10 @@ export function addControlCommands(program: Command): void {
     .command('sign')
     .description("offline: ratify a genesis for one network with a validator's BLS signer key file and print the signature (the key never leaves this machine)")
     .requiredOption('--genesis-sha256 <hex>', 'the genesis sha256 to ratify')
-    .requiredOption('--network-id <id>', "the new network's ID, the genesis's networkID (the plan's genesis.primary.networkId, else its genesis.chainId): the signature counts for that network only")
+    .requiredOption(
+      '--network-id <id>',
+      "the new network's ID, the genesis's networkID (the plan's genesis.primary.networkId, else its genesis.chainId): the signature counts for that network only",
+    )
     .requiredOption('--signer-key-file <file>', "the validator's BLS signer key (32 raw bytes, staking/signer.key)")
     .option('--dialect <dialect>', `signature domain: ${DIALECTS.join(' or ')}`, 'avalanchego')
     .action(async (o: { genesisSha256: string; networkId: string; signerKeyFile: string; dialect: string }) => {
@@ -131,7 +134,7 @@ export function addControlCommands(program: Command): void {
 
   program
     .command('ratify')
-    .description('send a validator\'s ratification of the run\'s genesis (from `regenesis sign`) to a run')
+    .description("send a validator's ratification of the run's genesis (from `regenesis sign`) to a run")
     .argument('<workflowId>')
     .requiredOption('--node-id <NodeID>', 'the validator that signed')
     .requiredOption('--signature <hex>', '96-byte BLS signature, 0x hex')

@@ -46,7 +46,14 @@ export async function runAvalancheDemo(options: { keep: boolean; json: boolean; 
     const artifactsDir = join(stateDir, 'artifacts');
     await Promise.all(
       net.validators.map((v, i) =>
-        agents.start({ name: `v${i + 1}`, nodeBinary: toolPath('avalanchego'), dataDir: v.dataDir, staking: stakers[i]!, workDir: join(stateDir, `agent${i + 1}`), artifactsDir }),
+        agents.start({
+          name: `v${i + 1}`,
+          nodeBinary: toolPath('avalanchego'),
+          dataDir: v.dataDir,
+          staking: stakers[i]!,
+          workDir: join(stateDir, `agent${i + 1}`),
+          artifactsDir,
+        }),
       ),
     );
     // The operator's canary key for the post-launch transfers (ewoq: funded in the local genesis).

@@ -41,26 +41,34 @@ program
 /** The options that configure a validator host's agent (flags or REGENESIS_AGENT_* variables). */
 function withAgentOptions(command: Command): Command {
   return command
-  .option('--node-binary <path>', 'avalanchego binary (REGENESIS_AGENT_NODE_BINARY)')
-  .option('--data-dir <dir>', "the running validator's data directory, never modified (REGENESIS_AGENT_DATA_DIR)")
-  .option('--staking-cert-file <file>', 'staking TLS certificate (REGENESIS_AGENT_STAKING_CERT_FILE)')
-  .option('--staking-key-file <file>', 'staking TLS key (REGENESIS_AGENT_STAKING_KEY_FILE)')
-  .option('--signer-key-file <file>', 'BLS signer key (REGENESIS_AGENT_SIGNER_KEY_FILE)')
-  .option('--work-dir <dir>', "the agent's own directory: staged genesis, new node data (REGENESIS_AGENT_WORK_DIR)")
-  .option('--artifacts-dir <dir>', "the coordinator's artifact store as this host sees it (REGENESIS_AGENT_ARTIFACTS_DIR)")
-  .option('--mode <mode>', 'process (the agent runs the node) or command (the host\'s commands do) (REGENESIS_AGENT_MODE)')
-  .option('--halt-command <sh>', 'command mode: stops the old node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_HALT_COMMAND)')
-  .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
-  .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
-  .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
-  .option('--retire-old-command <sh>', 'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)')
-  .option('--approver-keys-file <file>', 'recommended: {"required": N, "approvers": [{"name", "publicKey"}]}; the node is halted only for a run N of them signed (REGENESIS_AGENT_APPROVER_KEYS_FILE)');
+    .option('--node-binary <path>', 'avalanchego binary (REGENESIS_AGENT_NODE_BINARY)')
+    .option('--data-dir <dir>', "the running validator's data directory, never modified (REGENESIS_AGENT_DATA_DIR)")
+    .option('--staking-cert-file <file>', 'staking TLS certificate (REGENESIS_AGENT_STAKING_CERT_FILE)')
+    .option('--staking-key-file <file>', 'staking TLS key (REGENESIS_AGENT_STAKING_KEY_FILE)')
+    .option('--signer-key-file <file>', 'BLS signer key (REGENESIS_AGENT_SIGNER_KEY_FILE)')
+    .option('--work-dir <dir>', "the agent's own directory: staged genesis, new node data (REGENESIS_AGENT_WORK_DIR)")
+    .option('--artifacts-dir <dir>', "the coordinator's artifact store as this host sees it (REGENESIS_AGENT_ARTIFACTS_DIR)")
+    .option('--mode <mode>', "process (the agent runs the node) or command (the host's commands do) (REGENESIS_AGENT_MODE)")
+    .option('--halt-command <sh>', 'command mode: stops the old node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_HALT_COMMAND)')
+    .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')
+    .option('--start-new-command <sh>', 'command mode: starts the new node with REGENESIS_NODE_ARGS (REGENESIS_AGENT_START_NEW_COMMAND)')
+    .option('--stop-new-command <sh>', 'command mode: stops the new node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_STOP_NEW_COMMAND)')
+    .option(
+      '--retire-old-command <sh>',
+      'optional: runs once a run passes its commit point, so nothing restarts the old node, e.g. systemctl disable (REGENESIS_AGENT_RETIRE_OLD_COMMAND)',
+    )
+    .option(
+      '--approver-keys-file <file>',
+      'recommended: {"required": N, "approvers": [{"name", "publicKey"}]}; the node is halted only for a run N of them signed (REGENESIS_AGENT_APPROVER_KEYS_FILE)',
+    );
 }
 
 withAgentOptions(
   program
     .command('agent')
-    .description("run a validator host's agent: a worker on the task queue of this validator's NodeID that identifies, signs, stages the genesis, halts and starts nodes; keys never leave the host"),
+    .description(
+      "run a validator host's agent: a worker on the task queue of this validator's NodeID that identifies, signs, stages the genesis, halts and starts nodes; keys never leave the host",
+    ),
 ).action(async (o: Record<string, string | undefined>) => {
   const [{ installRuntimeLogger }, { runAgent }] = await Promise.all([import('../worker.js'), import('../agent/worker.js')]);
   installRuntimeLogger();
@@ -70,7 +78,9 @@ withAgentOptions(
 withAgentOptions(
   program
     .command('resume-old-node')
-    .description("on a validator host, with its agent's configuration: restart the old node a run halted, from the command line the halt recorded (what a rollback's resume-old-network does; the remedy when that host's agent could not)")
+    .description(
+      "on a validator host, with its agent's configuration: restart the old node a run halted, from the command line the halt recorded (what a rollback's resume-old-network does; the remedy when that host's agent could not)",
+    )
     .requiredOption('--run-key <key>', 'the run that halted it (the rollback names it)'),
 ).action(async (o: Record<string, string | undefined>) => {
   const { runKey, ...flags } = o;
@@ -206,9 +216,15 @@ program
 
 program
   .command('demo')
-  .description('run a whole regenesis on an embedded default: Temporal dev server + a local geth chain it fills, or (--network avalanchego) five avalanchego validators migrated by their agents')
+  .description(
+    'run a whole regenesis on an embedded default: Temporal dev server + a local geth chain it fills, or (--network avalanchego) five avalanchego validators migrated by their agents',
+  )
   .addOption(new Option('--keep', 'keep the Temporal dev server and Web UI running after the run (Ctrl-C to stop)'))
-  .addOption(new Option('--network <kind>', 'geth: one filled geth chain; avalanchego: five validators, an API node and their agents').choices(['geth', 'avalanchego']).default('geth'))
+  .addOption(
+    new Option('--network <kind>', 'geth: one filled geth chain; avalanchego: five validators, an API node and their agents')
+      .choices(['geth', 'avalanchego'])
+      .default('geth'),
+  )
   .option('--json', 'print machine-readable JSON')
   .action(async (o: { keep?: boolean; json?: boolean; network: 'geth' | 'avalanchego' }) => {
     const common = { keep: o.keep ?? false, json: o.json ?? false };

@@ -12,9 +12,7 @@ export async function readPlanFile(path: string): Promise<{ input: unknown; plan
     throw new PlanError(`--plan ${path}: file not found`, [{ field: '--plan', message: 'file not found' }]);
   }
   if (size > MAX_PLAN_BYTES) {
-    throw new PlanError(`--plan ${path}: ${size} bytes is over the ${MAX_PLAN_BYTES}-byte limit for a plan`, [
-      { field: '--plan', message: 'too large' },
-    ]);
+    throw new PlanError(`--plan ${path}: ${size} bytes is over the ${MAX_PLAN_BYTES}-byte limit for a plan`, [{ field: '--plan', message: 'too large' }]);
   }
   let input: unknown;
   try {

@@ -18,19 +18,27 @@ export function printResult(result: RegenesisResult, options: { json: boolean; w
   } else {
     const s = result.genesis.stats;
     lines.push(`Regenesis ${options.workflowId}: COMPLETED`);
-    lines.push(`  freeze:     block ${result.freeze.height} (${result.freeze.hash})${result.freeze.epoch ? `, sealed epoch ${result.freeze.epoch.number}` : ''}`);
+    lines.push(
+      `  freeze:     block ${result.freeze.height} (${result.freeze.hash})${result.freeze.epoch ? `, sealed epoch ${result.freeze.epoch.number}` : ''}`,
+    );
     lines.push(`  state root: ${result.freeze.stateRoot}`);
     lines.push(`  exported:   ${s.accounts} accounts, ${s.contracts} contracts, ${s.storageSlots} storage slots, ${s.totalBalance} wei`);
     lines.push(`  genesis:    ${result.artifactsDir}/${result.genesis.path} (sha256 ${result.genesis.sha256})`);
     for (const c of result.verification.checks) lines.push(`  verify ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
     if (result.rehearsal) {
-      lines.push(`  rehearsal:  ${result.rehearsal.primary ? 'avalanchego' : 'geth'} block 0 root ${result.rehearsal.block0Root} ${result.rehearsal.rootMatches ? 'matches' : 'DIFFERS'}, ${result.rehearsal.sampled} accounts sampled, ${result.rehearsal.mismatches.length} mismatches`);
+      lines.push(
+        `  rehearsal:  ${result.rehearsal.primary ? 'avalanchego' : 'geth'} block 0 root ${result.rehearsal.block0Root} ${result.rehearsal.rootMatches ? 'matches' : 'DIFFERS'}, ${result.rehearsal.sampled} accounts sampled, ${result.rehearsal.mismatches.length} mismatches`,
+      );
     }
     if (result.launch) {
       const l = result.launch;
       lines.push(`  approved:   by ${l.approvers.join(', ')}`);
-      lines.push(`  ratified:   ${l.ratification.signers.length} validators, ${l.ratification.signedWeight}/${l.ratification.totalWeight} stake, aggregate BLS signature ${l.ratification.aggregateSignature.slice(0, 18)}…`);
-      lines.push(`  launched:   new network block 0 root ${l.newNetwork.block0Root ?? '(not checked: manual operator)'}; post-launch checks ${l.postVerify.ok ? 'passed' : 'FAILED'}`);
+      lines.push(
+        `  ratified:   ${l.ratification.signers.length} validators, ${l.ratification.signedWeight}/${l.ratification.totalWeight} stake, aggregate BLS signature ${l.ratification.aggregateSignature.slice(0, 18)}…`,
+      );
+      lines.push(
+        `  launched:   new network block 0 root ${l.newNetwork.block0Root ?? '(not checked: manual operator)'}; post-launch checks ${l.postVerify.ok ? 'passed' : 'FAILED'}`,
+      );
       const t = l.newNetwork.transfers;
       if (t) lines.push(`  transfers:  accepted before the commit point: C-Chain ${t.cChain.txHash} (block ${t.cChain.block}), X-Chain ${t.xChain.txID}`);
     }

@@ -50,7 +50,9 @@ export function renderRun(snapshot: RunSnapshot, previous?: RunSnapshot): string
   lines.push(...checklistLines(status));
   if (status.phase === 'wait-epoch' && status.epoch?.target != null) {
     const e = status.epoch;
-    lines.push(`  waiting for epoch ${e.target} to seal (current epoch ${e.current ?? '?'}, head block ${e.headHeight ?? '?'}${e.sealsAfter ? `, seals after ${e.sealsAfter}` : ''})`);
+    lines.push(
+      `  waiting for epoch ${e.target} to seal (current epoch ${e.current ?? '?'}, head block ${e.headHeight ?? '?'}${e.sealsAfter ? `, seals after ${e.sealsAfter}` : ''})`,
+    );
   }
   for (const [chain, progress] of Object.entries(status.chains)) {
     lines.push(`  export ${chain}: ${progress.partitionsDone}/${progress.partitionsTotal} partitions done, ${progress.accountsExported} accounts`);

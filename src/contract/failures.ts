@@ -24,15 +24,18 @@ export const FAILURES = {
   HeightMismatch: { retry: false, action: 'halt the network or run an emergency regenesis, so P/X/Q cannot move during the export' },
   HaltUnproven: {
     retry: false,
-    action: 'the old network was not proven stopped (a head moved after the halt, a validator was ahead of the API node, or a validator was not halted): it was resumed; stop the node named in the message for good or give it an agent, then start again',
+    action:
+      'the old network was not proven stopped (a head moved after the halt, a validator was ahead of the API node, or a validator was not halted): it was resumed; stop the node named in the message for good or give it an agent, then start again',
   },
   HaltNotApproved: {
     retry: false,
-    action: 'a validator host requires signed approvals of the run before its node is halted (its --approver-keys-file): approve the run with keys that host lists, or, for an emergency run (which halts before any approval), halt that host by hand',
+    action:
+      'a validator host requires signed approvals of the run before its node is halted (its --approver-keys-file): approve the run with keys that host lists, or, for an emergency run (which halts before any approval), halt that host by hand',
   },
   HaltNotHeld: {
     retry: false,
-    action: 'the old network came back after its halt was proven (a halted node runs again, or a head moved before the commit point): the run rolled back; turn off whatever restarts the named node (a supervisor\'s restart policy), then start again',
+    action:
+      "the old network came back after its halt was proven (a halted node runs again, or a head moved before the commit point): the run rolled back; turn off whatever restarts the named node (a supervisor's restart policy), then start again",
   },
   // What the run wrote.
   ArtifactStorage: { retry: false, action: 'free or fix the artifacts directory named in the message, then start again' },
@@ -42,7 +45,8 @@ export const FAILURES = {
   GenesisMismatch: { retry: false, action: 'the staged genesis is not the approved one: check the artifact store the agent reads' },
   GenesisRejected: {
     retry: false,
-    action: 'a validator’s agent refused to sign a genesis that disagrees with its own node or keys: the message names the check and both values; rebuild the genesis from the halted network, or fix that validator’s weight, keys or node',
+    action:
+      'a validator’s agent refused to sign a genesis that disagrees with its own node or keys: the message names the check and both values; rebuild the genesis from the halted network, or fix that validator’s weight, keys or node',
   },
   // Humans.
   ApprovalTimeout: { retry: false, action: 'start a new run; approvers must approve within plan.launch.approvals.timeoutSeconds' },
@@ -53,11 +57,23 @@ export const FAILURES = {
   AgentUnavailable: { retry: false, action: 'start `regenesis agent` on the validator host named in the message' },
   AgentMismatch: { retry: false, action: 'the agent on that queue is not the genesis staker: check its staking certificate and BLS key' },
   AgentStepFailed: { retry: false, action: 'read the agent’s log on the host named in the message' },
-  OldNodeRetired: { retry: false, action: 'a run passed its commit point and retired this old node: the new network is the network; restart the old node by hand only after the new network is stopped for good' },
+  OldNodeRetired: {
+    retry: false,
+    action:
+      'a run passed its commit point and retired this old node: the new network is the network; restart the old node by hand only after the new network is stopped for good',
+  },
   NodeNotRunning: { retry: false, action: 'the node the agent manages is not running: check the host' },
   NewNetworkUnhealthy: { retry: false, action: 'read the new nodes’ logs: they did not bootstrap in time (the old network was restored)' },
-  PostVerifyFailed: { retry: false, action: 'the new network disagrees with the export (the old network was restored): read the failure message (it names each mismatch) and, for a primary network, reports/post-launch.json' },
-  CompensationIncomplete: { retry: false, action: 'finish the rollback by hand: the message lists what did not run, by host; `regenesis resume-old-node --run-key <key>` on a host restarts the old node its agent could not' },
+  PostVerifyFailed: {
+    retry: false,
+    action:
+      'the new network disagrees with the export (the old network was restored): read the failure message (it names each mismatch) and, for a primary network, reports/post-launch.json',
+  },
+  CompensationIncomplete: {
+    retry: false,
+    action:
+      'finish the rollback by hand: the message lists what did not run, by host; `regenesis resume-old-node --run-key <key>` on a host restarts the old node its agent could not',
+  },
 } as const satisfies Record<string, { retry: boolean; action: string }>;
 
 export type FailureType = keyof typeof FAILURES;

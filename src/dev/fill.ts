@@ -153,7 +153,10 @@ async function sendAll(rpc: JsonRpcClient, txs: TxRequest[], batchSize: number):
   const hashes: Hex[] = [];
   for (let i = 0; i < txs.length; i += batchSize) {
     const chunk = txs.slice(i, i + batchSize);
-    const results = await rpc.batch(chunk.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })), { timeoutMs: REQUEST_TIMEOUT_MS });
+    const results = await rpc.batch(
+      chunk.map((tx) => ({ method: 'eth_sendTransaction', params: [tx] })),
+      { timeoutMs: REQUEST_TIMEOUT_MS },
+    );
     hashes.push(...(results as Hex[]));
   }
   return hashes;
@@ -226,7 +229,10 @@ async function receipts(rpc: JsonRpcClient, hashes: Hex[], batchSize: number): P
     const chunk = hashes.slice(i, i + batchSize);
     // anvil counts a transaction's nonce as mined a moment before its receipt is served: retry briefly.
     for (let attempt = 1; ; attempt++) {
-      const results = (await rpc.batch(chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })), { timeoutMs: REQUEST_TIMEOUT_MS })) as (Receipt | null)[];
+      const results = (await rpc.batch(
+        chunk.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })),
+        { timeoutMs: REQUEST_TIMEOUT_MS },
+      )) as (Receipt | null)[];
       const missing = results.findIndex((r) => !r);
       if (missing >= 0 && attempt < 50) {
         await sleep(100);
@@ -337,7 +343,7 @@ async function fill(rpc: JsonRpcClient, options: FillOptions, mining: Mining): P
   for (let i = 0; i < accountCount; i++) {
     const to = prng.address();
     fundedAddresses.push(to);
-    push({ to, value: toQuantity(1n + BigInt(`0x${Buffer.from(prng.bytes(8)).toString('hex')}`) % 10n ** 17n), gas: toQuantity(21_000n) });
+    push({ to, value: toQuantity(1n + (BigInt(`0x${Buffer.from(prng.bytes(8)).toString('hex')}`) % 10n ** 17n)), gas: toQuantity(21_000n) });
   }
 
   // The account to be emptied, funded from the dev account.

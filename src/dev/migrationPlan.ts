@@ -32,7 +32,9 @@ export function localMigrationPlan(options: {
       primary: { networkId: 88_888, stakeOwnerBalances: 'move-to-x', validators: options.validators },
     },
     rehearsal: { enabled: true },
-    launch: { approvals: { required: 1, approvers: [options.approver] }, operator: {
+    launch: {
+      approvals: { required: 1, approvers: [options.approver] },
+      operator: {
         kind: 'agents',
         agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60,
         healthTimeoutSeconds: 180,

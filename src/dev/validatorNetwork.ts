@@ -19,14 +19,19 @@ import { alive } from '../nodes/pidFile.js';
  * avalanchego's own staking/local folder in the Go module cache once the bootstrap has built it.
  */
 export function localStakers(dir: string): StakingFiles[] {
-  return [1, 2, 3, 4, 5].map((i) => ({ certFile: join(dir, `staker${i}.crt`), keyFile: join(dir, `staker${i}.key`), signerKeyFile: join(dir, `signer${i}.key`) }));
+  return [1, 2, 3, 4, 5].map((i) => ({
+    certFile: join(dir, `staker${i}.crt`),
+    keyFile: join(dir, `staker${i}.key`),
+    signerKeyFile: join(dir, `signer${i}.key`),
+  }));
 }
 
 /** avalanchego v1.14.0's staking/local folder in the Go module cache (the bootstrap's build put it there). */
 export function upstreamLocalStakersDir(): string {
   const modCache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   const dir = join(modCache, 'github.com', 'ava-labs', 'avalanchego@v1.14.0', 'staking', 'local');
-  if (!existsSync(join(dir, 'staker1.key'))) throw new Error(`${dir}: avalanchego's local staking keys are not there; run scripts/bootstrap.sh (it builds avalanchego v1.14.0)`);
+  if (!existsSync(join(dir, 'staker1.key')))
+    throw new Error(`${dir}: avalanchego's local staking keys are not there; run scripts/bootstrap.sh (it builds avalanchego v1.14.0)`);
   return dir;
 }
 

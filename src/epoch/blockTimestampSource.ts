@@ -51,8 +51,7 @@ export async function findFirstBlockAtOrAfter(
   let good = bounds.upTo;
   if (!(bad.number < good.number && bad.timestamp < timestamp && good.timestamp >= timestamp)) {
     throw new Error(
-      `no block can reach timestamp ${timestamp} between block ${bad.number} (t=${bad.timestamp}) ` +
-        `and block ${good.number} (t=${good.timestamp})`,
+      `no block can reach timestamp ${timestamp} between block ${bad.number} (t=${bad.timestamp}) ` + `and block ${good.number} (t=${good.timestamp})`,
     );
   }
 
@@ -132,8 +131,7 @@ export class BlockTimestampEpochSource implements EpochSource {
     const anchor = await read(this.anchorHeight);
     if (head.timestamp < anchor.timestamp) {
       throw new Error(
-        `block timestamps decrease: head block ${head.number} (t=${head.timestamp}) is older than ` +
-          `anchor block ${anchor.number} (t=${anchor.timestamp})`,
+        `block timestamps decrease: head block ${head.number} (t=${head.timestamp}) is older than ` + `anchor block ${anchor.number} (t=${anchor.timestamp})`,
       );
     }
 

@@ -49,11 +49,7 @@ export function epochEndTime(epoch: Pick<Epoch, 'startTime'>, durationSeconds: n
  * strict After(), which would leave a block exactly at the boundary in the old epoch; its own test
  * case (start 1000, D 120, block at 1120 seals) contradicts that sketch, so the sketch is not followed.
  */
-export function blockSealsEpoch(
-  blockTimestamp: number,
-  epoch: Pick<Epoch, 'startTime'>,
-  durationSeconds: number,
-): boolean {
+export function blockSealsEpoch(blockTimestamp: number, epoch: Pick<Epoch, 'startTime'>, durationSeconds: number): boolean {
   assertTime(blockTimestamp, 'blockTimestamp');
   return blockTimestamp >= epochEndTime(epoch, durationSeconds);
 }

@@ -14,9 +14,7 @@ export function pinningMismatch(epochHeight: number | null, exports: readonly Pi
   if (epochHeight === null) return 'the sealed epoch has no P-Chain height to pin the exports to';
   const off = exports.filter((e) => e.pChainHeight !== epochHeight);
   if (off.length === 0) return undefined;
-  return `exports are not pinned to the epoch's P-Chain height ${epochHeight}: ${off
-    .map((e) => `${e.chain} at ${e.pChainHeight ?? 'unknown'}`)
-    .join(', ')}`;
+  return `exports are not pinned to the epoch's P-Chain height ${epochHeight}: ${off.map((e) => `${e.chain} at ${e.pChainHeight ?? 'unknown'}`).join(', ')}`;
 }
 
 /**

@@ -139,7 +139,13 @@ export class ProposerVmEpochSource implements EpochSource {
     if ('missing' in node) return this.fromTimestamps(targetEpoch, node.missing);
 
     const head = await this.reader.head();
-    const base = { kind: 'proposervm' as const, chain: this.chain, headHeight: head.number, headTimestamp: head.timestamp, durationSeconds: this.durationSeconds };
+    const base = {
+      kind: 'proposervm' as const,
+      chain: this.chain,
+      headHeight: head.number,
+      headTimestamp: head.timestamp,
+      durationSeconds: this.durationSeconds,
+    };
     // Before the fork block the answer is a prediction the fork block will not follow: not kept.
     if (head.number < this.anchor.height) return { ...base, current: node, node };
 
@@ -197,7 +203,14 @@ export class ProposerVmEpochSource implements EpochSource {
     const s = walk.sealed;
     if (!s) throw new Error(`chain ${this.chain}: epoch ${targetEpoch} precedes current ${node.number} but the walk found no sealing block`);
     const sealing: BlockHeader = { number: s.sealingHeight, timestamp: s.sealingTimestamp };
-    return { ...base, headHeight: walk.headHeight, headTimestamp: walk.headTimestamp, current: node, node, sealed: this.sealed(targetEpoch, s.startTime, sealing, node) };
+    return {
+      ...base,
+      headHeight: walk.headHeight,
+      headTimestamp: walk.headTimestamp,
+      current: node,
+      node,
+      sealed: this.sealed(targetEpoch, s.startTime, sealing, node),
+    };
   }
 
   private cachedReader(): (n: number) => Promise<BlockHeader> {

@@ -104,7 +104,9 @@ function checkRequest(request: CDeltaRequest): void {
   const sameRun = (request.sourceRunKey ?? request.runKey) === request.runKey;
   const clash = sameRun ? partitionPaths.findIndex((p) => outputs.has(normalize(p))) : -1;
   if (clash >= 0) {
-    throw new DeltaRequestError(`C-Chain delta: partitionPaths[${clash}] ${partitionPaths[clash]} is where the merged export is written; pass the stage-1 partitions`);
+    throw new DeltaRequestError(
+      `C-Chain delta: partitionPaths[${clash}] ${partitionPaths[clash]} is where the merged export is written; pass the stage-1 partitions`,
+    );
   }
   if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > ACCOUNT_RANGE_MAX)) {
     throw new DeltaRequestError(`C-Chain delta: pageSize must be 1..${ACCOUNT_RANGE_MAX}, got ${pageSize}`);
@@ -144,7 +146,12 @@ export async function exportCDelta(options: CDeltaOptions): Promise<DeltaManifes
   let merged = await merge();
   let scan: KeyScan | undefined;
   if (merged.stateRoot !== expectedRoot) {
-    scan = await findDeletions(rpc, at, merged.partitions.map((p) => store.path(runKey, p.path)), { ...read, pageSize: options.pageSize });
+    scan = await findDeletions(
+      rpc,
+      at,
+      merged.partitions.map((p) => store.path(runKey, p.path)),
+      { ...read, pageSize: options.pageSize },
+    );
     if (scan.deleted.length > 0) {
       delta = await writeDelta(deltaFile, withDeletions(readDelta(deltaFile), scan.deleted));
       merged = await merge();

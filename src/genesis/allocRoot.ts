@@ -26,7 +26,10 @@ export class GenesisAllocRoot {
   private stage: 'header' | 'accounts' | 'closed' = 'header';
   private readonly builder: StateRootBuilder;
 
-  private constructor(encoding: AccountEncoding, private readonly source: string) {
+  private constructor(
+    encoding: AccountEncoding,
+    private readonly source: string,
+  ) {
     this.builder = new StateRootBuilder(encoding);
   }
 

@@ -125,12 +125,7 @@ export function proofOfPossession(secret: Uint8Array, dialect: DialectName): Hex
  * Checks that `pop` is a signature of `publicKey`'s own compressed bytes under the dialect's PoP
  * rule. `label` prefixes the field names in errors (e.g. `initialStakers[2].signer`).
  */
-export function verifyProofOfPossession(
-  publicKey: BytesLike,
-  pop: BytesLike,
-  dialect: DialectName,
-  label = 'signer',
-): boolean {
+export function verifyProofOfPossession(publicKey: BytesLike, pop: BytesLike, dialect: DialectName, label = 'signer'): boolean {
   const key = parseBlsPublicKey(publicKey, `${label}.publicKey`);
   const signature = parseBlsSignature(pop, `${label}.proofOfPossession`);
   return bls.verify(signature, bls.hash(key.toBytes(true), POP_DST[dialect]), key);
@@ -142,12 +137,7 @@ export function signMessage(secret: Uint8Array, message: Uint8Array, dialect: Di
   return bytesToHex(bls.Signature.toBytes(withSecret(secret, (sk) => bls.sign(point, sk))));
 }
 
-export function verifyMessage(
-  publicKey: BytesLike,
-  message: Uint8Array,
-  signature: BytesLike,
-  dialect: DialectName,
-): boolean {
+export function verifyMessage(publicKey: BytesLike, message: Uint8Array, signature: BytesLike, dialect: DialectName): boolean {
   return verifyOver(publicKey, message, signature, dialect, ['publicKey', 'signature']);
 }
 
@@ -179,11 +169,6 @@ export function aggregatePublicKeys(publicKeys: readonly BytesLike[]): Hex {
  * Same-message aggregation is only sound against rogue keys because every signer's proof of
  * possession was verified when its key was accepted; callers must not skip that step.
  */
-export function verifyAggregate(
-  aggregatePublicKey: BytesLike,
-  message: Uint8Array,
-  aggregateSignature: BytesLike,
-  dialect: DialectName,
-): boolean {
+export function verifyAggregate(aggregatePublicKey: BytesLike, message: Uint8Array, aggregateSignature: BytesLike, dialect: DialectName): boolean {
   return verifyOver(aggregatePublicKey, message, aggregateSignature, dialect, ['aggregatePublicKey', 'aggregateSignature']);
 }

@@ -15,8 +15,7 @@ const PEM_HEADER = '-----BEGIN';
 
 function refusePrivateKey(source: string): never {
   throw new Error(
-    `${source}: contains a private key; a certificate (staker.crt) is expected here. ` +
-      'Private keys never reach the coordinator: send only the certificate.',
+    `${source}: contains a private key; a certificate (staker.crt) is expected here. Private keys never reach the coordinator: send only the certificate.`,
   );
 }
 

@@ -21,7 +21,9 @@ export function haltProofIssues(first: ChainHeads, second: ChainHeads, validator
 function movedAfterHalt(first: ChainHeads, second: ChainHeads): string[] {
   const issues: string[] = [];
   if (first.c.height !== second.c.height || first.c.hash !== second.c.hash) {
-    issues.push(`the C-Chain moved after the halt: the API node's last accepted block went from ${first.c.height} (${first.c.hash}) to ${second.c.height} (${second.c.hash})`);
+    issues.push(
+      `the C-Chain moved after the halt: the API node's last accepted block went from ${first.c.height} (${first.c.hash}) to ${second.c.height} (${second.c.hash})`,
+    );
   }
   if (first.p !== second.p) issues.push(`the P-Chain moved after the halt: the API node's height went from ${first.p} to ${second.p}`);
   if (first.x !== second.x) issues.push(`the X-Chain moved after the halt: the API node's height went from ${String(first.x)} to ${String(second.x)}`);

@@ -25,10 +25,15 @@ export interface TransferCheck {
 
 export async function readCanaryKey(env: NodeJS.ProcessEnv = process.env): Promise<Hex> {
   const path = env[CANARY_KEY_ENV];
-  if (!path) throw new CanaryKeyError(`${CANARY_KEY_ENV} is not set: the post-launch transfer check needs a key funded in the new genesis (or set the plan's launch.operator.transferCheck to false)`);
-  const text = (await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
-    throw new CanaryKeyError(`${CANARY_KEY_ENV}=${path}: cannot read it (${err.code ?? err.message})`);
-  })).trim();
+  if (!path)
+    throw new CanaryKeyError(
+      `${CANARY_KEY_ENV} is not set: the post-launch transfer check needs a key funded in the new genesis (or set the plan's launch.operator.transferCheck to false)`,
+    );
+  const text = (
+    await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new CanaryKeyError(`${CANARY_KEY_ENV}=${path}: cannot read it (${err.code ?? err.message})`);
+    })
+  ).trim();
   // The key is never echoed, only what is wrong with its shape.
   if (!/^(0x)?[0-9a-fA-F]{64}$/.test(text)) throw new CanaryKeyError(`${CANARY_KEY_ENV}=${path}: not a 32-byte hex secp256k1 key`);
   return (text.startsWith('0x') ? text : `0x${text}`) as Hex;

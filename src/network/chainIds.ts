@@ -63,10 +63,7 @@ export function ownerOfChainId(chainId: number): ChainIdOwner | undefined {
  * gives this brand × env its own ID, any other ID. Brands outside the map (private devnets) may
  * use any ID no cell owns. `field` names the value in the error.
  */
-export function assertChainIdAllowed(
-  input: { brand: string; env: Environment; chainId: number },
-  field = 'plan.genesis.chainId',
-): void {
+export function assertChainIdAllowed(input: { brand: string; env: Environment; chainId: number }, field = 'plan.genesis.chainId'): void {
   const { brand, env, chainId } = input;
   if (!ENVIRONMENTS.includes(env)) {
     throw new Error(`${field}: unknown environment ${JSON.stringify(env)} (expected one of ${ENVIRONMENTS.join(', ')})`);

@@ -45,4 +45,3 @@ export const HRPS: Readonly<Record<DialectName, Readonly<Record<number, string>>
 export function hrpForNetwork(networkId: number, dialect: DialectName): string {
   return HRPS[dialect][networkId] ?? FALLBACK_HRP;
 }
-

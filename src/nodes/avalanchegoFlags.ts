@@ -153,9 +153,7 @@ function hardFdLimit(): number | undefined {
 export function resolveNetworkId(config: AvalancheNodeConfig): number {
   if (config.genesisFile === undefined) {
     if (config.networkId === undefined || config.networkId === 'local') return LOCAL_NETWORK_ID;
-    throw new Error(
-      `networkId ${config.networkId} needs a genesisFile: avalanchego has no built-in genesis for it`,
-    );
+    throw new Error(`networkId ${config.networkId} needs a genesisFile: avalanchego has no built-in genesis for it`);
   }
   let fileId: unknown;
   try {
@@ -208,7 +206,11 @@ function upgradeConfig(epochDurationSeconds: number): Record<string, unknown> {
 /** A validator's identity flags: every file by path, or all inline as base64 (the TLS pair is taken in one form). */
 function stakingIdentityArgs(staking: StakingFiles, inline: boolean): string[] {
   const flag = (name: string, file: string): string => (inline ? `--${name}-content=${readFileSync(file).toString('base64')}` : `--${name}=${file}`);
-  return [flag('staking-tls-cert-file', staking.certFile), flag('staking-tls-key-file', staking.keyFile), flag('staking-signer-key-file', staking.signerKeyFile)];
+  return [
+    flag('staking-tls-cert-file', staking.certFile),
+    flag('staking-tls-key-file', staking.keyFile),
+    flag('staking-signer-key-file', staking.signerKeyFile),
+  ];
 }
 
 /**
@@ -219,12 +221,11 @@ export function avalanchegoArgs(config: AvalancheNodeConfig, networkId: number, 
   const { dataDir } = config;
   const { logDir, chainConfigDir, contextPath } = paths;
   mkdirSync(join(chainConfigDir, 'C'), { recursive: true });
-  writeFileSync(
-    join(chainConfigDir, 'C', 'config.json'),
-    `${JSON.stringify({ ...REGENESIS_CCHAIN_CONFIG, ...config.cChainConfig }, null, 2)}\n`,
-  );
+  writeFileSync(join(chainConfigDir, 'C', 'config.json'), `${JSON.stringify({ ...REGENESIS_CCHAIN_CONFIG, ...config.cChainConfig }, null, 2)}\n`);
 
-  const identity = config.staking ? stakingIdentityArgs(config.staking, config.inlineKeys ?? false) : ['--staking-ephemeral-cert-enabled', '--staking-ephemeral-signer-enabled'];
+  const identity = config.staking
+    ? stakingIdentityArgs(config.staking, config.inlineKeys ?? false)
+    : ['--staking-ephemeral-cert-enabled', '--staking-ephemeral-signer-enabled'];
   if (!(config.sybilProtection ?? config.staking !== undefined)) identity.unshift('--sybil-protection-enabled=false');
   const bootstrappers = config.bootstrappers ?? [];
   const args = [

@@ -172,11 +172,7 @@ export class ProcessStartError extends Error {
  * Polls `web3_clientVersion` until the endpoint answers. Fails fast when the process exits, with the
  * end of its log in the message, instead of waiting for the timeout.
  */
-export async function waitForJsonRpc(
-  url: string,
-  proc: ManagedProcess,
-  options: { timeoutMs?: number; method?: string } = {},
-): Promise<void> {
+export async function waitForJsonRpc(url: string, proc: ManagedProcess, options: { timeoutMs?: number; method?: string } = {}): Promise<void> {
   assertLoopbackUrl(url);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const method = options.method ?? 'web3_clientVersion';
@@ -185,10 +181,7 @@ export async function waitForJsonRpc(
   for (;;) {
     if (proc.hasExited()) {
       const info = await proc.exited;
-      throw new ProcessStartError(
-        `process ${proc.pid} exited (code ${info.code}, signal ${info.signal}) before ${url} answered`,
-        proc.logTail(),
-      );
+      throw new ProcessStartError(`process ${proc.pid} exited (code ${info.code}, signal ${info.signal}) before ${url} answered`, proc.logTail());
     }
     try {
       await rpc.call(method);

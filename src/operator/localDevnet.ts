@@ -14,7 +14,10 @@ import { startFromSpec, stopFromSpec, writeLaunchSpec } from '../nodes/launchSpe
 export class LocalGethDevnet {
   readonly dir: string;
 
-  constructor(root: string, readonly network: string) {
+  constructor(
+    root: string,
+    readonly network: string,
+  ) {
     const base = resolve(root);
     this.dir = resolve(base, network);
     if (!this.dir.startsWith(base + sep)) throw new Error(`devnet ${JSON.stringify(network)} escapes the devnet root`);

@@ -78,12 +78,18 @@ export const validatorKeysSchema = z.strictObject({
 const genesisStakerSchema = z
   .strictObject({
     /** Required unless `certificate` is given; the two must agree. */
-    nodeId: z.string().regex(/^NodeID-[1-9A-HJ-NP-Za-km-z]+$/, 'must be a NodeID-<cb58> identifier').optional(),
+    nodeId: z
+      .string()
+      .regex(/^NodeID-[1-9A-HJ-NP-Za-km-z]+$/, 'must be a NodeID-<cb58> identifier')
+      .optional(),
     /** staker.crt as PEM: the NodeID is derived from it. Never a private key. */
     certificate: z
       .string()
       .max(16_384)
-      .refine((pem) => !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/i.test(pem), 'is a private key; a certificate (staker.crt) is expected here, and private keys never go into a plan')
+      .refine(
+        (pem) => !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/i.test(pem),
+        'is a private key; a certificate (staker.crt) is expected here, and private keys never go into a plan',
+      )
       .refine((pem) => /-----BEGIN CERTIFICATE-----/.test(pem), 'must be a PEM certificate (staker.crt)')
       .optional(),
     blsPublicKey: z.string().regex(/^0x[0-9a-fA-F]{96}$/, 'must be a 48-byte 0x-hex BLS public key'),
@@ -104,7 +110,12 @@ const primaryGenesisSchema = z.strictObject({
   networkId: z.number().int().min(1).max(0xffff_ffff),
   /** Node family the genesis is written for: field names, HRPs and the PoP rule differ. */
   dialect: z.enum(['avalanchego', 'luxd']).default('avalanchego'),
-  initialStakeDurationSeconds: z.number().int().positive().max(10 * 365 * 24 * 3600).default(365 * 24 * 3600),
+  initialStakeDurationSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(10 * 365 * 24 * 3600)
+    .default(365 * 24 * 3600),
   initialStakeDurationOffsetSeconds: z.number().int().min(0).default(5400),
   message: z.string().max(1024).default(''),
   /**
@@ -125,7 +136,11 @@ const localOperator = z.strictObject({
 const manualOperator = z.strictObject({
   kind: z.literal('manual'),
   /** How long each manual step may wait for an operator's confirmation. */
-  stepTimeoutSeconds: z.number().int().positive().default(24 * 3600),
+  stepTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
 });
 
 /**
@@ -135,9 +150,19 @@ const manualOperator = z.strictObject({
 const agentsOperator = z.strictObject({
   kind: z.literal('agents'),
   /** How long an agent may leave a request (identify, sign, stage, halt) unanswered; the error names it. */
-  agentTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(300),
+  agentTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .default(300),
   /** How long the new network has, once its nodes are started, to bootstrap and connect. */
-  healthTimeoutSeconds: z.number().int().positive().max(24 * 3600).default(600),
+  healthTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600)
+    .default(600),
   /**
    * Before the commit point the new network must accept a C-Chain and an X-Chain transfer, sent by
    * the worker's canary key (REGENESIS_CANARY_KEY_FILE, funded in the genesis). Off only for
@@ -171,7 +196,9 @@ const agentsOperator = z.strictObject({
 /** An approver and the public key that proves its approvals (format only here: the curve point is checked where it is used). */
 const approverSchema = z.strictObject({
   name: identity,
-  publicKey: z.string().regex(/^(ed25519:[0-9a-fA-F]{64}|secp256k1:0[23][0-9a-fA-F]{64})$/, 'must be "ed25519:<32-byte hex>" or "secp256k1:<33-byte compressed hex>"'),
+  publicKey: z
+    .string()
+    .regex(/^(ed25519:[0-9a-fA-F]{64}|secp256k1:0[23][0-9a-fA-F]{64})$/, 'must be "ed25519:<32-byte hex>" or "secp256k1:<33-byte compressed hex>"'),
 });
 
 export const launchSchema = z.strictObject({
@@ -184,9 +211,17 @@ export const launchSchema = z.strictObject({
        * (`ed25519:<hex>` or `secp256k1:<compressed hex>`). New runs require keys (approverKeysIssue);
        * a bare name is accepted only so runs started before signed approvals still replay.
        */
-      approvers: z.array(z.union([identity, approverSchema])).max(64).optional(),
+      approvers: z
+        .array(z.union([identity, approverSchema]))
+        .max(64)
+        .optional(),
       /** Waiting longer than this rolls the run back; it never passes silently. */
-      timeoutSeconds: z.number().int().positive().max(90 * 24 * 3600).default(7 * 24 * 3600),
+      timeoutSeconds: z
+        .number()
+        .int()
+        .positive()
+        .max(90 * 24 * 3600)
+        .default(7 * 24 * 3600),
     })
     .default({ required: 1, timeoutSeconds: 7 * 24 * 3600 }),
   /** The new validator set; more can register through the `registerValidator` update. */
@@ -206,7 +241,11 @@ export const launchSchema = z.strictObject({
       });
     }),
   /** How long validators have to ratify the genesis (BLS signatures over its sha256). */
-  ratificationTimeoutSeconds: z.number().int().positive().default(24 * 3600),
+  ratificationTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
   operator: z.discriminatedUnion('kind', [localOperator, manualOperator, agentsOperator]),
 });
 
@@ -277,7 +316,11 @@ export const planSchema = z.strictObject({
       /** How often the durable wait re-reads the chain. */
       pollSeconds: z.number().positive().max(3600).default(5),
       /** A chain that stops producing blocks never seals its epoch: the wait gives up after this. */
-      maxWaitSeconds: z.number().int().positive().default(24 * 3600),
+      maxWaitSeconds: z
+        .number()
+        .int()
+        .positive()
+        .default(24 * 3600),
     })
     .default({ durationSeconds: 300, source: 'block-timestamps', anchorHeight: 0, pollSeconds: 5, maxWaitSeconds: 24 * 3600 }),
   genesis: z.strictObject({
@@ -300,10 +343,20 @@ export const planSchema = z.strictObject({
   /** How the run was started; recorded as a search attribute. */
   kind: z.enum(['manual', 'scheduled', 'emergency']).default('manual'),
   /** LP-018 brand and environment: with both, a chain ID owned by another brand × env is refused. */
-  brand: z.string().min(1).max(32).regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and "-"').optional(),
+  brand: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and "-"')
+    .optional(),
   env: z.enum(ENVIRONMENTS).optional(),
   /** Network name shown in the Web UI's run list (search attribute). */
-  network: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).default('default'),
+  network: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .default('default'),
   /**
    * Approval, validator migration and launch. Without it the run is a proposal: it ends after
    * export, genesis, verification, rehearsal and the report.
@@ -313,4 +366,3 @@ export const planSchema = z.strictObject({
 
 export type PlanInput = z.input<typeof planSchema>;
 export type Plan = z.output<typeof planSchema>;
-

@@ -60,7 +60,10 @@ export function renderReviewPage(report: ReviewInput): string {
       row('Block hash', code(report.freeze.hash), 'freeze.hash'),
       row('Block time', esc(new Date(report.freeze.timestamp * 1000).toISOString()), 'freeze.time'),
       ...(report.freeze.epoch
-        ? [row('Sealed epoch', esc(String(report.freeze.epoch.number)), 'freeze.epoch'), row('P-Chain height', esc(String(report.freeze.epoch.pChainHeight ?? '—')), 'freeze.pChainHeight')]
+        ? [
+            row('Sealed epoch', esc(String(report.freeze.epoch.number)), 'freeze.epoch'),
+            row('P-Chain height', esc(String(report.freeze.epoch.pChainHeight ?? '—')), 'freeze.pChainHeight'),
+          ]
         : []),
     ]),
     section('State roots', [
@@ -73,7 +76,10 @@ export function renderReviewPage(report: ReviewInput): string {
     ...(report.primaryGenesis ? [validatorsSection(report.primaryGenesis)] : []),
     section('Verification', [
       `<table><tr><th>Check</th><th>Result</th><th>Detail</th></tr>${report.verification.checks
-        .map((c) => `<tr data-check="${esc(c.name)}"><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAILED'}</td><td>${esc(c.detail)}</td></tr>`)
+        .map(
+          (c) =>
+            `<tr data-check="${esc(c.name)}"><td>${esc(c.name)}</td><td class="${c.ok ? 'ok' : 'fail'}">${c.ok ? 'ok' : 'FAILED'}</td><td>${esc(c.detail)}</td></tr>`,
+        )
         .join('')}</table>`,
       report.rehearsal
         ? `<p data-figure="rehearsal.result">Rehearsal: ${report.rehearsal.ok ? 'the node booted from this genesis serves the exported state' : 'FAILED'} (${report.rehearsal.sampled} accounts sampled, ${report.rehearsal.mismatches.length} mismatches).</p>`
@@ -97,7 +103,10 @@ function supplySection(report: ReviewInput): string {
   const g = report.primaryGenesis;
   if (!g) {
     // A bare EVM genesis: one native asset, on one chain.
-    return section('Supply', [row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'), row('Accounts', esc(String(report.genesis.stats.accounts)), 'accounts.c')]);
+    return section('Supply', [
+      row('C-Chain balances (wei)', esc(report.genesis.stats.totalBalance), 'supply.c'),
+      row('Accounts', esc(String(report.genesis.stats.accounts)), 'accounts.c'),
+    ]);
   }
   // One unit for the chart: nAVAX (C-Chain wei / 1e9; the C-Chain's 18 decimals against P/X's 9).
   const cNano = BigInt(report.genesis.stats.totalBalance) / 1_000_000_000n;
@@ -123,15 +132,21 @@ function supplySection(report: ReviewInput): string {
 /** The export against the node's own supply: each term, so approvers see what the gap is made of. */
 function supplyGapRows(gap: SupplyGap | undefined): string[] {
   if (!gap) return [];
-  if (!gap.judged) return [row('Gap to the node\'s supply', esc(gap.detail), 'supplyGap.detail')];
+  if (!gap.judged) return [row("Gap to the node's supply", esc(gap.detail), 'supplyGap.detail')];
   return [
-    row('Potential rewards (in the node\'s supply, not minted yet)', esc(gap.potentialRewards!), 'supplyGap.potentialRewards'),
-    row('C-Chain genesis allocation (outside the P-Chain\'s supply)', esc(gap.cChainGenesis ?? 'not served by the node'), 'supplyGap.cChainGenesis'),
+    row("Potential rewards (in the node's supply, not minted yet)", esc(gap.potentialRewards!), 'supplyGap.potentialRewards'),
+    row("C-Chain genesis allocation (outside the P-Chain's supply)", esc(gap.cChainGenesis ?? 'not served by the node'), 'supplyGap.cChainGenesis'),
     row('Fees burned on P / X', esc(gap.burnedFees ? `${gap.burnedFees.P} / ${gap.burnedFees.X}` : 'not counted (no discovery)'), 'supplyGap.burnedFees'),
     row('Exported (P + X + staked + C)', esc(gap.exported!), 'supplyGap.exported'),
     row(`Gap to the node's supply (limit ${gap.maxGap})`, esc(gap.gap!), 'supplyGap.gap'),
     ...(gap.missingOwners && gap.missingOwners.length > 0
-      ? [row('Largest owners not exported', esc(gap.missingOwners.map((o) => `${o.address} (P ${o.pChain}, X ${o.xChain})`).join(', ')), 'supplyGap.missingOwners')]
+      ? [
+          row(
+            'Largest owners not exported',
+            esc(gap.missingOwners.map((o) => `${o.address} (P ${o.pChain}, X ${o.xChain})`).join(', ')),
+            'supplyGap.missingOwners',
+          ),
+        ]
       : []),
     ...gap.otherAssets.map((o) => row(`${o.chain}-Chain ${o.assetID}`, esc(o.why), `supplyGap.other.${o.assetID}`)),
   ];
@@ -187,7 +202,10 @@ export function avax(nano: string): string {
   if (!/^-?\d+$/.test(nano)) return nano;
   const negative = nano.startsWith('-');
   const digits = (negative ? nano.slice(1) : nano).padStart(10, '0');
-  const whole = digits.slice(0, -9).replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const whole = digits
+    .slice(0, -9)
+    .replace(/^0+(?=\d)/, '')
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const fraction = digits.slice(-9).replace(/0+$/, '');
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''} AVAX`;
 }
@@ -208,13 +226,27 @@ function launchSection(launch: LaunchTerms, report: ReviewInput): string {
       : `<p data-figure="launch.stages">One stage: the state at the freeze above is launched; anything the old network accepts after the freeze is not carried.</p>`,
     ...(twoStage && limits
       ? [
-          row('Delta limits (beyond them you are asked to approve the final genesis)', esc(`≤ ${limits.accountsChanged.toLocaleString('en-US')} C-Chain accounts changed; validator set ${limits.validatorSetMayChange ? 'may' : 'may not'} change`), 'launch.deltaLimits'),
-          row('Expected downtime', esc(`heads settle ${launch.headsSettleSeconds ?? 5}s + delta export + final genesis + verify + ratification + start; 16–20 s measured on five local validators with a small state (docs/PERFORMANCE.md)`), 'launch.downtime'),
+          row(
+            'Delta limits (beyond them you are asked to approve the final genesis)',
+            esc(
+              `≤ ${limits.accountsChanged.toLocaleString('en-US')} C-Chain accounts changed; validator set ${limits.validatorSetMayChange ? 'may' : 'may not'} change`,
+            ),
+            'launch.deltaLimits',
+          ),
+          row(
+            'Expected downtime',
+            esc(
+              `heads settle ${launch.headsSettleSeconds ?? 5}s + delta export + final genesis + verify + ratification + start; 16–20 s measured on five local validators with a small state (docs/PERFORMANCE.md)`,
+            ),
+            'launch.downtime',
+          ),
         ]
       : []),
     row('EVM chain ID', esc(`${report.sourceChainId ?? 'unknown'} → ${report.plan.chainId}`), 'launch.chainIds'),
     ...(sameChainId
-      ? ['<p class="fail" data-figure="launch.chainIdReused">The new C-Chain keeps the old EVM chain ID: a transaction signed for one is valid on the other for as long as both accept transactions. The old network must never be resumed after the commit point.</p>']
+      ? [
+          '<p class="fail" data-figure="launch.chainIdReused">The new C-Chain keeps the old EVM chain ID: a transaction signed for one is valid on the other for as long as both accept transactions. The old network must never be resumed after the commit point.</p>',
+        ]
       : []),
   ]);
 }

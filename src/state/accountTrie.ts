@@ -281,6 +281,6 @@ const codeHash = new Uint8Array(32);
 /** The message of an account whose key is not after the previous one (`previous`, hex). */
 export function outOfOrder(account: AccountBytes, previous: string): Error {
   return new Error(
-    `account ${account.name()}: key ${bytesToHex(account.key)} is not after the previous key ${previous}; ` + 'records must be strictly increasing by key',
+    `account ${account.name()}: key ${bytesToHex(account.key)} is not after the previous key ${previous}; records must be strictly increasing by key`,
   );
 }

@@ -17,9 +17,11 @@ import { dirname, join } from 'node:path';
 export const INPUT_BYTES = 16 * 1024;
 
 // The project's lib settings carry no WebAssembly types; this is the little used here.
-const wasm = (globalThis as unknown as {
-  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }> };
-}).WebAssembly;
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }> };
+  }
+).WebAssembly;
 
 interface KeccakExports {
   memory: { buffer: ArrayBuffer };

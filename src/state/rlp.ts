@@ -23,12 +23,7 @@ export function rlpHeaderLength(payloadLength: number): number {
  * Writes a header at `offset` and returns the offset just past it. `base` is 0x80 for a string,
  * 0xc0 for a list. (A single byte below 0x80 has no header; see rlpStringLength.)
  */
-export function writeRlpHeader(
-  target: Uint8Array,
-  offset: number,
-  payloadLength: number,
-  base: typeof STRING_BASE | typeof LIST_BASE,
-): number {
+export function writeRlpHeader(target: Uint8Array, offset: number, payloadLength: number, base: typeof STRING_BASE | typeof LIST_BASE): number {
   if (payloadLength < 56) {
     target[offset] = base + payloadLength;
     return offset + 1;

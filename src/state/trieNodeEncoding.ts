@@ -1,11 +1,5 @@
 import { hashKeccakInput, KECCAK_INPUT_BYTES, keccak256, keccakInput } from './keccak.js';
-import {
-  rlpHeaderLength,
-  rlpStringLength,
-  writeRlpHeader,
-  writeRlpListHeader,
-  writeRlpString,
-} from './rlp.js';
+import { rlpHeaderLength, rlpStringLength, writeRlpHeader, writeRlpListHeader, writeRlpString } from './rlp.js';
 
 /**
  * How a Merkle Patricia trie node becomes bytes, and the reference its parent keeps to it (after
@@ -108,14 +102,7 @@ function compactItemLength(nibbles: number): number {
 }
 
 /** Writes the hex-prefix encoding of path[start, end) as an RLP string. */
-function writeCompact(
-  buf: Uint8Array,
-  offset: number,
-  path: Uint8Array,
-  start: number,
-  end: number,
-  leaf: boolean,
-): number {
+function writeCompact(buf: Uint8Array, offset: number, path: Uint8Array, start: number, end: number, leaf: boolean): number {
   const nibbles = end - start;
   const bytes = (nibbles >> 1) + 1;
   let at = bytes === 1 ? offset : writeRlpHeader(buf, offset, bytes, 0x80);

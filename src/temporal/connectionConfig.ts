@@ -101,7 +101,9 @@ function clientPair(certPath: string, keyPath: string): { crt: Buffer; key: Buff
 function refuseOutsideValidity(certPath: string, cert: X509Certificate): void {
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) {
-    throw new TemporalConfigError(`TEMPORAL_TLS_CERT (${certPath}): the client certificate expired on ${new Date(cert.validTo).toISOString()}; the server will refuse it: renew it`);
+    throw new TemporalConfigError(
+      `TEMPORAL_TLS_CERT (${certPath}): the client certificate expired on ${new Date(cert.validTo).toISOString()}; the server will refuse it: renew it`,
+    );
   }
   if (Date.parse(cert.validFrom) > now) {
     throw new TemporalConfigError(`TEMPORAL_TLS_CERT (${certPath}): the client certificate is not valid before ${new Date(cert.validFrom).toISOString()}`);

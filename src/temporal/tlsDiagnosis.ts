@@ -6,13 +6,28 @@ import type { TemporalConnectionConfig } from './connectionConfig.js';
  * handshake ends with. Rust core (workers) reports alert names; Node's TLS reports OpenSSL codes.
  */
 const EXPLANATIONS: Array<[RegExp, (c: TemporalConnectionConfig) => string]> = [
-  [/CertificateRequired|CERTIFICATE_REQUIRED|HandshakeFailure|HANDSHAKE_FAILURE/i, () => 'the server requires a client certificate: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY to one its CA signed'],
+  [
+    /CertificateRequired|CERTIFICATE_REQUIRED|HandshakeFailure|HANDSHAKE_FAILURE/i,
+    () => 'the server requires a client certificate: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY to one its CA signed',
+  ],
   [/UnknownCA|UNKNOWN_CA/i, (c) => `the server refused the client certificate TEMPORAL_TLS_CERT (${c.files.cert}): it is not signed by a CA the server trusts`],
   [/CertificateExpired|CERTIFICATE_EXPIRED/i, (c) => `the server refused the client certificate TEMPORAL_TLS_CERT (${c.files.cert}): it has expired`],
-  [/BadCertificate|BAD_CERTIFICATE|CertificateUnknown|CERTIFICATE_UNKNOWN|UnsupportedCertificate/i, (c) => `the server refused the client certificate TEMPORAL_TLS_CERT (${c.files.cert})`],
-  [/UnknownIssuer|UNABLE_TO_VERIFY|SELF_SIGNED|self.signed|unable to get local issuer/i, (c) => `the server's certificate is not signed by ${c.files.ca ? `TEMPORAL_TLS_CA (${c.files.ca})` : 'a trusted CA: set TEMPORAL_TLS_CA'}`],
-  [/NotValidForName|ERR_TLS_CERT_ALTNAME_INVALID|altnames/i, () => "the server's certificate does not name this address: set TEMPORAL_TLS_SERVER_NAME to the name it carries"],
-  [/WRONG_VERSION_NUMBER|packet length too long|InvalidContentType/i, () => 'the server does not speak TLS: unset TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY and TEMPORAL_TLS_CA'],
+  [
+    /BadCertificate|BAD_CERTIFICATE|CertificateUnknown|CERTIFICATE_UNKNOWN|UnsupportedCertificate/i,
+    (c) => `the server refused the client certificate TEMPORAL_TLS_CERT (${c.files.cert})`,
+  ],
+  [
+    /UnknownIssuer|UNABLE_TO_VERIFY|SELF_SIGNED|self.signed|unable to get local issuer/i,
+    (c) => `the server's certificate is not signed by ${c.files.ca ? `TEMPORAL_TLS_CA (${c.files.ca})` : 'a trusted CA: set TEMPORAL_TLS_CA'}`,
+  ],
+  [
+    /NotValidForName|ERR_TLS_CERT_ALTNAME_INVALID|altnames/i,
+    () => "the server's certificate does not name this address: set TEMPORAL_TLS_SERVER_NAME to the name it carries",
+  ],
+  [
+    /WRONG_VERSION_NUMBER|packet length too long|InvalidContentType/i,
+    () => 'the server does not speak TLS: unset TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY and TEMPORAL_TLS_CA',
+  ],
 ];
 
 /** The explanation of a message, if it names a TLS problem we know. */

@@ -56,7 +56,8 @@ export async function findMissingOwners(input: {
   const list = [...candidates];
   const hexOf = new Map(list.map((owner) => [bytesToHex(shortIdFromAddress(`P-${owner}`)), owner]));
   const pHeld = list.length > 0 ? await balanceByOwner(input.pchain.utxos(list.map((o) => `P-${o}`)), input.stakingAssetID) : new Map<string, bigint>();
-  const xHeld = list.length > 0 && input.xchain ? await balanceByOwner(input.xchain.utxos(list.map((o) => `X-${o}`)), input.stakingAssetID) : new Map<string, bigint>();
+  const xHeld =
+    list.length > 0 && input.xchain ? await balanceByOwner(input.xchain.utxos(list.map((o) => `X-${o}`)), input.stakingAssetID) : new Map<string, bigint>();
   const owners = [...hexOf]
     .map(([hex, owner]) => ({ owner, p: pHeld.get(hex) ?? 0n, x: xHeld.get(hex) ?? 0n }))
     .filter((o) => o.p + o.x > 0n)

@@ -60,8 +60,22 @@ function readsFor(record: AccountRecord, block: Hex | 'latest'): FieldRead[] {
   const address = record.address;
   const code = record.code ?? '0x';
   const reads: FieldRead[] = [
-    { call: { method: 'eth_getBalance', params: [address, block] }, address, field: 'balance', exported: record.balance, expected: asQuantity(record.balance), normalise: asQuantity },
-    { call: { method: 'eth_getTransactionCount', params: [address, block] }, address, field: 'nonce', exported: record.nonce, expected: asQuantity(record.nonce), normalise: asQuantity },
+    {
+      call: { method: 'eth_getBalance', params: [address, block] },
+      address,
+      field: 'balance',
+      exported: record.balance,
+      expected: asQuantity(record.balance),
+      normalise: asQuantity,
+    },
+    {
+      call: { method: 'eth_getTransactionCount', params: [address, block] },
+      address,
+      field: 'nonce',
+      exported: record.nonce,
+      expected: asQuantity(record.nonce),
+      normalise: asQuantity,
+    },
     { call: { method: 'eth_getCode', params: [address, block] }, address, field: 'code', exported: code, expected: asCode(code), normalise: asCode },
   ];
   for (const [slot, value] of Object.entries(record.storage ?? {}) as Array<[Hex, Hex]>) {
@@ -98,7 +112,11 @@ export async function readBackAccounts(
   const differences: AccountDifference[] = [];
   for (let i = 0; i < reads.length; i += chunk) {
     const part = reads.slice(i, i + chunk);
-    const served = await answers(rpc, part.map((r) => r.call), options);
+    const served = await answers(
+      rpc,
+      part.map((r) => r.call),
+      options,
+    );
     part.forEach((read, j) => {
       const actual = read.normalise(served[j]);
       if (actual === read.expected) return;
@@ -136,7 +154,12 @@ function short(value: string): string {
 }
 
 /** The read-back as report lines of the verification and post-launch checks. */
-export async function compareWithNode(rpc: ReadBackRpc, block: Hex | 'latest', samples: readonly AccountRecord[], options: ReadBackOptions = {}): Promise<string[]> {
+export async function compareWithNode(
+  rpc: ReadBackRpc,
+  block: Hex | 'latest',
+  samples: readonly AccountRecord[],
+  options: ReadBackOptions = {},
+): Promise<string[]> {
   const differences = await readBackAccounts(rpc, block, samples, options);
   return differences.map((d) => servedVersusExported(d, block));
 }

@@ -63,7 +63,8 @@ export function judgeSupplyGap(input: {
   const burned = discovered?.burned ? { P: BigInt(discovered.burned.P), X: BigInt(discovered.burned.X) } : undefined;
   const reachableWei = (supply - rewards - (burned ? burned.P + burned.X : 0n)) * WEI_PER_NANO + (cGenesisWei ?? 0n);
   const exportedWei =
-    (assetAmount(pChain.utxos.assets, assetID) + assetAmount(xChain?.utxos.assets, assetID) + BigInt(pChain.validators.totalWeight)) * WEI_PER_NANO + input.cExportedWei;
+    (assetAmount(pChain.utxos.assets, assetID) + assetAmount(xChain?.utxos.assets, assetID) + BigInt(pChain.validators.totalWeight)) * WEI_PER_NANO +
+    input.cExportedWei;
   const gapWei = reachableWei - exportedWei;
   const limitWei = BigInt(input.maxGap) * WEI_PER_NANO;
   const ok = gapWei >= 0n && gapWei <= limitWei;
@@ -71,8 +72,12 @@ export function judgeSupplyGap(input: {
   const sources = [
     `the node's supply ${supply}`,
     `less ${rewards} of potential rewards (counted there, not minted yet)`,
-    cGenesisWei !== undefined ? `plus the C-Chain genesis allocation ${nano(cGenesisWei)} (outside the P-Chain's supply)` : 'the C-Chain genesis allocation unknown (the node did not serve it)',
-    burned ? `less fees burned ${burned.P} on P and ${burned.X} on X (counted in the blocks read)` : 'fees burned on P and X not counted (no discovery read the blocks)',
+    cGenesisWei !== undefined
+      ? `plus the C-Chain genesis allocation ${nano(cGenesisWei)} (outside the P-Chain's supply)`
+      : 'the C-Chain genesis allocation unknown (the node did not serve it)',
+    burned
+      ? `less fees burned ${burned.P} on P and ${burned.X} on X (counted in the blocks read)`
+      : 'fees burned on P and X not counted (no discovery read the blocks)',
   ];
   const verdict =
     gapWei < 0n
@@ -107,8 +112,16 @@ export function judgeSupplyGap(input: {
 
 /** Assets besides the staking one: the node serves no supply for them, so no gap is stated. */
 function otherAssets(pChain: PChainExport, xChain: XChainExport | undefined, assetID: string): SupplyGap['otherAssets'] {
-  const all = [...(pChain.utxos.assets ?? []).map((a) => ({ chain: 'P' as const, ...a })), ...(xChain?.utxos.assets ?? []).map((a) => ({ chain: 'X' as const, ...a }))];
+  const all = [
+    ...(pChain.utxos.assets ?? []).map((a) => ({ chain: 'P' as const, ...a })),
+    ...(xChain?.utxos.assets ?? []).map((a) => ({ chain: 'X' as const, ...a })),
+  ];
   return all
     .filter((a) => a.assetID !== assetID && (BigInt(a.amount) > 0n || a.nonFungibleUtxos > 0))
-    .map((a) => ({ chain: a.chain, assetID: a.assetID, exported: a.amount, why: `exported ${a.amount}; the node serves no supply for it (only the staking asset's), so no gap is stated` }));
+    .map((a) => ({
+      chain: a.chain,
+      assetID: a.assetID,
+      exported: a.amount,
+      why: `exported ${a.amount}; the node serves no supply for it (only the staking asset's), so no gap is stated`,
+    }));
 }

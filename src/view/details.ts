@@ -37,7 +37,9 @@ export function currentDetails(workflowId: string, status: RegenesisStatus): str
   if (rollback) lines.push(`${rollback.mark} **${rollback.phase}**${status.abortReason ? `: ${status.abortReason}` : ''}  `);
   lines.push('');
   if (status.phase === 'wait-epoch' && status.epoch?.target != null) {
-    lines.push(`Waiting for epoch ${status.epoch.target} to seal (current ${status.epoch.current ?? '?'}${status.epoch.sealsAfter ? `, seals after ${status.epoch.sealsAfter}` : ''}).`);
+    lines.push(
+      `Waiting for epoch ${status.epoch.target} to seal (current ${status.epoch.current ?? '?'}${status.epoch.sealsAfter ? `, seals after ${status.epoch.sealsAfter}` : ''}).`,
+    );
   }
   const c = status.chains.C;
   if (c && status.phase === 'export') lines.push(`Export C: ${c.partitionsDone} of ${c.partitionsTotal} partitions, ${c.accountsExported} accounts.`);
@@ -58,7 +60,9 @@ export function finalStageLines(stage: FinalStageStatus): string[] {
   const d = stage.delta;
   if (d) {
     const limits = d.withinLimits ? 'within the approved delta limits' : '**beyond the approved delta limits: the final genesis needs approval**';
-    lines.push(`Since stage 1 (C ${d.fromHeight} → ${d.toHeight}): ${d.accountsChanged} accounts changed${d.validatorSetChanged ? ', validator set changed' : ''}; ${limits}.`);
+    lines.push(
+      `Since stage 1 (C ${d.fromHeight} → ${d.toHeight}): ${d.accountsChanged} accounts changed${d.validatorSetChanged ? ', validator set changed' : ''}; ${limits}.`,
+    );
   }
   if (stage.downtimeSeconds !== undefined) {
     const parts = (stage.downtimeParts ?? []).map((p) => `${p.phase} ${p.seconds}s`).join(', ');

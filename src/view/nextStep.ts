@@ -22,7 +22,10 @@ export function nextStep(workflowId: string, status: RegenesisStatus): NextStep 
     const { approvers, required, deadline } = status.approvals;
     return {
       what: `${status.reviewPage ? `review ${status.reviewPage}, then ` : ''}approve genesis ${status.genesisSha256} (${approvers.length} of ${required} approvals${deadline ? `, until ${deadline}` : ''})`,
-      commands: [`regenesis approve ${id} --approver <your name> --genesis-sha256 ${status.genesisSha256} --key-file <your approver key>`, `regenesis abort ${id} --reason <why>`],
+      commands: [
+        `regenesis approve ${id} --approver <your name> --genesis-sha256 ${status.genesisSha256} --key-file <your approver key>`,
+        `regenesis abort ${id} --reason <why>`,
+      ],
     };
   }
   if (status.phase === 'ratify' && status.ratification && status.genesisSha256 && status.ratification.collectedBy !== 'agents') {

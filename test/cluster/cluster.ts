@@ -60,7 +60,10 @@ export async function startCluster(name: string): Promise<LocalCluster> {
     await script('start');
     const env = parseEnv(await script('env'));
     return {
-      dir, env, script, destroy,
+      dir,
+      env,
+      script,
+      destroy,
       connection: () => temporalConnectionFromEnv(env),
       stopServer: async () => void (await script('stop-server')),
       startServer: async () => void (await script('start-server')),

@@ -45,15 +45,19 @@ export async function startGethRig(name: string): Promise<GethRig> {
   const client = new TemporalClient({ connection: await connectClientConnection(cluster.connection()), namespace: cluster.env.TEMPORAL_NAMESPACE! });
   const bundle = process.env.REGENESIS_TEST_WORKFLOW_BUNDLE;
   return {
-    cluster, geth, fill, client,
-    worker: (taskQueue) => createWorker({
-      connection: native,
-      namespace: cluster.env.TEMPORAL_NAMESPACE!,
-      taskQueue,
-      artifactsDir: join(work, 'artifacts'),
-      devnetRoot: join(work, 'devnets'),
-      ...(bundle ? { workflowBundlePath: bundle } : {}),
-    }),
+    cluster,
+    geth,
+    fill,
+    client,
+    worker: (taskQueue) =>
+      createWorker({
+        connection: native,
+        namespace: cluster.env.TEMPORAL_NAMESPACE!,
+        taskQueue,
+        artifactsDir: join(work, 'artifacts'),
+        devnetRoot: join(work, 'devnets'),
+        ...(bundle ? { workflowBundlePath: bundle } : {}),
+      }),
     plan: (planName, chain = {}) => ({
       name: planName,
       chains: { C: { rpcUrl: chain.rpcUrl ?? geth.rpcUrl, partitions: chain.partitions ?? 4, pageSize: chain.pageSize ?? 256 } },

@@ -2,14 +2,28 @@ import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClientConnection, connectNativeConnection, TemporalConnectError, temporalConnectionFromEnv, type TemporalConnectionConfig } from '../../src/temporal/connect.js';
+import {
+  connectClientConnection,
+  connectNativeConnection,
+  TemporalConnectError,
+  temporalConnectionFromEnv,
+  type TemporalConnectionConfig,
+} from '../../src/temporal/connect.js';
 import { makeCa, makeClientCert, type CertFiles } from './certificates.js';
 import { startCluster, type LocalCluster } from './cluster.js';
 
 /** What each kind of bad client must be told by both connection kinds (CLI and workers). */
 const BAD_CLIENTS = [
-  { name: 'no certificate', cert: (): CertFiles | undefined => undefined, says: /the server requires a client certificate: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/ },
-  { name: 'a certificate of another CA', cert: () => otherCa, says: /refused the client certificate TEMPORAL_TLS_CERT \(.*other-client\.pem\): it is not signed by a CA the server trusts/ },
+  {
+    name: 'no certificate',
+    cert: (): CertFiles | undefined => undefined,
+    says: /the server requires a client certificate: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY/,
+  },
+  {
+    name: 'a certificate of another CA',
+    cert: () => otherCa,
+    says: /refused the client certificate TEMPORAL_TLS_CERT \(.*other-client\.pem\): it is not signed by a CA the server trusts/,
+  },
   { name: 'an expired certificate', cert: () => expired, says: /refused the client certificate TEMPORAL_TLS_CERT \(.*expired-client\.pem\): it has expired/ },
 ];
 
@@ -78,7 +92,9 @@ describe('a Temporal cluster on PostgreSQL with mTLS required on the frontend', 
   });
 
   it('refuses an expired certificate already at start, before the server sees it', () => {
-    expect(() => temporalConnectionFromEnv({ ...cluster.env, TEMPORAL_TLS_CERT: expired.cert, TEMPORAL_TLS_KEY: expired.key })).toThrow(/the client certificate expired on/);
+    expect(() => temporalConnectionFromEnv({ ...cluster.env, TEMPORAL_TLS_CERT: expired.cert, TEMPORAL_TLS_KEY: expired.key })).toThrow(
+      /the client certificate expired on/,
+    );
   });
 
   it('would fail if the server did not require client certificates (same PostgreSQL, client auth off)', async () => {

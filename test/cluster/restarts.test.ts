@@ -32,7 +32,10 @@ let gate: RpcGate;
 async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   const timeout = new AbortController();
   try {
-    return await Promise.race([promise, sleep(ms, undefined, { signal: timeout.signal }).then(() => Promise.reject(new Error(`${what} after ${ms / 1000} s`)))]);
+    return await Promise.race([
+      promise,
+      sleep(ms, undefined, { signal: timeout.signal }).then(() => Promise.reject(new Error(`${what} after ${ms / 1000} s`))),
+    ]);
   } finally {
     timeout.abort();
   }

@@ -76,9 +76,10 @@ export async function startRpcGate(target: string): Promise<RpcGate> {
       gated = undefined;
       opener();
     },
-    stop: () => new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -66,7 +66,13 @@ export async function startWorkflowFromUi(
   await page.locator('#workflowId').fill(form.workflowId);
   await page.locator('#taskQueue').fill(form.taskQueue);
   await page.locator('#workflowType').fill(form.workflowType);
-  await fillCodeMirror(page.locator('.editable').filter({ has: page.locator('.cm-content') }).first(), JSON.stringify(form.input, null, 2));
+  await fillCodeMirror(
+    page
+      .locator('.editable')
+      .filter({ has: page.locator('.cm-content') })
+      .first(),
+    JSON.stringify(form.input, null, 2),
+  );
   if (!(await page.locator('input[name="encoding"][value="json/plain"]').isChecked())) {
     throw new Error('the Start Workflow form does not encode the input as json/plain');
   }
@@ -80,19 +86,20 @@ export async function startWorkflowFromUi(
  * run's update definitions (the SDK's built-in metadata query) and offers them in a select;
  * without one it shows a free-text name, so both are handled.
  */
-export async function sendUpdateFromUi(
-  page: Page,
-  update: { name: string; input: unknown },
-  screenshotName?: string,
-  timeoutMs = 60_000,
-): Promise<void> {
+export async function sendUpdateFromUi(page: Page, update: { name: string; input: unknown }, screenshotName?: string, timeoutMs = 60_000): Promise<void> {
   await visible(page.getByRole('button', { name: 'More Actions' })).click();
   await visible(page.getByTestId('update-button')).click();
   // Both layouts carry the dialog; only the one just opened has the `open` attribute.
   const modal = page.locator('dialog[open]#update-confirmation-modal');
   await modal.waitFor({ state: 'visible' });
   await selectUpdateName(page, modal, update.name);
-  await fillCodeMirror(modal.locator('.editable').filter({ has: page.locator('.cm-content') }).first(), JSON.stringify(update.input));
+  await fillCodeMirror(
+    modal
+      .locator('.editable')
+      .filter({ has: page.locator('.cm-content') })
+      .first(),
+    JSON.stringify(update.input),
+  );
   if (screenshotName) await screenshot(page, screenshotName);
   await modal.getByTestId('confirm-modal-button').click();
   // The UI waits for the update's outcome: accepted closes the dialog, rejected (the handler's

@@ -91,15 +91,17 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
   });
 
   const plan = (extra: { C?: Record<string, unknown> } = {}) =>
-    planFor({
-      name: 'webui-e2e',
-      network: 'uinet',
-      chains: { C: { rpcUrl, partitions: 2, ...extra.C } },
-      target: { epoch: 'current' },
-      epoch: { durationSeconds: 2, pollSeconds: 1 },
-      genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
-    }, localLaunch('uinet', validatorKeys(staker, 100)));
-
+    planFor(
+      {
+        name: 'webui-e2e',
+        network: 'uinet',
+        chains: { C: { rpcUrl, partitions: 2, ...extra.C } },
+        target: { epoch: 'current' },
+        epoch: { durationSeconds: 2, pollSeconds: 1 },
+        genesis: { chainId: 9999, startTime: { afterFreezeSeconds: 3600 } },
+      },
+      localLaunch('uinet', validatorKeys(staker, 100)),
+    );
 
   /** The run's status badge in the header of its page (it carries no test id, only its text). */
   async function statusBadge(status: string): Promise<void> {
@@ -148,7 +150,10 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     await visible(page.getByText('User Metadata', { exact: true })).click();
     const details = page.frameLocator('iframe').first();
     await details.getByText('Your step:').first().waitFor({ state: 'visible', timeout: 30_000 });
-    await details.getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await details
+      .getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`)
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
     await details.getByText('✓ report').first().waitFor({ state: 'visible', timeout: 10_000 });
     // The activities and timers carry their own summaries.
     await visible(page.getByText('export C, partition 1 of 2', { exact: false })).waitFor({ state: 'visible', timeout: 10_000 });

@@ -11,7 +11,11 @@ const { avm, pvm, TransferableOutput } = avalanchejs as any;
 
 const issue = (api: any, tx: any, key: Uint8Array): Promise<string> => issueAccepted(api, tx, key);
 
-export async function issueMoreTxTypes(uri: string, privateKeyHex: string, owners: { subnet: Uint8Array; delegationRewards: Uint8Array; nodeId: string }): Promise<void> {
+export async function issueMoreTxTypes(
+  uri: string,
+  privateKeyHex: string,
+  owners: { subnet: Uint8Array; delegationRewards: Uint8Array; nodeId: string },
+): Promise<void> {
   const signer = await avaxSigner(uri, privateKeyHex);
   const { key, from } = signer;
   const context = signer.context as any;
@@ -22,9 +26,17 @@ export async function issueMoreTxTypes(uri: string, privateKeyHex: string, owner
 
   // X → P: export then import.
   let { utxos } = await x.getUTXOs({ addresses: [xAddr] });
-  await issue(x, avm.newExportTx(context, context.pBlockchainID, [from], utxos, [TransferableOutput.fromNative(context.avaxAssetID, 5_000_000_000n, [from])]), key);
+  await issue(
+    x,
+    avm.newExportTx(context, context.pBlockchainID, [from], utxos, [TransferableOutput.fromNative(context.avaxAssetID, 5_000_000_000n, [from])]),
+    key,
+  );
   ({ utxos } = await p.getUTXOs({ addresses: [pAddr], sourceChain: 'X' }));
-  await issue(p, pvm.newImportTx({ fromAddressesBytes: [from], toAddressesBytes: [from], sourceChainId: context.xBlockchainID, utxos, feeState: await feeState() }, context), key);
+  await issue(
+    p,
+    pvm.newImportTx({ fromAddressesBytes: [from], toAddressesBytes: [from], sourceChainId: context.xBlockchainID, utxos, feeState: await feeState() }, context),
+    key,
+  );
 
   // A subnet whose owner is named nowhere else.
   ({ utxos } = await p.getUTXOs({ addresses: [pAddr] }));
@@ -54,7 +66,20 @@ export async function issueMoreTxTypes(uri: string, privateKeyHex: string, owner
 
   // P → X: export then import.
   ({ utxos } = await p.getUTXOs({ addresses: [pAddr] }));
-  await issue(p, pvm.newExportTx({ fromAddressesBytes: [from], destinationChainId: context.xBlockchainID, outputs: [TransferableOutput.fromNative(context.avaxAssetID, 1_000_000_000n, [from])], utxos, feeState: await feeState() }, context), key);
+  await issue(
+    p,
+    pvm.newExportTx(
+      {
+        fromAddressesBytes: [from],
+        destinationChainId: context.xBlockchainID,
+        outputs: [TransferableOutput.fromNative(context.avaxAssetID, 1_000_000_000n, [from])],
+        utxos,
+        feeState: await feeState(),
+      },
+      context,
+    ),
+    key,
+  );
   ({ utxos } = await x.getUTXOs({ addresses: [xAddr], sourceChain: 'P' }));
   await issue(x, avm.newImportTx(context, context.pBlockchainID, utxos, [from], [from]), key);
 }

@@ -22,7 +22,12 @@ export async function recordHistory(env: TestWorkflowEnvironment, handle: Workfl
     maxBuffer: 64 << 20,
   });
   if (shown.status !== 0) throw new Error(`temporal workflow show failed: ${shown.stderr}`);
-  const test = (expect.getState().currentTestName ?? 'run').split(' > ').pop()!.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 60);
+  const test = (expect.getState().currentTestName ?? 'run')
+    .split(' > ')
+    .pop()!
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 60);
   const outcome = result.status === 'Completed' ? 'completed' : `rolled-back-${result.failedPhase}`;
   writeFileSync(join(dir, `${outcome}--${test}.json`), shown.stdout);
 }

@@ -14,7 +14,10 @@ const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.
 /** A C-Chain genesis as the run's writer writes it (one account per line, in key order). */
 export async function cChainGenesisText(records: readonly AccountRecord[], chainId = 43112): Promise<string> {
   const parts: string[] = [];
-  const writer = new GethGenesisWriter({ write: async (chunk) => void parts.push(chunk) }, { config: corethChainConfig(chainId), timestamp: 1_900_000_000, gasLimit: 8_000_000 });
+  const writer = new GethGenesisWriter(
+    { write: async (chunk) => void parts.push(chunk) },
+    { config: corethChainConfig(chainId), timestamp: 1_900_000_000, gasLimit: 8_000_000 },
+  );
   for (const record of records) await writer.add(record);
   await writer.finish();
   return parts.join('');

@@ -47,7 +47,9 @@ export const LOCAL_STAKERS_PUBLISHED = JSON.parse(readFileSync(new URL('expected
 }>;
 
 /** The five local stakers as a plan's `genesis.primary.validators`, from their certificates and published keys. */
-export function localGenesisStakers(rewardAddress: string): Array<{ certificate: string; blsPublicKey: string; proofOfPossession: string; rewardAddress: string }> {
+export function localGenesisStakers(
+  rewardAddress: string,
+): Array<{ certificate: string; blsPublicKey: string; proofOfPossession: string; rewardAddress: string }> {
   return LOCAL_STAKERS_PUBLISHED.map((s) => ({
     certificate: readFileSync(new URL(s.certFile, VECTORS), 'utf8'),
     blsPublicKey: s.blsPublicKey,

@@ -79,7 +79,14 @@ describe('an agent on a real avalanchego node', () => {
 
   async function sign(genesis: RatifiableGenesis, cHeight: number, config = cfg, key = runKey) {
     await stageGenesis(config, { runKey: key, path: genesis.rel, sha256: genesis.sha256 });
-    const request: RatificationRequest = { runKey: key, genesisSha256: genesis.sha256, networkId: NETWORK, weight: genesis.weights[1]!, dialect: 'avalanchego', cHeight };
+    const request: RatificationRequest = {
+      runKey: key,
+      genesisSha256: genesis.sha256,
+      networkId: NETWORK,
+      weight: genesis.weights[1]!,
+      dialect: 'avalanchego',
+      cHeight,
+    };
     return signGenesis(config, request);
   }
 
@@ -118,7 +125,9 @@ describe('an agent on a real avalanchego node', () => {
     expect((await haltOldNode(cfg, runKey)).lastAccepted).toEqual(halted.lastAccepted);
 
     // The genesis of the earlier height verified against the running node; now it would drop a block.
-    await expect(sign(earlyGenesis, early)).rejects.toThrow(`check c-height: the genesis is of C-Chain height ${early}, below the height ${final} this node had accepted as it stopped`);
+    await expect(sign(earlyGenesis, early)).rejects.toThrow(
+      `check c-height: the genesis is of C-Chain height ${early}, below the height ${final} this node had accepted as it stopped`,
+    );
 
     const { signature, checked } = await sign(finalGenesis, final);
     expect(checked).toEqual({ nodeId: me.nodeID, weight: finalGenesis.weights[1], cHeight: final, cRoot: finalBlock.stateRoot });
@@ -195,7 +204,12 @@ process.kill(Number(pid), 'SIGTERM');
       const halted = await haltOldNode(inline, 'run-inline');
       expect(halted.argv.filter((a) => a.includes('-file-content'))).toEqual([]);
       const keys = join(inline.workDir, 'keys');
-      expect(halted.argv).toEqual(expect.arrayContaining([`--staking-tls-key-file=${join(keys, 'staking-tls-key-file')}`, `--staking-signer-key-file=${join(keys, 'staking-signer-key-file')}`]));
+      expect(halted.argv).toEqual(
+        expect.arrayContaining([
+          `--staking-tls-key-file=${join(keys, 'staking-tls-key-file')}`,
+          `--staking-signer-key-file=${join(keys, 'staking-signer-key-file')}`,
+        ]),
+      );
       expect(readFileSync(join(keys, 'staking-signer-key-file'))).toEqual(readFileSync(staker.signerKeyFile));
       expect(statSync(join(keys, 'staking-tls-key-file')).mode & 0o777).toBe(0o600);
 
@@ -234,13 +248,18 @@ process.kill(Number(pid), 'SIGTERM');
       }
       const last = await headOf();
       const lastGenesis = await genesisAt(last, 'genesis/last.json', rpc, key);
-      const [lastBlock, missed] = await Promise.all([last, last - 1].map((h) => rpc.call<CBlock & { hash: string }>('eth_getBlockByNumber', [`0x${h.toString(16)}`, false])));
+      const [lastBlock, missed] = await Promise.all(
+        [last, last - 1].map((h) => rpc.call<CBlock & { hash: string }>('eth_getBlockByNumber', [`0x${h.toString(16)}`, false])),
+      );
 
       const halted = await haltOldNode(config, key);
       expect(halted.lastAccepted?.C?.height).toBe(last);
       // What a halt whose last answered read came one block early records: the block before.
       const recordPath = join(config.workDir, key, 'old-node.json');
-      const lagged: OldNodeRecord = { ...halted, lastAccepted: { ...halted.lastAccepted, C: { ...parseCHead(missed, 'test'), readAt: halted.lastAccepted!.C!.readAt } } };
+      const lagged: OldNodeRecord = {
+        ...halted,
+        lastAccepted: { ...halted.lastAccepted, C: { ...parseCHead(missed, 'test'), readAt: halted.lastAccepted!.C!.readAt } },
+      };
       writeFileSync(recordPath, JSON.stringify(lagged));
 
       // The genesis of the block the node really accepted last is signed, checked against that
@@ -252,7 +271,9 @@ process.kill(Number(pid), 'SIGTERM');
       expect(reread.lastAccepted?.C).toMatchObject({ height: last, hash: lastBlock!.hash });
       // It answered from its database only: the node is stopped again, and no genesis above that height passes.
       expect(await liveNode(join(node.dataDir, 'process.json'), node.dataDir)).toBeUndefined();
-      await expect(sign(lastGenesis, last + 1, config, key)).rejects.toThrow(`check c-height: the genesis is of C-Chain height ${last + 1}, above the height ${last} this node had accepted as it stopped, read again from its stopped database`);
+      await expect(sign(lastGenesis, last + 1, config, key)).rejects.toThrow(
+        `check c-height: the genesis is of C-Chain height ${last + 1}, above the height ${last} this node had accepted as it stopped, read again from its stopped database`,
+      );
       // Resuming compares the directory with what the read left: nothing else touched it.
       expect(await resumeOldNode(config, key)).toMatchObject({ resumed: true, dataUnchanged: true });
       expect(await headOf()).toBe(last);

@@ -102,7 +102,8 @@ async function stateRootAt(rpc: JsonRpcClient, n: number): Promise<Hex> {
 }
 
 /** A single storage write: STORE_RUNTIME takes (slot, value) pairs of 32 bytes each. */
-const storeCall = (pairs: Array<[number, number]>): Hex => `0x${pairs.map(([s, v]) => toWord(toQuantity(BigInt(s))).slice(2) + toWord(toQuantity(BigInt(v))).slice(2)).join('')}`;
+const storeCall = (pairs: Array<[number, number]>): Hex =>
+  `0x${pairs.map(([s, v]) => toWord(toQuantity(BigInt(s))).slice(2) + toWord(toQuantity(BigInt(v))).slice(2)).join('')}`;
 
 const work = mkdtempSync(join(tmpdir(), 'c-delta-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -161,7 +162,18 @@ describe('C-Chain delta on geth: export what changed between F and H, merge it i
     // Before F: a storage contract with three slots, so F's state has one to change.
     const [deployed] = await send(rpc, dev, [{ data: deployCode(STORE_RUNTIME), gas: 300_000n }]);
     const store1 = deployed!.contractAddress!.toLowerCase() as Hex;
-    heightF = blockOf(await send(rpc, dev, [{ to: store1, data: storeCall([[1, 11], [2, 22], [3, 33]]) }]));
+    heightF = blockOf(
+      await send(rpc, dev, [
+        {
+          to: store1,
+          data: storeCall([
+            [1, 11],
+            [2, 22],
+            [3, 33],
+          ]),
+        },
+      ]),
+    );
     await pastBlock(rpc, heightF);
     const exportStarted = Date.now();
     stage1 = await fullExport('run', heightF);
@@ -176,7 +188,14 @@ describe('C-Chain delta on geth: export what changed between F and H, merge it i
     const receipts = await send(rpc, dev, [
       ...existing.map((r) => ({ to: r.address, value: 1_000_000_007n })),
       { to: `0x${'ab'.repeat(20)}` as Hex, value: 5n * 10n ** 18n },
-      { to: store1, data: storeCall([[1, 111], [2, 0], [4, 44]]) },
+      {
+        to: store1,
+        data: storeCall([
+          [1, 111],
+          [2, 0],
+          [4, 44],
+        ]),
+      },
       { data: deployCode(STORE_RUNTIME), gas: 300_000n },
     ]);
     heightH = blockOf(receipts);
@@ -285,7 +304,9 @@ describe('C-Chain delta from a node without debug_getModifiedAccountsByNumber', 
   it('refuses the merged export as its own input before asking the node anything', async () => {
     const { exportCDelta } = exportActivities(new LocalArtifactStore(join(work, 'artifacts-unsupported')));
     const partitionPaths = ['exports/C/part-000.jsonl', 'exports/C-final/part-001.jsonl'];
-    const err = await new MockActivityEnvironment().run(exportCDelta, { runKey: 'run', rpcUrl: url, fromHeight: 5, toHeight: 9, partitionPaths }).catch((e: unknown) => e);
+    const err = await new MockActivityEnvironment()
+      .run(exportCDelta, { runKey: 'run', rpcUrl: url, fromHeight: 5, toHeight: 9, partitionPaths })
+      .catch((e: unknown) => e);
     expect((err as ApplicationFailure).type).toBe('InvalidPlan');
     expect((err as Error).message).toContain('partitionPaths[1] exports/C-final/part-001.jsonl is where the merged export is written');
   });

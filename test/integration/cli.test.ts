@@ -49,7 +49,10 @@ describe('regenesis CLI: dev, start --wait --json, status, bad plans', () => {
 
   it('refuses a bad plan file before starting anything, naming the field', () => {
     const planPath = join(work, 'bad.json');
-    writeFileSync(planPath, JSON.stringify(planFor({ name: 'bad', chains: { C: { rpcUrl: undefined } }, target: { epoch: 1 }, genesis: { chainId: 1, startTime: inOneDay() } })));
+    writeFileSync(
+      planPath,
+      JSON.stringify(planFor({ name: 'bad', chains: { C: { rpcUrl: undefined } }, target: { epoch: 1 }, genesis: { chainId: 1, startTime: inOneDay() } })),
+    );
     const r = cli(['start', '--plan', planPath]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('plan.chains.C.rpcUrl');

@@ -81,8 +81,18 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(readable).toContain(`$ regenesis approve ${id} --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`);
 
     // Validators register while approval is pending: public material only.
-    const register = (s: TestValidator, weight: string) =>
-      ['register-validator', id, '--node-id', s.nodeId, '--bls-public-key', s.blsPublicKey, '--proof-of-possession', s.proofOfPossession, '--weight', weight];
+    const register = (s: TestValidator, weight: string) => [
+      'register-validator',
+      id,
+      '--node-id',
+      s.nodeId,
+      '--bls-public-key',
+      s.blsPublicKey,
+      '--proof-of-possession',
+      s.proofOfPossession,
+      '--weight',
+      weight,
+    ];
     expect(ok(register(stakers[0]!, '100'))).toBe(`registered ${stakers[0]!.nodeId} (weight 100): 1 validators`);
     // A stake no JS number holds (2^53 + 1 nAVAX) goes through as typed; a weight that is not a decimal integer is refused before it is sent.
     const bigStake = 9_007_199_254_740_993n;
@@ -96,7 +106,10 @@ describe('regenesis CLI: the human steps of a run', () => {
     refused(['approve', id, '--approver', 'mallory', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'mallory')], /mallory is not allowed/);
     refused(['approve', id, '--approver', 'alice', '--genesis-sha256', 'ab'.repeat(32), '--key-file', aliceKey], /stale or wrong hash/);
     refused(['approve', id, '--approver', 'alice', '--genesis-sha256', sha], /an approval is signed/);
-    refused(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'bob')], /does not verify for approver alice/);
+    refused(
+      ['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', approverKeyFile(fx.work, 'bob')],
+      /does not verify for approver alice/,
+    );
     expect(ok(['approve', id, '--approver', 'alice', '--genesis-sha256', sha, '--key-file', aliceKey])).toBe('approved by alice: 1 of 1 approvals');
 
     // The status names the network the ratification is for: what `regenesis sign --network-id` takes.
@@ -112,7 +125,9 @@ describe('regenesis CLI: the human steps of a run', () => {
     expect(signature1).toBe(stakers[0]!.sign(ratificationMessage(networkId, sha)));
     refused(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', signature1], /does not verify/);
     const total = (bigStake + 100n).toString();
-    expect(ok(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1])).toBe(`ratified by ${stakers[0]!.nodeId}: 100 of ${total} stake signed`);
+    expect(ok(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1])).toBe(
+      `ratified by ${stakers[0]!.nodeId}: 100 of ${total} stake signed`,
+    );
     refused(['ratify', id, '--node-id', stakers[0]!.nodeId, '--signature', signature1], /already ratified/);
     expect(ok(['ratify', id, '--node-id', stakers[1]!.nodeId, '--signature', sign(2)])).toContain(`${total} of ${total} stake signed`);
 
@@ -149,7 +164,10 @@ describe('regenesis CLI: the human steps of a run', () => {
       [aborted, 'aborted: operator changed plans'],
     ] as const) {
       const json = await fx.cliAsync(['watch', id, '--json']);
-      const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { execution: string; status?: RegenesisStatus });
+      const lines = json.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { execution: string; status?: RegenesisStatus });
       expect(lines.at(-1)!.execution).toBe('COMPLETED');
       expect(lines.at(-1)!.status?.phase).toBe('rolled-back');
       expect(lines.at(-1)!.status?.abortReason).toBe(reason);

@@ -87,8 +87,20 @@ async function spotCheck(rpc: JsonRpcClient, records: AccountRecord[], block: nu
   const tag = `0x${block.toString(16)}`;
   const calls: Array<{ method: string; params: unknown[]; expected: string; norm: (v: string) => string; what: string }> = [];
   for (const r of records) {
-    calls.push({ method: 'eth_getBalance', params: [r.address, tag], expected: BigInt(r.balance).toString(), norm: (v) => BigInt(v).toString(), what: `${r.address} balance` });
-    calls.push({ method: 'eth_getTransactionCount', params: [r.address, tag], expected: BigInt(r.nonce).toString(), norm: (v) => BigInt(v).toString(), what: `${r.address} nonce` });
+    calls.push({
+      method: 'eth_getBalance',
+      params: [r.address, tag],
+      expected: BigInt(r.balance).toString(),
+      norm: (v) => BigInt(v).toString(),
+      what: `${r.address} balance`,
+    });
+    calls.push({
+      method: 'eth_getTransactionCount',
+      params: [r.address, tag],
+      expected: BigInt(r.nonce).toString(),
+      norm: (v) => BigInt(v).toString(),
+      what: `${r.address} nonce`,
+    });
     calls.push({ method: 'eth_getCode', params: [r.address, tag], expected: r.code ?? '0x', norm: (v) => v.toLowerCase(), what: `${r.address} code` });
     for (const [slot, value] of Object.entries(r.storage ?? {}).slice(0, maxSlots)) {
       calls.push({ method: 'eth_getStorageAt', params: [r.address, slot, tag], expected: value, norm: toWord, what: `${r.address} slot ${slot}` });
@@ -182,7 +194,9 @@ describe('geth --dev export through debug_accountRange', () => {
     geth = await startGethDev({ dataDir: join(work, 'geth'), periodSeconds: 1 });
     rpc = new JsonRpcClient(geth.rpcUrl);
     fill = await fillChain(geth.rpcUrl, { seed: 7 });
-    console.info(`geth fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`);
+    console.info(
+      `geth fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`,
+    );
     await waitForBlock(rpc, fill.lastBlock + 1);
     blockB = await head(rpc);
     // The chain moves on: the export below reads historical state, not the head.
@@ -206,7 +220,11 @@ describe('geth --dev export through debug_accountRange', () => {
     const root = await computeStateRoot(records);
     expect(root).toBe((await blockAt(rpc, blockB)).stateRoot);
     expect((await blockAt(rpc, await head(rpc))).stateRoot).not.toBe(root);
-    const checked = await spotCheck(rpc, sample(records, [fill.emptiedAccount, fill.selfDestructed.beneficiary, ...fill.contractAddresses.slice(0, 3)]), blockB);
+    const checked = await spotCheck(
+      rpc,
+      sample(records, [fill.emptiedAccount, fill.selfDestructed.beneficiary, ...fill.contractAddresses.slice(0, 3)]),
+      blockB,
+    );
     console.info(`geth export at block ${blockB}: ${JSON.stringify(totals(records))} in ${elapsed} ms, ${checked} RPC spot checks`);
   });
 
@@ -267,9 +285,9 @@ describe('geth genesis config', () => {
     const genesisPath = join(work, 'genesis-bad.json');
     // cancunTime without its blobSchedule entry: geth init exits non-zero.
     writeFileSync(genesisPath, JSON.stringify({ config: { ...pragueConfig(424244), blobSchedule: {} }, alloc: {}, gasLimit: '0x1c9c380', difficulty: '0x0' }));
-    await expect(
-      rehearseGethGenesis({ genesisPath, workDir: join(work, 'rehearsal-bad'), expectedRoot: `0x${'00'.repeat(32)}`, samples: [] }),
-    ).rejects.toThrow(/geth init exited with 1.*blobSchedule/s);
+    await expect(rehearseGethGenesis({ genesisPath, workDir: join(work, 'rehearsal-bad'), expectedRoot: `0x${'00'.repeat(32)}`, samples: [] })).rejects.toThrow(
+      /geth init exited with 1.*blobSchedule/s,
+    );
   });
 });
 
@@ -353,7 +371,9 @@ describe('anvil export through anvil_dumpState', () => {
     // No zeroed slot: anvil keeps zeroed slots in its trie, which would make its roots diverge
     // (covered separately below).
     fill = await fillChain(anvil.rpcUrl, { seed: 11, zeroSlot: false });
-    console.info(`anvil fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`);
+    console.info(
+      `anvil fill: ${fill.transactions} txs, ${fill.accounts} accounts, ${fill.contracts} contracts, ${fill.slots} slots in ${fill.elapsedMs} ms, last block ${fill.lastBlock}`,
+    );
   });
 
   afterAll(async () => {

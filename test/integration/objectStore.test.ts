@@ -149,7 +149,9 @@ describe('a run published to the object store', () => {
     const absent = sha256Of(randomBytes(32));
     const dest = join(work, 'absent', 'x.json');
     await expect(fetchArtifact(client, gw.bucket, absent, dest)).rejects.toThrow(`artifact sha256/${absent} not found in bucket ${gw.bucket}`);
-    await expect(readRunIndex(client, gw.bucket, 'never-published')).rejects.toThrow(`run index runs/never-published/index.json not found in bucket ${gw.bucket}`);
+    await expect(readRunIndex(client, gw.bucket, 'never-published')).rejects.toThrow(
+      `run index runs/never-published/index.json not found in bucket ${gw.bucket}`,
+    );
     expect(existsSync(dest) || existsSync(`${dest}.partial`)).toBe(false);
   });
 

@@ -101,7 +101,9 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
     const taskQueue = uniqueTaskQueue();
     const worker = await createTestWorker(env, { taskQueue, artifactsDir: join(work, 'artifacts-2') });
     const again = completed(
-      await runPlan(env, worker, plan({ chains: { C: { partitions: 7 } }, genesis: { startTime: readStart(base) }, target: { height: base.freeze.height } }), { taskQueue }),
+      await runPlan(env, worker, plan({ chains: { C: { partitions: 7 } }, genesis: { startTime: readStart(base) }, target: { height: base.freeze.height } }), {
+        taskQueue,
+      }),
     );
     expect(again.genesis.sha256).toBe(base.genesis.sha256);
     expect(again.exports).toHaveLength(7);
@@ -124,7 +126,11 @@ describe('regenesis of a real geth chain on a real Temporal dev server', () => {
         await runPlan(
           env,
           worker,
-          plan({ chains: { C: { rpcUrl: proxy.url, partitions: 1, pageSize: 32 } }, genesis: { startTime: readStart(base) }, target: { height: base.freeze.height } }),
+          plan({
+            chains: { C: { rpcUrl: proxy.url, partitions: 1, pageSize: 32 } },
+            genesis: { startTime: readStart(base) },
+            target: { height: base.freeze.height },
+          }),
           { taskQueue },
         ),
       );

@@ -24,7 +24,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     case '/ok':
       if (Array.isArray(body)) {
         // Reply in reverse order: the client must match by id.
-        reply(body.map((c) => (c.method === 'bad' ? { jsonrpc: '2.0', id: c.id, error: { code: -32601, message: 'the method bad does not exist' } } : { jsonrpc: '2.0', id: c.id, result: c.method })).reverse());
+        reply(
+          body
+            .map((c) =>
+              c.method === 'bad'
+                ? { jsonrpc: '2.0', id: c.id, error: { code: -32601, message: 'the method bad does not exist' } }
+                : { jsonrpc: '2.0', id: c.id, result: c.method },
+            )
+            .reverse(),
+        );
       } else {
         reply({ jsonrpc: '2.0', id: body.id, result: body.method });
       }

@@ -56,7 +56,9 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     // Validator 2's host runs its node through its own commands (as systemd would), and its agent
     // in command mode: the agent only runs those commands and watches the node.
     const v2 = rig.net.validators[1]!;
-    const argv = readFileSync(`/proc/${v2.pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+    const argv = readFileSync(`/proc/${v2.pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((a) => a !== '');
     const pinned = argv.map((a) =>
       a === '--http-port=0' ? `--http-port=${v2.httpPort}` : a === '--staking-port=0' ? `--staking-port=${v2.stakingAddress.split(':')[1]}` : a,
     );
@@ -83,7 +85,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await rig?.stop();
   });
 
-  it('(d) refuses, before anything is exported, a staker without its agent, an agent whose node is another validator, and an agent whose signer key is not the staker\'s', async () => {
+  it("(d) refuses, before anything is exported, a staker without its agent, an agent whose node is another validator, and an agent whose signer key is not the staker's", async () => {
     const refusal = (name: string, timeout?: number) =>
       rig.run(rig.plan(name, timeout)).then(
         () => undefined,
@@ -100,14 +102,22 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       // Staker 4's agent configured with staker 5's data directory: it is staker 4, but the node it would halt is not.
       await rig.agents.stop('v4');
       await rig.agents.start(rig.agentSpec(4, { name: 'v4-on-v5-node', dataDir: rig.net.validators[4]!.dataDir }));
-      expect(await refusal('other-node')).toMatch(new RegExp(`agent ${expected[3]!.nodeID}: the node it manages \\(http://127\\.0\\.0\\.1:\\d+\\) is ${expected[4]!.nodeID}, another validator`));
+      expect(await refusal('other-node')).toMatch(
+        new RegExp(`agent ${expected[3]!.nodeID}: the node it manages \\(http://127\\.0\\.0\\.1:\\d+\\) is ${expected[4]!.nodeID}, another validator`),
+      );
       await rig.agents.stop('v4-on-v5-node');
       await rig.agents.start(rig.agentSpec(4));
 
       // Staker 5's certificate with staker 4's BLS signer key.
       await rig.agents.stop('v5');
-      await rig.agents.start(rig.agentSpec(5, { name: 'v5-wrong-signer', staking: { ...LOCAL_STAKERS[4]!, signerKeyFile: localStakingFiles(4).signerKeyFile } }));
-      expect(await refusal('wrong-signer')).toMatch(new RegExp(`agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`));
+      await rig.agents.start(
+        rig.agentSpec(5, { name: 'v5-wrong-signer', staking: { ...LOCAL_STAKERS[4]!, signerKeyFile: localStakingFiles(4).signerKeyFile } }),
+      );
+      expect(await refusal('wrong-signer')).toMatch(
+        new RegExp(
+          `agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`,
+        ),
+      );
       // Refused before the export: no artifact, no node halted.
       expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
       for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
@@ -118,7 +128,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     }
   });
 
-  it('(d) a genesis file altered after its approval is refused by the agents\' staging before any node is halted (single stage)', async () => {
+  it("(d) a genesis file altered after its approval is refused by the agents' staging before any node is halted (single stage)", async () => {
     // A single-stage run stages the approved file itself; a two-stage run stages a final one it writes after the halt.
     const { result } = await rig.run(rig.plan('tampered', 60, 1), {
       onPhase: (phase) => {
@@ -131,7 +141,9 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase, result.reason).toBe('ratify');
-    expect(result.reason).toMatch(/could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/);
+    expect(result.reason).toMatch(
+      /could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/,
+    );
     // Nothing was halted: the rollback had nothing of the network's to undo.
     expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
     for (const v of rig.net.validators) expect(v.process.hasExited(), v.nodeId).toBe(false);
@@ -140,7 +152,10 @@ describe('a five-validator avalanchego network migrated by its validator agents'
   it('(b) a new node that cannot start rolls the run back: the old five validators restart on untouched data and produce blocks', async () => {
     // Validator 3's host gets a node binary that runs the old network but refuses any genesis file.
     const wrapper = join(rig.root, 'refusing-avalanchego.sh');
-    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *--genesis-file*) echo "disk failure (injected)" >&2; exit 1;; esac\nexec ${toolPath('avalanchego')} "$@"\n`);
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\ncase "$*" in *--genesis-file*) echo "disk failure (injected)" >&2; exit 1;; esac\nexec ${toolPath('avalanchego')} "$@"\n`,
+    );
     chmodSync(wrapper, 0o755);
     await rig.agents.stop('v3');
     await rig.agents.start(rig.agentSpec(3, { name: 'v3-refusing', nodeBinary: wrapper }));
@@ -221,7 +236,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await rig.agents.start(rig.agentSpec(5));
   });
 
-  it('(a, c) exports at the epoch, halts after the approval, launches where the old network stopped, ratified by the agents\' checked signatures, through a SIGKILLed coordinator worker and agent: the new network serves the final state and produces blocks', async () => {
+  it("(a, c) exports at the epoch, halts after the approval, launches where the old network stopped, ratified by the agents' checked signatures, through a SIGKILLed coordinator worker and agent: the new network serves the final state and produces blocks", async () => {
     // Validator 4's host starts nodes slowly (8 s before the new node runs), which gives a certain
     // moment to SIGKILL its agent while "start new node" is in flight.
     const started = join(rig.root, 'slow-node-starts');
@@ -279,19 +294,28 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       expect((await info.call<{ peers: unknown[] }>('info.peers', [{}])).peers).toHaveLength(4);
     }
     const platform = new JsonRpcClient(`${nodes[0]!.uri}/ext/bc/P`);
-    const served = (await platform.call<{ validators: Array<{ nodeID: string; weight: string; signer: { publicKey: string } }> }>('platform.getCurrentValidators', [{}])).validators;
+    const served = (
+      await platform.call<{ validators: Array<{ nodeID: string; weight: string; signer: { publicKey: string } }> }>('platform.getCurrentValidators', [{}])
+    ).validators;
     expect(served.map((v) => [v.nodeID, v.weight, v.signer.publicKey]).sort()).toEqual(
       genesis.stakers.map((s) => [s.nodeID, s.weight, expected.find((e) => e.nodeID === s.nodeID)!.blsPublicKey]).sort(),
     );
     // Balances and the C root equal the export (checked before the commit point, reported).
-    const post = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'post-launch.json'), 'utf8')) as { ok: boolean; mismatches: string[]; block0Root: string; owners: number };
+    const post = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'post-launch.json'), 'utf8')) as {
+      ok: boolean;
+      mismatches: string[];
+      block0Root: string;
+      owners: number;
+    };
     expect(post.mismatches).toEqual([]);
     expect(post).toMatchObject({ ok: true, block0Root: result.freeze.stateRoot });
     expect(post.owners).toBeGreaterThan(0);
 
     // Before the commit point the new network accepted the canary's C- and X-Chain transfers.
     const transfers = launch.newNetwork.transfers!;
-    const receipt = await new JsonRpcClient(`${nodes[4]!.uri}/ext/bc/C/rpc`).call<{ status: Hex; blockNumber: Hex }>('eth_getTransactionReceipt', [transfers.cChain.txHash]);
+    const receipt = await new JsonRpcClient(`${nodes[4]!.uri}/ext/bc/C/rpc`).call<{ status: Hex; blockNumber: Hex }>('eth_getTransactionReceipt', [
+      transfers.cChain.txHash,
+    ]);
     expect(receipt).toMatchObject({ status: '0x1' });
     expect(Number(BigInt(receipt.blockNumber))).toBe(transfers.cChain.block);
     const xStatus = await new JsonRpcClient(`${nodes[3]!.uri}/ext/bc/X`).call<{ status: string }>('avm.getTxStatus', [{ txID: transfers.xChain.txID }]);
@@ -308,10 +332,14 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     // (e) Nothing secret left the hosts: no staking key or BLS signer key in the run's history
     // (payloads decoded by the client), its artifacts, or any agent's or node's log.
     const history = JSON.stringify(await handle.fetchHistory());
-    const texts = [history, ...filesUnder(rig.artifactsDir), ...filesUnder(rig.root).filter((f) => f.endsWith('.log'))].map((f) => (f === history ? f : readFileSync(f).toString('latin1')));
+    const texts = [history, ...filesUnder(rig.artifactsDir), ...filesUnder(rig.root).filter((f) => f.endsWith('.log'))].map((f) =>
+      f === history ? f : readFileSync(f).toString('latin1'),
+    );
     for (const s of LOCAL_STAKERS) {
       const signer = readFileSync(s.signerKeyFile);
-      const tlsKeyBody = readFileSync(s.keyFile, 'utf8').split('\n').filter((l) => !l.startsWith('-----') && l.length > 0);
+      const tlsKeyBody = readFileSync(s.keyFile, 'utf8')
+        .split('\n')
+        .filter((l) => !l.startsWith('-----') && l.length > 0);
       for (const text of texts) {
         expect(text).not.toContain(signer.toString('hex'));
         expect(text).not.toContain(signer.toString('base64'));
@@ -342,7 +370,9 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     expect(Math.max(...attempts), 'the start on the killed agent was retried').toBeGreaterThanOrEqual(2);
     expect(readFileSync(started, 'utf8').trim().split('\n')).toEqual(['start']);
     for (let i = 1; i <= 5; i++) {
-      const spawns = readFileSync(join(rig.root, `agent${i}`, result.runKey, 'new-node.log'), 'utf8').split('\n').filter((l) => l.startsWith('# '));
+      const spawns = readFileSync(join(rig.root, `agent${i}`, result.runKey, 'new-node.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('# '));
       expect(spawns, `agent ${i}`).toHaveLength(1);
     }
 
@@ -361,6 +391,10 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     expect(after.uri).toBe(before.uri);
     const restarted = new JsonRpcClient(`${after.uri}/ext/bc/C/rpc`, { timeoutMs: 60_000 });
     expect(BigInt(await restarted.call<Hex>('eth_chainId'))).toBe(BigInt(await cRpc.call<Hex>('eth_chainId')));
-    expect(readFileSync(join(rig.root, 'agent3', result.runKey, 'new-node.log'), 'utf8').split('\n').filter((l) => l.startsWith('# '))).toHaveLength(2);
+    expect(
+      readFileSync(join(rig.root, 'agent3', result.runKey, 'new-node.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('# ')),
+    ).toHaveLength(2);
   });
 });

@@ -33,8 +33,10 @@ export async function startAnvil(options: AnvilOptions = {}): Promise<AnvilNode>
     const logPath = options.logPath ?? join(tmpdir(), `anvil-${port}.log`);
     mkdirSync(dirname(logPath), { recursive: true });
     const args = [
-      '--host', '127.0.0.1',
-      '--port', String(port),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
       ...(options.chainId !== undefined ? ['--chain-id', String(options.chainId)] : []),
       ...(options.blockTimeSeconds !== undefined ? ['--block-time', String(options.blockTimeSeconds)] : []),
       ...(options.gasLimit !== undefined ? ['--gas-limit', String(options.gasLimit)] : []),

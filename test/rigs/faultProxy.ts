@@ -104,9 +104,9 @@ export class FaultProxy {
         return;
       }
       case 'rpc-error':
-        res.writeHead(200, { 'content-type': 'application/json' }).end(
-          JSON.stringify({ jsonrpc: '2.0', id: idOf(body), error: { code: fault.code, message: fault.message } }),
-        );
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', id: idOf(body), error: { code: fault.code, message: fault.message } }));
         return;
       case 'delay':
         await new Promise((r) => setTimeout(r, fault.ms));

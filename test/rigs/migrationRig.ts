@@ -141,7 +141,11 @@ export class MigrationRig {
     const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
     const workflowId = `${p.name}-${Date.now()}`;
     const handle = options.emergency
-      ? await this.env.client.workflow.start(emergencyRegenesisWorkflow, { taskQueue, workflowId, args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }] })
+      ? await this.env.client.workflow.start(emergencyRegenesisWorkflow, {
+          taskQueue,
+          workflowId,
+          args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }],
+        })
       : await this.env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId, args: [p] });
     const drive = async (): Promise<void> => {
       let phase = '';

@@ -11,7 +11,9 @@ import { readProcessContext } from '../../src/nodes/processContext.js';
  * host's own start command or supervisor would run, so the node comes back where its peers know it.
  */
 export async function pinnedCommandLine(node: AvalancheNode): Promise<string[]> {
-  const argv = readFileSync(`/proc/${await currentPid(node)}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+  const argv = readFileSync(`/proc/${await currentPid(node)}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((a) => a !== '');
   const stakingPort = node.stakingAddress.split(':')[1]!;
   return argv.map((a) => (a === '--http-port=0' ? `--http-port=${node.httpPort}` : a === '--staking-port=0' ? `--staking-port=${stakingPort}` : a));
 }

@@ -58,10 +58,13 @@ export class WorkerProcesses {
     await Promise.all(
       this.started
         .filter((w) => w.exitCode === null && w.signalCode === null)
-        .map((w) => new Promise((resolve) => {
-          w.once('exit', resolve);
-          w.kill('SIGKILL');
-        })),
+        .map(
+          (w) =>
+            new Promise((resolve) => {
+              w.once('exit', resolve);
+              w.kill('SIGKILL');
+            }),
+        ),
     );
   }
 }

@@ -164,10 +164,16 @@ describe('readAccountBytes and stateRootOfFiles', () => {
     const cases: Array<[string, RegExp]> = [
       [`${good}{"key":\n`, /bad1\.jsonl:3: not a JSON account record/],
       [`${good}null\n`, /bad2\.jsonl:3: not a JSON account record \(not an object\)/],
-      [`${good}${accountLine({ ...r2!, balance: '0x12g4' as Hex })}`, new RegExp(`bad3\\.jsonl:3: account ${r2!.address}: balance 0x12g4 is not a hex quantity`)],
+      [
+        `${good}${accountLine({ ...r2!, balance: '0x12g4' as Hex })}`,
+        new RegExp(`bad3\\.jsonl:3: account ${r2!.address}: balance 0x12g4 is not a hex quantity`),
+      ],
       [`${good}${accountLine({ ...r2!, key: r3!.key })}`, new RegExp(`bad4\\.jsonl:3: account ${r2!.address}: key ${r3!.key} is not keccak256\\(address\\)`)],
       [`${accountLine(r2!)}${accountLine(r1!)}`, new RegExp(`bad5\\.jsonl:2: account ${r1!.address}: key .* is not after the previous key`)],
-      [`${good}${accountLine({ ...r2!, storage: { [`0x${'00'.repeat(31)}07` as Hex]: `0x${'00'.repeat(32)}` as Hex } })}`, /bad6\.jsonl:3: storage slot 0x0{62}07 of account .* has a zero value/],
+      [
+        `${good}${accountLine({ ...r2!, storage: { [`0x${'00'.repeat(31)}07` as Hex]: `0x${'00'.repeat(32)}` as Hex } })}`,
+        /bad6\.jsonl:3: storage slot 0x0{62}07 of account .* has a zero value/,
+      ],
     ];
     for (const [i, [text, message]] of cases.entries()) {
       await expect(stateRootOfFiles([file(`bad${i + 1}.jsonl`, text)]), `case ${i + 1}`).rejects.toThrow(message);

@@ -62,7 +62,10 @@ describe('validator agent', () => {
       expect([id.nodeId, id.blsPublicKey]).toEqual([expected[i - 1]!.nodeID, expected[i - 1]!.blsPublicKey]);
       // No node runs on this data directory: preflight is told so, with where the agent looked.
       const asked = (await new MockActivityEnvironment().run(() => agentActivities(config(dir, i)).agentIdentify())) as AgentIdentity;
-      expect(asked.node).toEqual({ running: false, reason: expect.stringContaining(`${join(dir, 'data', 'process.json')} names no live process started with --data-dir=${join(dir, 'data')}`) });
+      expect(asked.node).toEqual({
+        running: false,
+        reason: expect.stringContaining(`${join(dir, 'data', 'process.json')} names no live process started with --data-dir=${join(dir, 'data')}`),
+      });
       expect(agentTaskQueue(id.nodeId)).toBe(`regenesis-agent-${expected[i - 1]!.nodeID}`);
     }
   });
@@ -71,7 +74,9 @@ describe('validator agent', () => {
     const dir = scratch();
     const bad = join(dir, 'signer.key');
     writeFileSync(bad, Buffer.alloc(31, 7));
-    await expect(identify(config(dir, 1, { signerKeyFile: bad }))).rejects.toThrow(new RegExp(`signerKeyFile ${bad}: a BLS signer key is 32 raw bytes, the file has 31$`));
+    await expect(identify(config(dir, 1, { signerKeyFile: bad }))).rejects.toThrow(
+      new RegExp(`signerKeyFile ${bad}: a BLS signer key is 32 raw bytes, the file has 31$`),
+    );
   });
 
   it('stages only the approved genesis: a file whose sha256 differs is refused and nothing is left staged', async () => {
@@ -91,7 +96,7 @@ describe('validator agent', () => {
     await expect(stageGenesis(cfg, { runKey: '../run', path: 'genesis/genesis.json', sha256: sha })).rejects.toThrow(/runKey "\.\.\/run"/);
   });
 
-  it('carries an operator\'s flags to the new node and replaces what names the old network', () => {
+  it("carries an operator's flags to the new node and replaces what names the old network", () => {
     const old = ['--network-id=local', '--http-host', '0.0.0.0', '--data-dir=/var/lib/old', '--staking-ephemeral-cert-enabled', '--log-level=debug'];
     const flags = parseNodeArgs(old);
     expect(flags).toEqual([
@@ -101,12 +106,19 @@ describe('validator agent', () => {
       { name: 'staking-ephemeral-cert-enabled' },
       { name: 'log-level', value: 'debug' },
     ]);
-    const next = withFlags(flags, ['staking-ephemeral-cert-enabled'], [{ name: 'network-id', value: '88888' }, { name: 'data-dir', value: '/var/lib/new' }]);
+    const next = withFlags(
+      flags,
+      ['staking-ephemeral-cert-enabled'],
+      [
+        { name: 'network-id', value: '88888' },
+        { name: 'data-dir', value: '/var/lib/new' },
+      ],
+    );
     expect(formatNodeArgs(next)).toEqual(['--http-host=0.0.0.0', '--log-level=debug', '--network-id=88888', '--data-dir=/var/lib/new']);
     expect(() => parseNodeArgs(['stray'])).toThrow(/node argument "stray" is not a --flag/);
   });
 
-  it('after a commit retires its old node, refuses to resume it under any run, and runs the host\'s retire command once', async () => {
+  it("after a commit retires its old node, refuses to resume it under any run, and runs the host's retire command once", async () => {
     const dir = scratch();
     const marker = join(dir, 'old-node-started');
     const retireLog = join(dir, 'retire.log');
@@ -115,7 +127,12 @@ describe('validator agent', () => {
     // A run that halted the old node: its record holds the command line a resume would run.
     for (const runKey of ['run-committed', 'run-other']) {
       mkdirSync(join(cfg.workDir, runKey), { recursive: true });
-      const record: OldNodeRecord = { argv: ['/bin/sh', '-c', `echo started >> '${marker}'`], uri: 'http://127.0.0.1:9', stakingAddress: '127.0.0.1:9', halted: { at: '', dataDigest: '', files: 0 } };
+      const record: OldNodeRecord = {
+        argv: ['/bin/sh', '-c', `echo started >> '${marker}'`],
+        uri: 'http://127.0.0.1:9',
+        stakingAddress: '127.0.0.1:9',
+        halted: { at: '', dataDigest: '', files: 0 },
+      };
       writeFileSync(join(cfg.workDir, runKey, 'old-node.json'), JSON.stringify(record));
     }
     const env = new MockActivityEnvironment();
@@ -126,13 +143,19 @@ describe('validator agent', () => {
     expect(await env.run(() => agent.agentRetireOldNode({ runKey: 'run-committed' }))).toEqual(retired);
     expect(readFileSync(retireLog, 'utf8')).toBe(`run-committed ${cfg.dataDir}\n`);
     for (const runKey of ['run-committed', 'run-other']) {
-      const refused = await env.run(() => agent.agentResumeOldNode({ runKey })).then(
-        () => undefined,
-        (err: unknown) => err as ApplicationFailure,
-      );
+      const refused = await env
+        .run(() => agent.agentResumeOldNode({ runKey }))
+        .then(
+          () => undefined,
+          (err: unknown) => err as ApplicationFailure,
+        );
       expect(refused?.type).toBe('OldNodeRetired');
       expect(refused?.nonRetryable).toBe(true);
-      expect(refused?.message).toMatch(new RegExp(`resume old node: the old node of ${cfg.dataDir} was retired at .* by run run-committed, which passed its commit point: it is never restarted \\(asked to by run ${runKey}\\)`));
+      expect(refused?.message).toMatch(
+        new RegExp(
+          `resume old node: the old node of ${cfg.dataDir} was retired at .* by run run-committed, which passed its commit point: it is never restarted \\(asked to by run ${runKey}\\)`,
+        ),
+      );
     }
     expect(() => readFileSync(marker)).toThrow(/ENOENT/);
     // The record names the retired node's data directory: the same agent, pointed at the node of the
@@ -158,11 +181,15 @@ describe('validator agent', () => {
     expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'command', haltCommand: 'systemctl stop avalanchego' }, env)).toThrow(
       /agent startOldCommand \(REGENESIS_AGENT_START_OLD_COMMAND\): required in command mode/,
     );
-    expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'kubernetes' }, env)).toThrow(/agent mode \(--mode or REGENESIS_AGENT_MODE\): /);
+    expect(() => loadAgentConfig({ signerKeyFile: join(VECTORS, 'signer1.key'), mode: 'kubernetes' }, env)).toThrow(
+      /agent mode \(--mode or REGENESIS_AGENT_MODE\): /,
+    );
     // Without a shared artifact directory an agent needs an object store, and refuses half of one.
     const signer = { signerKeyFile: join(VECTORS, 'signer1.key') };
     const noShared = { ...env, REGENESIS_AGENT_ARTIFACTS_DIR: undefined };
-    expect(() => loadAgentConfig(signer, noShared)).toThrow(/agent artifactsDir \(--artifacts-dir or REGENESIS_AGENT_ARTIFACTS_DIR\): required unless an object store is configured/);
+    expect(() => loadAgentConfig(signer, noShared)).toThrow(
+      /agent artifactsDir \(--artifacts-dir or REGENESIS_AGENT_ARTIFACTS_DIR\): required unless an object store is configured/,
+    );
     expect(() => loadAgentConfig(signer, { ...noShared, REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070' })).toThrow(/REGENESIS_S3_BUCKET/);
     const s3 = { REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070', REGENESIS_S3_BUCKET: 'artifacts', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' };
     expect(loadAgentConfig(signer, { ...noShared, ...s3 }).artifactsDir).toBeUndefined();
@@ -176,7 +203,13 @@ describe('validator agent', () => {
 function sampleState(): AccountRecord[] {
   const records = Array.from({ length: 24 }, (_, i): AccountRecord => {
     const address = bytesToHex(createHash('sha256').update(`account ${i}`).digest().subarray(0, 20));
-    const record: AccountRecord = { key: keccak256Hex(address), address, balance: toQuantity(10n ** 18n * BigInt(i + 1)), nonce: toQuantity(BigInt(i % 3)), codeHash: EMPTY_CODE_HASH };
+    const record: AccountRecord = {
+      key: keccak256Hex(address),
+      address,
+      balance: toQuantity(10n ** 18n * BigInt(i + 1)),
+      nonce: toQuantity(BigInt(i % 3)),
+      codeHash: EMPTY_CODE_HASH,
+    };
     if (i % 6 === 0) {
       record.code = `0x600${i % 10}60005500` as Hex;
       record.codeHash = keccak256Hex(record.code);
@@ -210,14 +243,29 @@ describe('a validator agent checks the genesis against its own node before it si
       P: { height: 7, readAt },
       X: { height: 3, readAt },
     };
-    const record: OldNodeRecord = { argv: ['/bin/avalanchego'], uri: 'http://127.0.0.1:9', stakingAddress: '127.0.0.1:9', lastAccepted, halted: { at: readAt, dataDigest: 'ab'.repeat(32), files: 1 } };
+    const record: OldNodeRecord = {
+      argv: ['/bin/avalanchego'],
+      uri: 'http://127.0.0.1:9',
+      stakingAddress: '127.0.0.1:9',
+      lastAccepted,
+      halted: { at: readAt, dataDigest: 'ab'.repeat(32), files: 1 },
+    };
     mkdirSync(join(cfg.workDir, runKey), { recursive: true });
     writeFileSync(join(cfg.workDir, runKey, 'old-node.json'), JSON.stringify(record));
     return cfg;
   }
 
-  async function staged(cfg: AgentConfig, options: { networkId?: number; stakers?: ReadonlyArray<1 | 2 | 3 | 4 | 5>; records?: AccountRecord[] } = {}): Promise<RatifiableGenesis> {
-    const genesis = await writeRatifiableGenesis({ artifactsDir: cfg.artifactsDir!, runKey, networkId: options.networkId ?? NETWORK, stakers: options.stakers ?? [1, 2, 3], records: options.records ?? records });
+  async function staged(
+    cfg: AgentConfig,
+    options: { networkId?: number; stakers?: ReadonlyArray<1 | 2 | 3 | 4 | 5>; records?: AccountRecord[] } = {},
+  ): Promise<RatifiableGenesis> {
+    const genesis = await writeRatifiableGenesis({
+      artifactsDir: cfg.artifactsDir!,
+      runKey,
+      networkId: options.networkId ?? NETWORK,
+      stakers: options.stakers ?? [1, 2, 3],
+      records: options.records ?? records,
+    });
     await stageGenesis(cfg, { runKey, path: genesis.rel, sha256: genesis.sha256 });
     return genesis;
   }
@@ -232,7 +280,7 @@ describe('a validator agent checks the genesis against its own node before it si
     ...overrides,
   });
 
-  it('signs a genesis that holds its node\'s C state, its NodeID, weight and key: the coordinator verifies it for that network only', async () => {
+  it("signs a genesis that holds its node's C state, its NodeID, weight and key: the coordinator verifies it for that network only", async () => {
     const cfg = haltedAgent();
     const genesis = await staged(cfg);
     const { signature, checked } = await signGenesis(cfg, request(genesis));
@@ -248,7 +296,7 @@ describe('a validator agent checks the genesis against its own node before it si
     expect(verifyMessage(me.blsPublicKey, Buffer.from(genesis.sha256, 'hex'), signature, 'avalanchego')).toBe(false);
   });
 
-  it('refuses a genesis whose C-Chain alloc is not its node\'s state, naming the C root and both values', async () => {
+  it("refuses a genesis whose C-Chain alloc is not its node's state, naming the C root and both values", async () => {
     const cfg = haltedAgent();
     const tampered = records.map((r, i) => (i === 5 ? { ...r, balance: toQuantity(BigInt(r.balance) + 1n) } : r));
     const tamperedRoot = await computeStateRoot(tampered, 'coreth');
@@ -259,10 +307,12 @@ describe('a validator agent checks the genesis against its own node before it si
     );
   });
 
-  it('refuses a genesis of another network ID, and a request for another network than the genesis\'s', async () => {
+  it("refuses a genesis of another network ID, and a request for another network than the genesis's", async () => {
     const cfg = haltedAgent();
     const other = await staged(cfg, { networkId: NETWORK + 1 });
-    await expect(signGenesis(cfg, request(other))).rejects.toThrow(`genesis refused by check network-id: the staged genesis is for network ${NETWORK + 1}, not ${NETWORK}`);
+    await expect(signGenesis(cfg, request(other))).rejects.toThrow(
+      `genesis refused by check network-id: the staged genesis is for network ${NETWORK + 1}, not ${NETWORK}`,
+    );
     const mine = await staged(cfg);
     await expect(signGenesis(cfg, request(mine, { networkId: 1 }))).rejects.toThrow(`check network-id: the staged genesis is for network ${NETWORK}, not 1`);
   });
@@ -292,15 +342,21 @@ describe('a validator agent checks the genesis against its own node before it si
       `genesis refused by check c-height: the genesis is of C-Chain height ${C_HEIGHT - 1}, below the height ${C_HEIGHT} this node had accepted as it stopped`,
     );
     // Above, the stopped node's own database is asked (stoppedHeads.ts); this host's recorded node cannot start.
-    await expect(signGenesis(cfg, request(genesis, { cHeight: C_HEIGHT + 1 }))).rejects.toThrow(/check c-height: .* above the height 42 recorded as this node stopped, and its stopped database could not be read: /);
+    await expect(signGenesis(cfg, request(genesis, { cHeight: C_HEIGHT + 1 }))).rejects.toThrow(
+      /check c-height: .* above the height 42 recorded as this node stopped, and its stopped database could not be read: /,
+    );
   });
 
   it('refuses what it did not stage, and says so as a non-retryable GenesisRejected', async () => {
     const cfg = haltedAgent();
     const genesis = await staged(cfg);
     const other = createHash('sha256').update('other').digest('hex');
-    await expect(signGenesis(cfg, request(genesis, { genesisSha256: other }))).rejects.toThrow(`check sha256: the genesis staged for run ${runKey} has sha256 ${genesis.sha256}, not ${other}`);
-    await expect(signGenesis(cfg, request(genesis, { runKey: 'run-unstaged' }))).rejects.toThrow(/check staged-genesis: no genesis is staged for run run-unstaged/);
+    await expect(signGenesis(cfg, request(genesis, { genesisSha256: other }))).rejects.toThrow(
+      `check sha256: the genesis staged for run ${runKey} has sha256 ${genesis.sha256}, not ${other}`,
+    );
+    await expect(signGenesis(cfg, request(genesis, { runKey: 'run-unstaged' }))).rejects.toThrow(
+      /check staged-genesis: no genesis is staged for run run-unstaged/,
+    );
     const sign = agentActivities(cfg).agentSignGenesis;
     await expect(new MockActivityEnvironment().run(sign, request(genesis, { cHeight: 1 }))).rejects.toMatchObject({
       type: 'GenesisRejected',

@@ -29,7 +29,9 @@ describe('signed approvals', () => {
 
   it('names the setting and the reason for a malformed key', () => {
     expect(() => parseApproverKey('rsa:00', '--key-file k', 'secret')).toThrow('--key-file k: must be "ed25519:<hex>" or "secp256k1:<hex>"');
-    expect(() => parseApproverKey(`ed25519:${'11'.repeat(31)}`, '--key-file k', 'secret')).toThrow('--key-file k: a ed25519 secret key is 32 bytes, this one is 31');
+    expect(() => parseApproverKey(`ed25519:${'11'.repeat(31)}`, '--key-file k', 'secret')).toThrow(
+      '--key-file k: a ed25519 secret key is 32 bytes, this one is 31',
+    );
     expect(() => parseApproverKey(`secp256k1:02${'00'.repeat(32)}`, 'publicKey', 'public')).toThrow('publicKey: not a point on secp256k1');
   });
 
@@ -37,8 +39,20 @@ describe('signed approvals', () => {
     const key = approverPublicKey(newApproverSecret('ed25519'));
     expect(approverKeysIssue(plan({ required: 1 }))).toMatch(/^plan\.launch\.approvals\.approvers: a launch needs its approvers with their public keys/);
     expect(approverKeysIssue(plan({ required: 1, approvers: ['alice'] }))).toMatch(/^plan\.launch\.approvals\.approvers\.0: alice has no public key/);
-    expect(approverKeysIssue(plan({ required: 2, approvers: [{ name: 'alice', publicKey: key }] }))).toMatch(/1 approvers cannot give the 2 approvals required/);
-    expect(approverKeysIssue(plan({ required: 1, approvers: [{ name: 'alice', publicKey: key }, { name: 'bob', publicKey: key }] }))).toMatch(/share a public key/);
+    expect(approverKeysIssue(plan({ required: 2, approvers: [{ name: 'alice', publicKey: key }] }))).toMatch(
+      /1 approvers cannot give the 2 approvals required/,
+    );
+    expect(
+      approverKeysIssue(
+        plan({
+          required: 1,
+          approvers: [
+            { name: 'alice', publicKey: key },
+            { name: 'bob', publicKey: key },
+          ],
+        }),
+      ),
+    ).toMatch(/share a public key/);
     expect(approverKeysIssue(plan({ required: 1, approvers: [{ name: 'alice', publicKey: key }] }))).toBeUndefined();
     expect(() => plan({ required: 1, approvers: [{ name: 'alice', publicKey: 'ed25519:00' }] })).toThrow(/plan\.launch\.approvals\.approvers\.0/);
   });

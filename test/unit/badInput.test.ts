@@ -87,36 +87,72 @@ const cases: Array<[string, () => unknown, RegExp]> = [
   ['wrong type: target height as string', mutate((p) => (p.target = { height: '12' })), /plan\.target/],
   ['negative target height', mutate((p) => (p.target = { height: -1 })), /plan\.target/],
   ['fractional target height', mutate((p) => (p.target = { height: 1.5 })), /plan\.target/],
-  ['proposervm epochs from a non-avalanchego endpoint', mutate((p) => (p.epoch = { durationSeconds: 30, source: 'proposervm' })), /plan\.epoch\.source: proposervm epochs need an avalanchego\/luxd C-Chain endpoint/],
-  ['P-Chain export without proposervm epochs', mutate((p) => {
-    p.chains.P = { addresses: [] };
-  }), /plan\.chains\.P: needs plan\.epoch\.source 'proposervm'/],
-  ['P-Chain export at a block height', mutate((p) => {
-    p.chains.P = { addresses: [] };
-    p.target = { height: 5 };
-  }), /plan\.chains\.P: needs an epoch target/],
-  ['P-Chain address that is not bech32', mutate((p) => {
-    p.chains.P = { addresses: ['X-local1abc'] };
-  }), /plan\.chains\.P\.addresses\.0: a bech32 P-Chain address/],
-  ['X-Chain export without proposervm epochs', mutate((p) => {
-    p.chains.X = { addresses: [] };
-  }), /plan\.chains\.X: needs plan\.epoch\.source 'proposervm'/],
+  [
+    'proposervm epochs from a non-avalanchego endpoint',
+    mutate((p) => (p.epoch = { durationSeconds: 30, source: 'proposervm' })),
+    /plan\.epoch\.source: proposervm epochs need an avalanchego\/luxd C-Chain endpoint/,
+  ],
+  [
+    'P-Chain export without proposervm epochs',
+    mutate((p) => {
+      p.chains.P = { addresses: [] };
+    }),
+    /plan\.chains\.P: needs plan\.epoch\.source 'proposervm'/,
+  ],
+  [
+    'P-Chain export at a block height',
+    mutate((p) => {
+      p.chains.P = { addresses: [] };
+      p.target = { height: 5 };
+    }),
+    /plan\.chains\.P: needs an epoch target/,
+  ],
+  [
+    'P-Chain address that is not bech32',
+    mutate((p) => {
+      p.chains.P = { addresses: ['X-local1abc'] };
+    }),
+    /plan\.chains\.P\.addresses\.0: a bech32 P-Chain address/,
+  ],
+  [
+    'X-Chain export without proposervm epochs',
+    mutate((p) => {
+      p.chains.X = { addresses: [] };
+    }),
+    /plan\.chains\.X: needs plan\.epoch\.source 'proposervm'/,
+  ],
   ['unknown node kind', mutate((p) => (p.chains.C.node = 'erigon')), /plan\.chains\.C\.node: /],
   ['outage limit of zero', mutate((p) => (p.chains.C.maxOutageSeconds = 0)), /plan\.chains\.C\.maxOutageSeconds: /],
   ['epoch duration zero', mutate((p) => (p.epoch = { durationSeconds: 0 })), /plan\.epoch\.durationSeconds: must be a positive number of seconds/],
   ['partitions out of range', mutate((p) => (p.chains.C.partitions = 100_000)), /plan\.chains\.C\.partitions: /],
   ['genesis start in the past', mutate((p) => (p.genesis.startTime = NOW - 60)), /plan\.genesis\.startTime: .* is in the past/],
   ['relative start over 30 days', mutate((p) => (p.genesis.startTime = { afterFreezeSeconds: 31 * 86400 })), /plan\.genesis\.startTime/],
-  ['RPC URL with credentials', mutate((p) => (p.chains.C.rpcUrl = 'https://user:s3cret@rpc.example:8545')), /plan\.chains\.C\.rpcUrl: must not embed credentials/],
+  [
+    'RPC URL with credentials',
+    mutate((p) => (p.chains.C.rpcUrl = 'https://user:s3cret@rpc.example:8545')),
+    /plan\.chains\.C\.rpcUrl: must not embed credentials/,
+  ],
   ['RPC URL not http', mutate((p) => (p.chains.C.rpcUrl = 'ftp://127.0.0.1/')), /plan\.chains\.C\.rpcUrl: must be an http\(s\) URL/],
   ['path traversal in the run name', mutate((p) => (p.name = '../../etc')), /plan\.name: letters, digits/],
   ['path in the devnet name', mutate((p) => (p.launch.operator.network = '../other')), /plan\.launch\.operator\.network: a devnet name, not a path/],
   ['duplicate validator', mutate((p) => p.launch.validators.push({ ...staker1 })), /plan\.launch\.validators\.1\.nodeId: duplicate validator NodeID-7Xhw/],
-  ['BLS key shared by two validators', mutate((p) => p.launch.validators.push({ ...staker1, nodeId: 'NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ' })), /plan\.launch\.validators\.1\.blsPublicKey: BLS public key already used/],
+  [
+    'BLS key shared by two validators',
+    mutate((p) => p.launch.validators.push({ ...staker1, nodeId: 'NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ' })),
+    /plan\.launch\.validators\.1\.blsPublicKey: BLS public key already used/,
+  ],
   ['zero validator weight', mutate((p) => (p.launch.validators[0].weight = 0)), /plan\.launch\.validators\.0\.weight: must be a positive stake weight/],
   ['malformed BLS key', mutate((p) => (p.launch.validators[0].blsPublicKey = '0x1234')), /plan\.launch\.validators\.0\.blsPublicKey: must be a 48-byte/],
-  ['chain ID of another brand', mutate((p) => Object.assign(p, { brand: 'zoo', env: 'mainnet', genesis: { ...p.genesis, chainId: 96369 } })), /plan\.genesis\.chainId: chain ID 96369 belongs to lux mainnet/],
-  ['chain ID of another environment', mutate((p) => Object.assign(p, { brand: 'lux', env: 'testnet', genesis: { ...p.genesis, chainId: 96369 } })), /belongs to lux mainnet/],
+  [
+    'chain ID of another brand',
+    mutate((p) => Object.assign(p, { brand: 'zoo', env: 'mainnet', genesis: { ...p.genesis, chainId: 96369 } })),
+    /plan\.genesis\.chainId: chain ID 96369 belongs to lux mainnet/,
+  ],
+  [
+    'chain ID of another environment',
+    mutate((p) => Object.assign(p, { brand: 'lux', env: 'testnet', genesis: { ...p.genesis, chainId: 96369 } })),
+    /belongs to lux mainnet/,
+  ],
   ['oversized string', mutate((p) => (p.name = 'a'.repeat(10_000))), /plan\.name: /],
   ['too many approvers required', mutate((p) => (p.launch.approvals = { required: 1000 })), /plan\.launch\.approvals\.required: /],
   [
@@ -124,38 +160,86 @@ const cases: Array<[string, () => unknown, RegExp]> = [
     () => readCertificate(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 'staker.crt'),
     /staker\.crt: .*private key/i,
   ],
-  ['primary genesis: a private key where a certificate is expected', mutatePrimary((p) => {
-    p.genesis.primary.validators[0].certificate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-  }), /plan\.genesis\.primary\.validators\.0\.certificate: is a private key; a certificate \(staker\.crt\) is expected/],
+  [
+    'primary genesis: a private key where a certificate is expected',
+    mutatePrimary((p) => {
+      p.genesis.primary.validators[0].certificate = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    }),
+    /plan\.genesis\.primary\.validators\.0\.certificate: is a private key; a certificate \(staker\.crt\) is expected/,
+  ],
   ['supply gap limit as a number', mutatePrimary((p) => (p.chains.P.maxSupplyGap = 1000)), /plan\.chains\.P\.maxSupplyGap: .*string/],
-  ['negative supply gap limit', mutatePrimary((p) => (p.chains.P.maxSupplyGap = '-1')), /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/],
-  ['fractional supply gap limit', mutatePrimary((p) => (p.chains.P.maxSupplyGap = '1.5')), /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/],
-  ['primary genesis: staker without NodeID or certificate', mutatePrimary((p) => delete p.genesis.primary.validators[0].certificate), /plan\.genesis\.primary\.validators\.0: needs a nodeId or a certificate/],
-  ['primary genesis: reward address of another network', mutatePrimary((p) => {
-    p.genesis.primary.validators[0].rewardAddress = 'X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u';
-  }), /plan\.genesis\.primary\.validators\.0\.rewardAddress: has HRP "local"; network 88888 on avalanchego uses "custom"/],
+  [
+    'negative supply gap limit',
+    mutatePrimary((p) => (p.chains.P.maxSupplyGap = '-1')),
+    /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/,
+  ],
+  [
+    'fractional supply gap limit',
+    mutatePrimary((p) => (p.chains.P.maxSupplyGap = '1.5')),
+    /plan\.chains\.P\.maxSupplyGap: a whole amount in the smallest unit \(nAVAX\)/,
+  ],
+  [
+    'primary genesis: staker without NodeID or certificate',
+    mutatePrimary((p) => delete p.genesis.primary.validators[0].certificate),
+    /plan\.genesis\.primary\.validators\.0: needs a nodeId or a certificate/,
+  ],
+  [
+    'primary genesis: reward address of another network',
+    mutatePrimary((p) => {
+      p.genesis.primary.validators[0].rewardAddress = 'X-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u';
+    }),
+    /plan\.genesis\.primary\.validators\.0\.rewardAddress: has HRP "local"; network 88888 on avalanchego uses "custom"/,
+  ],
   ['primary genesis without the P-Chain export', mutatePrimary((p) => delete p.chains.P), /plan\.genesis\.primary: needs plan\.chains\.P/],
-  ['primary genesis launched by the geth devnet operator', mutatePrimary((p) => {
-    p.launch = { operator: { kind: 'local', network: 'devnet' } };
-  }), /plan\.launch\.operator: the local operator launches geth devnets/],
-  ['Q-Chain export for an avalanchego genesis', mutatePrimary((p) => (p.chains.Q = {})), /plan\.chains\.Q: a Q-Chain exists on luxd only; plan\.genesis\.primary\.dialect is avalanchego/],
+  [
+    'primary genesis launched by the geth devnet operator',
+    mutatePrimary((p) => {
+      p.launch = { operator: { kind: 'local', network: 'devnet' } };
+    }),
+    /plan\.launch\.operator: the local operator launches geth devnets/,
+  ],
+  [
+    'Q-Chain export for an avalanchego genesis',
+    mutatePrimary((p) => (p.chains.Q = {})),
+    /plan\.chains\.Q: a Q-Chain exists on luxd only; plan\.genesis\.primary\.dialect is avalanchego/,
+  ],
   ['Q-Chain export without proposervm epochs', mutate((p) => (p.chains.Q = {})), /plan\.chains\.Q: needs plan\.epoch\.source 'proposervm'/],
-  ['primary genesis ratified by a validator it does not create', mutatePrimary((p) => {
-    p.launch = { operator: { kind: 'manual' }, validators: [{ ...staker1, blsPublicKey: `0x${'a1'.repeat(48)}` }] };
-  }), /plan\.launch\.validators\.0: NodeID-7Xhw\w+ is not an initial staker of plan\.genesis\.primary/],
+  [
+    'primary genesis ratified by a validator it does not create',
+    mutatePrimary((p) => {
+      p.launch = { operator: { kind: 'manual' }, validators: [{ ...staker1, blsPublicKey: `0x${'a1'.repeat(48)}` }] };
+    }),
+    /plan\.launch\.validators\.0: NodeID-7Xhw\w+ is not an initial staker of plan\.genesis\.primary/,
+  ],
   ['primary genesis without the X-Chain export', mutatePrimary((p) => delete p.chains.X), /plan\.genesis\.primary: needs plan\.chains\.X/],
   ['primary genesis with no owner to carry', mutatePrimary((p) => (p.chains.P.addresses = [])), /plan\.chains\.P: lists no address and does not discover them/],
-  ['primary genesis on a standard avalanchego network', mutatePrimary((p) => (p.genesis.primary.networkId = 12345)), /plan\.genesis\.primary\.networkId: 12345 is a standard avalanchego network/],
+  [
+    'primary genesis on a standard avalanchego network',
+    mutatePrimary((p) => (p.genesis.primary.networkId = 12345)),
+    /plan\.genesis\.primary\.networkId: 12345 is a standard avalanchego network/,
+  ],
   ['primary genesis: network ID 0', mutatePrimary((p) => (p.genesis.primary.networkId = 0)), /plan\.genesis\.primary\.networkId: /],
-  ['agents operator without a primary genesis', mutate((p) => {
-    p.launch = { operator: { kind: 'agents' } };
-  }), /plan\.launch\.operator: migrates the validators of a primary network: it needs plan\.genesis\.primary/],
-  ['agents operator with declared launch validators', mutatePrimary((p) => {
-    p.launch = { operator: { kind: 'agents' }, validators: [{ ...staker1 }] };
-  }), /plan\.launch\.validators: the agents operator ratifies with the genesis stakers' own keys and weights/],
-  ['agents operator with a zero agent timeout', mutatePrimary((p) => {
-    p.launch = { operator: { kind: 'agents', agentTimeoutSeconds: 0 } };
-  }), /plan\.launch\.operator\.agentTimeoutSeconds: /],
+  [
+    'agents operator without a primary genesis',
+    mutate((p) => {
+      p.launch = { operator: { kind: 'agents' } };
+    }),
+    /plan\.launch\.operator: migrates the validators of a primary network: it needs plan\.genesis\.primary/,
+  ],
+  [
+    'agents operator with declared launch validators',
+    mutatePrimary((p) => {
+      p.launch = { operator: { kind: 'agents' }, validators: [{ ...staker1 }] };
+    }),
+    /plan\.launch\.validators: the agents operator ratifies with the genesis stakers' own keys and weights/,
+  ],
+  [
+    'agents operator with a zero agent timeout',
+    mutatePrimary((p) => {
+      p.launch = { operator: { kind: 'agents', agentTimeoutSeconds: 0 } };
+    }),
+    /plan\.launch\.operator\.agentTimeoutSeconds: /,
+  ],
   ['artifact path escaping its run directory', () => new LocalArtifactStore(tmpdir()).path('run-1', '../../etc/passwd'), /escapes the run directory/],
   ['devnet name escaping the devnet root', () => new LocalGethDevnet(tmpdir(), '../../root'), /escapes the devnet root/],
 ];
@@ -191,7 +275,9 @@ describe('bad input table', () => {
   it('refuses a launch validator whose proof of possession does not verify, naming the validator', async () => {
     const keys = { nodeId: staker1.nodeId, blsPublicKey: staker1.blsPublicKey, proofOfPossession: staker2.proofOfPossession };
     const refused = keyActivities().verifyValidatorKeys(keys);
-    await expect(refused).rejects.toThrow(/^validator NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg: proofOfPossession does not verify for blsPublicKey 0x900c9b119b5c82d7… under the avalanchego rule$/);
+    await expect(refused).rejects.toThrow(
+      /^validator NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg: proofOfPossession does not verify for blsPublicKey 0x900c9b119b5c82d7… under the avalanchego rule$/,
+    );
     await expect(refused).rejects.toMatchObject({ type: 'InvalidValidator' });
   });
 
@@ -202,7 +288,7 @@ describe('bad input table', () => {
       return keyActivities().checkGenesisStakers({ primary });
     };
 
-    it('accepts a staker\'s certificate, BLS key and PoP, and names it by the NodeID of its certificate', async () => {
+    it("accepts a staker's certificate, BLS key and PoP, and names it by the NodeID of its certificate", async () => {
       const accepted = await check(() => undefined);
       expect(accepted.validators).toBe(1);
       // The NodeID upstream publishes for staker1.crt: what preflight asks that staker's agent to be.
@@ -210,7 +296,9 @@ describe('bad input table', () => {
     });
 
     it('duplicate NodeID', async () => {
-      await expect(check((v) => v.push({ ...v[0] }))).rejects.toThrow(/plan\.genesis\.primary\.validators\[1\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.nodeID: duplicate NodeID: also plan\.genesis\.primary\.validators\[0\]/);
+      await expect(check((v) => v.push({ ...v[0] }))).rejects.toThrow(
+        /plan\.genesis\.primary\.validators\[1\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.nodeID: duplicate NodeID: also plan\.genesis\.primary\.validators\[0\]/,
+      );
     });
 
     it('invalid proof of possession', async () => {
@@ -220,7 +308,9 @@ describe('bad input table', () => {
     });
 
     it('a certificate that belongs to another NodeID', async () => {
-      await expect(check((v) => v.push({ ...staker2, certificate: staker1Certificate }))).rejects.toThrow(/\.nodeID: does not match its certificate, which belongs to NodeID-7Xhw/);
+      await expect(check((v) => v.push({ ...staker2, certificate: staker1Certificate }))).rejects.toThrow(
+        /\.nodeID: does not match its certificate, which belongs to NodeID-7Xhw/,
+      );
     });
 
     it('a BLS key shared by two validators', async () => {

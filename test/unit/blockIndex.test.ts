@@ -36,7 +36,9 @@ function fakeIndex(chain: 'P' | 'X', blocks: Recorded[], from = 1, corrupt = new
     chain,
     async range(start: number, count: number) {
       requests += 1;
-      return held.slice(start, start + count).map((b, i) => ({ index: start + i, bytes: corrupt.has(b.height) ? new Uint8Array([0, 0, 0, 0, 0, 99]) : decodeCheckedHex(b.container) }));
+      return held
+        .slice(start, start + count)
+        .map((b, i) => ({ index: start + i, bytes: corrupt.has(b.height) ? new Uint8Array([0, 0, 0, 0, 0, 99]) : decodeCheckedHex(b.container) }));
     },
   } as unknown as BlockIndex;
   return { indexed: { index, firstHeight: from }, requests: () => requests };
@@ -72,7 +74,11 @@ describe('block index: containers decoded from their bytes', () => {
     const expected = digestsOf(await collect(walk, 1, head));
     const stats: IndexStats = { decoded: 0, fallbacks: 0 };
     const fake = fakeIndex('P', blocks, 1, new Set([2]));
-    const pages = await collect(indexPages(fake.indexed, { hrp: FIXTURE.hrp, stakingAssetID: FIXTURE.stakingAssetID, blockJson: jsonOf(blocks), walk, stats }), 1, head);
+    const pages = await collect(
+      indexPages(fake.indexed, { hrp: FIXTURE.hrp, stakingAssetID: FIXTURE.stakingAssetID, blockJson: jsonOf(blocks), walk, stats }),
+      1,
+      head,
+    );
     expect(digestsOf(pages)).toEqual(expected);
     expect(fake.requests()).toBe(1);
     expect(stats).toMatchObject({ decoded: head - 1, fallbacks: 1 });
@@ -85,12 +91,17 @@ describe('block index: containers decoded from their bytes', () => {
     const late = fakeIndex('P', blocks, 3);
     const to = blocks.length - 1;
     const pages = await collect(indexPages(late.indexed, { hrp: FIXTURE.hrp, stakingAssetID: FIXTURE.stakingAssetID, blockJson: jsonOf(blocks), walk }), 1, to);
-    expect(pages.map((p) => [p.from, p.to])).toEqual([[1, 2], [3, to]]);
+    expect(pages.map((p) => [p.from, p.to])).toEqual([
+      [1, 2],
+      [3, to],
+    ]);
     expect(digestsOf(pages)).toEqual(digestsOf(await collect(walk, 1, to)));
 
     expect(to).toBeGreaterThan(3);
     const wrong = fakeIndex('P', blocks, 1);
     const shifted = { ...wrong.indexed, firstHeight: 2 };
-    await expect(collect(indexPages(shifted, { hrp: FIXTURE.hrp, stakingAssetID: FIXTURE.stakingAssetID, blockJson: jsonOf(blocks), walk }), 2, to)).rejects.toThrow(IndexHeightError);
+    await expect(
+      collect(indexPages(shifted, { hrp: FIXTURE.hrp, stakingAssetID: FIXTURE.stakingAssetID, blockJson: jsonOf(blocks), walk }), 2, to),
+    ).rejects.toThrow(IndexHeightError);
   });
 });

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  assertChainIdAllowed,
-  BRANDS,
-  ENVIRONMENTS,
-  EVM_CHAIN_IDS,
-  evmChainIdFor,
-  networkMode,
-  ownerOfChainId,
-} from '../../src/network/chainIds.js';
+import { assertChainIdAllowed, BRANDS, ENVIRONMENTS, EVM_CHAIN_IDS, evmChainIdFor, networkMode, ownerOfChainId } from '../../src/network/chainIds.js';
 
 describe('LP-018 chain-ID map', () => {
   it('encodes the seed table', () => {

@@ -60,9 +60,16 @@ describe('watch: progress and the next human step', () => {
     const approving = status({ phase: 'approve', genesisSha256: sha, approvals: { required: 2, approvers: ['alice'] } });
     expect(nextStep('run 1', approving)).toEqual({
       what: `approve genesis ${sha} (1 of 2 approvals)`,
-      commands: [`regenesis approve 'run 1' --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`, `regenesis abort 'run 1' --reason <why>`],
+      commands: [
+        `regenesis approve 'run 1' --approver <your name> --genesis-sha256 ${sha} --key-file <your approver key>`,
+        `regenesis abort 'run 1' --reason <why>`,
+      ],
     });
-    const ratifying = status({ phase: 'ratify', genesisSha256: sha, ratification: { totalWeight: '3', signedWeight: '1', signers: ['n1'], threshold: '2/3 of stake' } });
+    const ratifying = status({
+      phase: 'ratify',
+      genesisSha256: sha,
+      ratification: { totalWeight: '3', signedWeight: '1', signers: ['n1'], threshold: '2/3 of stake' },
+    });
     expect(nextStep('r', ratifying)?.commands[0]).toBe(`regenesis sign --genesis-sha256 ${sha} --signer-key-file <validator's signer.key>`);
     // A luxd run's validators are told to sign under luxd's rule, the only one the run accepts.
     const luxd = { ...ratifying, ratification: { ...ratifying.ratification!, dialect: 'luxd' as const } };

@@ -48,7 +48,15 @@ function pinned(name: string): string {
 describe('docker-compose.yml', () => {
   it('runs Temporal on PostgreSQL, the Web UI, the object store, the workers and (on validator hosts) the agent', () => {
     expect(Object.keys(services).sort()).toEqual([
-      'agent', 'object-store', 'object-store-bucket', 'postgresql', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker',
+      'agent',
+      'object-store',
+      'object-store-bucket',
+      'postgresql',
+      'temporal',
+      'temporal-namespace',
+      'temporal-schema',
+      'temporal-ui',
+      'worker',
     ]);
     expect(services.agent.profiles).toEqual(['validator']);
     expect(all(serverConfig, /pluginName: "(\w+)"/g)).toEqual(['postgres12', 'postgres12']);
@@ -151,7 +159,9 @@ describe('docker-compose.yml', () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose's own variable syntax, not a template
     expect(agent.volumes).toContain('${VALIDATOR_KEYS_DIR:?set VALIDATOR_KEYS_DIR}:/run/validator-keys:ro');
     const { agentConfigSchema } = await import('../../src/agent/config.js');
-    const required = Object.entries(agentConfigSchema.shape).filter(([, t]) => !t.safeParse(undefined).success).map(([k]) => k);
+    const required = Object.entries(agentConfigSchema.shape)
+      .filter(([, t]) => !t.safeParse(undefined).success)
+      .map(([k]) => k);
     const envName = (key: string) => `REGENESIS_AGENT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
     for (const key of required) expect(agent.environment, envName(key)).toHaveProperty(envName(key));
     // The image has the node binary the agent is pointed at.

@@ -80,9 +80,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Merges `delta` into stage 1 and checks every output file against the reference export of the result. */
-async function mergeAndCompare(delta: DeltaEntry[], from: { records: AccountRecord[]; files: string[] } = { records: before, files: stage1 }): Promise<MergeResult> {
+async function mergeAndCompare(
+  delta: DeltaEntry[],
+  from: { records: AccountRecord[]; files: string[] } = { records: before, files: stage1 },
+): Promise<MergeResult> {
   const dir = join(work, `case-${++cases}`);
-  const result = await mergeDelta({ partitions: from.files, output: (i) => ({ path: join(dir, 'out', `part-${i}.jsonl`), rel: `out/part-${i}.jsonl` }) }, entries(delta));
+  const result = await mergeDelta(
+    { partitions: from.files, output: (i) => ({ path: join(dir, 'out', `part-${i}.jsonl`), rel: `out/part-${i}.jsonl` }) },
+    entries(delta),
+  );
   const after = apply(from.records, delta);
   const expected = writeExport(join(dir, 'expected'), after, from.files.length);
   expect(result.partitions.map((p) => p.path)).toEqual(from.files.map((_, i) => `out/part-${i}.jsonl`));
@@ -139,7 +145,10 @@ describe('merging a delta into partitioned exports', () => {
     expect(first.key < before[0]!.key && last.key > before.at(-1)!.key).toBe(true);
     await mergeAndCompare([first, last]);
     // ... and replacing, then deleting, the state's own first and last records.
-    await mergeAndCompare([{ ...before[0]!, balance: '0x7' }, { ...before.at(-1)!, balance: '0x8' }]);
+    await mergeAndCompare([
+      { ...before[0]!, balance: '0x7' },
+      { ...before.at(-1)!, balance: '0x8' },
+    ]);
     await mergeAndCompare([deletion(before[0]!), deletion(before.at(-1)!)]);
   });
 
@@ -175,7 +184,10 @@ describe('merging a delta into partitioned exports', () => {
     const path = join(work, 'delta.jsonl');
     writeFileSync(path, delta.map(deltaLine).join(''));
     const fromFile = async (dir: string) =>
-      mergeDelta({ partitions: stage1, output: (i) => ({ path: join(work, dir, `part-${i}.jsonl`), rel: `part-${i}.jsonl` }) }, readJsonLines<DeltaEntry>([path]));
+      mergeDelta(
+        { partitions: stage1, output: (i) => ({ path: join(work, dir, `part-${i}.jsonl`), rel: `part-${i}.jsonl` }) },
+        readJsonLines<DeltaEntry>([path]),
+      );
     const first = await fromFile('again-1');
     const second = await fromFile('again-2');
     expect(second).toEqual(first);

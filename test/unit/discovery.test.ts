@@ -9,7 +9,16 @@ const output = (address: string, amount: number) => ({ assetID: AVAX, fxID: 'spd
 const pBlock = {
   time: 1795257883,
   height: 1,
-  txs: [{ unsignedTx: { outputs: [output('P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2', 1000), output('P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u', 9)], inputs: [{ txID: 'in', outputIndex: 0, assetID: AVAX, fxID: 'spdx', input: { amount: 1100, signatureIndices: [0] } }], memo: '0x' }, credentials: [] }],
+  txs: [
+    {
+      unsignedTx: {
+        outputs: [output('P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2', 1000), output('P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u', 9)],
+        inputs: [{ txID: 'in', outputIndex: 0, assetID: AVAX, fxID: 'spdx', input: { amount: 1100, signatureIndices: [0] } }],
+        memo: '0x',
+      },
+      credentials: [],
+    },
+  ],
 };
 const xGenesisAsset = {
   unsignedTx: {
@@ -22,7 +31,11 @@ describe('owner discovery', () => {
   it('collects every X-/P- address under an `addresses` key, whatever the transaction type', () => {
     const found: string[] = [];
     collectAddresses([pBlock, xGenesisAsset, { memo: 'P-local1notunderaddresses', addresses: ['0xnot-bech32'] }], (a) => found.push(a));
-    expect(found).toEqual(['local1g65uqn6t77p656w64023nh8nd9updzmxyymev2', 'local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u', 'local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu']);
+    expect(found).toEqual([
+      'local1g65uqn6t77p656w64023nh8nd9updzmxyymev2',
+      'local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u',
+      'local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu',
+    ]);
   });
 
   it('walks validators, P blocks to the pinned height, the X genesis and X blocks; refuses beyond its bound', async () => {
@@ -50,7 +63,15 @@ describe('owner discovery', () => {
     } as unknown as ExchangeChain;
     const found = await discoverOwners({ pchain, xchain, pChainHeight: 3, stakingAssetID: AVAX });
     expect(asked).toEqual(['validators@3', 'P1', 'P2', 'P3', `tx ${AVAX}`, 'X1', 'X2']);
-    expect(found).toEqual({ owners: ['local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u', 'local1g65uqn6t77p656w64023nh8nd9updzmxyymev2', 'local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu'], pBlocks: 3, xBlocks: 2, burned: { P: 3n * (1100n - 1009n), X: 0n }, requests: 5 });
-    await expect(discoverOwners({ pchain, xchain, pChainHeight: 3, stakingAssetID: AVAX, limit: 2 })).rejects.toThrow(/more than 2 owners; list the addresses in the plan instead/);
+    expect(found).toEqual({
+      owners: ['local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u', 'local1g65uqn6t77p656w64023nh8nd9updzmxyymev2', 'local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu'],
+      pBlocks: 3,
+      xBlocks: 2,
+      burned: { P: 3n * (1100n - 1009n), X: 0n },
+      requests: 5,
+    });
+    await expect(discoverOwners({ pchain, xchain, pChainHeight: 3, stakingAssetID: AVAX, limit: 2 })).rejects.toThrow(
+      /more than 2 owners; list the addresses in the plan instead/,
+    );
   });
 });

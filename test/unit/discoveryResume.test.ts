@@ -47,7 +47,14 @@ function fakeNode(fault?: { chain: 'P' | 'X'; height: number }) {
     const shared = ownerOf(chain, 1_000_000 + (h % 7));
     return {
       height: h,
-      txs: [{ unsignedTx: { outputs: [{ assetID: AVAX, output: { addresses: [ownerOf(chain, h), shared], amount: 100 } }], inputs: [{ assetID: AVAX, input: { amount: 100 + h } }] } }],
+      txs: [
+        {
+          unsignedTx: {
+            outputs: [{ assetID: AVAX, output: { addresses: [ownerOf(chain, h), shared], amount: 100 } }],
+            inputs: [{ assetID: AVAX, input: { amount: 100 + h } }],
+          },
+        },
+      ],
     };
   };
   const pBlock = block('P');
@@ -58,13 +65,20 @@ function fakeNode(fault?: { chain: 'P' | 'X'; height: number }) {
     },
     blockJson: pBlock,
   } as unknown as PlatformChain;
-  const xchain = { txJson: async () => ({ unsignedTx: { initialStates: [{ outputs: [{ addresses: [ownerOf('X', 0)] }] }] } }), height: async () => X_HEAD, blockJson: xBlock } as unknown as ExchangeChain;
+  const xchain = {
+    txJson: async () => ({ unsignedTx: { initialStates: [{ outputs: [{ addresses: [ownerOf('X', 0)] }] }] } }),
+    height: async () => X_HEAD,
+    blockJson: xBlock,
+  } as unknown as ExchangeChain;
   const input = (more: Partial<DiscoveryInput>): DiscoveryInput => ({
     pchain,
     xchain,
     pChainHeight: P_HEIGHT,
     stakingAssetID: AVAX,
-    pages: { P: walkPages(pBlock, AVAX, { pageSize: PAGE, concurrency: CONCURRENCY }), X: walkPages(xBlock, AVAX, { pageSize: PAGE, concurrency: CONCURRENCY }) },
+    pages: {
+      P: walkPages(pBlock, AVAX, { pageSize: PAGE, concurrency: CONCURRENCY }),
+      X: walkPages(xBlock, AVAX, { pageSize: PAGE, concurrency: CONCURRENCY }),
+    },
     ...more,
   });
   const reReads = (): number => [...reads.values()].reduce((sum, n) => sum + n - 1, 0);
@@ -108,7 +122,13 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     expect(existsSync(AtomicFile.partialPath(logPath))).toBe(true);
 
     const resumed = await discoverOwners(node.input({ logPath, resume: last }));
-    expect(resumed).toMatchObject({ owners: whole.owners, burned: whole.burned, pBlocks: whole.pBlocks, xBlocks: whole.xBlocks, resumedFrom: { P: 3 * PAGE + 1, X: 1 } });
+    expect(resumed).toMatchObject({
+      owners: whole.owners,
+      burned: whole.burned,
+      pBlocks: whole.pBlocks,
+      xBlocks: whole.xBlocks,
+      resumedFrom: { P: 3 * PAGE + 1, X: 1 },
+    });
     expect(node.reReads()).toBeLessThanOrEqual(CONCURRENCY);
     // The log is dropped once the result is returned.
     expect(existsSync(AtomicFile.partialPath(logPath))).toBe(false);

@@ -91,7 +91,7 @@ describe('LP-181 rules', () => {
     expect(epochEndTime(sealingEpoch, 120)).toBe(1120);
   });
 
-  it('advances when the parent sits exactly on the boundary (>=, not the sketch\'s strict After)', () => {
+  it("advances when the parent sits exactly on the boundary (>=, not the sketch's strict After)", () => {
     const start = { number: 10, startTime: 1000, pChainHeight: 7 };
     expect(nextEpoch({ timestamp: 1120, pChainHeight: 9, epoch: start }, 120)).toEqual({
       number: 11,
@@ -111,9 +111,7 @@ describe('LP-181 rules', () => {
     expect(() => assertEpochDuration(bad)).toThrow(/durationSeconds/);
     expect(() => blockSealsEpoch(1120, { startTime: 1000 }, bad)).toThrow(/durationSeconds/);
     expect(() => nextEpoch({ timestamp: 1120, pChainHeight: 1, epoch }, bad)).toThrow(/durationSeconds/);
-    expect(() => new BlockTimestampEpochSource(arrayReader([0, 1]).reader, { durationSeconds: bad })).toThrow(
-      /durationSeconds/,
-    );
+    expect(() => new BlockTimestampEpochSource(arrayReader([0, 1]).reader, { durationSeconds: bad })).toThrow(/durationSeconds/);
   });
 
   it('rejects a duration that is not a number', () => {
@@ -252,9 +250,7 @@ describe('BlockTimestampEpochSource', () => {
   });
 
   it('rejects a bad anchorHeight and an anchor above the head', async () => {
-    expect(() => new BlockTimestampEpochSource(arrayReader([0]).reader, { durationSeconds: 1, anchorHeight: -1 })).toThrow(
-      /anchorHeight/,
-    );
+    expect(() => new BlockTimestampEpochSource(arrayReader([0]).reader, { durationSeconds: 1, anchorHeight: -1 })).toThrow(/anchorHeight/);
     const source = new BlockTimestampEpochSource(arrayReader([0, 1]).reader, { durationSeconds: 1, anchorHeight: 5 });
     await expect(source.status(0)).rejects.toThrow(/anchorHeight 5/);
   });
@@ -269,9 +265,7 @@ describe('BlockTimestampEpochSource', () => {
       head: async () => ({ number: 4, timestamp: 400 }),
       block: async (n) => ({ number: n + 1, timestamp: n * 100 }),
     };
-    await expect(new BlockTimestampEpochSource(reader, { durationSeconds: 100 }).status(0)).rejects.toThrow(
-      /asked for block 0, got block 1/,
-    );
+    await expect(new BlockTimestampEpochSource(reader, { durationSeconds: 100 }).status(0)).rejects.toThrow(/asked for block 0, got block 1/);
   });
 });
 

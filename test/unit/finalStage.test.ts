@@ -27,7 +27,15 @@ const plan = planFor({
   launch: {
     approvals: { required: 1, timeoutSeconds: 60 },
     ratificationTimeoutSeconds: 60,
-    operator: { kind: 'agents', agentTimeoutSeconds: 60, healthTimeoutSeconds: 60, transferCheck: true, stages: 2, headsSettleSeconds: 5, deltaLimits: { accountsChanged: 10, validatorSetMayChange: false } },
+    operator: {
+      kind: 'agents',
+      agentTimeoutSeconds: 60,
+      healthTimeoutSeconds: 60,
+      transferCheck: true,
+      stages: 2,
+      headsSettleSeconds: 5,
+      deltaLimits: { accountsChanged: 10, validatorSetMayChange: false },
+    },
     validators: [],
   },
 }) as unknown as Plan;
@@ -40,8 +48,16 @@ const stage1 = {
   oldValidators: ['NodeID-A', 'NodeID-B', 'NodeID-C'],
 } as unknown as Prepared;
 
-const heads = (c: number, p = 50, x = 7): ChainHeads => ({ c: { height: c, hash: `0x${c.toString(16).padStart(64, '0')}`, stateRoot: `0x${'aa'.repeat(32)}`, timestamp: 1_800_000_000 + c }, p, x });
-const halted = (c: number) => ({ dataDigest: 'ab'.repeat(32), files: 1, lastAccepted: { C: { ...heads(c).c, readAt: '' }, P: { height: 50, readAt: '' }, X: { height: 7, readAt: '' } } });
+const heads = (c: number, p = 50, x = 7): ChainHeads => ({
+  c: { height: c, hash: `0x${c.toString(16).padStart(64, '0')}`, stateRoot: `0x${'aa'.repeat(32)}`, timestamp: 1_800_000_000 + c },
+  p,
+  x,
+});
+const halted = (c: number) => ({
+  dataDigest: 'ab'.repeat(32),
+  files: 1,
+  lastAccepted: { C: { ...heads(c).c, readAt: '' }, P: { height: 50, readAt: '' }, X: { height: 7, readAt: '' } },
+});
 
 /** The API node's two reads, the validator set at the halted P height, and every agent's last C height. */
 function answer(read: { first: ChainHeads; second: ChainHeads }, atHalt: string[], lastC = 12): void {
@@ -69,7 +85,7 @@ describe('the final stage of a two-stage launch', () => {
     expect(r.status.entered).toEqual(['validate', 'halt', 'final-heads']);
   });
 
-  it('refuses a head that moves after the halt, with the old network\'s resumption registered', async () => {
+  it("refuses a head that moves after the halt, with the old network's resumption registered", async () => {
     answer({ first: heads(12), second: heads(13) }, ['NodeID-A', 'NodeID-B', 'NodeID-C']);
     const r = run();
     await expect(finalStage(r, stage1, op)).rejects.toThrow(/not proven stopped: the C-Chain moved after the halt: .* from 12 .* to 13/);
@@ -91,7 +107,9 @@ describe('the final stage of a two-stage launch', () => {
     const validatorSet = (sha256: string) => ({ validators: { sha256 } });
     const stage1Signed = { ...stage1, pChain: validatorSet('aa') } as unknown as Prepared;
     const exportedWith = (changedAccounts: number, validatorsSha256 = 'aa') =>
-      ({ c: [], others: { pChain: validatorSet(validatorsSha256) }, delta: { fromHeight: 10, toHeight: 12, changedAccounts } }) as unknown as Parameters<typeof judgeDelta>[2];
+      ({ c: [], others: { pChain: validatorSet(validatorsSha256) }, delta: { fromHeight: 10, toHeight: 12, changedAccounts } }) as unknown as Parameters<
+        typeof judgeDelta
+      >[2];
     /** A run whose stage 1 was approved, now in its final stage with the final genesis written. */
     const approvedRun = () => {
       const r = run();
@@ -109,7 +127,7 @@ describe('the final stage of a two-stage launch', () => {
       expect(r.status.entered).not.toContain('approve');
     });
 
-    it('beyond the accounts limit, the final genesis waits for approvals of its own hash: stage 1\'s do not count', async () => {
+    it("beyond the accounts limit, the final genesis waits for approvals of its own hash: stage 1's do not count", async () => {
       const r = approvedRun();
       await expect(judgeDelta(r, stage1Signed, exportedWith(11))).rejects.toThrow(
         new RegExp(`approval timed out after 60s with 0 of 1 approvals of the final genesis ${'f1'.repeat(32)}`),
@@ -126,12 +144,13 @@ describe('the final stage of a two-stage launch', () => {
     });
   });
 
-  it("a rollback restarts every halted node, and ends incomplete naming one whose data directory changed while it was down", async () => {
+  it('a rollback restarts every halted node, and ends incomplete naming one whose data directory changed while it was down', async () => {
     let resumes = 0;
     resetSandbox({
       agentHaltOldNode: () => halted(12),
       // NodeID-B's agent finds its directory's digest changed since the halt; it restarts the node all the same.
-      agentResumeOldNode: () => (++resumes === 2 ? { resumed: true, dataUnchanged: false, dataDigest: 'cd'.repeat(32) } : { resumed: true, dataUnchanged: true }),
+      agentResumeOldNode: () =>
+        ++resumes === 2 ? { resumed: true, dataUnchanged: false, dataDigest: 'cd'.repeat(32) } : { resumed: true, dataUnchanged: true },
     });
     const r = run();
     await haltOldValidators(r, ['NodeID-A', 'NodeID-B', 'NodeID-C'], 60);
@@ -173,7 +192,9 @@ describe('the final stage of a two-stage launch', () => {
     it('rolls back, as HaltNotHeld, when a head moved since: nodes came back and took blocks the new network lacks', async () => {
       await expect(launchedNetwork(heads(14, 51))).rejects.toMatchObject({
         type: 'HaltNotHeld',
-        message: expect.stringMatching(/moved after its halt was proven, before the commit point: the C-Chain moved .* from 12 .* to 14 .*; the P-Chain moved .* from 50 to 51/),
+        message: expect.stringMatching(
+          /moved after its halt was proven, before the commit point: the C-Chain moved .* from 12 .* to 14 .*; the P-Chain moved .* from 50 to 51/,
+        ),
       });
     });
   });

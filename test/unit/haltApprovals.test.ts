@@ -49,8 +49,14 @@ describe("a validator host's approval gate on halts (src/agent/haltApprovals.ts)
   it('halts only for a run that enough of its own approvers signed', async () => {
     const gated = agent(keysFile);
     const notApproved = { type: 'HaltNotApproved', nonRetryable: true };
-    await expect(halt(gated, [])).rejects.toMatchObject({ ...notApproved, message: expect.stringMatching(/approved by 2 of its approvers \(alice, bob, oncall\); .* carries 0 valid approvals/) });
-    await expect(halt(gated, [signed('alice')])).rejects.toMatchObject({ ...notApproved, message: expect.stringMatching(/carries 1 valid approval \(alice\)/) });
+    await expect(halt(gated, [])).rejects.toMatchObject({
+      ...notApproved,
+      message: expect.stringMatching(/approved by 2 of its approvers \(alice, bob, oncall\); .* carries 0 valid approvals/),
+    });
+    await expect(halt(gated, [signed('alice')])).rejects.toMatchObject({
+      ...notApproved,
+      message: expect.stringMatching(/carries 1 valid approval \(alice\)/),
+    });
     // The same approver twice counts once; an approver this host does not list counts for nothing.
     await expect(halt(gated, [signed('alice'), signed('alice'), signed('mallory')])).rejects.toMatchObject(notApproved);
     // Signatures of another run, or asked for by another workflow, do not carry over.
@@ -73,7 +79,9 @@ describe("a validator host's approval gate on halts (src/agent/haltApprovals.ts)
     };
     expect(bad('a.json', '{')).toThrow(/approver keys file .*a\.json: /);
     expect(bad('b.json', { required: 3, approvers: approvers('alice', 'bob') })).toThrow(/b\.json: required: 3 is more than the 2 approvers listed/);
-    expect(bad('c.json', { required: 1, approvers: [{ name: 'x', publicKey: 'ed25519:00' }] })).toThrow(/c\.json: approvers\.0\.publicKey: a ed25519 public key is 32 bytes/);
+    expect(bad('c.json', { required: 1, approvers: [{ name: 'x', publicKey: 'ed25519:00' }] })).toThrow(
+      /c\.json: approvers\.0\.publicKey: a ed25519 public key is 32 bytes/,
+    );
     expect(bad('d.json', { required: 1, approvers: [...approvers('alice'), ...approvers('alice')] })).toThrow(/d\.json: approvers: a name is listed twice/);
   });
 });

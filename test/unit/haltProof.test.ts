@@ -38,13 +38,13 @@ describe('the halt proof', () => {
     const api = at(20);
     const issues = haltProofIssues(api, api, [{ nodeId: 'NodeID-A', heads: { c: { height: 21, hash: at(21).c.hash }, p: 41, x: 13 } }]);
     expect(issues).toEqual([
-      'validator NodeID-A accepted C-Chain block 21, beyond the API node\'s last accepted 20',
-      'validator NodeID-A accepted P-Chain height 41, beyond the API node\'s 40',
-      'validator NodeID-A accepted X-Chain height 13, beyond the API node\'s 12',
+      "validator NodeID-A accepted C-Chain block 21, beyond the API node's last accepted 20",
+      "validator NodeID-A accepted P-Chain height 41, beyond the API node's 40",
+      "validator NodeID-A accepted X-Chain height 13, beyond the API node's 12",
     ]);
   });
 
-  it('refuses a validator whose block at the API node\'s height is another block', () => {
+  it("refuses a validator whose block at the API node's height is another block", () => {
     const api = at(20);
     const issues = haltProofIssues(api, api, [{ nodeId: 'NodeID-B', heads: { c: { height: 20, hash: `0x${'cc'.repeat(32)}` } } }]);
     expect(issues).toEqual([expect.stringMatching(/^validator NodeID-B's C-Chain block 20 is 0xcccc.*; the API node's is 0x0+14$/)]);

@@ -20,7 +20,24 @@ function bytes(length: number, seed: number): Uint8Array {
 }
 
 // Around the sponge's rate (136), the node sizes of a trie, and the input area's size (chunking).
-const LENGTHS = [0, 1, 20, 31, 32, 33, 135, 136, 137, 272, 532, 4096, KECCAK_INPUT_BYTES - 1, KECCAK_INPUT_BYTES, KECCAK_INPUT_BYTES + 1, 3 * KECCAK_INPUT_BYTES + 7];
+const LENGTHS = [
+  0,
+  1,
+  20,
+  31,
+  32,
+  33,
+  135,
+  136,
+  137,
+  272,
+  532,
+  4096,
+  KECCAK_INPUT_BYTES - 1,
+  KECCAK_INPUT_BYTES,
+  KECCAK_INPUT_BYTES + 1,
+  3 * KECCAK_INPUT_BYTES + 7,
+];
 
 beforeAll(async () => {
   await keccakReady();

@@ -16,14 +16,7 @@ import {
   verifyMessage,
   verifyProofOfPossession,
 } from '../../src/keys/bls.js';
-import {
-  checksumEvmAddress,
-  formatAddress,
-  hrpForNetwork,
-  parseAddress,
-  parseEvmAddress,
-  shortIdFromAddress,
-} from '../../src/keys/address.js';
+import { checksumEvmAddress, formatAddress, hrpForNetwork, parseAddress, parseEvmAddress, shortIdFromAddress } from '../../src/keys/address.js';
 import { detectAllocationStyle, DIALECTS, type DialectName } from '../../src/network/dialect.js';
 import { bytesToHex } from '../../src/state/hex.js';
 import { keyActivities } from '../../activities/keys.js';
@@ -112,7 +105,7 @@ describe('avalanchego v1.14.0 local stakers (expected.json)', () => {
   });
 });
 
-describe("Lux test staker (luxfi/genesis test-staking-keys/genesis-staker.json)", () => {
+describe('Lux test staker (luxfi/genesis test-staking-keys/genesis-staker.json)', () => {
   it('carries staker1 of avalanchego, and its PoP verifies only under the luxd rule', () => {
     expect(luxStaker.nodeID).toBe(expected[0]!.nodeID);
     expect(luxStaker.signer.publicKey).toBe(expected[0]!.blsPublicKey);
@@ -192,12 +185,15 @@ describe('the ratification message', () => {
 
   it('refuses inputs it cannot carry, naming the field', () => {
     for (const id of [0, -1, 2 ** 32, 1.5, Number.NaN]) expect(() => ratificationMessage(id, genesisSha256)).toThrow(/^networkId: .* is not a network ID/);
-    for (const sha of ['', 'ab', `${genesisSha256}00`, 'z'.repeat(64)]) expect(() => ratificationMessage(88888, sha)).toThrow(/^genesisSha256: .* is not a sha256/);
+    for (const sha of ['', 'ab', `${genesisSha256}00`, 'z'.repeat(64)])
+      expect(() => ratificationMessage(88888, sha)).toThrow(/^genesisSha256: .* is not a sha256/);
   });
 
   it('is what a ratification signs: a signature over the bare sha256 no longer verifies', async () => {
     const bare = signMessage(secret, digest, 'avalanchego');
-    await expect(activities.verifyRatification({ genesisSha256, networkId: 88888, blsPublicKey, signature: bare, dialect: 'avalanchego' })).resolves.toBe(false);
+    await expect(activities.verifyRatification({ genesisSha256, networkId: 88888, blsPublicKey, signature: bare, dialect: 'avalanchego' })).resolves.toBe(
+      false,
+    );
     const signature = signRatification(secret, { networkId: 88888, genesisSha256 }, 'avalanchego');
     await expect(activities.verifyRatification({ genesisSha256, networkId: 88888, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(true);
     expect(verifyMessage(blsPublicKey, digest, signature, 'avalanchego')).toBe(false);
@@ -207,8 +203,13 @@ describe('the ratification message', () => {
     const signature = signRatification(secret, { networkId: 88888, genesisSha256 }, 'avalanchego');
     await expect(activities.verifyRatification({ genesisSha256, networkId: 88889, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(false);
     await expect(activities.verifyRatification({ genesisSha256, networkId: 1, blsPublicKey, signature, dialect: 'avalanchego' })).resolves.toBe(false);
-    const signers = [1, 2].map((i) => ({ blsPublicKey: expected[i]!.blsPublicKey, signature: signRatification(secretOf(expected[i]!), { networkId: 88888, genesisSha256 }, 'avalanchego') }));
-    await expect(activities.aggregateRatification({ genesisSha256, networkId: 88888, signers, dialect: 'avalanchego' })).resolves.toMatchObject({ aggregateSignature: expect.any(String) });
+    const signers = [1, 2].map((i) => ({
+      blsPublicKey: expected[i]!.blsPublicKey,
+      signature: signRatification(secretOf(expected[i]!), { networkId: 88888, genesisSha256 }, 'avalanchego'),
+    }));
+    await expect(activities.aggregateRatification({ genesisSha256, networkId: 88888, signers, dialect: 'avalanchego' })).resolves.toMatchObject({
+      aggregateSignature: expect.any(String),
+    });
     await expect(activities.aggregateRatification({ genesisSha256, networkId: 88889, signers, dialect: 'avalanchego' })).rejects.toMatchObject({
       type: 'RatificationFailed',
       message: expect.stringMatching(/for network 88889/),
@@ -289,7 +290,7 @@ describe("the key activities check under the run's dialect", () => {
     });
   });
 
-  it('accepts a ratification signed under the run\'s signature rule and refuses the other', async () => {
+  it("accepts a ratification signed under the run's signature rule and refuses the other", async () => {
     // Staker1's BLS key is the Lux test staker's: the same key signs for either network.
     const onLux = localStaker(1, 'luxd');
     const onAvalanche = localStaker(1, 'avalanchego');
@@ -305,15 +306,19 @@ describe("the key activities check under the run's dialect", () => {
     await expect(ratification(onAvalanche.sign(message), 'luxd')).resolves.toBe(false);
   });
 
-  it('aggregates ratifications under the run\'s signature rule and refuses the other', async () => {
+  it("aggregates ratifications under the run's signature rule and refuses the other", async () => {
     const signedUnder = (dialect: DialectName) =>
       ([1, 2, 3] as const).map((n) => localStaker(n, dialect)).map((v) => ({ blsPublicKey: v.blsPublicKey, signature: v.sign(message) }));
     const signers = { luxd: signedUnder('luxd'), avalanchego: signedUnder('avalanchego') };
-    const aggregate = (dialect: DialectName, signed: DialectName) => activities.aggregateRatification({ genesisSha256, networkId, signers: signers[signed], dialect });
+    const aggregate = (dialect: DialectName, signed: DialectName) =>
+      activities.aggregateRatification({ genesisSha256, networkId, signers: signers[signed], dialect });
 
     const lux = await aggregate('luxd', 'luxd');
     expect(verifyAggregate(lux.aggregatePublicKey, message, lux.aggregateSignature, 'luxd')).toBe(true);
-    await expect(aggregate('avalanchego', 'luxd')).rejects.toMatchObject({ type: 'RatificationFailed', message: expect.stringMatching(/under the avalanchego rule/) });
+    await expect(aggregate('avalanchego', 'luxd')).rejects.toMatchObject({
+      type: 'RatificationFailed',
+      message: expect.stringMatching(/under the avalanchego rule/),
+    });
     await expect(activities.aggregateRatification({ genesisSha256, networkId, signers: signers.luxd })).rejects.toMatchObject({ type: 'RatificationFailed' });
 
     await expect(aggregate('avalanchego', 'avalanchego')).resolves.toMatchObject({ aggregateSignature: expect.stringMatching(/^0x[0-9a-f]{192}$/) });
@@ -399,7 +404,11 @@ describe('addresses', () => {
   });
 
   it('checks EIP-55 checksums like ethers', () => {
-    for (const address of ['0x8db97C7cEcE249c2b98bDC0226Cc4C2A57BF52FC', '0xb3d82b1367d362de99ab59a658165aff520cbd4d', '0xcd3B766CCDd6AE721141F452C550Ca635964ce71']) {
+    for (const address of [
+      '0x8db97C7cEcE249c2b98bDC0226Cc4C2A57BF52FC',
+      '0xb3d82b1367d362de99ab59a658165aff520cbd4d',
+      '0xcd3B766CCDd6AE721141F452C550Ca635964ce71',
+    ]) {
       expect(checksumEvmAddress(address)).toBe(getAddress(address));
       expect(parseEvmAddress(address).length).toBe(20);
     }
@@ -425,9 +434,14 @@ describe('node dialects', () => {
   });
 
   it('refuses ambiguity', () => {
-    expect(() => detectAllocationStyle({ allocations: [{ ethAddr: '0x', avaxAddr: 'X' }, { ethAddr: '0x', luxAddr: 'X' }] })).toThrow(
-      /genesis\.allocations: ambiguous field style \(avaxAddr at allocations\[0\]; luxAddr at allocations\[1\]\)/,
-    );
+    expect(() =>
+      detectAllocationStyle({
+        allocations: [
+          { ethAddr: '0x', avaxAddr: 'X' },
+          { ethAddr: '0x', luxAddr: 'X' },
+        ],
+      }),
+    ).toThrow(/genesis\.allocations: ambiguous field style \(avaxAddr at allocations\[0\]; luxAddr at allocations\[1\]\)/);
     expect(() => detectAllocationStyle({ allocations: [{ ethAddr: '0x', luxAddr: 'X', utxoAddr: 'X' }] })).toThrow(
       /allocations\[0\]: mixes luxAddr and utxoAddr/,
     );

@@ -40,7 +40,13 @@ describe('log redaction', () => {
     expect(log.raw()).not.toContain(SECRET);
     for (const { err, msg } of log.records()) {
       expect(msg).toMatch(/export failed|retrying/);
-      expect(err).toMatchObject({ type: 'Error', message: 'export failed', chain: 'C', password: '[redacted]', request: { headers: { authorization: '[redacted]' } } });
+      expect(err).toMatchObject({
+        type: 'Error',
+        message: 'export failed',
+        chain: 'C',
+        password: '[redacted]',
+        request: { headers: { authorization: '[redacted]' } },
+      });
       expect(err.stack).toMatch(/^Error: export failed\n/);
       expect(err.cause.message).toBe('fetch failed');
       expect(err.cause.cause).toMatchObject({ message: 'provider refused the key', status: 401, request: { auth: { apiKey: '[redacted]' } } });
@@ -85,7 +91,10 @@ describe('log redaction', () => {
 
   it('censors the bindings of child loggers, and of their children', () => {
     const log = memoryLogger();
-    log.logger.child({ component: 'agent', token: SECRET }).child({ node: { id: 'n1', keys: { passphrase: SECRET } } }).info('ready');
+    log.logger
+      .child({ component: 'agent', token: SECRET })
+      .child({ node: { id: 'n1', keys: { passphrase: SECRET } } })
+      .info('ready');
     expect(log.raw()).not.toContain(SECRET);
     expect(log.records()[0]).toMatchObject({ component: 'agent', token: '[redacted]', node: { id: 'n1', keys: { passphrase: '[redacted]' } }, msg: 'ready' });
   });

@@ -10,7 +10,9 @@ afterEach(async () => {
 });
 
 async function nodeAnswering(version: string | undefined, prefix = '/ext') {
-  const n = await startRecordedNode({ [`${prefix}/info`]: version === undefined ? {} : { 'info.getNodeVersion': { version, databaseVersion: 'v1.4.5', rpcProtocolVersion: '42' } } });
+  const n = await startRecordedNode({
+    [`${prefix}/info`]: version === undefined ? {} : { 'info.getNodeVersion': { version, databaseVersion: 'v1.4.5', rpcProtocolVersion: '42' } },
+  });
   close = n.close;
   return cChainNodeEndpoints(`${n.baseUrl}${prefix}/bc/C/rpc`)!;
 }
@@ -24,12 +26,14 @@ describe('node family probe', () => {
   });
 
   it('refuses a node that names neither, or does not say', async () => {
-    await expect(probeNodeDialect(await nodeAnswering('geth/1.16.7'))).rejects.toThrow(/info\.getNodeVersion at .*\/ext\/info: "geth\/1\.16\.7" names neither avalanchego nor luxd/);
+    await expect(probeNodeDialect(await nodeAnswering('geth/1.16.7'))).rejects.toThrow(
+      /info\.getNodeVersion at .*\/ext\/info: "geth\/1\.16\.7" names neither avalanchego nor luxd/,
+    );
     await close?.();
     await expect(probeNodeDialect(await nodeAnswering(undefined))).rejects.toThrow(/can't find service "info\.getNodeVersion"/);
   });
 
-  it('keeps the plan\'s family when one is given, with the URL\'s prefix', async () => {
+  it("keeps the plan's family when one is given, with the URL's prefix", async () => {
     const endpoints = cChainNodeEndpoints('http://127.0.0.1:9630/ext/bc/C/rpc', 'luxd')!;
     expect(endpoints.dialect.xChainService).toBe('xvm');
     expect(endpoints.chain('X')).toBe('http://127.0.0.1:9630/ext/bc/X');

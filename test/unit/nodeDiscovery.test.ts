@@ -111,7 +111,7 @@ describe('the agent finds its node however the node was given its data directory
   const ways: Array<[string, (dir: string, data: string) => Omit<Start, 'context'> & { context?: string }, string]> = [
     ['--data-dir=<dir>', (_, data) => ({ args: [`--data-dir=${data}`] }), 'flag'],
     ['--data-dir <dir>', (_, data) => ({ args: ['--log-level', 'info', '--data-dir', data] }), 'flag'],
-    ['a relative --data-dir, from the process\'s working directory', (dir) => ({ args: ['--data-dir=node-data'], cwd: dir }), 'flag'],
+    ["a relative --data-dir, from the process's working directory", (dir) => ({ args: ['--data-dir=node-data'], cwd: dir }), 'flag'],
     ['AVAGO_DATA_DIR', (_, data) => ({ env: { AVAGO_DATA_DIR: data } }), 'env'],
     ['--config-file with "data-dir"', (dir, data) => ({ args: ['--config-file', configFile(dir, 'node.json', { 'data-dir': data })] }), 'config-file'],
     ['AVAGO_CONFIG_FILE with "data-dir"', (dir, data) => ({ env: { AVAGO_CONFIG_FILE: configFile(dir, 'node.json', { 'data-dir': data }) } }), 'config-file'],
@@ -120,7 +120,7 @@ describe('the agent finds its node however the node was given its data directory
       (_, data) => ({ args: [`--config-file-content=${Buffer.from(JSON.stringify({ 'data-dir': data })).toString('base64')}`] }),
       'config-file',
     ],
-    ['the default $HOME/.avalanchego of the process\'s own HOME', (dir) => ({ env: { HOME: join(dir, 'home') } }), 'default'],
+    ["the default $HOME/.avalanchego of the process's own HOME", (dir) => ({ env: { HOME: join(dir, 'home') } }), 'default'],
   ];
 
   for (const [way, setup, from] of ways) {
@@ -158,12 +158,16 @@ describe('the agent finds its node however the node was given its data directory
     }
   });
 
-  it('applies avalanchego\'s precedence: flag over environment over config file', async () => {
+  it("applies avalanchego's precedence: flag over environment over config file", async () => {
     const dir = scratch();
     const [a, b, c] = [join(dir, 'a'), join(dir, 'b'), join(dir, 'c')];
     for (const d of [a, b, c]) mkdirSync(d, { recursive: true });
     const config = configFile(dir, 'node.json', { 'data-dir': c });
-    const flagWins = await startFake(dir, { args: [`--data-dir=${a}`, `--config-file=${config}`], env: { AVAGO_DATA_DIR: b }, context: join(a, 'process.json') });
+    const flagWins = await startFake(dir, {
+      args: [`--data-dir=${a}`, `--config-file=${config}`],
+      env: { AVAGO_DATA_DIR: b },
+      context: join(a, 'process.json'),
+    });
     expect((await searchNode(a)).found?.pid).toBe(flagWins);
     process.kill(flagWins, 'SIGKILL');
     const envWins = await startFake(dir, { args: [`--config-file=${config}`], env: { AVAGO_DATA_DIR: b }, context: join(b, 'process.json') });
@@ -181,7 +185,15 @@ describe('the agent finds its node however the node was given its data directory
     const node = await managedNode(agentConfig(dir, data));
     expect(node.running).toBe(false);
     const reason = node.running ? '' : node.reason;
-    for (const searched of ['--data-dir', '--config-file', 'AVAGO_DATA_DIR', 'AVAGO_CONFIG_FILE', '$HOME/.avalanchego', 'AVAGO_PROCESS_CONTEXT_FILE', `${data}/process.json`]) {
+    for (const searched of [
+      '--data-dir',
+      '--config-file',
+      'AVAGO_DATA_DIR',
+      'AVAGO_CONFIG_FILE',
+      '$HOME/.avalanchego',
+      'AVAGO_PROCESS_CONTEXT_FILE',
+      `${data}/process.json`,
+    ]) {
       expect(reason).toContain(searched);
     }
   });
@@ -195,11 +207,28 @@ describe('the agent finds its node however the node was given its data directory
     );
   });
 
-  it('gives the new node a copy of the old config without the old network\'s settings or inline keys', async () => {
+  it("gives the new node a copy of the old config without the old network's settings or inline keys", async () => {
     const dir = scratch();
-    const old = configFile(dir, 'node.json', { 'data-dir': '/old', 'DB-Dir': '/old/db', 'genesis-file-content': 'b2xk', 'staking-signer-key-file-content': 'a2V5', 'log-level': 'debug', 'track-subnets': ['x'] });
-    const flags = await withNewNodeConfig([{ name: 'config-file', value: old }, { name: 'http-port', value: '9650' }], ['db-dir', 'genesis-file-content'], dir);
-    expect(flags).toEqual([{ name: 'http-port', value: '9650' }, { name: 'config-file', value: join(dir, 'new-node-config.json') }]);
+    const old = configFile(dir, 'node.json', {
+      'data-dir': '/old',
+      'DB-Dir': '/old/db',
+      'genesis-file-content': 'b2xk',
+      'staking-signer-key-file-content': 'a2V5',
+      'log-level': 'debug',
+      'track-subnets': ['x'],
+    });
+    const flags = await withNewNodeConfig(
+      [
+        { name: 'config-file', value: old },
+        { name: 'http-port', value: '9650' },
+      ],
+      ['db-dir', 'genesis-file-content'],
+      dir,
+    );
+    expect(flags).toEqual([
+      { name: 'http-port', value: '9650' },
+      { name: 'config-file', value: join(dir, 'new-node-config.json') },
+    ]);
     expect(JSON.parse(readFileSync(join(dir, 'new-node-config.json'), 'utf8'))).toEqual({ 'log-level': 'debug', 'track-subnets': ['x'] });
     expect(await withNewNodeConfig([{ name: 'http-port', value: '9650' }], [], dir)).toEqual([{ name: 'http-port', value: '9650' }]);
   });
@@ -218,7 +247,10 @@ describe('the agent finds its node however the node was given its data directory
     ['a config file', (dir, data) => ({ args: [`--config-file=${configFile(dir, 'node.json', { 'data-dir': data, 'http-port': 0 })}`] })],
     ['the default directory', (dir) => ({ args: ['--http-port=0'], env: { HOME: join(dir, 'home') } })],
     // Kept out of the record (it may hold keys): moved to a 0600 file the restart reads.
-    ['an inline config', (_, data) => ({ env: { AVAGO_CONFIG_FILE_CONTENT: Buffer.from(JSON.stringify({ 'data-dir': data, 'http-port': 0 })).toString('base64') } })],
+    [
+      'an inline config',
+      (_, data) => ({ env: { AVAGO_CONFIG_FILE_CONTENT: Buffer.from(JSON.stringify({ 'data-dir': data, 'http-port': 0 })).toString('base64') } }),
+    ],
   ];
   for (const [way, setup] of restarts) {
     it(`halts a node configured by ${way} and restarts it on the same data directory, context file and port`, async () => {
@@ -231,7 +263,9 @@ describe('the agent finds its node however the node was given its data directory
       const record = await haltOldNode(config, 'run-1');
       expect(alive(pid)).toBe(false);
       expect(record.uri).toBe(uri);
-      expect(record.argv).toEqual(expect.arrayContaining([`--data-dir=${data}`, `--process-context-file=${join(data, 'process.json')}`, `--http-port=${new URL(uri).port}`]));
+      expect(record.argv).toEqual(
+        expect.arrayContaining([`--data-dir=${data}`, `--process-context-file=${join(data, 'process.json')}`, `--http-port=${new URL(uri).port}`]),
+      );
       expect(record.argv.filter((a) => a.includes('-content'))).toEqual([]);
       if (way === 'an inline config') expect(record.argv).toContain(`--config-file=${join(config.workDir, 'keys', 'old-node-config.json')}`);
       const resumed = await resumeOldNode(config, 'run-1', () => {}, 20_000);

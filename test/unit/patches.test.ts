@@ -11,7 +11,9 @@ function sources(dir: string): string[] {
   });
 }
 
-const code = sources('workflows').filter((path) => !path.endsWith('patches.ts')).map((path) => ({ path, text: readFileSync(path, 'utf8') }));
+const code = sources('workflows')
+  .filter((path) => !path.endsWith('patches.ts'))
+  .map((path) => ({ path, text: readFileSync(path, 'utf8') }));
 const calls = code.flatMap(({ path, text }) => [...text.matchAll(/patched\(([^)]*)\)/g)].map((m) => ({ path, arg: m[1]! })));
 
 describe('the list of patch markers (workflows/patches.ts)', () => {

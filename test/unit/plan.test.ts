@@ -95,7 +95,7 @@ describe('plan validation', () => {
     expect(err.message).toBe(err.issues.map((i) => `${i.field}: ${i.message}`).join('; '));
   });
 
-  it('names the schema\'s mistakes together too, before any cross-field rule', () => {
+  it("names the schema's mistakes together too, before any cross-field rule", () => {
     const plan = structuredClone(validPlan()) as any;
     plan.colour = 'blue';
     plan.epoch.durationSeconds = 0;

@@ -76,7 +76,12 @@ function validator(nodeID: string, weight: bigint, stake: StakeOutput[] | null):
   };
 }
 
-const stakeOutput = (address: string, amount: bigint): StakeOutput => ({ assetID: AVAX, amount: amount.toString(), stakeableLocktime: '0', owners: sole(onChain('P', address)) });
+const stakeOutput = (address: string, amount: bigint): StakeOutput => ({
+  assetID: AVAX,
+  amount: amount.toString(),
+  stakeableLocktime: '0',
+  owners: sole(onChain('P', address)),
+});
 
 /** The local network's state after genesis, as a P/X export reads it. */
 function localExport() {
@@ -88,7 +93,10 @@ function localExport() {
     if (BigInt(a.initialAmount) > 0n) xUtxos.push(utxo('X', a.avaxAddr, BigInt(a.initialAmount)));
     for (const u of a.unlockSchedule) {
       if (staked.has(a.avaxAddr)) stakedTotal += BigInt(u.amount);
-      else pUtxos.push(utxo('P', a.avaxAddr, BigInt(u.amount), u.locktime ? { typeID: 22, type: 'stakeable.LockOut', stakeableLocktime: String(u.locktime) } : {}));
+      else
+        pUtxos.push(
+          utxo('P', a.avaxAddr, BigInt(u.amount), u.locktime ? { typeID: 22, type: 'stakeable.LockOut', stakeableLocktime: String(u.locktime) } : {}),
+        );
     }
   }
   const weight = stakedTotal / BigInt(local.initialStakers.length);
@@ -119,7 +127,7 @@ async function refusal(exported: ReturnType<typeof localExport>): Promise<string
 }
 
 describe('allocations carried from a P/X export', () => {
-  it('gives every owner what it held, on the same chain, under the new network\'s HRP', async () => {
+  it("gives every owner what it held, on the same chain, under the new network's HRP", async () => {
     const carried = await carry(localExport());
     const byOwner = new Map(carried.allocations.map((a) => [Buffer.from(shortIdFromAddress(a.utxoAddress)).toString('hex'), a]));
     expect(carried.allocations.map((a) => a.utxoAddress.startsWith('X-custom1'))).toEqual([true, true, true]);
@@ -130,7 +138,9 @@ describe('allocations carried from a P/X export', () => {
       expect(unlocked).toBe(original.unlockSchedule.reduce((s, u) => s + BigInt(u.amount), 0n));
       if (!local.initialStakedFunds.includes(original.avaxAddr)) {
         // Unstaked owners keep each unlock with its lock.
-        expect(a.unlockSchedule).toEqual(original.unlockSchedule.map((u) => (u.locktime ? { amount: BigInt(u.amount), locktime: BigInt(u.locktime) } : { amount: BigInt(u.amount) })));
+        expect(a.unlockSchedule).toEqual(
+          original.unlockSchedule.map((u) => (u.locktime ? { amount: BigInt(u.amount), locktime: BigInt(u.locktime) } : { amount: BigInt(u.amount) })),
+        );
       }
     }
     // The stake's owner is the one initially staked address, so the new stakers stake what was staked.
@@ -138,7 +148,7 @@ describe('allocations carried from a P/X export', () => {
     expect(carried.carried).toEqual({ pChainUtxos: '40000000000000000', xChainUtxos: '310000000000000000', staked: '10000000000000000', movedToX: '0' });
   });
 
-  it('builds a genesis whose stakers the node gives the old validators\' weights', async () => {
+  it("builds a genesis whose stakers the node gives the old validators' weights", async () => {
     const carried = await carry(localExport(), 'local');
     const genesis = buildPrimaryGenesis({
       dialect: 'avalanchego',
@@ -153,14 +163,21 @@ describe('allocations carried from a P/X export', () => {
       message: '',
     });
     const staked = genesis.allocations.filter((a) => genesis.initialStakedFunds.includes((a as { avaxAddr: string }).avaxAddr));
-    const weights = splitStakeWeights(staked.map((a) => ({ unlockAmounts: a.unlockSchedule.map((u) => u.amount) })), genesis.initialStakers.length);
+    const weights = splitStakeWeights(
+      staked.map((a) => ({ unlockAmounts: a.unlockSchedule.map((u) => u.amount) })),
+      genesis.initialStakers.length,
+    );
     expect(weights).toEqual(carried.stakeByNode.map((s) => BigInt(s.weight)));
   });
 
   it('refuses what a genesis cannot hold, naming the record', async () => {
     const base = localExport;
     let e = base();
-    e.pUtxos.push(utxo('P', local.allocations[1]!.avaxAddr, 5n, { owners: { locktime: '0', threshold: 2, addresses: [onChain('P', local.allocations[0]!.avaxAddr), onChain('P', local.allocations[1]!.avaxAddr)] } }));
+    e.pUtxos.push(
+      utxo('P', local.allocations[1]!.avaxAddr, 5n, {
+        owners: { locktime: '0', threshold: 2, addresses: [onChain('P', local.allocations[0]!.avaxAddr), onChain('P', local.allocations[1]!.avaxAddr)] },
+      }),
+    );
     expect(await refusal(e)).toMatch(/P-Chain UTXO utxo\d+: owned 2-of-2: a genesis allocation has exactly one owner/);
 
     e = base();
@@ -168,11 +185,15 @@ describe('allocations carried from a P/X export', () => {
     expect(await refusal(e)).toMatch(new RegExp(`X-Chain UTXO utxo\\d+: holds asset ${OTHER_ASSET}.*only the staking asset ${AVAX}`));
 
     e = base();
-    e.xUtxos.push(utxo('X', local.allocations[1]!.avaxAddr, 7n, { owners: { ...sole(onChain('X', local.allocations[1]!.avaxAddr)), locktime: String(START + 1) } }));
+    e.xUtxos.push(
+      utxo('X', local.allocations[1]!.avaxAddr, 7n, { owners: { ...sole(onChain('X', local.allocations[1]!.avaxAddr)), locktime: String(START + 1) } }),
+    );
     expect(await refusal(e)).toMatch(/X-Chain UTXO utxo\d+: is locked until \d+, after the new genesis starts/);
 
     e = base();
-    e.pUtxos.push(utxo('P', local.allocations[1]!.avaxAddr, 7n, { owners: { ...sole(onChain('P', local.allocations[1]!.avaxAddr)), locktime: String(START + 1) } }));
+    e.pUtxos.push(
+      utxo('P', local.allocations[1]!.avaxAddr, 7n, { owners: { ...sole(onChain('P', local.allocations[1]!.avaxAddr)), locktime: String(START + 1) } }),
+    );
     expect(await refusal(e)).toMatch(/P-Chain UTXO utxo\d+: is locked \(not stakeable\) until \d+, after the new genesis starts/);
 
     e = base();
@@ -181,7 +202,9 @@ describe('allocations carried from a P/X export', () => {
 
     e = base();
     e.validators[0]!.weight = (BigInt(e.validators[0]!.weight) + 1n).toString();
-    expect(await refusal(e)).toMatch(new RegExp(`validator ${local.initialStakers[0]!.nodeID}: its staking transactions hold \\d+, its weight at P-Chain height 0 is \\d+`));
+    expect(await refusal(e)).toMatch(
+      new RegExp(`validator ${local.initialStakers[0]!.nodeID}: its staking transactions hold \\d+, its weight at P-Chain height 0 is \\d+`),
+    );
 
     e = base();
     e.validators[1] = validator(e.validators[1]!.nodeID, BigInt(e.validators[1]!.weight), null);
@@ -191,7 +214,11 @@ describe('allocations carried from a P/X export', () => {
   it('names every record it cannot carry in one refusal, in the order of the passes', async () => {
     const e = localExport();
     e.xUtxos.push(utxo('X', local.allocations[1]!.avaxAddr, 7n, { assetID: OTHER_ASSET }));
-    e.pUtxos.push(utxo('P', local.allocations[1]!.avaxAddr, 5n, { owners: { locktime: '0', threshold: 2, addresses: [onChain('P', local.allocations[0]!.avaxAddr), onChain('P', local.allocations[1]!.avaxAddr)] } }));
+    e.pUtxos.push(
+      utxo('P', local.allocations[1]!.avaxAddr, 5n, {
+        owners: { locktime: '0', threshold: 2, addresses: [onChain('P', local.allocations[0]!.avaxAddr), onChain('P', local.allocations[1]!.avaxAddr)] },
+      }),
+    );
     e.validators[0]!.weight = (BigInt(e.validators[0]!.weight) + 1n).toString();
     e.pUtxos.push(utxo('P', local.initialStakedFunds[0]!, 9n));
     const err = (await carry(e).catch((x: unknown) => x)) as PrimaryGenesisError;
@@ -207,7 +234,7 @@ describe('allocations carried from a P/X export', () => {
 });
 
 describe('P-Chain balances of stake owners', () => {
-  it('move to the owner\'s X-Chain allocation when the plan says so, and only if unlocked', async () => {
+  it("move to the owner's X-Chain allocation when the plan says so, and only if unlocked", async () => {
     const e = localExport();
     const stakeOwner = local.initialStakedFunds[0]!;
     e.pUtxos.push(utxo('P', stakeOwner, 9n), utxo('P', stakeOwner, 4n, { typeID: 22, type: 'stakeable.LockOut', stakeableLocktime: '1633824000' }));
@@ -229,17 +256,40 @@ describe('stake outputs of a staking transaction (platform.getTx, json)', () => 
       tx: {
         unsignedTx: {
           stake: [
-            { assetID: AVAX, fxID: 'spdx', output: { addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'], amount: 2000000000000000, locktime: 0, threshold: 1 } },
-            { assetID: AVAX, fxID: 'spdx', output: { locktime: 1_900_000_000, output: { addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'], amount: 5, locktime: 0, threshold: 1 } } },
+            {
+              assetID: AVAX,
+              fxID: 'spdx',
+              output: { addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'], amount: 2000000000000000, locktime: 0, threshold: 1 },
+            },
+            {
+              assetID: AVAX,
+              fxID: 'spdx',
+              output: {
+                locktime: 1_900_000_000,
+                output: { addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'], amount: 5, locktime: 0, threshold: 1 },
+              },
+            },
           ],
         },
       },
     };
     expect(parseStakeOutputs(reply, 'tx1')).toEqual([
-      { assetID: AVAX, amount: '2000000000000000', stakeableLocktime: '0', owners: { locktime: '0', threshold: 1, addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'] } },
-      { assetID: AVAX, amount: '5', stakeableLocktime: '1900000000', owners: { locktime: '0', threshold: 1, addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'] } },
+      {
+        assetID: AVAX,
+        amount: '2000000000000000',
+        stakeableLocktime: '0',
+        owners: { locktime: '0', threshold: 1, addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'] },
+      },
+      {
+        assetID: AVAX,
+        amount: '5',
+        stakeableLocktime: '1900000000',
+        owners: { locktime: '0', threshold: 1, addresses: ['P-local1g65uqn6t77p656w64023nh8nd9updzmxyymev2'] },
+      },
     ]);
-    expect(() => parseStakeOutputs({ tx: { unsignedTx: { outputs: [] } } }, 'tx2')).toThrow(/platform\.getTx\(tx2\)\.tx\.unsignedTx\.stake: not a staking transaction/);
+    expect(() => parseStakeOutputs({ tx: { unsignedTx: { outputs: [] } } }, 'tx2')).toThrow(
+      /platform\.getTx\(tx2\)\.tx\.unsignedTx\.stake: not a staking transaction/,
+    );
   });
 });
 
@@ -294,21 +344,41 @@ describe('supply across chains', () => {
       xChain,
       cExported: cStats,
       cGenesis: cStats,
-      primary: primary({ allocated: { xChain: '30', pChain: '35', staked: '100' }, carried: { pChainUtxos: '40', xChainUtxos: '25', staked: '100', movedToX: '5' } }),
+      primary: primary({
+        allocated: { xChain: '30', pChain: '35', staked: '100' },
+        carried: { pChainUtxos: '40', xChainUtxos: '25', staked: '100', movedToX: '5' },
+      }),
     });
     expect(check(checks, `supply-${AVAX}`)).toMatchObject({ ok: true, detail: expect.stringContaining('5 moved from P to X') });
   });
 
   it('fails naming the chain whose amount moved, assets left behind, and stake that is not carried', () => {
-    const moved = crossChainChecks({ pChain, xChain, cExported: cStats, cGenesis: cStats, primary: primary({ allocated: { xChain: '25', pChain: '39', staked: '101' } }) });
+    const moved = crossChainChecks({
+      pChain,
+      xChain,
+      cExported: cStats,
+      cGenesis: cStats,
+      primary: primary({ allocated: { xChain: '25', pChain: '39', staked: '101' } }),
+    });
     expect(check(moved, `supply-${AVAX}`)).toMatchObject({ ok: false, detail: expect.stringMatching(/P 40 → genesis 39, .*staked 100 → genesis 101/) });
-    const withOther = { ...xChain, utxos: { ...xChain.utxos, assets: [...xChain.utxos.assets, { assetID: OTHER_ASSET, amount: '9', locked: '0', stakeableLocked: '0', utxos: 1, nonFungibleUtxos: 0 }] } };
+    const withOther = {
+      ...xChain,
+      utxos: {
+        ...xChain.utxos,
+        assets: [...xChain.utxos.assets, { assetID: OTHER_ASSET, amount: '9', locked: '0', stakeableLocked: '0', utxos: 1, nonFungibleUtxos: 0 }],
+      },
+    };
     expect(check(crossChainChecks({ pChain, xChain: withOther, cExported: cStats, cGenesis: cStats, primary: primary() }), 'other-assets')).toMatchObject({
       ok: false,
       detail: expect.stringContaining(`X-Chain ${OTHER_ASSET} (9)`),
     });
-    const lighter = crossChainChecks({ pChain, xChain, cExported: cStats, cGenesis: cStats, primary: primary({ stakers: [{ nodeID: 'NodeID-A', publicKey: null, weight: '99' }] }) });
+    const lighter = crossChainChecks({
+      pChain,
+      xChain,
+      cExported: cStats,
+      cGenesis: cStats,
+      primary: primary({ stakers: [{ nodeID: 'NodeID-A', publicKey: null, weight: '99' }] }),
+    });
     expect(check(lighter, 'validator-weights')).toMatchObject({ ok: false, detail: expect.stringContaining('NodeID-A 100 → 99') });
   });
-
 });

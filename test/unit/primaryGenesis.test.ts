@@ -23,7 +23,12 @@ const LUXFI = new URL('luxfi/', VECTORS);
 const localText = readFileSync(new URL('genesis_local.json', AVALANCHEGO), 'utf8');
 const localFile = parseJson(localText) as {
   networkID: number;
-  allocations: Array<{ ethAddr: string; avaxAddr: string; initialAmount: number | bigint; unlockSchedule: Array<{ amount: number | bigint; locktime?: number | bigint }> }>;
+  allocations: Array<{
+    ethAddr: string;
+    avaxAddr: string;
+    initialAmount: number | bigint;
+    unlockSchedule: Array<{ amount: number | bigint; locktime?: number | bigint }>;
+  }>;
   startTime: number;
   initialStakeDuration: number;
   initialStakeDurationOffset: number;
@@ -54,12 +59,14 @@ function localInput(): PrimaryGenesisInput {
     initialStakeDuration: localFile.initialStakeDuration,
     initialStakeDurationOffset: localFile.initialStakeDurationOffset,
     initialStakedFunds: [...localFile.initialStakedFunds],
-    validators: STAKERS.map((n, i): ValidatorInput => ({
-      certificate: certificate(n),
-      rewardAddress: localFile.initialStakers[i]!.rewardAddress,
-      delegationFee: localFile.initialStakers[i]!.delegationFee,
-      signer: { ...SIGNERS[i]! },
-    })),
+    validators: STAKERS.map(
+      (n, i): ValidatorInput => ({
+        certificate: certificate(n),
+        rewardAddress: localFile.initialStakers[i]!.rewardAddress,
+        delegationFee: localFile.initialStakers[i]!.delegationFee,
+        signer: { ...SIGNERS[i]! },
+      }),
+    ),
     cChainGenesis: localFile.cChainGenesis,
     message: localFile.message,
   };
@@ -82,7 +89,7 @@ function refused(build: () => unknown): PrimaryGenesisError {
 }
 
 describe('avalanchego primary genesis (genesis_local.json, v1.14.0)', () => {
-  it('built from its parts plus the stakers\' certificates and BLS keys, equals the upstream file', () => {
+  it("built from its parts plus the stakers' certificates and BLS keys, equals the upstream file", () => {
     const built = buildPrimaryGenesis(localInput());
     const text = serializePrimaryGenesis(built);
     expect(parseJson(text)).toEqual(localFile);
@@ -117,14 +124,16 @@ describe('avalanchego primary genesis (genesis_local.json, v1.14.0)', () => {
     expect(primaryGenesisSha256(buildPrimaryGenesis(b))).toBe(primaryGenesisSha256(buildPrimaryGenesis(a)));
   });
 
-  it('derives each staker\'s weight by the upstream split and cross-checks a given weight', () => {
+  it("derives each staker's weight by the upstream split and cross-checks a given weight", () => {
     // Staked: X-local1g65u… with one unlock of 1e16, split over five stakers.
     const input = localInput();
     for (const v of input.validators) v.weight = 2_000_000_000_000_000n;
     expect(() => buildPrimaryGenesis(input)).not.toThrow();
     input.validators[1]!.weight = '2000000000000001';
     const error = refused(() => buildPrimaryGenesis(input));
-    expect(error.message).toMatch(/input\.validators\[1\] \(NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ\)\.weight: expected 2000000000000001, the staked allocations give it 2000000000000000/);
+    expect(error.message).toMatch(
+      /input\.validators\[1\] \(NodeID-MFrZFVCXPv5iCn6M9K6XduxGTYp891xXZ\)\.weight: expected 2000000000000001, the staked allocations give it 2000000000000000/,
+    );
     expect(splitStakeWeights([{ unlockAmounts: [10n] }, { unlockAmounts: [3n, 4n] }], 3)).toEqual([5n, 5n, 7n]);
     expect(splitStakeWeights([{ unlockAmounts: [1n] }], 2)).toEqual([0n, 1n]);
   });
@@ -138,9 +147,7 @@ describe('luxd-dialect primary genesis files (luxfi vectors)', () => {
     expect(parsed).toMatchObject({ style: 'luxAddr', dialect: 'luxd', hrp: 'local' });
     const input = primaryGenesisToInput(parsed);
     // New genesis files must bind a BLS key to every staker; this legacy file does not.
-    expect(refused(() => buildPrimaryGenesis(input)).message).toMatch(
-      /input\.validators\[0\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.signer: required/,
-    );
+    expect(refused(() => buildPrimaryGenesis(input)).message).toMatch(/input\.validators\[0\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.signer: required/);
     const built = buildPrimaryGenesis(input, { allowStakersWithoutSigner: true });
     const out = serializePrimaryGenesis(built);
     expect(parseJson(out)).toEqual(parseJson(text));
@@ -156,7 +163,9 @@ describe('luxd-dialect primary genesis files (luxfi vectors)', () => {
     // P-lux18jma8…00z96u is the local address's data and checksum behind a hand-edited HRP:
     // it is not valid bech32, and luxd's fallback would credit bytes of the string, not a key.
     const error = refused(() => buildPrimaryGenesis(primaryGenesisToInput(parsed), { allowStakersWithoutSigner: true }));
-    expect(error.message).toMatch(/input\.allocations\[0\]\.utxoAddress: "P-lux18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u" is not valid bech32 .*checksum is the one of HRP "local"/);
+    expect(error.message).toMatch(
+      /input\.allocations\[0\]\.utxoAddress: "P-lux18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u" is not valid bech32 .*checksum is the one of HRP "local"/,
+    );
     expect(error.issues.map((i) => i.field)).toEqual(
       expect.arrayContaining(['input.initialStakedFunds[0]', 'input.validators[0] (NodeID-5KqnQfaFQxY9rsFBAa68377qWSherYLQ7).rewardAddress']),
     );
@@ -213,7 +222,9 @@ describe('luxd-dialect primary genesis files (luxfi vectors)', () => {
 
     // The same staker's PoP is not a proof under avalanchego's rule.
     const error = refused(() => buildPrimaryGenesis({ ...input, dialect: 'avalanchego', allocationStyle: undefined, hrp: 'lux' }));
-    expect(error.message).toMatch(/input\.validators\[0\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.signer\.proofOfPossession: does not verify .* under the avalanchego rule/);
+    expect(error.message).toMatch(
+      /input\.validators\[0\] \(NodeID-7Xhw2mDxuDS44j42TCB6U5579esbSt3Lg\)\.signer\.proofOfPossession: does not verify .* under the avalanchego rule/,
+    );
   });
 });
 
@@ -311,7 +322,9 @@ describe('refusals: each names the offending validator or field, and nothing is 
     const error = refused(() => buildPrimaryGenesis(input));
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]!.field).toBe('input.validators[4].certificate');
-    expect(error.issues[0]!.message).toMatch(/^contains a private key; a certificate \(staker\.crt\) is expected here\. Private keys never reach the coordinator/);
+    expect(error.issues[0]!.message).toMatch(
+      /^contains a private key; a certificate \(staker\.crt\) is expected here\. Private keys never reach the coordinator/,
+    );
     const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
     for (let i = 0; i + 12 <= body.length; i += 12) expect(error.message).not.toContain(body.slice(i, i + 12));
   });

@@ -58,7 +58,7 @@ describe('Q-Chain export (recorded luxd replies)', () => {
     });
   });
 
-  it('finds an older node\'s `qvm` service after the newer name is refused, and says which answered', async () => {
+  it("finds an older node's `qvm` service after the newer name is refused, and says which answered", async () => {
     const n = await node({ '/ext/bc/Q/rpc': replies('qvm') });
     const exported = await new QuantumChain(avaxEndpoints(n.baseUrl, LUXD, '/ext')).export();
     expect(exported.service).toBe('qvm');
@@ -79,7 +79,9 @@ describe('Q-Chain export (recorded luxd replies)', () => {
 
   it('refuses a malformed configuration, naming the field', async () => {
     const n = await node({ '/ext/bc/Q/rpc': { ...replies('quantumvm'), 'quantumvm.getConfig': { ...(recorded.getConfig as object), coronaKeySize: -1 } } });
-    await expect(new QuantumChain(avaxEndpoints(n.baseUrl, LUXD, '/ext')).export()).rejects.toThrow(/\/ext\/bc\/Q\/rpc quantumvm\.getConfig\.coronaKeySize: expected an unsigned integer/);
+    await expect(new QuantumChain(avaxEndpoints(n.baseUrl, LUXD, '/ext')).export()).rejects.toThrow(
+      /\/ext\/bc\/Q\/rpc quantumvm\.getConfig\.coronaKeySize: expected an unsigned integer/,
+    );
   });
 });
 
@@ -143,6 +145,8 @@ describe('qChainGenesis in a luxd primary genesis', () => {
   it('is refused on avalanchego, which has no Q-Chain', () => {
     const q = '{"version":1}';
     expect(() => buildPrimaryGenesis({ ...input(q), dialect: 'avalanchego', networkID: 12345 })).toThrow(PrimaryGenesisError);
-    expect(() => buildPrimaryGenesis({ ...input(q), dialect: 'avalanchego', networkID: 12345 })).toThrow(/input\.qChainGenesis: only luxd networks have a Q-Chain/);
+    expect(() => buildPrimaryGenesis({ ...input(q), dialect: 'avalanchego', networkID: 12345 })).toThrow(
+      /input\.qChainGenesis: only luxd networks have a Q-Chain/,
+    );
   });
 });

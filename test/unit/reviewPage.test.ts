@@ -7,9 +7,29 @@ const sha = (c: string) => c.repeat(64);
 function report(over: Partial<ReviewInput> = {}): ReviewInput {
   return {
     plan: { name: 'annual <2026>', chainId: 43112 },
-    freeze: { height: 1234, hash: `0x${sha('a')}`, stateRoot: `0x${sha('b')}`, timestamp: 1_700_000_000, epoch: { number: 7, startTime: 1_699_999_000, durationSeconds: 30, pChainHeight: 55 } },
-    genesis: { path: 'genesis/c.json', sha256: sha('c'), bytes: 10, stateRoot: `0x${sha('b')}`, stats: { accounts: 12, contracts: 2, storageSlots: 9, totalBalance: '5000000000000000000000', codeBytes: 100 } },
-    verification: { ok: true, samples: 3, samplesPath: 's.jsonl', checks: [{ name: 'stateRoot', ok: true, detail: 'root equal' }, { name: 'supply', ok: true, detail: '5000 AVAX' }] },
+    freeze: {
+      height: 1234,
+      hash: `0x${sha('a')}`,
+      stateRoot: `0x${sha('b')}`,
+      timestamp: 1_700_000_000,
+      epoch: { number: 7, startTime: 1_699_999_000, durationSeconds: 30, pChainHeight: 55 },
+    },
+    genesis: {
+      path: 'genesis/c.json',
+      sha256: sha('c'),
+      bytes: 10,
+      stateRoot: `0x${sha('b')}`,
+      stats: { accounts: 12, contracts: 2, storageSlots: 9, totalBalance: '5000000000000000000000', codeBytes: 100 },
+    },
+    verification: {
+      ok: true,
+      samples: 3,
+      samplesPath: 's.jsonl',
+      checks: [
+        { name: 'stateRoot', ok: true, detail: 'root equal' },
+        { name: 'supply', ok: true, detail: '5000 AVAX' },
+      ],
+    },
     rehearsal: null,
     ...over,
   };
@@ -83,7 +103,13 @@ describe('review page', () => {
   });
 
   it('says what a two-stage launch does after the approval, its delta limits, the downtime and the chain IDs', () => {
-    const launch = { operator: 'agents' as const, approvalsRequired: 2, stages: 2 as const, headsSettleSeconds: 5, deltaLimits: { accountsChanged: 100_000, validatorSetMayChange: false } };
+    const launch = {
+      operator: 'agents' as const,
+      approvalsRequired: 2,
+      stages: 2 as const,
+      headsSettleSeconds: 5,
+      deltaLimits: { accountsChanged: 100_000, validatorSetMayChange: false },
+    };
     const f = figures(renderReviewPage(report({ plan: { name: 'n', chainId: 43112, launch }, sourceChainId: 43112 })));
     expect(f['launch.stages']).toMatch(/^Two stages: right after the last approval every validator of the old network is halted/);
     expect(f['launch.deltaLimits']).toBe('≤ 100,000 C-Chain accounts changed; validator set may not change');

@@ -28,10 +28,22 @@ describe('RPC credentials from the environment', () => {
 
   it.each([
     ['not JSON', { REGENESIS_RPC_CREDENTIALS: '{"a":' }, /^REGENESIS_RPC_CREDENTIALS: not valid JSON$/],
-    ['a bad header name', { REGENESIS_RPC_CREDENTIALS: JSON.stringify({ 'http://h:1': { 'bad header': SECRET } }) }, /REGENESIS_RPC_CREDENTIALS\.http:\/\/h:1\.bad header/],
-    ['a value with a newline', { REGENESIS_RPC_CREDENTIALS: JSON.stringify({ 'http://h:1': { authorization: `${SECRET}\nx` } }) }, /REGENESIS_RPC_CREDENTIALS\.http:\/\/h:1\.authorization: not a printable header value/],
+    [
+      'a bad header name',
+      { REGENESIS_RPC_CREDENTIALS: JSON.stringify({ 'http://h:1': { 'bad header': SECRET } }) },
+      /REGENESIS_RPC_CREDENTIALS\.http:\/\/h:1\.bad header/,
+    ],
+    [
+      'a value with a newline',
+      { REGENESIS_RPC_CREDENTIALS: JSON.stringify({ 'http://h:1': { authorization: `${SECRET}\nx` } }) },
+      /REGENESIS_RPC_CREDENTIALS\.http:\/\/h:1\.authorization: not a printable header value/,
+    ],
     ['an origin that is no URL', { REGENESIS_RPC_CREDENTIALS: JSON.stringify({ 'rpc-host': { authorization: SECRET } }) }, /"rpc-host" is not an endpoint URL/],
-    ['a missing file', { REGENESIS_RPC_CREDENTIALS_FILE: '/nonexistent/creds.json' }, /REGENESIS_RPC_CREDENTIALS_FILE: cannot read \/nonexistent\/creds.json \(ENOENT\)/],
+    [
+      'a missing file',
+      { REGENESIS_RPC_CREDENTIALS_FILE: '/nonexistent/creds.json' },
+      /REGENESIS_RPC_CREDENTIALS_FILE: cannot read \/nonexistent\/creds.json \(ENOENT\)/,
+    ],
   ])('refuses %s, naming where, never echoing a secret', (_name, env, message) => {
     let error: Error | undefined;
     try {
@@ -66,14 +78,21 @@ describe('RPC credentials from the environment', () => {
 describe('credentials quoted back by a misbehaving endpoint', () => {
   it.each([
     ['an HTTP error page', 502, (auth: string) => `bad gateway; request headers: authorization: ${auth}; x-api-key: k-51d0e8a2`],
-    ['a JSON-RPC error', 200, (auth: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: `denied for ${auth.slice(7)} / k-51d0e8a2` } })],
+    [
+      'a JSON-RPC error',
+      200,
+      (auth: string) => JSON.stringify({ jsonrpc: '2.0', id: 1, error: { code: -32000, message: `denied for ${auth.slice(7)} / k-51d0e8a2` } }),
+    ],
   ])('keeps them out of %s in the error message', async (_name, status, body) => {
     const server = createServer((req, res) => res.writeHead(status).end(body(String(req.headers.authorization))));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     try {
       const client = new JsonRpcClient(`http://127.0.0.1:${port}`, { headers: { authorization: SECRET, 'x-api-key': 'k-51d0e8a2' } });
-      const message = await client.call('eth_chainId').then(() => 'answered', (err: Error) => err.message);
+      const message = await client.call('eth_chainId').then(
+        () => 'answered',
+        (err: Error) => err.message,
+      );
       expect(message).toMatch(/\[redacted\]/);
       expect(message).not.toContain('tok-7f3a9c1e55d0');
       expect(message).not.toContain('k-51d0e8a2');

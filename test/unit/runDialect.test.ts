@@ -40,7 +40,8 @@ function planOf(parts: { primary?: DialectName; cChain?: DialectName; operator?:
   }) as unknown as Plan;
 }
 
-const keyCalls = () => sandbox.calls.filter((c) => ['verifyValidatorKeys', 'verifyRatification', 'aggregateRatification', 'agentSignGenesis'].includes(c.activity));
+const keyCalls = () =>
+  sandbox.calls.filter((c) => ['verifyValidatorKeys', 'verifyRatification', 'aggregateRatification', 'agentSignGenesis'].includes(c.activity));
 
 beforeEach(() => {
   resetSandbox({
@@ -69,7 +70,13 @@ describe("a run's dialect", () => {
     installHandlers(run);
     // A caller cannot pick the rule its own keys are checked under.
     const newcomer = localStaker(4, dialect);
-    await sandbox.handlers.get('registerValidator')!({ nodeId: newcomer.nodeId, blsPublicKey: newcomer.blsPublicKey, proofOfPossession: newcomer.proofOfPossession, weight: 100, dialect: 'other' });
+    await sandbox.handlers.get('registerValidator')!({
+      nodeId: newcomer.nodeId,
+      blsPublicKey: newcomer.blsPublicKey,
+      proofOfPossession: newcomer.proofOfPossession,
+      weight: 100,
+      dialect: 'other',
+    });
     run.status.genesisSha256 = GENESIS_SHA256;
     run.enter('ratify');
     await sandbox.handlers.get('ratify')!({ nodeId: run.validators[0]!.nodeId, signature: SIGNATURE });
@@ -84,7 +91,7 @@ describe("a run's dialect", () => {
     expect(run.status.ratification?.dialect).toBe(dialect);
   });
 
-  it("has the agents sign under it, and checks and aggregates their signatures under it", async () => {
+  it('has the agents sign under it, and checks and aggregates their signatures under it', async () => {
     const plan = planOf({ primary: 'luxd', operator: 'agents' });
     const run = new RegenesisRun(plan, 'run-key');
     const stakers = [localStaker(1, 'luxd'), localStaker(2, 'luxd')].map((s) => ({ nodeID: s.nodeId, publicKey: s.blsPublicKey, weight: '2000' }));

@@ -61,22 +61,14 @@ function stackTrieRoot(entries: [Uint8Array, Uint8Array][]): Hex {
 }
 
 async function referenceStorageRoot(storage: Record<Hex, Hex> | undefined): Promise<Uint8Array> {
-  const entries: [Uint8Array, Uint8Array][] = Object.entries(storage ?? {}).map(([slot, value]) => [
-    keccak_256(hexToBytes(slot)),
-    RLP.encode(BigInt(value)),
-  ]);
+  const entries: [Uint8Array, Uint8Array][] = Object.entries(storage ?? {}).map(([slot, value]) => [keccak_256(hexToBytes(slot)), RLP.encode(BigInt(value))]);
   return hexToBytes(await referenceRoot(entries));
 }
 
 async function referenceStateRoot(records: AccountRecord[]): Promise<Hex> {
   const entries: [Uint8Array, Uint8Array][] = [];
   for (const r of records) {
-    const value = RLP.encode([
-      BigInt(r.nonce),
-      BigInt(r.balance),
-      await referenceStorageRoot(r.storage),
-      hexToBytes(r.codeHash),
-    ]);
+    const value = RLP.encode([BigInt(r.nonce), BigInt(r.balance), await referenceStorageRoot(r.storage), hexToBytes(r.codeHash)]);
     entries.push([keccak_256(hexToBytes(r.address)), value]);
   }
   return referenceRoot(entries);
@@ -108,9 +100,7 @@ function randomAccount(rng: Rng, opts: { largeStorage?: boolean } = {}): Account
     codeHash: EMPTY_CODE_HASH,
   };
   if (!rng.chance(0.2)) {
-    const balance = rng.chance(0.15)
-      ? MAX_U256 - BigInt(rng.int(1000))
-      : BigInt(`0x${Buffer.from(rng.bytes(1 + rng.int(16))).toString('hex')}`);
+    const balance = rng.chance(0.15) ? MAX_U256 - BigInt(rng.int(1000)) : BigInt(`0x${Buffer.from(rng.bytes(1 + rng.int(16))).toString('hex')}`);
     record.balance = `0x${balance.toString(16)}`;
     record.nonce = `0x${(rng.chance(0.1) ? 2n ** 64n - 1n - BigInt(rng.int(10)) : BigInt(rng.int(5000))).toString(16)}`;
   }
@@ -357,9 +347,7 @@ describe('state root', () => {
     const record: AccountRecord = { ...randomAccount(rng), storage: randomStorage(rng, 3) };
     const computed = storageRoot(record.storage);
     const reported = hex(rng.bytes(32));
-    expect(() => new StateRootBuilder().add({ ...record, storageRoot: reported })).toThrow(
-      new RegExp(`account ${record.address}: .*${reported}.*${computed}`),
-    );
+    expect(() => new StateRootBuilder().add({ ...record, storageRoot: reported })).toThrow(new RegExp(`account ${record.address}: .*${reported}.*${computed}`));
     // The matching root passes, in either case.
     new StateRootBuilder().add({ ...record, storageRoot: computed.toUpperCase().replace('0X', '0x') as Hex });
   });
@@ -380,12 +368,8 @@ describe('state root', () => {
     const record = randomAccount(rng);
     const root = rng.bytes(32);
     const a = record.address;
-    expect(() => accountRlp({ ...record, balance: `0x1${'00'.repeat(32)}` }, root)).toThrow(
-      new RegExp(`account ${a}: balance .* does not fit in 32 bytes`),
-    );
-    expect(() => accountRlp({ ...record, nonce: `0x1${'00'.repeat(8)}` }, root)).toThrow(
-      new RegExp(`account ${a}: nonce .* does not fit in 8 bytes`),
-    );
+    expect(() => accountRlp({ ...record, balance: `0x1${'00'.repeat(32)}` }, root)).toThrow(new RegExp(`account ${a}: balance .* does not fit in 32 bytes`));
+    expect(() => accountRlp({ ...record, nonce: `0x1${'00'.repeat(8)}` }, root)).toThrow(new RegExp(`account ${a}: nonce .* does not fit in 8 bytes`));
     expect(() => accountRlp({ ...record, balance: '0x12g4' }, root)).toThrow(new RegExp(`account ${a}: balance 0x12g4 is not a hex quantity`));
     expect(() => accountRlp({ ...record, nonce: '0x' }, root)).toThrow(/is not a hex quantity/);
     expect(() => accountRlp({ ...record, codeHash: '0x1234' }, root)).toThrow(new RegExp(`account ${a}: codeHash .* is not 32 bytes`));

@@ -68,8 +68,12 @@ describe('plan.launch.validators[].weight', () => {
   });
 
   it.each([
-    // biome-ignore lint/correctness/noPrecisionLoss: the point: a plan's JSON number above 2^53 arrives already rounded
-    ['a JSON number above 2^53 (already rounded)', 9007199254740993, /plan\.launch\.validators\.1\.weight: 9007199254740992 is above 2\^53.*write the weight as a decimal string/],
+    [
+      'a JSON number above 2^53 (already rounded)',
+      // biome-ignore lint/correctness/noPrecisionLoss: the point: a plan's JSON number above 2^53 arrives already rounded
+      9007199254740993,
+      /plan\.launch\.validators\.1\.weight: 9007199254740992 is above 2\^53.*write the weight as a decimal string/,
+    ],
     ['an exponent', '1e18', /plan\.launch\.validators\.1\.weight: must be a decimal integer string/],
     ['a fraction', '12.5', /plan\.launch\.validators\.1\.weight: must be a decimal integer string/],
     ['padding', ' 100', /plan\.launch\.validators\.1\.weight: must be a decimal integer string/],
@@ -124,12 +128,7 @@ describe('ratification by 2/3 of a mainnet-sized stake', () => {
   const twoThirds = (2n * MAINNET_STAKE + 2n) / 3n; // rounded up: the least stake that ratifies
   const each = 8_333_333_333_333_150n;
   const signersStake = twoThirds - 1n;
-  const weights = [
-    ...Array<bigint>(19).fill(each),
-    signersStake - 19n * each,
-    ...Array<bigint>(9).fill(each),
-    MAINNET_STAKE - signersStake - 9n * each,
-  ];
+  const weights = [...Array<bigint>(19).fill(each), signersStake - 19n * each, ...Array<bigint>(9).fill(each), MAINNET_STAKE - signersStake - 9n * each];
   const plan = () => parsePlan(planWith(weights.map(Number)), NOW);
 
   async function ratifying(run: InstanceType<typeof RegenesisRun>, signers: number): Promise<unknown> {

@@ -52,9 +52,7 @@ describe('staker certificate rules', () => {
   });
 
   it('refuses a certificate that expires before the start time, and says when each is', () => {
-    expect(stakerCertificateProblems(der('expired'), IN_A_MONTH)).toEqual([
-      'expires 2001-01-01T00:00:00Z, before the genesis start time 2026-07-01T00:00:00Z',
-    ]);
+    expect(stakerCertificateProblems(der('expired'), IN_A_MONTH)).toEqual(['expires 2001-01-01T00:00:00Z, before the genesis start time 2026-07-01T00:00:00Z']);
     // p256.crt's notAfter is 2120-01-01T00:00:00Z: valid through that second, not after it.
     const notAfter = seconds('2120-01-01T00:00:00Z');
     expect(stakerCertificateProblems(der('p256'), { now: NOW, startTime: notAfter })).toEqual([]);
@@ -72,9 +70,7 @@ describe('staker certificate rules', () => {
   });
 
   it('refuses a certificate that is not valid yet', () => {
-    expect(stakerCertificateProblems(der('not-yet-valid'), IN_A_MONTH)).toEqual([
-      'is not valid before 2200-01-01T00:00:00Z; it is now 2026-06-01T00:00:00Z',
-    ]);
+    expect(stakerCertificateProblems(der('not-yet-valid'), IN_A_MONTH)).toEqual(['is not valid before 2200-01-01T00:00:00Z; it is now 2026-06-01T00:00:00Z']);
     const notBefore = seconds('2200-01-01T00:00:00Z');
     expect(stakerCertificateProblems(der('not-yet-valid'), { now: notBefore, startTime: notBefore + 60 })).toEqual([]);
   });

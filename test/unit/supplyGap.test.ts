@@ -38,7 +38,12 @@ function exports(options: { p?: bigint; x?: bigint; staked?: bigint; cGenesisWei
     pChainHeight: 7,
     headBefore: 7,
     headAfter: 7,
-    utxos: { path: 'exports/X/utxos.jsonl', sha256: 'c', count: 1, assets: assets(options.x ?? 250n, options.otherOnX ? [{ assetID: OTHER, amount: '77', nonFungibleUtxos: 0 }] : []) },
+    utxos: {
+      path: 'exports/X/utxos.jsonl',
+      sha256: 'c',
+      count: 1,
+      assets: assets(options.x ?? 250n, options.otherOnX ? [{ assetID: OTHER, amount: '77', nonFungibleUtxos: 0 }] : []),
+    },
     assets: { path: 'exports/X/assets.jsonl', sha256: 'd', count: 1 },
   } as XChainExport;
   return { pChain, xChain };
@@ -46,17 +51,32 @@ function exports(options: { p?: bigint; x?: bigint; staked?: bigint; cGenesisWei
 // Reachable: 1,050 − 50 + 200 = 1,200; exported P 400 + X 250 + staked 300 + C 250 = 1,200.
 const C_WEI = 250n * E9;
 
-describe('supply gap: the export against the node\'s own supply', () => {
+describe("supply gap: the export against the node's own supply", () => {
   it('a gap of zero passes and states each term, the potential rewards on their own', () => {
     const { check, gap } = judgeSupplyGap({ assetID: AVAX, ...exports(), cExportedWei: C_WEI, maxGap: '0' });
     expect(check).toMatchObject({ name: `supply-gap-${AVAX}`, ok: true });
-    expect(gap).toMatchObject({ judged: true, ok: true, nodeSupply: '1050', potentialRewards: '50', cChainGenesis: '200', burnedFees: null, exported: '1200', gap: '0', maxGap: '0' });
-    expect(check.detail).toMatch(/^gap 0 within the limit 0 \(plan\.chains\.P\.maxSupplyGap\): the node's supply 1050, less 50 of potential rewards \(counted there, not minted yet\), plus the C-Chain genesis allocation 200/);
+    expect(gap).toMatchObject({
+      judged: true,
+      ok: true,
+      nodeSupply: '1050',
+      potentialRewards: '50',
+      cChainGenesis: '200',
+      burnedFees: null,
+      exported: '1200',
+      gap: '0',
+      maxGap: '0',
+    });
+    expect(check.detail).toMatch(
+      /^gap 0 within the limit 0 \(plan\.chains\.P\.maxSupplyGap\): the node's supply 1050, less 50 of potential rewards \(counted there, not minted yet\), plus the C-Chain genesis allocation 200/,
+    );
   });
 
   it('a gap above the limit fails, naming the gap, the limit and the largest owners found', () => {
     const input = { assetID: AVAX, ...exports({ x: 150n }), cExportedWei: C_WEI, maxGap: '60' };
-    const missing = { owners: [{ address: 'X-local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu', pChain: '0', xChain: '100' }], searched: '3 unexported owners looked up' };
+    const missing = {
+      owners: [{ address: 'X-local1ur873jhz9qnaqv5qthk5sn3e8nj3e0kmggalnu', pChain: '0', xChain: '100' }],
+      searched: '3 unexported owners looked up',
+    };
     const { check, gap } = judgeSupplyGap({ ...input, missing });
     expect(check.ok).toBe(false);
     expect(gap).toMatchObject({ ok: false, gap: '100', maxGap: '60', missingOwners: missing.owners });
@@ -105,7 +125,11 @@ describe('supply gap: the export against the node\'s own supply', () => {
 
 describe('what the blocks burned, and reading them exactly', () => {
   const input = (amount: number | string, assetID = AVAX) => ({ txID: 't', outputIndex: 0, assetID, fxID: 'spdx', input: { amount, signatureIndices: [0] } });
-  const output = (amount: number | string, assetID = AVAX) => ({ assetID, fxID: 'spdx', output: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'], amount, locktime: 0, threshold: 1 } });
+  const output = (amount: number | string, assetID = AVAX) => ({
+    assetID,
+    fxID: 'spdx',
+    output: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'], amount, locktime: 0, threshold: 1 },
+  });
 
   it('counts inputs less outputs, exported outputs and stake of the staking asset, per transaction', () => {
     const block = {
@@ -114,7 +138,13 @@ describe('what the blocks burned, and reading them exactly', () => {
         // A base transaction: 1,000 in, 990 out.
         { unsignedTx: { inputs: [input(1000)], outputs: [output(990)] }, credentials: [] },
         // A validator: a stakeable-locked input, change, stake.
-        { unsignedTx: { inputs: [{ assetID: AVAX, input: { locktime: 99, input: { amount: '5000', signatureIndices: [0] } } }], outputs: [output(1000)], stake: [{ assetID: AVAX, output: { locktime: 99, output: { amount: '3995', addresses: [] } } }] } },
+        {
+          unsignedTx: {
+            inputs: [{ assetID: AVAX, input: { locktime: 99, input: { amount: '5000', signatureIndices: [0] } } }],
+            outputs: [output(1000)],
+            stake: [{ assetID: AVAX, output: { locktime: 99, output: { amount: '3995', addresses: [] } } }],
+          },
+        },
         // An export to another chain and an import from one.
         { unsignedTx: { inputs: [input(700)], outputs: [], exportedOutputs: [output(698)] } },
         { unsignedTx: { inputs: [], outputs: [output(399)], importedInputs: [input(400)] } },
@@ -134,14 +164,33 @@ describe('what the blocks burned, and reading them exactly', () => {
 
   it('reads integers of 16+ digits as decimal strings, outside strings only', () => {
     const text = '{"amount":10000000000000001,"n":[12345678901234567, 1],"memo":"x:1234567890123456789} \\" 12345678901234567","small":-5,"f":1.5e300}';
-    expect(JSON.parse(quoteBigIntegers(text))).toEqual({ amount: '10000000000000001', n: ['12345678901234567', 1], memo: 'x:1234567890123456789} " 12345678901234567', small: -5, f: 1.5e300 });
+    expect(JSON.parse(quoteBigIntegers(text))).toEqual({
+      amount: '10000000000000001',
+      n: ['12345678901234567', 1],
+      memo: 'x:1234567890123456789} " 12345678901234567',
+      small: -5,
+      f: 1.5e300,
+    });
   });
 
   it('sums the C-Chain genesis allocation from its creation transaction (the local genesis: 50M AVAX to ewoq)', () => {
-    const genesis = { config: { chainId: 43112 }, alloc: { '8db97C7cEcE249c2b98bDC0226Cc4C2A57BF52FC': { balance: '0x295BE96E64066972000000' }, '0100000000000000000000000000000000000000': { code: '0x00', balance: '0x0' } } };
+    const genesis = {
+      config: { chainId: 43112 },
+      alloc: {
+        '8db97C7cEcE249c2b98bDC0226Cc4C2A57BF52FC': { balance: '0x295BE96E64066972000000' },
+        '0100000000000000000000000000000000000000': { code: '0x00', balance: '0x0' },
+      },
+    };
     const reply = { tx: { unsignedTx: { chainName: 'C-Chain', genesisData: Buffer.from(JSON.stringify(genesis)).toString('base64') } } };
     expect(cChainGenesisAllocOf(reply)).toBe(50_000_000n * 10n ** 18n);
-    expect(cChainIdOf({ blockchains: [{ id: 'x-id', name: 'X-Chain' }, { id: 'c-id', name: 'C-Chain' }] })).toBe('c-id');
+    expect(
+      cChainIdOf({
+        blockchains: [
+          { id: 'x-id', name: 'X-Chain' },
+          { id: 'c-id', name: 'C-Chain' },
+        ],
+      }),
+    ).toBe('c-id');
     expect(cChainIdOf({ blockchains: [] })).toBeUndefined();
   });
 });
@@ -153,7 +202,8 @@ describe('the owner search behind a gap over the limit', () => {
     rewards: 'local1g65uqn6t77p656w64023nh8nd9updzmxyymev2',
   };
   /** UTXO records as the node serves them (what balanceByOwner reads). */
-  const utxo = (address: string, amount: bigint, assetID = AVAX) => ({ assetID, amount: amount.toString(), owners: { locktime: '0', threshold: 1, addresses: [address] } }) as unknown as UtxoRecord;
+  const utxo = (address: string, amount: bigint, assetID = AVAX) =>
+    ({ assetID, amount: amount.toString(), owners: { locktime: '0', threshold: 1, addresses: [address] } }) as unknown as UtxoRecord;
   const held: Record<string, UtxoRecord[]> = {
     [`P-${OWNERS.genesis}`]: [utxo(`P-${OWNERS.genesis}`, 10n ** 16n)],
     [`X-${OWNERS.genesis}`]: [utxo(`X-${OWNERS.genesis}`, 2n * 10n ** 16n)],
@@ -167,7 +217,10 @@ describe('the owner search behind a gap over the limit', () => {
       for (const a of list) yield* held[a] ?? [];
     })();
   const pchain = {
-    blockJson: async (h: number) => ({ height: h, txs: [{ unsignedTx: { outputs: [{ assetID: AVAX, output: { addresses: [`P-${OWNERS.exported}`], amount: 1 } }] } }] }),
+    blockJson: async (h: number) => ({
+      height: h,
+      txs: [{ unsignedTx: { outputs: [{ assetID: AVAX, output: { addresses: [`P-${OWNERS.exported}`], amount: 1 } }] } }],
+    }),
     utxos,
   } as unknown as PlatformChain;
   const xchain = {
@@ -181,12 +234,22 @@ describe('the owner search behind a gap over the limit', () => {
   })();
 
   it('ranks the unexported owners it can see by their P + X balance, never the exported ones, within its bounds', async () => {
-    const found = await findMissingOwners({ pchain, xchain, stakingAssetID: AVAX, pChainHeight: 3, validators, exported: new Set([OWNERS.exported]), limits: { recentBlocks: 10 } });
+    const found = await findMissingOwners({
+      pchain,
+      xchain,
+      stakingAssetID: AVAX,
+      pChainHeight: 3,
+      validators,
+      exported: new Set([OWNERS.exported]),
+      limits: { recentBlocks: 10 },
+    });
     expect(found.owners).toEqual([
       { address: `X-${OWNERS.genesis}`, pChain: (10n ** 16n).toString(), xChain: (2n * 10n ** 16n).toString() },
       { address: `X-${OWNERS.rewards}`, pChain: '0', xChain: '5' },
     ]);
-    expect(found.searched).toBe('2 unexported owners looked up: 1 from the validator set, 1 from the X-Chain genesis, 0 from the last 3 P- and 10 X-Chain blocks');
+    expect(found.searched).toBe(
+      '2 unexported owners looked up: 1 from the validator set, 1 from the X-Chain genesis, 0 from the last 3 P- and 10 X-Chain blocks',
+    );
     expect(asked.some((a) => a.endsWith(OWNERS.exported))).toBe(false);
   });
 });

@@ -40,8 +40,12 @@ describe('the Temporal connection of every client (TEMPORAL_* variables)', () =>
 
   it('gives both connection kinds the CA, the client pair and the server name', () => {
     const config = temporalConnectionFromEnv({
-      TEMPORAL_ADDRESS: '10.0.0.5:7233', TEMPORAL_NAMESPACE: 'regenesis',
-      TEMPORAL_TLS_CERT: client.cert, TEMPORAL_TLS_KEY: client.key, TEMPORAL_TLS_CA: ca.cert, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+      TEMPORAL_ADDRESS: '10.0.0.5:7233',
+      TEMPORAL_NAMESPACE: 'regenesis',
+      TEMPORAL_TLS_CERT: client.cert,
+      TEMPORAL_TLS_KEY: client.key,
+      TEMPORAL_TLS_CA: ca.cert,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
     });
     expect(config.address).toBe('10.0.0.5:7233');
     expect(config.namespace).toBe('regenesis');
@@ -66,7 +70,7 @@ describe('the Temporal connection of every client (TEMPORAL_* variables)', () =>
     expect(refusal({ TEMPORAL_TLS_CA: join(dir, 'nowhere.pem') }).message).toBe(`TEMPORAL_TLS_CA (${join(dir, 'nowhere.pem')}): cannot be read (ENOENT)`);
   });
 
-  it('refuses a key that is not the certificate\'s', () => {
+  it("refuses a key that is not the certificate's", () => {
     expect(refusal({ TEMPORAL_TLS_CERT: client.cert, TEMPORAL_TLS_KEY: other.key }).message).toMatch(/is not the private key of TEMPORAL_TLS_CERT/);
   });
 

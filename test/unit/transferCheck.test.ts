@@ -20,7 +20,9 @@ describe('the canary key of the post-launch transfer check', () => {
   });
 
   it('names the variable and the reason when it is missing or malformed, never the bytes', async () => {
-    await expect(readCanaryKey({})).rejects.toThrow(/REGENESIS_CANARY_KEY_FILE is not set: the post-launch transfer check needs a key funded in the new genesis/);
+    await expect(readCanaryKey({})).rejects.toThrow(
+      /REGENESIS_CANARY_KEY_FILE is not set: the post-launch transfer check needs a key funded in the new genesis/,
+    );
     await expect(readCanaryKey({ [CANARY_KEY_ENV]: join(dir, 'absent.key') })).rejects.toThrow(/absent\.key: cannot read it \(ENOENT\)/);
     const secretish = `${'cd'.repeat(31)}zz`;
     const refused = await readCanaryKey({ [CANARY_KEY_ENV]: file('bad.key', secretish) }).catch((err: Error) => err.message);

@@ -83,9 +83,7 @@ describe('workflow determinism', () => {
   });
 
   it('reaches no activity implementation or Node API through relative imports', () => {
-    const outside = files
-      .map((f) => relative(root, f))
-      .filter((f) => !(f.startsWith('workflows/') || PURE_MODULES.has(f)));
+    const outside = files.map((f) => relative(root, f)).filter((f) => !(f.startsWith('workflows/') || PURE_MODULES.has(f)));
     expect(outside).toEqual([]);
   });
 

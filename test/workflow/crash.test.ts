@@ -44,12 +44,15 @@ describe('worker killed (SIGKILL) during export and during validator migration',
   });
 
   const plan = () =>
-    planFor({
-      name: 'crash',
-      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 8 } },
-      target: { height },
-      genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
-    }, localLaunch('crashnet', validatorKeys(staker, 10)));
+    planFor(
+      {
+        name: 'crash',
+        chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 8 } },
+        target: { height },
+        genesis: { chainId: 3131, startTime: { afterFreezeSeconds: 7200 } },
+      },
+      localLaunch('crashnet', validatorKeys(staker, 10)),
+    );
 
   async function until(handle: WorkflowHandle, done: (phase: Phase) => boolean, extra: () => boolean = () => true): Promise<void> {
     for (let i = 0; i < 3000; i++) {
@@ -70,7 +73,11 @@ describe('worker killed (SIGKILL) during export and during validator migration',
       const { runKey } = await handle.query(statusQuery);
       if (!runKey) throw new Error('the run reports no runKey');
       const exportsDir = () => join(artifactsDir, runKey, 'exports', 'C');
-      await until(handle, (p) => p === 'export', () => existsSync(exportsDir()) && readdirSync(exportsDir()).some((f) => f.endsWith('.partial')));
+      await until(
+        handle,
+        (p) => p === 'export',
+        () => existsSync(exportsDir()) && readdirSync(exportsDir()).some((f) => f.endsWith('.partial')),
+      );
       worker.kill('SIGKILL');
       worker = workers.start({ taskQueue, artifactsDir });
     }

@@ -185,7 +185,9 @@ describe('worker SIGKILLed at ten points across export, genesis, verify and rehe
       expect(artifactHashes(killed.result.artifactsDir)).toEqual(reference);
       checkManifest(killed.result.artifactsDir);
       // Nothing half-written is left beside the artifacts.
-      const leftovers = readdirSync(killed.result.artifactsDir, { recursive: true }).map(String).filter((f) => f.endsWith('.partial'));
+      const leftovers = readdirSync(killed.result.artifactsDir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.partial'));
       expect(leftovers).toEqual([]);
     }
     // The rehearsal node orphaned by the kill was stopped by the retried rehearsal.

@@ -38,13 +38,16 @@ describe('emergency regenesis on a real local chain', () => {
   });
 
   const plan = () =>
-    planFor({
-      name: 'emergency',
-      chains: { C: { rpcUrl } },
-      target: { epoch: 'current' }, // replaced by the last good height
-      genesis: { chainId: 6161, startTime: { afterFreezeSeconds: 1800 } },
-      rehearsal: { enabled: false }, // forced on by the emergency workflow
-    }, localLaunch('enet', validatorKeys(staker, 1), 'oncall'));
+    planFor(
+      {
+        name: 'emergency',
+        chains: { C: { rpcUrl } },
+        target: { epoch: 'current' }, // replaced by the last good height
+        genesis: { chainId: 6161, startTime: { afterFreezeSeconds: 1800 } },
+        rehearsal: { enabled: false }, // forced on by the emergency workflow
+      },
+      localLaunch('enet', validatorKeys(staker, 1), 'oncall'),
+    );
 
   async function start(lastGoodHeight: number): Promise<{ handle: WorkflowHandle; run: <T>(f: () => Promise<T>) => Promise<T> }> {
     const taskQueue = uniqueTaskQueue('emergency');

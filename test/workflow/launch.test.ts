@@ -67,7 +67,6 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       launch: { operator: { kind: 'local', network: 'net1' }, approvals: { required: 1, approvers: approvers('alice') }, ...launch },
     });
 
-
   /** Runs `planInput` on a worker of its own, over `injected.artifacts` when given, with `injected.activities` stood in. */
   async function withRun<T>(
     planInput: PlanInput,
@@ -76,7 +75,12 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   ): Promise<T> {
     const taskQueue = uniqueTaskQueue('launch');
     const artifactsDir = injected.artifacts ?? join(work, `artifacts-${taskQueue}`);
-    const worker = await createTestWorker(env, { taskQueue, artifactsDir, devnetRoot: join(work, 'devnets'), ...(injected.activities ? { activities: injected.activities } : {}) });
+    const worker = await createTestWorker(env, {
+      taskQueue,
+      artifactsDir,
+      devnetRoot: join(work, 'devnets'),
+      ...(injected.activities ? { activities: injected.activities } : {}),
+    });
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [planInput] });
       const out = await body(handle);
@@ -100,7 +104,10 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
       },
     });
     const result = await withRun(
-      plan({ approvals: { required: 2, approvers: approvers('alice', 'bob') }, validators: stakers.slice(0, 3).map((s) => validatorKeys(s, STAKE.toString())) }),
+      plan({
+        approvals: { required: 2, approvers: approvers('alice', 'bob') },
+        validators: stakers.slice(0, 3).map((s) => validatorKeys(s, STAKE.toString())),
+      }),
       async (handle) => {
         await untilPhase(handle, 'approve');
         const { genesisSha256 } = await handle.query(statusQuery);
@@ -108,14 +115,25 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice', stale)] }), /stale or wrong hash/);
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'mallory')] }), /not allowed/);
         // Approvals are signatures: a name alone, another's key, or alice's approval of another run are refused.
-        await expectRejection(handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] }), /signature: an approval is signed/);
-        await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice', undefined, 'mallory')] }), /does not verify for approver alice/);
+        await expectRejection(
+          handle.executeUpdate(approveUpdate, { args: [{ approver: 'alice', genesisSha256: genesisSha256! }] }),
+          /signature: an approval is signed/,
+        );
+        await expectRejection(
+          handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice', undefined, 'mallory')] }),
+          /does not verify for approver alice/,
+        );
         const { runKey } = await handle.query(statusQuery);
         const replayed = approvalSignedFor('alice', { workflowId: 'an-earlier-run', runKey: runKey!, genesisSha256: genesisSha256! });
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [replayed] }), /does not verify for approver alice/);
         // A fourth validator registers with its certificate; a forged PoP is refused.
-        await expectRejection(handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), proofOfPossession: stakers[4]!.proofOfPossession }] }), /proofOfPossession does not verify/);
-        await handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!, STAKE.toString()), certificatePem: stakers[3]!.certificatePem }] });
+        await expectRejection(
+          handle.executeUpdate(registerValidatorUpdate, { args: [{ ...validatorKeys(stakers[3]!), proofOfPossession: stakers[4]!.proofOfPossession }] }),
+          /proofOfPossession does not verify/,
+        );
+        await handle.executeUpdate(registerValidatorUpdate, {
+          args: [{ ...validatorKeys(stakers[3]!, STAKE.toString()), certificatePem: stakers[3]!.certificatePem }],
+        });
         expect((await handle.query(statusQuery)).validators?.map((v) => v.weight)).toEqual(Array(4).fill(STAKE.toString()));
         await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] });
         await expectRejection(handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'alice')] }), /already approved/);
@@ -123,7 +141,10 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
 
         const message = ratificationOf(await untilPhase(handle, 'ratify'));
         // A signature by the wrong key is refused; three of four (3/4 of the stake ≥ 2/3) launch the network.
-        await expectRejection(handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[1]!.sign(message) }] }), /does not verify/);
+        await expectRejection(
+          handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: stakers[0]!.nodeId, signature: stakers[1]!.sign(message) }] }),
+          /does not verify/,
+        );
         const answers = [];
         for (const s of stakers.slice(0, 3)) {
           answers.push(await handle.executeUpdate(ratifyUpdate, { args: [{ nodeId: s.nodeId, signature: s.sign(message) }] }));
@@ -168,8 +189,9 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   });
 
   it('rolls back when approval times out', async () => {
-    const result = await withRun(plan({ approvals: { required: 1, approvers: approvers('alice'), timeoutSeconds: 2 }, validators: [validatorKeys(stakers[0]!)] }), async (handle) =>
-      (await handle.result()) as RegenesisResult,
+    const result = await withRun(
+      plan({ approvals: { required: 1, approvers: approvers('alice'), timeoutSeconds: 2 }, validators: [validatorKeys(stakers[0]!)] }),
+      async (handle) => (await handle.result()) as RegenesisResult,
     );
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
@@ -277,19 +299,16 @@ describe('launch phases: approvals, ratification, validator migration, rollback 
   });
 
   it('with the manual operator, shows each step and waits for its confirmation', async () => {
-    const result = await withRun(
-      plan({ validators: [validatorKeys(stakers[0]!)], operator: { kind: 'manual' } }),
-      async (handle) => {
-        await approveAndRatify(handle, stakers[0]!);
-        for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
-          const status = await untilStatus(handle, `the manual step ${step}`, (s) => s.pendingStep?.step === step);
-          expect(status.pendingStep!.instruction.length).toBeGreaterThan(10);
-          await expectRejection(handle.executeUpdate(confirmStepUpdate, { args: [{ step: 'resume-old-network', operator: 'op' }] }), /not the pending step/);
-          await handle.executeUpdate(confirmStepUpdate, { args: [{ step, operator: 'op' }] });
-        }
-        return (await handle.result()) as RegenesisResult;
-      },
-    );
+    const result = await withRun(plan({ validators: [validatorKeys(stakers[0]!)], operator: { kind: 'manual' } }), async (handle) => {
+      await approveAndRatify(handle, stakers[0]!);
+      for (const step of ['halt-old-network', 'install-genesis', 'boot-new-network'] as const) {
+        const status = await untilStatus(handle, `the manual step ${step}`, (s) => s.pendingStep?.step === step);
+        expect(status.pendingStep!.instruction.length).toBeGreaterThan(10);
+        await expectRejection(handle.executeUpdate(confirmStepUpdate, { args: [{ step: 'resume-old-network', operator: 'op' }] }), /not the pending step/);
+        await handle.executeUpdate(confirmStepUpdate, { args: [{ step, operator: 'op' }] });
+      }
+      return (await handle.result()) as RegenesisResult;
+    });
     if (result.status !== 'Completed') throw new Error(`rolled back: ${result.reason}`);
     expect(result.launch?.ratification.signers).toEqual([stakers[0]!.nodeId]);
   });

@@ -65,7 +65,14 @@ describe('exports pinned to different P-Chain heights', () => {
         headHeight: head,
         headTimestamp: block.timestamp,
         durationSeconds: 30,
-        sealed: { number: 7, startTime: block.timestamp - 30, pChainHeight: 99, sealingHeight: head, sealingTimestamp: block.timestamp, sealingPChainHeight: EPOCH_P_HEIGHT },
+        sealed: {
+          number: 7,
+          startTime: block.timestamp - 30,
+          pChainHeight: 99,
+          sealingHeight: head,
+          sealingTimestamp: block.timestamp,
+          sealingPChainHeight: EPOCH_P_HEIGHT,
+        },
       }),
       // The P-Chain made a block while its UTXOs were read: the export reflects height 101.
       exportPChain: async (): Promise<PChainExport> => ({

@@ -106,12 +106,15 @@ describe('secrets stay out of histories, logs and artifacts', () => {
     const taskQueue = uniqueTaskQueue('secrets');
     const artifactsDir = join(work, 'artifacts');
     workers.start({ taskQueue, artifactsDir });
-    const plan = planFor({
-      name: 'secrets',
-      chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 16 } },
-      target: { height },
-      genesis: { chainId: 3135, startTime: { afterFreezeSeconds: 7200 } },
-    }, localLaunch('secretnet', validatorKeys(staker, 10)));
+    const plan = planFor(
+      {
+        name: 'secrets',
+        chains: { C: { rpcUrl: proxy.url, partitions: 2, pageSize: 16 } },
+        target: { height },
+        genesis: { chainId: 3135, startTime: { afterFreezeSeconds: 7200 } },
+      },
+      localLaunch('secretnet', validatorKeys(staker, 10)),
+    );
     const handle = await env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId: taskQueue, args: [plan] });
     await approveAndRatify(handle, staker);
     const result = (await handle.result()) as RegenesisResult;
@@ -141,7 +144,11 @@ describe('secrets stay out of histories, logs and artifacts', () => {
       'RPC bearer token': [TOKEN, Buffer.from(TOKEN).toString('base64'), Buffer.from(TOKEN).toString('hex')],
       'API key from the credentials file': forms(apiKey),
     };
-    for (const [where, content] of [['history', history], ['worker logs', logs], ['artifacts', artifacts.toString('latin1')]] as const) {
+    for (const [where, content] of [
+      ['history', history],
+      ['worker logs', logs],
+      ['artifacts', artifacts.toString('latin1')],
+    ] as const) {
       const text = content.toLowerCase();
       for (const [what, shapes] of Object.entries(secrets)) {
         for (const shape of shapes) expect(text.includes(shape.toLowerCase()), `${what} in ${where}`).toBe(false);

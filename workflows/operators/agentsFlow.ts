@@ -13,7 +13,6 @@ import { PATCHES } from '../patches.js';
 import type { RegenesisRun } from '../state.js';
 import { assertServesExport, type OperatorFlow } from './operatorFlow.js';
 
-
 /**
  * The production operator: each genesis staker's agent (`regenesis agent` on its host) stages the
  * genesis, checks it against its own node and keys and signs it, halts the old node and starts the
@@ -70,7 +69,12 @@ const stakerIds = (genesis: PrimaryGenesisManifest): string[] => genesis.stakers
  * `cHeight`) and keys and to sign it; the valid signatures are weighed by the genesis stake. An
  * agent that refuses is named with its reason.
  */
-async function ratifyByAgents(run: RegenesisRun, genesis: PrimaryGenesisManifest, cHeight: number, timeoutSeconds: number): Promise<LaunchOutcome['ratification']> {
+async function ratifyByAgents(
+  run: RegenesisRun,
+  genesis: PrimaryGenesisManifest,
+  cHeight: number,
+  timeoutSeconds: number,
+): Promise<LaunchOutcome['ratification']> {
   const { stakers } = genesis;
   const message = { genesisSha256: genesis.sha256, networkId: genesis.networkID, dialect: run.dialect };
   const refusals: string[] = [];
@@ -93,7 +97,10 @@ async function ratifyByAgents(run: RegenesisRun, genesis: PrimaryGenesisManifest
   const { signedWeight, totalWeight } = run.status.ratification;
   if (!tally.reached(signedIds)) {
     const why = refusals.length > 0 ? ` (${refusals.join('; ')})` : '';
-    throw failure('RatificationIncomplete', `ratification below 2/3 of the genesis stake: ${signedWeight} of ${totalWeight} signed; no valid signature from ${tally.missing(signedIds).join(', ')}${why}`);
+    throw failure(
+      'RatificationIncomplete',
+      `ratification below 2/3 of the genesis stake: ${signedWeight} of ${totalWeight} signed; no valid signature from ${tally.missing(signedIds).join(', ')}${why}`,
+    );
   }
   const aggregate = await keys.aggregateRatification({ ...message, signers: signers.map((s) => ({ blsPublicKey: s.blsPublicKey, signature: s.signature })) });
   return { signers: [...signedIds], signedWeight, totalWeight, aggregateSignature: aggregate.aggregateSignature };

@@ -24,7 +24,12 @@ export async function ratifyByDeclaredValidators(run: RegenesisRun, prepared: Pr
     .map((v) => ({ blsPublicKey: v.blsPublicKey, signature: run.signatures.get(v.nodeId) as string }));
   // What validators install and ratify: the primary genesis when there is one (it embeds the C one).
   const installed = prepared.primaryGenesis ?? prepared.genesis;
-  const aggregate = await keys.aggregateRatification({ genesisSha256: installed.sha256, networkId: ratificationNetworkId(run.plan), signers, dialect: run.dialect });
+  const aggregate = await keys.aggregateRatification({
+    genesisSha256: installed.sha256,
+    networkId: ratificationNetworkId(run.plan),
+    signers,
+    dialect: run.dialect,
+  });
   return {
     signers: [...run.signatures.keys()],
     signedWeight: run.signedWeight().toString(),

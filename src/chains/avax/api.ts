@@ -63,11 +63,7 @@ export async function probeNodeDialect(endpoints: AvaxEndpoints, options: JsonRp
  * Picks the first of the dialect's API prefixes on which the node answers `info.getNetworkID`
  * (newer luxd serves `/v1`, older builds `/ext`). One prefix needs no probe.
  */
-export async function resolveEndpoints(
-  baseUrl: string,
-  dialect: NodeDialect = AVALANCHEGO,
-  options: JsonRpcClientOptions = {},
-): Promise<AvaxEndpoints> {
+export async function resolveEndpoints(baseUrl: string, dialect: NodeDialect = AVALANCHEGO, options: JsonRpcClientOptions = {}): Promise<AvaxEndpoints> {
   if (dialect.apiPrefixes.length <= 1) return avaxEndpoints(baseUrl, dialect);
   const failures: string[] = [];
   for (const prefix of dialect.apiPrefixes) {
@@ -136,6 +132,7 @@ export function parseString(value: unknown, what: string): string {
 
 /** A 0x-hex field of a reply (BLS keys and signatures), lower-cased so equal bytes compare equal. */
 export function parseHex(value: unknown, what: string): string {
-  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(value)) throw new Error(`${what}: expected 0x-hex, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})+$/.test(value))
+    throw new Error(`${what}: expected 0x-hex, got ${JSON.stringify(value)?.slice(0, 80)}`);
   return value.toLowerCase();
 }

@@ -114,7 +114,8 @@ export function indexPages(
         const expected = firstHeight + c.index;
         try {
           const digest = digestOfContainer(c.bytes, index.chain, options.hrp, asset);
-          if (digest.height !== expected) throw new IndexHeightError(`${index.chain}-Chain index ${c.index} holds height ${digest.height}, expected ${expected}`);
+          if (digest.height !== expected)
+            throw new IndexHeightError(`${index.chain}-Chain index ${c.index} holds height ${digest.height}, expected ${expected}`);
           blocks.push(digest);
           stats.decoded += 1;
         } catch (err) {
@@ -125,10 +126,16 @@ export function indexPages(
           blocks.push(undefined);
         }
       }
-      const jsons = orderedParallel(0, skipped.length - 1, WALK_CONCURRENCY, async (i) => {
-        const h = firstHeight + containers[skipped[i]!]!.index;
-        return digestOfJson(h, await options.blockJson(h), options.stakingAssetID);
-      }, signal);
+      const jsons = orderedParallel(
+        0,
+        skipped.length - 1,
+        WALK_CONCURRENCY,
+        async (i) => {
+          const h = firstHeight + containers[skipped[i]!]!.index;
+          return digestOfJson(h, await options.blockJson(h), options.stakingAssetID);
+        },
+        signal,
+      );
       let i = 0;
       for await (const digest of jsons) blocks[skipped[i++]!] = digest;
       const last = firstHeight + containers[containers.length - 1]!.index;

@@ -20,7 +20,13 @@ export const WALK_CONCURRENCY = 8;
  * `fetch(h)` for every h in from..to, at most `concurrency` at a time, results in order. A failed
  * fetch fails the iteration when its turn comes; those still in flight are awaited quietly.
  */
-export async function* orderedParallel<T>(from: number, to: number, concurrency: number, fetch: (h: number) => Promise<T>, signal?: AbortSignal): AsyncGenerator<T> {
+export async function* orderedParallel<T>(
+  from: number,
+  to: number,
+  concurrency: number,
+  fetch: (h: number) => Promise<T>,
+  signal?: AbortSignal,
+): AsyncGenerator<T> {
   const inFlight: Array<Promise<T>> = [];
   let next = from;
   const fill = (): void => {

@@ -74,7 +74,8 @@ export interface DiscoveryResult {
 export async function discoverOwners(input: DiscoveryInput): Promise<DiscoveryResult> {
   const limit = input.limit ?? MAX_DISCOVERED_ADDRESSES;
   const { log, resumed } = await OwnerLog.open(input.logPath, input.resume);
-  const cursor: DiscoveryCursor = resumed && input.resume ? structuredClone(input.resume) : { next: { P: 1, X: 1 }, burned: { P: '0', X: '0' }, bytes: 0, owners: 0 };
+  const cursor: DiscoveryCursor =
+    resumed && input.resume ? structuredClone(input.resume) : { next: { P: 1, X: 1 }, burned: { P: '0', X: '0' }, bytes: 0, owners: 0 };
   const burned = { P: BigInt(cursor.burned.P), X: BigInt(cursor.burned.X) };
   const progress: DiscoveryProgress = { pBlocks: cursor.next.P - 1, xBlocks: cursor.next.X - 1, addresses: log.found.size, requests: 0 };
   const add = async (owner: OwnerAddress): Promise<void> => {
@@ -88,7 +89,10 @@ export async function discoverOwners(input: DiscoveryInput): Promise<DiscoveryRe
     for (const owner of named) await add(owner);
   };
   const report = (): void => input.onProgress?.({ ...progress, addresses: log.found.size });
-  const pages = input.pages ?? { P: walkPages((h) => input.pchain.blockJson(h), input.stakingAssetID), ...(input.xchain ? { X: walkPages((h) => input.xchain!.blockJson(h), input.stakingAssetID) } : {}) };
+  const pages = input.pages ?? {
+    P: walkPages((h) => input.pchain.blockJson(h), input.stakingAssetID),
+    ...(input.xchain ? { X: walkPages((h) => input.xchain!.blockJson(h), input.stakingAssetID) } : {}),
+  };
 
   /** Reads `chain`'s blocks from its cursor to `to`, checkpointing after each page. */
   const readChain = async (chain: 'P' | 'X', source: PageSource, to: number): Promise<void> => {

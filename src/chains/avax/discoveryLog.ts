@@ -36,10 +36,18 @@ export class OwnerLog {
     const fresh = async (): Promise<{ log: OwnerLog; resumed: boolean }> => ({ log: new OwnerLog(await AtomicFile.create(path), new Set()), resumed: false });
     if (cursor === undefined) return fresh();
     const partial = AtomicFile.partialPath(path);
-    const size = await stat(partial).then((s) => s.size, () => -1);
+    const size = await stat(partial).then(
+      (s) => s.size,
+      () => -1,
+    );
     if (size < cursor.bytes) return fresh();
     const text = (await readFile(partial)).subarray(0, cursor.bytes).toString('utf8');
-    const found = new Set<OwnerAddress>(text.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as OwnerAddress));
+    const found = new Set<OwnerAddress>(
+      text
+        .split('\n')
+        .filter((line) => line.length > 0)
+        .map((line) => JSON.parse(line) as OwnerAddress),
+    );
     if (found.size !== cursor.owners) return fresh();
     return { log: new OwnerLog(await AtomicFile.create(path, { resumeAt: cursor.bytes }), found), resumed: true };
   }

@@ -42,7 +42,6 @@ export function parseCHead(block: unknown, where: string): CHead {
   return { height: quantity('number'), hash: word('hash'), stateRoot: word('stateRoot'), timestamp: quantity('timestamp') };
 }
 
-
 /** Every chain's last accepted height on one node, read side by side. */
 export async function readChainHeads(endpoints: AvaxEndpoints, options: { withX: boolean; timeoutMs?: number }): Promise<ChainHeads> {
   const timeoutMs = options.timeoutMs ?? 10_000;

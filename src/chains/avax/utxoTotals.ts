@@ -71,11 +71,14 @@ export async function exportUtxosWithTotals(
   asOf: number,
 ): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
   const totals = new UtxoTotals(BigInt(asOf));
-  const written = await writeJsonl(path, (async function* () {
-    for await (const u of utxos) {
-      totals.add(u);
-      yield u;
-    }
-  })());
+  const written = await writeJsonl(
+    path,
+    (async function* () {
+      for await (const u of utxos) {
+        totals.add(u);
+        yield u;
+      }
+    })(),
+  );
   return { ...written, assets: totals.totals(), asOf };
 }

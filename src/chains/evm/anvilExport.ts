@@ -83,9 +83,7 @@ export async function anvilStateDump(rpc: JsonRpcClient, options: { blockNumber:
   const { blockNumber } = options;
   const before = await headNumber(rpc);
   if (before !== blockNumber) {
-    throw new AnvilHeadMovedError(
-      `anvil serves only its head state: head is block ${before}, export asked for block ${blockNumber}`,
-    );
+    throw new AnvilHeadMovedError(`anvil serves only its head state: head is block ${before}, export asked for block ${blockNumber}`);
   }
   const dump = decodeDump(await rpc.call<unknown>('anvil_dumpState', [], { timeoutMs: 300_000 }));
   const after = await headNumber(rpc);

@@ -372,10 +372,7 @@ export function accountRangeKeys(reply: unknown, page: PageBounds): { keys: Hex[
  * resume, so a caller can persist it after writing the page and restart from there; re-running from
  * the same cursor yields the same records. Every page is checked to come from the block's state root.
  */
-export async function* accountRangePages(
-  rpc: JsonRpcClient,
-  options: AccountRangeOptions,
-): AsyncGenerator<AccountRangePage, void, undefined> {
+export async function* accountRangePages(rpc: JsonRpcClient, options: AccountRangeOptions): AsyncGenerator<AccountRangePage, void, undefined> {
   await keccakReady();
   const { blockNumber } = options;
   if (!Number.isSafeInteger(blockNumber) || blockNumber < 0) throw new Error(`invalid block number ${blockNumber}`);

@@ -233,11 +233,7 @@ export class JsonRpcClient {
     return calls.map((c, i) => {
       const r = byId.get(ids[i]);
       if (!r) {
-        throw new RpcTransportError(
-          `${c.method}: no reply for id ${ids[i]} in batch of ${calls.length} from ${this.endpoint}`,
-          c.method,
-          this.endpoint,
-        );
+        throw new RpcTransportError(`${c.method}: no reply for id ${ids[i]} in batch of ${calls.length} from ${this.endpoint}`, c.method, this.endpoint);
       }
       return this.unwrap(r, c.method, ids[i]);
     });

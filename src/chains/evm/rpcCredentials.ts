@@ -15,7 +15,11 @@ const CREDENTIALS_ENV = 'REGENESIS_RPC_CREDENTIALS';
 const CREDENTIALS_FILE_ENV = 'REGENESIS_RPC_CREDENTIALS_FILE';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'not an HTTP header name');
-const headerValue = z.string().min(1).max(8192).regex(/^[\t\x20-\x7e]*$/, 'not a printable header value');
+const headerValue = z
+  .string()
+  .min(1)
+  .max(8192)
+  .regex(/^[\t\x20-\x7e]*$/, 'not a printable header value');
 const credentialsSchema = z.record(z.string(), z.record(headerName, headerValue));
 
 export class RpcCredentialsError extends Error {

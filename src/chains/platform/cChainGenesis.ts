@@ -20,7 +20,7 @@ export function cChainIdOf(reply: unknown): string | undefined {
 
 /** Sum of the balances (wei) of the genesis `alloc` in the creation transaction's genesisData. */
 export function cChainGenesisAllocOf(reply: unknown): bigint {
-  const data = ((reply as { tx?: { unsignedTx?: { genesisData?: unknown } } } | null)?.tx?.unsignedTx?.genesisData);
+  const data = (reply as { tx?: { unsignedTx?: { genesisData?: unknown } } } | null)?.tx?.unsignedTx?.genesisData;
   if (typeof data !== 'string') throw new Error('platform.getTx: the C-Chain creation transaction has no genesisData');
   const genesis = JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { alloc?: Record<string, { balance?: unknown }> };
   let total = 0n;

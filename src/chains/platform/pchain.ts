@@ -176,7 +176,11 @@ export class PlatformChain {
   }
 
   /** Writes `validatorSet(height)` as JSONL; the summary rides along with the file's sha256. */
-  async exportValidators(path: string, height: number, options: Omit<ValidatorSetOptions, 'summary'> = {}): Promise<JsonlSummary & { set: ValidatorSetSummary }> {
+  async exportValidators(
+    path: string,
+    height: number,
+    options: Omit<ValidatorSetOptions, 'summary'> = {},
+  ): Promise<JsonlSummary & { set: ValidatorSetSummary }> {
     let set: ValidatorSetSummary | undefined;
     const written = await writeJsonl(path, this.validatorSet(height, { ...options, summary: (s) => (set = s) }));
     return { ...written, set: set! };
@@ -191,7 +195,11 @@ export class PlatformChain {
    * Streams the UTXOs to `path` (JSONL) and totals them per asset. Locked amounts are judged
    * against the chain's own timestamp, read first.
    */
-  async exportUtxos(path: string, addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
+  async exportUtxos(
+    path: string,
+    addresses: Iterable<string>,
+    options: Omit<UtxoQuery, 'addresses'> = {},
+  ): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
     const asOf = await this.timestamp();
     return exportUtxosWithTotals(path, this.utxos(addresses, options), asOf);
   }

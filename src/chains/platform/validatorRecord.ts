@@ -91,7 +91,15 @@ export interface ApiValidator {
   accruedDelegateeReward?: unknown;
   delegatorCount?: unknown;
   delegatorWeight?: unknown;
-  delegators?: Array<{ txID?: unknown; nodeID?: unknown; startTime?: unknown; endTime?: unknown; weight?: unknown; rewardOwner?: ApiOwner | null; potentialReward?: unknown }> | null;
+  delegators?: Array<{
+    txID?: unknown;
+    nodeID?: unknown;
+    startTime?: unknown;
+    endTime?: unknown;
+    weight?: unknown;
+    rewardOwner?: ApiOwner | null;
+    potentialReward?: unknown;
+  }> | null;
 }
 
 function optUint(value: unknown, what: string): string | null {
@@ -152,21 +160,26 @@ export function validatorRecord(height: number, nodeID: string, at: ValidatorAtH
   }
   const w = `platform.getCurrentValidators[${nodeID}]`;
   const signer = v.signer
-    ? { publicKey: parseHex(v.signer.publicKey, `${w}.signer.publicKey`), proofOfPossession: parseHex(v.signer.proofOfPossession, `${w}.signer.proofOfPossession`) }
+    ? {
+        publicKey: parseHex(v.signer.publicKey, `${w}.signer.publicKey`),
+        proofOfPossession: parseHex(v.signer.proofOfPossession, `${w}.signer.proofOfPossession`),
+      }
     : null;
   const fee = v.delegationFee === undefined || v.delegationFee === null ? null : String(v.delegationFee);
   const exact = v.exactDelegationFee === undefined || v.exactDelegationFee === null ? null : parseSafeUint(v.exactDelegationFee, `${w}.exactDelegationFee`);
   const delegators = (v.delegators ?? [])
-    .map((d, i): DelegatorRecord => ({
-      txID: parseString(d.txID, `${w}.delegators[${i}].txID`),
-      nodeID: parseString(d.nodeID, `${w}.delegators[${i}].nodeID`),
-      startTime: parseSafeUint(d.startTime, `${w}.delegators[${i}].startTime`),
-      endTime: parseSafeUint(d.endTime, `${w}.delegators[${i}].endTime`),
-      weight: parseUint(d.weight, `${w}.delegators[${i}].weight`).toString(),
-      rewardOwner: owner(d.rewardOwner, `${w}.delegators[${i}].rewardOwner`),
-      potentialReward: optUint(d.potentialReward, `${w}.delegators[${i}].potentialReward`),
-      stakeOutputs: null,
-    }))
+    .map(
+      (d, i): DelegatorRecord => ({
+        txID: parseString(d.txID, `${w}.delegators[${i}].txID`),
+        nodeID: parseString(d.nodeID, `${w}.delegators[${i}].nodeID`),
+        startTime: parseSafeUint(d.startTime, `${w}.delegators[${i}].startTime`),
+        endTime: parseSafeUint(d.endTime, `${w}.delegators[${i}].endTime`),
+        weight: parseUint(d.weight, `${w}.delegators[${i}].weight`).toString(),
+        rewardOwner: owner(d.rewardOwner, `${w}.delegators[${i}].rewardOwner`),
+        potentialReward: optUint(d.potentialReward, `${w}.delegators[${i}].potentialReward`),
+        stakeOutputs: null,
+      }),
+    )
     .sort((a, b) => (a.txID < b.txID ? -1 : a.txID > b.txID ? 1 : 0));
   return {
     ...base,

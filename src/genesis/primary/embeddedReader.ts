@@ -52,7 +52,8 @@ export class EmbeddedGenesisReader {
 
   /** The document without the embedded genesis; throws unless it was whole and had the member. */
   end(): string {
-    if (this.mode !== 'json' || this.depth !== 0) throw new Error(`the document ends inside ${this.mode === 'embedded' ? `its ${this.member} string` : 'a value'}`);
+    if (this.mode !== 'json' || this.depth !== 0)
+      throw new Error(`the document ends inside ${this.mode === 'embedded' ? `its ${this.member} string` : 'a value'}`);
     if (!this.found) throw new Error(`the document has no top-level ${this.member} string`);
     return this.outer.join('');
   }

@@ -71,7 +71,10 @@ export function primaryGenesisDocumentSchema(style: AllocationStyle) {
 export const primaryGenesisInputSchema = z.strictObject({
   dialect: z.enum(['avalanchego', 'luxd']),
   allocationStyle: z.enum(['avaxAddr', 'luxAddr', 'utxoAddr']).optional(),
-  hrp: z.string().regex(/^[a-z0-9]{1,83}$/, 'must be a lower-case bech32 HRP').optional(),
+  hrp: z
+    .string()
+    .regex(/^[a-z0-9]{1,83}$/, 'must be a lower-case bech32 HRP')
+    .optional(),
   networkID: uint32.refine((id) => id !== 0, 'must not be 0'),
   allocations: z.array(
     z.strictObject({
@@ -106,10 +109,7 @@ export type NormalizedGenesisInput = z.output<typeof primaryGenesisInputSchema>;
 /** Turns zod issues into `root.path[i].field: message` lines. */
 export function describeIssues(error: z.ZodError, root: string): Array<{ field: string; message: string }> {
   return error.issues.map((issue) => {
-    const field = issue.path.reduce<string>(
-      (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`),
-      root,
-    );
+    const field = issue.path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}.${String(key)}`), root);
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown field(s) ${issue.keys.join(', ')}`;
     else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) message = 'required';

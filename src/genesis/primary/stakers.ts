@@ -32,7 +32,10 @@ export function checkStakers(validators: NormalizedGenesisInput['validators'], c
  * NodeIDs unique and equal to their certificates' hashes, PoPs valid under the dialect's rule, no
  * BLS key shared, reward addresses of the network. Throws a PrimaryGenesisError naming each one.
  */
-export function checkGenesisStakers(input: Pick<PrimaryGenesisInput, 'dialect' | 'networkID' | 'hrp' | 'validators'>, options: BuildOptions = {}): GenesisStaker[] {
+export function checkGenesisStakers(
+  input: Pick<PrimaryGenesisInput, 'dialect' | 'networkID' | 'hrp' | 'validators'>,
+  options: BuildOptions = {},
+): GenesisStaker[] {
   const data = parseOrRefuse(primaryGenesisInputSchema.pick({ dialect: true, networkID: true, hrp: true, validators: true }), input);
   const { stakers, issues } = checkStakers(data.validators, { network: addressNetworkOf(data), options });
   if (issues.length > 0) throw new PrimaryGenesisError(issues);

@@ -60,7 +60,10 @@ describe('avalanchego v1.14.0 local network: regenesis of the C-Chain', () => {
     expect(p.pChainHeight).toBe(epoch.pChainHeight);
     const atHeight = await pchain.validatorsAt(epoch.pChainHeight!);
     expect(p.validators.count).toBe(atHeight.size);
-    const weights = readFileSync(join(result.artifactsDir, p.validators.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { nodeID: string; weight: string });
+    const weights = readFileSync(join(result.artifactsDir, p.validators.path), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { nodeID: string; weight: string });
     expect(weights.map((v) => v.nodeID)).toEqual([...atHeight.keys()].sort());
     for (const v of weights) expect(v.weight).toBe(atHeight.get(v.nodeID)!.weight.toString());
     expect(p.utxos.assets).toEqual((await pchain.balances([ewoqP])).assets);
@@ -69,7 +72,10 @@ describe('avalanchego v1.14.0 local network: regenesis of the C-Chain', () => {
     const x = result.xChain!;
     expect(x.pChainHeight).toBe(epoch.pChainHeight);
     expect(x.utxos.assets).toEqual((await xchain.balances([ewoqX])).assets);
-    const described = readFileSync(join(result.artifactsDir, x.assets.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { assetID: string; symbol: string });
+    const described = readFileSync(join(result.artifactsDir, x.assets.path), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { assetID: string; symbol: string });
     expect(described.map((a) => a.assetID)).toEqual(x.utxos.assets.map((a) => a.assetID).sort());
     expect(described.map((a) => a.symbol)).toContain('AVAX');
     const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { pChain?: unknown; xChain?: unknown };

@@ -81,9 +81,26 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
     // The activity takes the index path on its own and leaves the owners file, not the log.
     const store = new LocalArtifactStore(join(net.dir, 'artifacts'));
     const { discoverAddresses } = platformActivities(store);
-    const manifest = (await new MockActivityEnvironment().run(discoverAddresses, { runKey: 'run-d', rpcUrl: net.node.cChainRpcUrl, pChainHeight, withX: true })) as DiscoveredAddresses;
-    expect(manifest).toMatchObject({ count: walked.owners.length, pBlocks: pChainHeight, xBlocks: xHead, read: { P: 'index', X: 'index' }, requests: 2, burned: { P: walked.burned.P.toString(), X: walked.burned.X.toString() } });
-    expect(readFileSync(store.path('run-d', manifest.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string)).toEqual(walked.owners);
+    const manifest = (await new MockActivityEnvironment().run(discoverAddresses, {
+      runKey: 'run-d',
+      rpcUrl: net.node.cChainRpcUrl,
+      pChainHeight,
+      withX: true,
+    })) as DiscoveredAddresses;
+    expect(manifest).toMatchObject({
+      count: walked.owners.length,
+      pBlocks: pChainHeight,
+      xBlocks: xHead,
+      read: { P: 'index', X: 'index' },
+      requests: 2,
+      burned: { P: walked.burned.P.toString(), X: walked.burned.X.toString() },
+    });
+    expect(
+      readFileSync(store.path('run-d', manifest.path), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as string),
+    ).toEqual(walked.owners);
     expect(existsSync(`${store.path('run-d', RUN_FILES.discoveryLog)}.partial`)).toBe(false);
 
     // Where the node serves no index route (HTTP 404), discovery walks.

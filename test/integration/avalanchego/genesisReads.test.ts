@@ -84,7 +84,12 @@ describe('avalanchego v1.14.0 local network: genesis state on P and X', () => {
     expect(first.set).toMatchObject({ height, validators: 5, missingDetails: 0, mismatchedDetails: 0 });
     expect(first.set.totalWeight).toBe(records.reduce((n, r) => n + BigInt(r.weight), 0n).toString());
     expect(again.sha256).toBe(first.sha256);
-    expect(readFileSync(first.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual(records);
+    expect(
+      readFileSync(first.path, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(records);
   });
 
   it('reads the X- and P-Chain UTXO balances of the pre-funded address, paginated', async () => {
@@ -120,7 +125,11 @@ describe('avalanchego v1.14.0 local network: genesis state on P and X', () => {
     for (const u of pAll) expect(u.owners).toEqual({ locktime: expect.any(String), threshold: 1, addresses: [ewoqP] });
 
     // The UTXO ID the decoder derives is the one the node pages by.
-    const page = await pchain.service.call<{ utxos: string[]; endIndex: { utxo: string } }>('platform.getUTXOs', { addresses: [ewoqP], limit: 1, encoding: 'hex' });
+    const page = await pchain.service.call<{ utxos: string[]; endIndex: { utxo: string } }>('platform.getUTXOs', {
+      addresses: [ewoqP],
+      limit: 1,
+      encoding: 'hex',
+    });
     const decoded: UtxoRecord = decodeUtxo(decodeCheckedHex(page.utxos[0]!), 'P', { chain: 'P', hrp: 'local' });
     expect(decoded.utxoID).toBe(page.endIndex.utxo);
 

@@ -88,7 +88,10 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
 
     // Discovery found exactly the owners: the genesis allocations (the staked one as stake owner)
     // and the two funded by transactions, though the plan listed none.
-    const discovered = readFileSync(join(result.artifactsDir, result.discoveredAddresses!.path), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string);
+    const discovered = readFileSync(join(result.artifactsDir, result.discoveredAddresses!.path), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string);
     expect(discovered).toEqual([...owners].sort());
     // This node runs without --index-enabled: the index route is missing and discovery walks.
     expect(result.discoveredAddresses).toMatchObject({ count: owners.length, pBlocks: pHeight, read: { P: 'walk', X: 'walk' } });
@@ -105,7 +108,8 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
     const amountOf = (assets: Array<{ assetID: string; amount: string }>): bigint => BigInt(assets.find((a) => a.assetID === avax)?.amount ?? '0');
     const atHeight = await pchain.validatorsAt(pinned);
     const staked = [...atHeight.values()].reduce((sum, v) => sum + v.weight, 0n);
-    const onNode = amountOf((await pchain.balances(owners.map((o) => `P-${o}`))).assets) + amountOf((await xchain.balances(owners.map((o) => `X-${o}`))).assets) + staked;
+    const onNode =
+      amountOf((await pchain.balances(owners.map((o) => `P-${o}`))).assets) + amountOf((await xchain.balances(owners.map((o) => `X-${o}`))).assets) + staked;
     const primary = result.primaryGenesis!;
     const file = parsePrimaryGenesis(readFileSync(join(result.artifactsDir, primary.path), 'utf8')).genesis;
     const allocated = file.allocations.reduce((sum, a) => sum + a.initialAmount + a.unlockSchedule.reduce((s, u) => s + u.amount, 0n), 0n);
@@ -147,13 +151,21 @@ describe('avalanchego v1.14.0 local network: primary genesis', () => {
     expect(pinned).toBe(pHeight);
     expect(rehearsal.sampled).toBeGreaterThan(0);
 
-    const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { primaryGenesis?: { mode: string; sha256: string } };
+    const report = JSON.parse(readFileSync(join(result.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as {
+      primaryGenesis?: { mode: string; sha256: string };
+    };
     expect(report.primaryGenesis).toMatchObject({ mode: 'independent', sha256: primary.sha256 });
 
     // The review page approvers read shows this primary genesis: what they approve, where the supply sits, who stakes.
     const review = readFileSync(join(result.artifactsDir, 'reports', 'review.html'), 'utf8');
-    expect(reviewFigures(review)).toMatchObject({ 'genesis.sha256': primary.sha256, movedToX: primary.carried.movedToX, 'allocated.staked': primary.allocated.staked });
+    expect(reviewFigures(review)).toMatchObject({
+      'genesis.sha256': primary.sha256,
+      movedToX: primary.carried.movedToX,
+      'allocated.staked': primary.allocated.staked,
+    });
     expect(reviewChart(review, 'supply').map(([label]) => label)).toEqual(['P-Chain UTXOs', 'X-Chain UTXOs', 'Staked', 'C-Chain balances']);
-    expect(reviewChart(review, 'new').map(([nodeId, weight]) => ({ nodeId, weight }))).toEqual(primary.stakers.map((s) => ({ nodeId: s.nodeID, weight: s.weight })));
+    expect(reviewChart(review, 'new').map(([nodeId, weight]) => ({ nodeId, weight }))).toEqual(
+      primary.stakers.map((s) => ({ nodeId: s.nodeID, weight: s.weight })),
+    );
   });
 });

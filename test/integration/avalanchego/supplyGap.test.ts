@@ -20,7 +20,11 @@ import { localGenesisStakers } from '../../helpers/validators.js';
 
 /** One JSON-RPC call, by hand. */
 async function nodeCall<T>(url: string, method: string, params: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: T; error?: unknown };
   if (body.result === undefined) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
   return body.result;
@@ -28,12 +32,17 @@ async function nodeCall<T>(url: string, method: string, params: Record<string, u
 
 /** The local genesis's C-Chain allocation (wei), from the upstream genesis file the network starts from. */
 const LOCAL_C_GENESIS_WEI = Object.values(
-  (JSON.parse((JSON.parse(readFileSync(new URL('../../fixtures/vectors/avalanchego-v1.14.0/genesis_local.json', import.meta.url), 'utf8')) as { cChainGenesis: string }).cChainGenesis) as {
-    alloc: Record<string, { balance: string }>;
-  }).alloc,
+  (
+    JSON.parse(
+      (JSON.parse(readFileSync(new URL('../../fixtures/vectors/avalanchego-v1.14.0/genesis_local.json', import.meta.url), 'utf8')) as { cChainGenesis: string })
+        .cChainGenesis,
+    ) as {
+      alloc: Record<string, { balance: string }>;
+    }
+  ).alloc,
 ).reduce((sum, a) => sum + BigInt(a.balance), 0n);
 
-describe('avalanchego v1.14.0 local network: the export against the node\'s own supply', () => {
+describe("avalanchego v1.14.0 local network: the export against the node's own supply", () => {
   const local = useLocalAvalanche();
 
   it('states the gap to getCurrentSupply, and fails naming the funded owners a plan leaves out', async () => {
@@ -70,9 +79,24 @@ describe('avalanchego v1.14.0 local network: the export against the node\'s own 
     const allowed = await run(plan('gap-allowed', '100000000000000000'));
     const gap = allowed.verification.supplyGap!;
     const supply = BigInt((await nodeCall<{ supply: string }>(P, 'platform.getCurrentSupply')).supply);
-    const validators = (await nodeCall<{ validators: Array<{ potentialReward?: string; delegators?: Array<{ potentialReward?: string }> | null }> }>(P, 'platform.getCurrentValidators')).validators;
-    const rewards = validators.reduce((sum, v) => sum + BigInt(v.potentialReward ?? '0') + (v.delegators ?? []).reduce((s, d) => s + BigInt(d.potentialReward ?? '0'), 0n), 0n);
-    expect(gap).toMatchObject({ judged: true, ok: true, nodeSupply: supply.toString(), potentialRewards: rewards.toString(), burnedFees: null, maxGap: '100000000000000000' });
+    const validators = (
+      await nodeCall<{ validators: Array<{ potentialReward?: string; delegators?: Array<{ potentialReward?: string }> | null }> }>(
+        P,
+        'platform.getCurrentValidators',
+      )
+    ).validators;
+    const rewards = validators.reduce(
+      (sum, v) => sum + BigInt(v.potentialReward ?? '0') + (v.delegators ?? []).reduce((s, d) => s + BigInt(d.potentialReward ?? '0'), 0n),
+      0n,
+    );
+    expect(gap).toMatchObject({
+      judged: true,
+      ok: true,
+      nodeSupply: supply.toString(),
+      potentialRewards: rewards.toString(),
+      burnedFees: null,
+      maxGap: '100000000000000000',
+    });
     // The node's supply less its unminted rewards, plus the C-Chain genesis it never counted, less what was exported.
     expect(BigInt(gap.gap!)).toBe(supply - rewards + LOCAL_C_GENESIS_WEI / 1_000_000_000n - BigInt(gap.exported!));
     // And that is exactly what the left-out owners hold plus the fee the X transfer burned.
@@ -85,7 +109,11 @@ describe('avalanchego v1.14.0 local network: the export against the node\'s own 
     const report = JSON.parse(readFileSync(join(allowed.artifactsDir, 'reports', 'regenesis.json'), 'utf8')) as { verification: { supplyGap?: unknown } };
     expect(report.verification.supplyGap).toEqual(gap);
     const review = readFileSync(join(allowed.artifactsDir, 'reports', 'review.html'), 'utf8');
-    expect(reviewFigures(review)).toMatchObject({ 'supplyGap.gap': gap.gap, 'supplyGap.potentialRewards': rewards.toString(), 'supplyGap.exported': gap.exported });
+    expect(reviewFigures(review)).toMatchObject({
+      'supplyGap.gap': gap.gap,
+      'supplyGap.potentialRewards': rewards.toString(),
+      'supplyGap.exported': gap.exported,
+    });
 
     // With the default limit (0) the same plan fails verification, naming who holds the gap.
     const refused = await run(plan('gap-refused')).then(

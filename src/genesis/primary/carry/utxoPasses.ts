@@ -36,7 +36,8 @@ const X_CHAIN: UtxoChain = {
  */
 const P_CHAIN: UtxoChain = {
   name: 'P',
-  lockedPastStart: (locktime) => `is locked (not stakeable) until ${locktime}, after the new genesis starts: a genesis allocation can only carry a stakeable lock`,
+  lockedPastStart: (locktime) =>
+    `is locked (not stakeable) until ${locktime}, after the new genesis starts: a genesis allocation can only carry a stakeable lock`,
   credit: (ledger, owner, amount, utxo) => {
     addAt(owner.pUtxos, amount, laterLock(utxo.owners.locktime, utxo.stakeableLocktime ?? '0'));
     ledger.totals.pChainUtxos += amount;

@@ -37,7 +37,10 @@ export function checkSigner(
     const issues: GenesisIssue[] = [];
     const sharedWith = blsKeys.get(publicKey);
     if (sharedWith !== undefined) {
-      issues.push({ field: `${who}.signer.publicKey`, message: `BLS public key already used by input.validators[${sharedWith}]; every validator needs its own key` });
+      issues.push({
+        field: `${who}.signer.publicKey`,
+        message: `BLS public key already used by input.validators[${sharedWith}]; every validator needs its own key`,
+      });
     } else blsKeys.set(publicKey, i);
     if (!verifyProofOfPossession(publicKey, proofOfPossession, dialect, `${who}.signer`)) {
       const message = `does not verify for its publicKey under the ${dialect} rule (DST ${DIALECTS[dialect].popDst})`;
