@@ -1,13 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../artifacts/atomicFile.js';
-
-const RUN_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+import { checkRunKey } from '../artifacts/layout.js';
 
 /** The agent's directory for one run: every record there is written whole (temp file + rename). */
 export async function runDir(workDir: string, runKey: string): Promise<string> {
-  if (!RUN_KEY.test(runKey) || runKey.includes('..')) throw new Error(`runKey ${JSON.stringify(runKey)}: only letters, digits, ".", "_" and "-"`);
-  const dir = join(workDir, runKey);
+  const dir = join(workDir, checkRunKey(runKey));
   await mkdir(dir, { recursive: true, mode: 0o750 });
   return dir;
 }
