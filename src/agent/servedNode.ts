@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { recordPid } from '../nodes/pidFile.js';
+import { alive, readPidFile, recordPid } from '../nodes/pidFile.js';
 import { spawnLogged } from '../nodes/process.js';
 import { liveNode } from '../nodes/processContext.js';
 import type { AgentConfig } from './config.js';
@@ -29,6 +29,9 @@ export async function restartServedNode(config: AgentConfig): Promise<{ restarte
   const dir = await runDir(config.workDir, retired.runKey);
   const nodeDir = join(dir, NODE_DIR);
   if (await liveNode(join(nodeDir, 'process.json'), nodeDir)) return { restarted: false };
+  // Started moments ago and not listening yet (its process context comes once its ports are bound): never a second one.
+  const starting = await readPidFile(join(dir, PID_FILE));
+  if (starting !== undefined && alive(starting)) return { restarted: false };
   const launch = await readRecord<NewNodeLaunch>(join(dir, LAUNCH_FILE));
   if (!launch) return { restarted: false };
   const [binary, ...args] = launch.argv;
