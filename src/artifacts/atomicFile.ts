@@ -147,7 +147,6 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Writes a small file atomically in one call. */
 /**
  * `mkdir -p` with the real reason on failure: Node's recursive mkdir reports ENOENT when the
  * nearest existing ancestor cannot be written (read-only file system, no permission), which reads

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { sha256File } from './atomicFile.js';
 import { checkRelativePath, contentKey, runIndexKey } from './layout.js';
 import type { IndexedFile, RunIndex } from './runIndex.js';
 import { isMissingObject, s3Failure } from './s3Errors.js';
@@ -33,18 +35,10 @@ export interface PublishedRun {
 /** S3's limit for one PutObject; a larger body would need a multipart upload, which this does not do. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1024 ** 3;
 
-/**
- * Reads a file once, hashing it as it goes, so that the key it will be stored under is known
- * before a byte is sent.
- */
+/** The file's sha256 and size, so that the key it will be stored under is known before a byte is sent. */
 async function hashFile(localPath: string): Promise<IndexedFile> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(localPath)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).byteLength;
-  }
-  return { sha256: hash.digest('hex'), bytes };
+  const [sha256, { size }] = await Promise.all([sha256File(localPath), stat(localPath)]);
+  return { sha256, bytes: size };
 }
 
 /** The sha256 as S3's checksum headers spell it: the digest in base64. */
