@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { peakRssMb, runBundle, runExport, runGenerate, runGenesis, runHistory, runRoot } from './phases.js';
+import { runPxExport } from './pxExport.js';
 
 /**
  * Entry point of one benchmark phase in its own process: `child.ts <task JSON> <result path>`.
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
       break;
     case 'history':
       result = await runHistory(task as Parameters<typeof runHistory>[0]);
+      break;
+    case 'pxexport':
+      result = await runPxExport(task as Parameters<typeof runPxExport>[0]);
       break;
     default:
       throw new Error(`unknown bench phase ${task.phase}`);

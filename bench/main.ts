@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { benchSize } from './benchSize.js';
 import { benchDiscovery } from './discovery.js';
 import { benchDowntime } from './downtime.js';
+import { benchPxExport } from './pxExport.js';
 import { gethRootBinary } from './gethStackTrie.js';
 import { parseOptions } from './options.js';
 import { cleanupAll, installSignalCleanup, onCleanup } from './procs.js';
@@ -17,6 +18,7 @@ import { machineInfo, writeResults } from './results.js';
  *   npm run bench -- --accounts 100000,1000000 --only root,export,genesis,history --out bench-results.json
  *   npm run bench -- --only discovery --blocks 10000   (owner discovery: block index against the walk)
  *   npm run bench -- --only downtime --downtime-accounts 10000   (stage 2 of a two-stage regenesis: halt → first new block)
+ *   npm run bench -- --only pxexport --px-x-owners 100k --px-p-owners 10k   (P/X discovery, export and supply check at scale)
  *
  * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
  * work directory, and the results file is rewritten after every size. Every measured phase runs in
@@ -46,13 +48,20 @@ async function main(): Promise<void> {
       results.discovery = await benchDiscovery(opts.blocks, root, opts.discoveryDelayMs);
       writeResults(opts.out, results);
     }
+    if (opts.only.includes('pxexport')) {
+      results.pxExport = await benchPxExport(
+        { xOwners: opts.pxX, pOwners: opts.pxP, xPerTx: opts.pxOutputsPerTx, pPerTx: opts.pxPOutputsPerTx, nodeFlags: opts.workerNodeFlags },
+        root,
+      );
+      writeResults(opts.out, results);
+    }
     for (const accounts of opts.only.includes('downtime') ? opts.downtimeAccounts : []) {
       results.downtime ??= [];
       results.downtime.push(await benchDowntime(accounts));
       results.targets = evaluateTargets(results.sizes, results.downtime);
       writeResults(opts.out, results);
     }
-    const statePhases = opts.only.filter((p) => p !== 'discovery' && p !== 'downtime');
+    const statePhases = opts.only.filter((p) => p !== 'discovery' && p !== 'downtime' && p !== 'pxexport');
     for (const accounts of statePhases.length > 0 ? opts.accounts : []) {
       results.sizes.push(await benchSize(accounts, opts, root, profileDir));
       if (!opts.keep) rmSync(join(root, `n${accounts}`), { recursive: true, force: true });

@@ -5,8 +5,8 @@ import type { StateScheme } from './gethTools.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
-export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery', 'downtime'] as const;
-/** What `--only` means when not given: the state phases (discovery and downtime fill networks of their own, minutes). */
+export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery', 'downtime', 'pxexport'] as const;
+/** What `--only` means when not given: the state phases (discovery, downtime and pxexport fill networks of their own, minutes). */
 const DEFAULT_PHASES = ['root', 'export', 'genesis', 'history'];
 export type Phase = (typeof PHASES)[number];
 
@@ -31,6 +31,11 @@ export interface BenchOptions {
   repeat: number;
   /** C-Chain accounts of the old network in the downtime phase, one two-stage regenesis each. */
   downtimeAccounts: number[];
+  /** Fresh owners the pxexport phase pays on the X- and P-Chain, and outputs per transaction on each. */
+  pxX: number;
+  pxP: number;
+  pxOutputsPerTx: number;
+  pxPOutputsPerTx: number;
 }
 
 function list(value: string): string[] {
@@ -50,12 +55,18 @@ function counts(value: string): number[] {
 
 export function parseOptions(argv: string[]): BenchOptions {
   const program = new Command('bench')
-    .description('state root, export, genesis and Temporal history benchmarks against geth; owner discovery; stage-2 downtime of a two-stage regenesis')
+    .description(
+      'state root, export, genesis and Temporal history benchmarks against geth; owner discovery; stage-2 downtime of a two-stage regenesis; the P/X export at scale',
+    )
     .option('--accounts <list>', 'state sizes, comma separated (100000, 100k, 1m)', '1000000')
     .option('--only <phases>', `phases to measure: ${PHASES.join(',')}`, DEFAULT_PHASES.join(','))
     .option('--blocks <n>', 'discovery: P/X blocks made on the local avalanchego before reading them', '10000')
     .option('--discovery-delay-ms <n>', 'discovery: also read through a proxy adding this delay to every request (0: loopback only)', '10')
     .option('--downtime-accounts <list>', 'downtime: C-Chain accounts filled before each two-stage regenesis, comma separated', '10000')
+    .option('--px-x-owners <n>', 'pxexport: fresh X-Chain owners paid before the export', '100000')
+    .option('--px-p-owners <n>', 'pxexport: fresh P-Chain owners paid before the export', '10000')
+    .option('--px-outputs-per-tx <n>', 'pxexport: outputs of each filling X-Chain BaseTx (a transaction must stay under 64 KiB)', '500')
+    .option('--px-p-outputs-per-tx <n>', "pxexport: outputs of each filling P-Chain BaseTx (within the P-Chain's gas capacity)", '200')
     .option('--out <file>', 'JSON results file', 'bench-results.json')
     .option('--seed <n>', 'seed of the generated state', '1')
     .option('--partitions <list>', 'export partitions run in parallel; several values are each measured, the first is the headline', '4')
@@ -83,6 +94,10 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 256) throw new Error('--page-size: 1..256');
   const discoveryDelayMs = Number(o.discoveryDelayMs);
   if (!Number.isInteger(discoveryDelayMs) || discoveryDelayMs < 0 || discoveryDelayMs > 10_000) throw new Error('--discovery-delay-ms: 0..10000');
+  const pxOutputsPerTx = Number(o.pxOutputsPerTx);
+  if (!Number.isInteger(pxOutputsPerTx) || pxOutputsPerTx < 1 || pxOutputsPerTx > 700) throw new Error('--px-outputs-per-tx: 1..700');
+  const pxPOutputsPerTx = Number(o.pxPOutputsPerTx);
+  if (!Number.isInteger(pxPOutputsPerTx) || pxPOutputsPerTx < 1 || pxPOutputsPerTx > 700) throw new Error('--px-p-outputs-per-tx: 1..700');
   const repeat = Number(o.repeat);
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > 25) throw new Error('--repeat: 1..25');
   return {
@@ -105,5 +120,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     discoveryDelayMs,
     repeat,
     downtimeAccounts: counts(String(o.downtimeAccounts)),
+    pxX: counts(String(o.pxXOwners))[0]!,
+    pxP: counts(String(o.pxPOwners))[0]!,
+    pxOutputsPerTx,
+    pxPOutputsPerTx,
   };
 }

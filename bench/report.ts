@@ -1,4 +1,5 @@
 import type { DiscoveryResults } from './discovery.js';
+import type { PxExportResults } from './pxExport.js';
 import type { DowntimeResult } from './downtimeFigures.js';
 import { downtimeRows, downtimeTargets } from './downtimeReport.js';
 import type { ThreadFigure } from '../src/state/keySpanPass.js';
@@ -128,6 +129,8 @@ export interface BenchResults {
   discovery?: DiscoveryResults;
   /** `--only downtime`: stage 2 of a two-stage regenesis, one entry per `--downtime-accounts` size. */
   downtime?: DowntimeResult[];
+  /** `--only pxexport`: P/X discovery, export and supply check on a filled local avalanchego. */
+  pxExport?: PxExportResults;
 }
 
 const RSS_LIMIT_MB = 512;
@@ -368,6 +371,25 @@ export function printTable(results: BenchResults): void {
     process.stdout.write(`\n${table([...head, ...lines])}\n`);
   }
   if (results.downtime?.length) process.stdout.write(`\n${table(downtimeRows(results.downtime))}\n`);
+  const px = results.pxExport;
+  if (px) {
+    const head = [['P/X export', 'records', 's', 'records/s', 'requests', 'requests/record', 'RSS start / peak MB', 'CPU-s']];
+    const lines = px.steps.map((s) => [
+      s.step === 'discover' ? 'owner discovery (owners)' : `${s.step}-Chain export (UTXOs of ${s.addresses} addresses)`,
+      String(s.records),
+      f1(s.seconds),
+      String(s.recordsPerSecond),
+      String(s.requests),
+      s.requestsPerRecord.toFixed(4),
+      `${s.startRssMb} / ${s.peakRssMb}`,
+      f1(s.cpuSeconds),
+    ]);
+    const filled =
+      `${px.xOwners} X + ${px.pOwners} P owners filled in ${f1(px.fill.seconds)} s` +
+      `${px.allFilledExported ? '' : ' (NOT ALL EXPORTED)'}; pinned ${px.pinned ? 'yes' : 'NO'}`;
+    const supply = `supply check ${px.supplyCheck.ok ? 'passed' : 'FAILED'} (gap ${px.supplyCheck.gap})`;
+    process.stdout.write(`\n${table([...head, ...lines])}\n${filled}; ${supply}\n`);
+  }
   if (results.targets.length > 0) {
     process.stdout.write('\n');
     process.stdout.write(

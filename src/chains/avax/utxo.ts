@@ -125,6 +125,29 @@ export function readOutput(r: CodecReader, chain: UtxoChain, typeID: number, for
   }
 }
 
+/**
+ * The CB58 of the last ID seen: the UTXOs of a page mostly hold one asset, and an owner's UTXOs
+ * often come from one transaction, so each is encoded once per run instead of once per UTXO.
+ */
+class LastCb58 {
+  private bytes = new Uint8Array(0);
+  private text = '';
+  of(id: Uint8Array): string {
+    if (!this.holds(id)) {
+      this.bytes = id.slice();
+      this.text = cb58Encode(id);
+    }
+    return this.text;
+  }
+  private holds(id: Uint8Array): boolean {
+    if (id.length !== this.bytes.length) return false;
+    for (let i = 0; i < id.length; i++) if (id[i] !== this.bytes[i]) return false;
+    return true;
+  }
+}
+const lastTxId = new LastCb58();
+const lastAssetId = new LastCb58();
+
 /** Decodes one UTXO's codec bytes (after the hex checksum was checked). */
 export function decodeUtxo(bytes: Uint8Array, chain: UtxoChain, format: AddressFormat, sourceChain?: string): UtxoRecord {
   const r = new CodecReader(bytes, `${chain}-Chain UTXO`);
@@ -135,9 +158,9 @@ export function decodeUtxo(bytes: Uint8Array, chain: UtxoChain, format: AddressF
   const assetId = r.fixed(32);
   const record: UtxoRecord = {
     utxoID: utxoId(txId, outputIndex),
-    txID: cb58Encode(txId),
+    txID: lastTxId.of(txId),
     outputIndex,
-    assetID: cb58Encode(assetId),
+    assetID: lastAssetId.of(assetId),
     chain,
     ...(sourceChain ? { sourceChain } : {}),
     typeID: -1,

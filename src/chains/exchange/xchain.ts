@@ -75,7 +75,7 @@ export class ExchangeChain {
   }
 
   /** Every UTXO of the addresses (`X-…`), each once; with `sourceChain`, the atomic UTXOs exported from it. */
-  utxos(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): AsyncGenerator<UtxoRecord> {
+  utxos(addresses: Iterable<string> | AsyncIterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): AsyncGenerator<UtxoRecord> {
     return streamUtxos(this.service, this.method('getUTXOs'), 'X', { ...options, addresses });
   }
 
@@ -85,14 +85,17 @@ export class ExchangeChain {
    */
   async exportUtxos(
     path: string,
-    addresses: Iterable<string>,
+    addresses: Iterable<string> | AsyncIterable<string>,
     options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {},
   ): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
     const asOf = options.asOf ?? (await this.blockReader().head()).timestamp;
     return exportUtxosWithTotals(path, this.utxos(addresses, options), asOf);
   }
 
-  async balances(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {}): Promise<{ assets: AssetTotal[]; asOf: number }> {
+  async balances(
+    addresses: Iterable<string> | AsyncIterable<string>,
+    options: Omit<UtxoQuery, 'addresses'> & { asOf?: number } = {},
+  ): Promise<{ assets: AssetTotal[]; asOf: number }> {
     const asOf = options.asOf ?? (await this.blockReader().head()).timestamp;
     return { assets: await totalUtxos(this.utxos(addresses, options), asOf), asOf };
   }

@@ -40,6 +40,9 @@ export interface ValidatorSetOptions {
   summary?: (s: ValidatorSetSummary) => void;
 }
 
+/** platform.getTx requests in flight while the validator set's stake outputs are read. */
+export const STAKE_READS_IN_FLIGHT = 8;
+
 export interface PlatformChainOptions {
   /** Per-request timeout. Default 60 s (large validator sets and UTXO pages). */
   timeoutMs?: number;
@@ -116,12 +119,9 @@ export class PlatformChain {
       for (const v of await this.currentValidators(batch, options.subnetID)) {
         if (typeof v.nodeID === 'string') current.set(v.nodeID, v);
       }
-      for (const nodeID of batch) {
-        const record = validatorRecord(height, nodeID, atHeight.get(nodeID)!, current.get(nodeID));
-        if (options.stakeOutputs && record.txID !== null) {
-          record.stakeOutputs = await this.stakeOutputs(record.txID);
-          for (const d of record.delegators) d.stakeOutputs = await this.stakeOutputs(d.txID);
-        }
+      const records = batch.map((nodeID) => validatorRecord(height, nodeID, atHeight.get(nodeID)!, current.get(nodeID)));
+      if (options.stakeOutputs) await this.readStakeOutputs(records);
+      for (const record of records) {
         total += BigInt(record.weight);
         potential += BigInt(record.potentialReward ?? '0') + record.delegators.reduce((sum, d) => sum + BigInt(d.potentialReward ?? '0'), 0n);
         if (record.details === 'missing') missing += 1;
@@ -145,6 +145,43 @@ export class PlatformChain {
     const reply = await this.service.call<{ block?: unknown }>('platform.getBlockByHeight', { height: String(height), encoding: 'json' });
     if (!reply?.block) throw new Error(`platform.getBlockByHeight(${height}): no block`);
     return reply.block;
+  }
+
+  /**
+   * The stake outputs of a batch's validators and their delegators, one platform.getTx each (the
+   * node serves no other way), STAKE_READS_IN_FLIGHT at a time: a network with tens of thousands of
+   * stakers is read in round trips / STAKE_READS_IN_FLIGHT, not one round trip after another. The
+   * first failure, in staker order, is the one reported.
+   */
+  private async readStakeOutputs(records: ValidatorRecord[]): Promise<void> {
+    const reads: Array<{ txID: string; set: (outputs: StakeOutput[]) => void }> = [];
+    for (const record of records) {
+      if (record.txID === null) continue;
+      reads.push({ txID: record.txID, set: (outputs) => (record.stakeOutputs = outputs) });
+      for (const d of record.delegators) reads.push({ txID: d.txID, set: (outputs) => (d.stakeOutputs = outputs) });
+    }
+    const results: Array<Promise<StakeOutput[]>> = [];
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (next < reads.length && !failed) {
+        const at = next++;
+        results[at] = this.stakeOutputs(reads[at]!.txID);
+        results[at].catch(() => undefined);
+        try {
+          await results[at];
+        } catch {
+          failed = true;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STAKE_READS_IN_FLIGHT, reads.length) }, worker));
+    for (const [at, read] of reads.entries()) {
+      const result = results[at];
+      // Reads after a failure were never started: the failure comes first in staker order.
+      if (result === undefined) break;
+      read.set(await result);
+    }
   }
 
   /** The stake outputs of a staking (validator or delegator) transaction: who gets the stake back. */
@@ -187,7 +224,7 @@ export class PlatformChain {
   }
 
   /** Every UTXO of the addresses (`P-…`), each once; with `sourceChain`, the atomic UTXOs exported from it. */
-  utxos(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): AsyncGenerator<UtxoRecord> {
+  utxos(addresses: Iterable<string> | AsyncIterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): AsyncGenerator<UtxoRecord> {
     return streamUtxos(this.service, 'platform.getUTXOs', 'P', { ...options, addresses });
   }
 
@@ -197,7 +234,7 @@ export class PlatformChain {
    */
   async exportUtxos(
     path: string,
-    addresses: Iterable<string>,
+    addresses: Iterable<string> | AsyncIterable<string>,
     options: Omit<UtxoQuery, 'addresses'> = {},
   ): Promise<JsonlSummary & { assets: AssetTotal[]; asOf: number }> {
     const asOf = await this.timestamp();
@@ -205,7 +242,10 @@ export class PlatformChain {
   }
 
   /** Per-asset totals without writing a file. */
-  async balances(addresses: Iterable<string>, options: Omit<UtxoQuery, 'addresses'> = {}): Promise<{ assets: AssetTotal[]; asOf: number }> {
+  async balances(
+    addresses: Iterable<string> | AsyncIterable<string>,
+    options: Omit<UtxoQuery, 'addresses'> = {},
+  ): Promise<{ assets: AssetTotal[]; asOf: number }> {
     const asOf = await this.timestamp();
     return { assets: await totalUtxos(this.utxos(addresses, options), asOf), asOf };
   }
