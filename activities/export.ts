@@ -1,5 +1,5 @@
 import { CancelledFailure, Context } from '@temporalio/activity';
-import type { ArtifactStore } from '../src/artifacts/store.js';
+import type { ArtifactRef, ArtifactStore } from '../src/artifacts/store.js';
 import { EXPORT_PARTITION_ACTIVITY, exportCursorOf } from '../src/contract/exportProgress.js';
 import { failure } from '../src/contract/failures.js';
 import { DeltaRequestError, DeltaRootMismatchError, exportCDelta, type CDeltaRequest } from '../src/export/cDelta.js';
@@ -47,22 +47,29 @@ export function exportActivities(store: ArtifactStore) {
      * cursor of every page on disk is heartbeated, so a retry resumes from the last one.
      */
     async [EXPORT_PARTITION_ACTIVITY](input: PartitionRequest): Promise<PartitionManifest> {
-      return cancellable(`export partition ${input.index}`, exportFailure, (ctx) =>
-        exportPartition({
+      return cancellable(`export partition ${input.index}`, exportFailure, async (ctx) => {
+        // A cursor of an attempt on another host finds no partial file here, and is not used.
+        const manifest = await exportPartition({
           store,
           ...input,
           resume: exportCursorOf(ctx.info.heartbeatDetails),
           attempt: ctx.info.attempt,
           checkpoint: (cursor) => ctx.heartbeat(cursor),
           signal: ctx.cancellationSignal,
-        }),
-      );
+        });
+        // The genesis and verify steps may run on another worker. The file is whole by now, so the
+        // heartbeats of the upload need not carry the cursor.
+        await heartbeating(() => store.share(input.runKey, manifest));
+        return manifest;
+      });
     },
 
     /** anvil has no range API: one dump of its head state, refused unless the head is the freeze block. */
     async exportAnvil(input: { runKey: string; rpcUrl: string; blockNumber: number }): Promise<PartitionManifest> {
       try {
-        return await exportAnvilPartition({ store, ...input });
+        const manifest = await exportAnvilPartition({ store, ...input });
+        await heartbeating(() => store.share(input.runKey, manifest));
+        return manifest;
       } catch (err) {
         throw exportFailure(err, 'anvil export');
       }
@@ -74,9 +81,17 @@ export function exportActivities(store: ArtifactStore) {
      * partitions, whose state root equals the halt block's. Heartbeats while it runs; a retry
      * rewrites the same bytes.
      */
-    async exportCDelta(input: CDeltaRequest): Promise<DeltaManifest> {
+    async exportCDelta(input: CDeltaRequest & { partitions?: ArtifactRef[] }): Promise<DeltaManifest> {
+      const { partitions, ...request } = input;
       return cancellable(`C-Chain delta ${input.fromHeight} → ${input.toHeight}`, deltaFailure, (ctx) =>
-        heartbeating(() => exportCDelta({ store, ...input, alive: () => ctx.heartbeat(), signal: ctx.cancellationSignal })),
+        heartbeating(async () => {
+          // The stage-1 partitions, by the sha256s their export reported (runs before them: by path).
+          const source = input.sourceRunKey ?? input.runKey;
+          for (const partition of partitions ?? input.partitionPaths) await store.local(source, partition);
+          const manifest = await exportCDelta({ store, ...request, alive: () => ctx.heartbeat(), signal: ctx.cancellationSignal });
+          for (const file of [manifest.delta, ...manifest.partitions]) await store.share(input.runKey, file);
+          return manifest;
+        }),
       );
     },
   };

@@ -1,6 +1,6 @@
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import { RUN_FILES } from '../src/artifacts/layout.js';
-import type { ArtifactStore } from '../src/artifacts/store.js';
+import { localFiles, type ArtifactRef, type ArtifactStore } from '../src/artifacts/store.js';
 import type { UtxoRecord } from '../src/chains/avax/utxo.js';
 import type { ValidatorRecord } from '../src/chains/platform/validatorRecord.js';
 import { crashPoint } from '../src/crashPoint.js';
@@ -17,6 +17,8 @@ import { refuseStakerCertificates, unixNow } from './keys.js';
 interface EvmGenesisInput {
   runKey: string;
   partitionPaths: string[];
+  /** The partitions with the sha256s their export reported (absent in runs started before them). */
+  partitions?: ArtifactRef[];
   chainId: number;
   /** Unix seconds of the new chain's block 0 (resolved by the workflow from the plan). */
   timestamp: number;
@@ -46,9 +48,10 @@ export function genesisActivities(store: ArtifactStore, now: () => number = unix
     async buildGenesis(input: EvmGenesisInput): Promise<GenesisManifest> {
       const result = await heartbeating(async () => {
         await crashPoint('genesis-started');
+        const partitions = await localFiles(store, input.runKey, input.partitions ?? input.partitionPaths);
         const out = await AtomicFile.create(store.path(input.runKey, RUN_FILES.cGenesis));
         return buildEvmGenesis(
-          input.partitionPaths.map((p) => store.path(input.runKey, p)),
+          partitions,
           {
             // A coreth genesis goes into the primary genesis' cChainGenesis: coreth's config, not geth's.
             config: input.accountEncoding === 'coreth' ? corethChainConfig(input.chainId) : postMergeChainConfig(input.chainId),
@@ -65,7 +68,9 @@ export function genesisActivities(store: ArtifactStore, now: () => number = unix
         throw asFailure(err, 'genesis');
       });
       const { sha256, bytes } = result.genesis;
-      return { path: RUN_FILES.cGenesis, sha256, bytes, stateRoot: result.stateRoot, stats: result.stats };
+      const manifest = { path: RUN_FILES.cGenesis, sha256, bytes, stateRoot: result.stateRoot, stats: result.stats };
+      await heartbeating(() => store.share(input.runKey, manifest));
+      return manifest;
     },
 
     /** The primary-network genesis (src/genesis/primary/write.ts), from the run's exports. */
@@ -74,8 +79,10 @@ export function genesisActivities(store: ArtifactStore, now: () => number = unix
       // The start time is final here, also when the plan gave it relative to the freeze.
       refuseStakerCertificates(input.primary, now(), input.startTime);
       try {
+        const { pChain, xChain } = input;
+        await heartbeating(() => localFiles(store, input.runKey, [pChain.utxos, pChain.validators, ...(xChain ? [xChain.utxos] : []), input.cGenesis]));
         // Reading the exports, checking every PoP and streaming the C-Chain state all take a while.
-        return await heartbeating(() =>
+        const manifest = await heartbeating(() =>
           writePrimaryGenesis({
             primary: input.primary,
             startTime: input.startTime,
@@ -88,6 +95,8 @@ export function genesisActivities(store: ArtifactStore, now: () => number = unix
             out: { path: path(RUN_FILES.primaryGenesis), rel: RUN_FILES.primaryGenesis },
           }),
         );
+        await heartbeating(() => store.share(input.runKey, manifest));
+        return manifest;
       } catch (err) {
         throw primaryGenesisFailure(err);
       }

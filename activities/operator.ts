@@ -16,8 +16,9 @@ export function operatorActivities(store: ArtifactStore, devnetRoot: string) {
       return heartbeating(() => devnet(input.network).haltOld());
     },
     /** Starts the new devnet from the run's genesis; a retry finds it already running. */
-    async launchNewNetwork(input: { network: string; runKey: string; genesisPath: string }): Promise<{ rpcUrl: string }> {
-      return heartbeating(() => devnet(input.network).launchNew(store.path(input.runKey, input.genesisPath)));
+    async launchNewNetwork(input: { network: string; runKey: string; genesisPath: string; genesisSha256?: string }): Promise<{ rpcUrl: string }> {
+      const genesis = input.genesisSha256 !== undefined ? { path: input.genesisPath, sha256: input.genesisSha256 } : input.genesisPath;
+      return heartbeating(async () => devnet(input.network).launchNew(await store.local(input.runKey, genesis)));
     },
   };
 }

@@ -44,17 +44,22 @@ async function pinnedRead<T>(
 /**
  * The one way every chain beside the C-Chain is exported (P, X, Q adapters alike): against the node
  * behind the plan's C-Chain URL, inside a P-Chain pin, heartbeating, its failures mapped once. The
- * adapter's read writes its artifacts and returns its manifest; the pin is added to it.
+ * adapter's read writes its artifacts and returns its manifest; the pin is added to it, and the
+ * files it names (`written`) are shared for the steps that read them, on whichever worker.
  */
 async function pinnedExport<M extends object>(
+  store: ArtifactStore,
   chain: 'P' | 'X' | 'Q',
   input: PinnedInput,
   read: (endpoints: AvaxEndpoints) => Promise<M>,
+  written: (manifest: M) => Array<{ path: string; sha256: string }>,
 ): Promise<M & { pChainHeight: number; headBefore: number; headAfter: number }> {
   try {
     const endpoints = nodeEndpoints(input.rpcUrl, `plan.chains.${chain}`, input.dialect);
     return await heartbeating(async () => {
       const { result, ...pin } = await pinnedRead(new PlatformChain(endpoints), input.pChainHeight, () => read(endpoints));
+      // After the pin's second read: uploads never widen the window the P-Chain must stand still in.
+      for (const file of written(result)) await store.share(input.runKey, file);
       return { ...pin, ...result };
     });
   } catch (err) {
@@ -78,13 +83,16 @@ interface AddressSet {
 }
 
 export function platformActivities(store: ArtifactStore) {
-  /** The plan's addresses and the discovered owners, on `chain` (duplicates are dropped downstream). */
-  const addressesOf = async (chain: 'P' | 'X', input: PinnedInput & AddressSet): Promise<string[]> => {
-    if (input.discoveredPath === undefined) return input.addresses;
-    const discovered: string[] = [];
-    for await (const owner of readJsonLines<string>([store.path(input.runKey, input.discoveredPath)], 'address')) discovered.push(`${chain}-${owner}`);
-    return [...input.addresses, ...discovered];
-  };
+  /**
+   * The plan's addresses and the discovered owners, on `chain` (duplicates are dropped downstream),
+   * read from the owners file as the export asks for them rather than held as a list of strings.
+   */
+  const addressesOf = (chain: 'P' | 'X', input: PinnedInput & AddressSet): AsyncIterable<string> =>
+    (async function* () {
+      yield* input.addresses;
+      if (input.discoveredPath === undefined) return;
+      for await (const owner of readJsonLines<string>([await store.local(input.runKey, input.discoveredPath)], 'address')) yield `${chain}-${owner}`;
+    })();
 
   return {
     /** Every owner the P- and X-Chain name up to the epoch (plan.chains.P.discoverAddresses). */
@@ -110,6 +118,8 @@ export function platformActivities(store: ArtifactStore) {
           });
           const written = await writeJsonl(store.path(input.runKey, RUN_FILES.discoveredAddresses), found.owners);
           await discardOwnerLog(store.path(input.runKey, RUN_FILES.discoveryLog));
+          // The P and X exports read the owners, on whichever worker they run.
+          await store.share(input.runKey, { path: RUN_FILES.discoveredAddresses, sha256: written.sha256 });
           const burned = { P: found.burned.P.toString(), X: found.burned.X.toString() };
           return {
             path: RUN_FILES.discoveredAddresses,
@@ -134,53 +144,71 @@ export function platformActivities(store: ArtifactStore) {
 
     /** The P-Chain at the epoch: validator set at the pinned height, UTXOs of the plan's (and discovered) addresses. */
     async exportPChain(input: PinnedInput & AddressSet & { stakeOwners?: boolean }): Promise<PChainExport> {
-      return pinnedExport('P', input, async (endpoints) => {
-        const addresses = await addressesOf('P', input);
-        const pchain = new PlatformChain(endpoints);
-        const validators = await pchain.exportValidators(store.path(input.runKey, RUN_FILES.pValidators), input.pChainHeight, {
-          stakeOutputs: input.stakeOwners === true,
-        });
-        const utxos = await pchain.exportUtxos(store.path(input.runKey, RUN_FILES.pUtxos), addresses);
-        const cChainGenesisAlloc = await pchain.cChainGenesisAlloc();
-        return {
-          stakingAssetID: await pchain.stakingAssetID(),
-          currentSupply: (await pchain.currentSupply()).toString(),
-          potentialRewards: validators.set.potentialRewards,
-          ...(cChainGenesisAlloc !== undefined ? { cChainGenesisAlloc: cChainGenesisAlloc.toString() } : {}),
-          validators: { path: RUN_FILES.pValidators, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
-          utxos: { path: RUN_FILES.pUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
-        };
-      });
+      return pinnedExport(
+        store,
+        'P',
+        input,
+        async (endpoints) => {
+          const addresses = addressesOf('P', input);
+          const pchain = new PlatformChain(endpoints);
+          const validators = await pchain.exportValidators(store.path(input.runKey, RUN_FILES.pValidators), input.pChainHeight, {
+            stakeOutputs: input.stakeOwners === true,
+          });
+          const utxos = await pchain.exportUtxos(store.path(input.runKey, RUN_FILES.pUtxos), addresses);
+          const cChainGenesisAlloc = await pchain.cChainGenesisAlloc();
+          return {
+            stakingAssetID: await pchain.stakingAssetID(),
+            currentSupply: (await pchain.currentSupply()).toString(),
+            potentialRewards: validators.set.potentialRewards,
+            ...(cChainGenesisAlloc !== undefined ? { cChainGenesisAlloc: cChainGenesisAlloc.toString() } : {}),
+            validators: { path: RUN_FILES.pValidators, sha256: validators.sha256, count: validators.set.validators, totalWeight: validators.set.totalWeight },
+            utxos: { path: RUN_FILES.pUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+          };
+        },
+        (exported) => [exported.validators, exported.utxos],
+      );
     },
 
     /** The X-Chain at the epoch: UTXOs of the plan's addresses per asset, and those assets' descriptions. */
     async exportXChain(input: PinnedInput & AddressSet): Promise<XChainExport> {
-      return pinnedExport('X', input, async (endpoints) => {
-        const addresses = await addressesOf('X', input);
-        const xchain = new ExchangeChain(endpoints);
-        // The X-Chain has no P-Chain pin of its own: its head is read around the UTXOs as well.
-        const before = await xchain.blockReader().head();
-        const utxos = await xchain.exportUtxos(store.path(input.runKey, RUN_FILES.xUtxos), addresses, { asOf: before.timestamp });
-        const after = await xchain.blockReader().head();
-        const assets = await xchain.exportAssetDescriptions(
-          store.path(input.runKey, RUN_FILES.xAssets),
-          utxos.assets.map((a) => a.assetID),
-        );
-        return {
-          utxos: { path: RUN_FILES.xUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
-          assets: { path: RUN_FILES.xAssets, sha256: assets.sha256, count: assets.records },
-          xHead: { before, after },
-        };
-      });
+      return pinnedExport(
+        store,
+        'X',
+        input,
+        async (endpoints) => {
+          const addresses = addressesOf('X', input);
+          const xchain = new ExchangeChain(endpoints);
+          // The X-Chain has no P-Chain pin of its own: its head is read around the UTXOs as well.
+          const before = await xchain.blockReader().head();
+          const utxos = await xchain.exportUtxos(store.path(input.runKey, RUN_FILES.xUtxos), addresses, { asOf: before.timestamp });
+          const after = await xchain.blockReader().head();
+          const assets = await xchain.exportAssetDescriptions(
+            store.path(input.runKey, RUN_FILES.xAssets),
+            utxos.assets.map((a) => a.assetID),
+          );
+          return {
+            utxos: { path: RUN_FILES.xUtxos, sha256: utxos.sha256, count: utxos.records, assets: utxos.assets },
+            assets: { path: RUN_FILES.xAssets, sha256: assets.sha256, count: assets.records },
+            xHead: { before, after },
+          };
+        },
+        (exported) => [exported.utxos, exported.assets],
+      );
     },
 
     /** The Q-Chain (luxd) at the epoch: its configuration, which becomes the new qChainGenesis. */
     async exportQChain(input: PinnedInput): Promise<QChainExportManifest> {
-      return pinnedExport('Q', input, async (endpoints) => {
-        const exported = await new QuantumChain(endpoints).export();
-        const written = await writeFileAtomic(store.path(input.runKey, RUN_FILES.qConfig), `${JSON.stringify(exported, null, 2)}\n`);
-        return { path: RUN_FILES.qConfig, sha256: written.sha256, route: exported.route, service: exported.service, qChainGenesis: qChainGenesis(exported) };
-      });
+      return pinnedExport(
+        store,
+        'Q',
+        input,
+        async (endpoints) => {
+          const exported = await new QuantumChain(endpoints).export();
+          const written = await writeFileAtomic(store.path(input.runKey, RUN_FILES.qConfig), `${JSON.stringify(exported, null, 2)}\n`);
+          return { path: RUN_FILES.qConfig, sha256: written.sha256, route: exported.route, service: exported.service, qChainGenesis: qChainGenesis(exported) };
+        },
+        (exported) => [exported],
+      );
     },
   };
 }

@@ -30,7 +30,7 @@ export function postLaunchActivities(store: ArtifactStore) {
       const rpc = new JsonRpcClient(input.rpcUrl);
       const block0 = await rpc.call<{ stateRoot: Hex } | null>('eth_getBlockByNumber', ['0x0', false]);
       if (!block0) throw ApplicationFailure.retryable(`new network at ${rpc.endpoint} has no block 0 yet`);
-      const samples = await readAccountFile(store.path(input.runKey, input.samplesPath));
+      const samples = await readAccountFile(await store.local(input.runKey, input.samplesPath));
       const mismatches = await compareWithNode(rpc, '0x0', samples);
       if (block0.stateRoot !== input.expectedRoot) {
         mismatches.unshift(`block 0 stateRoot ${block0.stateRoot} != ${input.expectedRoot}`);
@@ -44,10 +44,12 @@ export function postLaunchActivities(store: ArtifactStore) {
      */
     async postVerifyPrimaryNetwork(input: PrimaryReadBackInput & { uri: string }): Promise<PostLaunchReport> {
       try {
-        const expected = await expectedPrimary(store, input);
+        const expected = await heartbeating(() => expectedPrimary(store, input));
         const served = await heartbeating(() => readBackPrimaryNetwork(input.uri, expected));
         const report: PostLaunchReport = { ok: served.rootMatches && served.mismatches.length === 0, uri: input.uri, ...served };
-        await writeFileAtomic(store.path(input.runKey, RUN_FILES.postLaunchReport), `${JSON.stringify(report, null, 2)}\n`);
+        const written = await writeFileAtomic(store.path(input.runKey, RUN_FILES.postLaunchReport), `${JSON.stringify(report, null, 2)}\n`);
+        // Published with the launch report, by whichever worker publishes it.
+        await store.share(input.runKey, { path: RUN_FILES.postLaunchReport, sha256: written.sha256, bytes: written.bytes });
         return report;
       } catch (err) {
         throw asFailure(err, 'post-launch check');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { RUN_FILES } from '../src/artifacts/layout.js';
-import type { ArtifactStore } from '../src/artifacts/store.js';
+import { localFiles, type ArtifactStore } from '../src/artifacts/store.js';
 import { rehearseGethGenesis } from '../src/rehearsal/evm.js';
 import { killRecordedProcess } from '../src/nodes/pidFile.js';
 import type { PChainExport, PrimaryGenesisManifest, RehearsalReport, XChainExport } from '../src/manifests.js';
@@ -40,12 +40,17 @@ export interface PrimaryReadBackInput {
 
 /** What a primary network must serve, read from the run's exports (not from the genesis): the rehearsal's and the post-launch check's expectation. */
 export async function expectedPrimary(store: ArtifactStore, input: PrimaryReadBackInput): Promise<ReadBackOptions> {
-  const path = (p: string): string => store.path(input.runKey, p);
+  const [pUtxos, validators, samples, xUtxos] = await localFiles(store, input.runKey, [
+    input.pChain.utxos,
+    input.pChain.validators,
+    input.samplesPath,
+    ...(input.xChain ? [input.xChain.utxos] : []),
+  ]);
   const balances = await exportedBalances({
     assetID: input.pChain.stakingAssetID,
-    pUtxos: readJsonLines<UtxoRecord>([path(input.pChain.utxos.path)], 'UTXO'),
-    ...(input.xChain ? { xUtxos: readJsonLines<UtxoRecord>([path(input.xChain.utxos.path)], 'UTXO') } : {}),
-    validators: readJsonLines<ValidatorRecord>([path(input.pChain.validators.path)], 'validator'),
+    pUtxos: readJsonLines<UtxoRecord>([pUtxos as string], 'UTXO'),
+    ...(xUtxos !== undefined ? { xUtxos: readJsonLines<UtxoRecord>([xUtxos], 'UTXO') } : {}),
+    validators: readJsonLines<ValidatorRecord>([validators as string], 'validator'),
     ...(input.stakeOwnerBalances === 'move-to-x' ? { stakeOwnersOnX: true } : {}),
   });
   return {
@@ -53,7 +58,7 @@ export async function expectedPrimary(store: ArtifactStore, input: PrimaryReadBa
     stakers: input.genesis.stakers,
     balances,
     cChainRoot: input.cChainRoot,
-    samples: await readAccountFile(path(input.samplesPath)),
+    samples: await readAccountFile(samples as string),
   };
 }
 
@@ -72,7 +77,9 @@ export function rehearsalActivities(store: ArtifactStore) {
       mismatches: result.mismatches,
       ...extra,
     };
-    await writeFileAtomic(store.path(runKey, RUN_FILES.rehearsalReport), `${JSON.stringify(report, null, 2)}\n`);
+    const written = await writeFileAtomic(store.path(runKey, RUN_FILES.rehearsalReport), `${JSON.stringify(report, null, 2)}\n`);
+    // Published with the run's report, by whichever worker publishes it.
+    await store.share(runKey, { path: RUN_FILES.rehearsalReport, sha256: written.sha256, bytes: written.bytes });
     return report;
   }
 
@@ -81,15 +88,24 @@ export function rehearsalActivities(store: ArtifactStore) {
      * Boots the generated genesis on a fresh geth (isolated datadir, loopback, no peers) and checks
      * that block 0's stateRoot is the source root and that it serves the sampled accounts.
      */
-    async rehearseEvm(input: { runKey: string; genesisPath: string; expectedRoot: Hex; samplesPath: string }): Promise<RehearsalReport> {
+    async rehearseEvm(input: {
+      runKey: string;
+      genesisPath: string;
+      /** The genesis's sha256, as buildGenesis reported it (absent in runs started before it was passed). */
+      genesisSha256?: string;
+      expectedRoot: Hex;
+      samplesPath: string;
+    }): Promise<RehearsalReport> {
       const workDir = rehearsalWorkDir(input.runKey);
       // A retry after a worker crash starts clean: the node the crashed attempt left running goes first.
       await clearRehearsal(workDir);
-      const samples = await readAccountFile(store.path(input.runKey, input.samplesPath));
+      const genesis = input.genesisSha256 !== undefined ? { path: input.genesisPath, sha256: input.genesisSha256 } : input.genesisPath;
+      const [genesisPath, samplesPath] = await heartbeating(() => localFiles(store, input.runKey, [genesis, input.samplesPath]));
+      const samples = await readAccountFile(samplesPath as string);
       try {
         const result = await heartbeating(() =>
           rehearseGethGenesis({
-            genesisPath: store.path(input.runKey, input.genesisPath),
+            genesisPath: genesisPath as string,
             workDir,
             expectedRoot: input.expectedRoot,
             samples,
@@ -110,8 +126,9 @@ export function rehearsalActivities(store: ArtifactStore) {
       const workDir = rehearsalWorkDir(input.runKey);
       await clearRehearsal(workDir);
       try {
-        const expected = await expectedPrimary(store, input);
-        const result = await heartbeating(() => rehearsePrimaryGenesis({ genesisPath: store.path(input.runKey, input.genesis.path), workDir, ...expected }));
+        const expected = await heartbeating(() => expectedPrimary(store, input));
+        const genesisPath = await heartbeating(() => store.local(input.runKey, input.genesis));
+        const result = await heartbeating(() => rehearsePrimaryGenesis({ genesisPath, workDir, ...expected }));
         return await publish(input.runKey, result, {
           primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
         });

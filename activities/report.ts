@@ -29,10 +29,16 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
    * is asked to stage by its sha256.
    */
   async function publish(runKey: string, reportPath: string, report: unknown, reviewPage?: string): Promise<PublishedReport> {
-    await writeFileAtomic(store.path(runKey, reportPath), `${JSON.stringify(report, null, 2)}\n`);
+    const write = async (rel: string, text: string): Promise<void> => {
+      const { sha256, bytes } = await writeFileAtomic(store.path(runKey, rel), text);
+      // A later publish (the launch report) may run on another worker: it must find this file.
+      await store.share(runKey, { path: rel, sha256, bytes });
+    };
+    await write(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     // The page approvers read is an artifact like any other: hashed into the manifest below.
-    if (reviewPage !== undefined) await writeFileAtomic(store.path(runKey, RUN_FILES.reviewPage), reviewPage);
-    // Hashing every artifact reads gigabytes at millions of accounts: heartbeat meanwhile.
+    if (reviewPage !== undefined) await write(RUN_FILES.reviewPage, reviewPage);
+    // Hashing every artifact reads gigabytes at millions of accounts, and with an object store every
+    // file of the run another worker wrote is fetched first: heartbeat meanwhile.
     const manifest = await heartbeating(() => store.writeManifest(runKey));
     if (copyToObjectStore) await heartbeating(() => copyToObjectStore(runKey, manifest));
     return {

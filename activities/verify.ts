@@ -1,6 +1,6 @@
 import { writeFileAtomic } from '../src/artifacts/atomicFile.js';
 import { RUN_FILES } from '../src/artifacts/layout.js';
-import type { ArtifactStore } from '../src/artifacts/store.js';
+import { localFiles, type ArtifactRef, type ArtifactStore } from '../src/artifacts/store.js';
 import { cChainNodeEndpoints } from '../src/chains/avax/api.js';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
 import { ExchangeChain } from '../src/chains/exchange/xchain.js';
@@ -37,7 +37,7 @@ export function verifyActivities(store: ArtifactStore) {
   async function exportedOwners(input: MissingOwnersInput): Promise<Set<string>> {
     const exported = new Set(input.addresses.map((a) => a.slice(2)));
     if (input.discoveredPath === undefined) return exported;
-    for await (const owner of readJsonLines<string>([store.path(input.runKey, input.discoveredPath)], 'address')) exported.add(owner);
+    for await (const owner of readJsonLines<string>([await store.local(input.runKey, input.discoveredPath)], 'address')) exported.add(owner);
     return exported;
   }
 
@@ -51,15 +51,19 @@ export function verifyActivities(store: ArtifactStore) {
       rpcUrl: string;
       freeze: FreezePoint;
       partitionPaths: string[];
+      /** The partitions with the sha256s their export reported (absent in runs started before them). */
+      partitions?: ArtifactRef[];
       exported: StateStats;
       genesis: GenesisManifest;
     }): Promise<VerificationReport> {
       const checks = genesisChecks(input);
 
       await heartbeating(() => crashPoint('verify-started'));
-      const paths = input.partitionPaths.map((p) => store.path(input.runKey, p));
+      const paths = await heartbeating(() => localFiles(store, input.runKey, input.partitions ?? input.partitionPaths));
       const samples = await heartbeating(() => sampleAccounts(readAccounts(paths), input.exported.accounts));
-      await writeFileAtomic(store.path(input.runKey, RUN_FILES.samples), samples.map(accountLine).join(''));
+      const written = await writeFileAtomic(store.path(input.runKey, RUN_FILES.samples), samples.map(accountLine).join(''));
+      // The rehearsal and the post-launch check read them back, on whichever worker they run.
+      await store.share(input.runKey, { path: RUN_FILES.samples, sha256: written.sha256, bytes: written.bytes });
       await heartbeating(() => crashPoint('verify-samples-written'));
       try {
         const rpc = new JsonRpcClient(input.rpcUrl);
@@ -84,7 +88,7 @@ export function verifyActivities(store: ArtifactStore) {
             ...(input.withX ? { xchain: new ExchangeChain(endpoints) } : {}),
             stakingAssetID: input.stakingAssetID,
             pChainHeight: input.pChainHeight,
-            validators: readJsonLines<unknown>([store.path(input.runKey, input.validatorsPath)], 'validator'),
+            validators: readJsonLines<unknown>([await store.local(input.runKey, input.validatorsPath)], 'validator'),
             exported: await exportedOwners(input),
           }),
         );

@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import { createActivities, type Activities } from '../activities/index.js';
 import { loadRpcCredentials } from './chains/evm/rpcCredentials.js';
 import { LocalArtifactStore } from './artifacts/store.js';
-import { objectStoreConfigFromEnv, type ObjectStoreConfig } from './artifacts/objectStoreConfig.js';
+import { SharedArtifactStore } from './artifacts/sharedStore.js';
+import { describeObjectStore, objectStoreConfigFromEnv, type ObjectStoreConfig } from './artifacts/objectStoreConfig.js';
 import { config } from './config.js';
 import { logger } from './logger.js';
 import { prepareWorkflowBundle, workflowsPath } from './workflowBundle.js';
@@ -37,7 +38,10 @@ export interface WorkerOptions {
   devnetRoot?: string;
   /** A prebuilt workflow bundle (see src/workflowBundle.ts); without it the bundle is built here. */
   workflowBundlePath?: string;
-  /** Where published runs are also copied; without it, the one REGENESIS_S3_* names, if any. */
+  /**
+   * The object store the run's files are shared through and published runs copied to; without it,
+   * the one REGENESIS_S3_* names, if any (none: this worker's artifacts directory only).
+   */
   objectStore?: ObjectStoreConfig;
   /**
    * The activities registered, given the ones production binds: a test stands some in to reach a
@@ -51,9 +55,12 @@ export interface WorkerOptions {
  * place for the concurrency limit and the heartbeat throttle the export's resume depends on.
  */
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
-  const store = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
-  // With REGENESIS_S3_*, every published run is also copied there for validators on other hosts.
+  const disk = new LocalArtifactStore(options.artifactsDir ?? config.artifactsDir);
+  // With REGENESIS_S3_*, every file an activity writes for another to read goes there too, and a
+  // file missing from this worker's disk is fetched from there: workers on several hosts never
+  // share a directory. Every published run is also copied there for validators on other hosts.
   const objectStore = options.objectStore ?? objectStoreConfigFromEnv();
+  const store = objectStore ? new SharedArtifactStore(disk, objectStore) : disk;
   const namespace = options.namespace ?? config.namespace;
   await ensureSearchAttributes(options.connection, namespace);
   const real = createActivities({ store, devnetRoot: options.devnetRoot ?? config.devnetRoot, ...(objectStore ? { objectStore } : {}) });
@@ -93,8 +100,15 @@ export async function runWorker(): Promise<void> {
   const endpoints = loadRpcCredentials().size;
   const connection = await connectNativeConnection(temporalConnectionFromEnv());
   const worker = await createServiceWorker(connection);
+  const objectStore = objectStoreConfigFromEnv();
   logger.info(
-    { taskQueue: config.taskQueue, namespace: config.namespace, artifactsDir: config.artifactsDir, credentialedEndpoints: endpoints },
+    {
+      taskQueue: config.taskQueue,
+      namespace: config.namespace,
+      artifactsDir: config.artifactsDir,
+      objectStore: objectStore ? describeObjectStore(objectStore) : null,
+      credentialedEndpoints: endpoints,
+    },
     'worker started',
   );
   await worker.run();

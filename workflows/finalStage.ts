@@ -8,7 +8,7 @@ import { haltOldValidators, type AgentsOperator } from './agentCalls.js';
 import { awaitApprovals } from './approvals.js';
 import { exportOtherChains, discoverOwners, type Exported } from './exportChains.js';
 import { genesisFlowOf } from './genesisFlow.js';
-import { verifyGenesis, writeGenesis } from './prepare.js';
+import { artifactRefs, verifyGenesis, writeGenesis } from './prepare.js';
 import type { RegenesisRun } from './state.js';
 
 /**
@@ -114,6 +114,7 @@ async function exportDelta(
       fromHeight: stage1.freeze.height,
       toHeight: freeze.height,
       partitionPaths: stage1.exports.map((p) => p.path),
+      partitions: artifactRefs(stage1.exports),
       pageSize: run.plan.chains.C.pageSize,
       ...(node.node === 'coreth' ? { accountEncoding: 'coreth' as const } : {}),
     }),

@@ -98,6 +98,6 @@ const evmFlow: GenesisFlow = {
   crossChainChecks: () => [],
   supplyGap: async () => undefined,
   rehearse: ({ runKey, genesis, cChainRoot, samplesPath }) =>
-    rehearsal.rehearseEvm({ runKey, genesisPath: genesis.path, expectedRoot: cChainRoot, samplesPath }),
+    rehearsal.rehearseEvm({ runKey, genesisPath: genesis.path, genesisSha256: genesis.sha256, expectedRoot: cChainRoot, samplesPath }),
   written: () => ({}),
 };

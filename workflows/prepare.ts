@@ -1,5 +1,6 @@
 import { patched } from '@temporalio/workflow';
 import type { AgentIdentity } from '../src/agent/identity.js';
+import type { ArtifactRef } from '../src/artifacts/store.js';
 import { failure } from '../src/contract/failures.js';
 import type { Prepared } from '../src/contract/run.js';
 import { pinningMismatch, xChainMovedAfterEpoch } from '../src/epoch/pinning.js';
@@ -132,6 +133,7 @@ export async function writeGenesis(run: RegenesisRun, input: GenesisInput): Prom
   const cGenesis = await genesisWriter.buildGenesis({
     runKey: key,
     partitionPaths: exported.c.map((p) => p.path),
+    partitions: artifactRefs(exported.c),
     chainId: run.plan.genesis.chainId,
     timestamp: startTime,
     gasLimit: run.plan.genesis.gasLimit,
@@ -169,6 +171,7 @@ export async function verifyGenesis(
     rpcUrl: run.plan.chains.C.rpcUrl,
     freeze,
     partitionPaths: exported.c.map((p) => p.path),
+    partitions: artifactRefs(exported.c),
     exported: cExported,
     genesis,
   });
@@ -239,4 +242,12 @@ async function publish(
 function provisional(check: VerificationCheck): VerificationCheck {
   if (check.ok) return check;
   return { ...check, ok: true, detail: `provisional, the network is live (judged again at the halt): ${check.detail}` };
+}
+
+/**
+ * The files as their writers reported them, for an activity to read: on a worker that does not
+ * have one on its disk, it is fetched from the object store by this sha256 (src/artifacts/store.ts).
+ */
+export function artifactRefs(files: ReadonlyArray<{ path: string; sha256: string; bytes: number }>): ArtifactRef[] {
+  return files.map(({ path, sha256, bytes }) => ({ path, sha256, bytes }));
 }

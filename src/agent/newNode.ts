@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256File } from '../artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../artifacts/store.js';
 import { describeObjectStore, objectStoreConfigFromEnv, s3ClientFor } from '../artifacts/objectStoreConfig.js';
-import { fetchArtifact } from './fetchArtifact.js';
+import { fetchArtifact } from '../artifacts/fetchArtifact.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import type { Bootstrapper } from '../nodes/avalanchegoFlags.js';
 import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';

@@ -1,9 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { AtomicFile, type WrittenFile } from '../artifacts/atomicFile.js';
-import { checkSha256Hex, contentKey } from '../artifacts/layout.js';
-import { isMissingObject, s3Failure } from '../artifacts/s3Errors.js';
+import { AtomicFile, type WrittenFile } from './atomicFile.js';
+import { checkSha256Hex, contentKey } from './layout.js';
+import { isMissingObject, s3Failure } from './s3Errors.js';
 
 export interface FetchOptions {
   /**

@@ -95,3 +95,18 @@ export function contentKey(sha256: string): string {
 export function runIndexKey(runKey: string): string {
   return `runs/${checkRunKey(runKey)}/index.json`;
 }
+
+/**
+ * Where a run's written files are recorded while the run is under way, one object per file:
+ * `runs/<runKey>/files/<rel>` holds `{sha256, bytes}` of the body last written at that path. Workers
+ * on several hosts do not share a directory, so this prefix is the run's directory as a whole: what
+ * a publishing worker lists to make every file of the run local before it hashes the manifest.
+ */
+export function runFilesPrefix(runKey: string): string {
+  return `runs/${checkRunKey(runKey)}/files/`;
+}
+
+/** The record of one written file of a run (see runFilesPrefix). */
+export function runFileKey(runKey: string, rel: string): string {
+  return `${runFilesPrefix(runKey)}${checkRelativePath(rel)}`;
+}

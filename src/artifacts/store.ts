@@ -15,12 +15,32 @@ export interface Manifest {
 }
 
 /**
- * Where a run's artifacts live. The local directory is the default; an object store can implement
- * the same contract (paths are relative to a run, every published file is whole and hashed).
+ * A file of a run as the manifest of the activity that wrote it names it: its path relative to the
+ * run and, when the manifest carries them, what its body hashes to and how long it is.
+ */
+export interface ArtifactRef {
+  path: string;
+  sha256?: string;
+  bytes?: number;
+}
+
+/**
+ * Where a run's artifacts live. Activities write a run's files on their worker's disk (`path`), and
+ * every file another activity may read later is handed to `share` once written whole; a reader asks
+ * `local` for the file before it opens it. With one local directory (the embedded default) both are
+ * no-ops; with an object store (src/artifacts/sharedStore.ts) the file a reader asks for is fetched
+ * by its sha256 when this worker's disk does not have it, so no activity assumes the disk of the
+ * worker that wrote it.
  */
 export interface ArtifactStore {
   runDir(runId: string): string;
+  /** Where a file of the run is on this worker's disk (written there; read only after `local`). */
   path(runId: string, relPath: string): string;
+  /** Records a file just written whole at `path(runId, file.path)` for workers on other hosts. */
+  share(runId: string, file: { path: string; sha256: string; bytes?: number }): Promise<void>;
+  /** This worker's path of a file of the run, once the file is on this worker's disk. */
+  local(runId: string, file: string | ArtifactRef): Promise<string>;
+  /** Hashes every file of the run into manifest.json, on this worker's disk. */
   writeManifest(runId: string): Promise<WrittenFile & { manifest: Manifest }>;
   remove(runId: string): Promise<void>;
 }
@@ -43,6 +63,14 @@ export class LocalArtifactStore implements ArtifactStore {
     const full = resolve(dir, relPath);
     if (!full.startsWith(dir + sep)) throw new Error(`artifact path ${JSON.stringify(relPath)} escapes the run directory`);
     return full;
+  }
+
+  /** One directory is every worker's: a file written whole here is already where its readers look. */
+  async share(_runId: string, _file: { path: string; sha256: string; bytes?: number }): Promise<void> {}
+
+  /** The file's path; a missing file fails where the reader opens it, as it always has. */
+  async local(runId: string, file: string | ArtifactRef): Promise<string> {
+    return this.path(runId, typeof file === 'string' ? file : file.path);
   }
 
   async listFiles(runId: string): Promise<string[]> {
@@ -76,4 +104,21 @@ export class LocalArtifactStore implements ArtifactStore {
   async remove(runId: string): Promise<void> {
     await rm(this.runDir(runId), { recursive: true, force: true });
   }
+}
+
+/**
+ * Makes each file of the run local (ArtifactStore.local), a few at a time; their paths on this
+ * worker's disk, in the order given. The one way an activity gets the files it reads.
+ */
+export async function localFiles(store: ArtifactStore, runId: string, files: ReadonlyArray<string | ArtifactRef>): Promise<string[]> {
+  const paths: string[] = new Array(files.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const at = next++;
+      paths[at] = await store.local(runId, files[at] as string | ArtifactRef);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, files.length) }, lane));
+  return paths;
 }

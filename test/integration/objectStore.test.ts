@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchArtifact } from '../../src/agent/fetchArtifact.js';
+import { fetchArtifact } from '../../src/artifacts/fetchArtifact.js';
 import { contentKey } from '../../src/artifacts/layout.js';
 import { publishFile, publishRun } from '../../src/artifacts/objectStore.js';
 import { objectStoreConfigFromEnv, s3ClientFor } from '../../src/artifacts/objectStoreConfig.js';

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { checkRelativePath, checkRunKey, contentKey, deltaPath, partitionPath, runIndexKey, RUN_FILES } from '../../src/artifacts/layout.js';
+import {
+  checkRelativePath,
+  checkRunKey,
+  contentKey,
+  deltaPath,
+  partitionPath,
+  runFileKey,
+  runFilesPrefix,
+  runIndexKey,
+  RUN_FILES,
+} from '../../src/artifacts/layout.js';
 
 describe('artifact layout', () => {
   it('keeps the names that docs, agents and recorded histories use', () => {
@@ -19,6 +29,9 @@ describe('artifact layout', () => {
     expect(deltaPath(5, 9)).toBe('exports/C-delta/5-9.jsonl');
     expect(contentKey('ab'.repeat(32))).toBe(`sha256/${'ab'.repeat(32)}`);
     expect(runIndexKey('annual-1.final')).toBe('runs/annual-1.final/index.json');
+    expect(runFilesPrefix('annual-1')).toBe('runs/annual-1/files/');
+    expect(runFileKey('annual-1', partitionPath(3))).toBe('runs/annual-1/files/exports/C/part-003.jsonl');
+    expect(() => runFileKey('annual-1', '../index.json')).toThrow(/must be a relative path/);
   });
 
   it('refuses a run key or a relative path that could leave its directory', () => {

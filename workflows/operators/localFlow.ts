@@ -21,7 +21,8 @@ export function localFlow(run: RegenesisRun, op: LocalOperator): OperatorFlow {
     },
     async start(prepared) {
       run.saga.add('discard-new-network', () => compensation.discardNewNetwork({ network }));
-      newRpcUrl = (await operator.launchNewNetwork({ network, runKey: run.runKey, genesisPath: prepared.genesis.path })).rpcUrl;
+      const { path: genesisPath, sha256: genesisSha256 } = prepared.genesis;
+      newRpcUrl = (await operator.launchNewNetwork({ network, runKey: run.runKey, genesisPath, genesisSha256 })).rpcUrl;
     },
     async postVerify(prepared) {
       const checked = await postLaunch.postVerifyNetwork({
