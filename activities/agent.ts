@@ -19,6 +19,7 @@ import {
 import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } from '../src/agent/oldNode.js';
 import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
 import { managedNode } from '../src/agent/managedNode.js';
+import { reachableAddresses, reachableUri } from '../src/agent/reachable.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -57,13 +58,18 @@ export function agentActivities(config: AgentConfig) {
     async agentHaltOldNode(input: {
       runKey: string;
       approvals?: CarriedApproval[];
-    }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted }> {
+    }): Promise<{ dataDigest: string; files: number; lastAccepted: LastAccepted; stakingAddress?: string }> {
       return named('halt old node', async () => {
         // The run asking is the one the activity belongs to, as the server says, never as the input says.
         const run = { workflowId: Context.current().info.workflowExecution?.workflowId ?? '', runKey: input.runKey };
         assertHaltApproved(config.approverKeysFile ? readHaltApprovers(config.approverKeysFile) : undefined, run, input.approvals ?? []);
         const record = await haltOldNode(config, input.runKey, beat);
-        return { dataDigest: record.halted!.dataDigest, files: record.halted!.files, lastAccepted: record.lastAccepted ?? {} };
+        return {
+          dataDigest: record.halted!.dataDigest,
+          files: record.halted!.files,
+          lastAccepted: record.lastAccepted ?? {},
+          ...(record.peerAddress ? { stakingAddress: record.peerAddress } : {}),
+        };
       });
     },
     async agentResumeOldNode(input: { runKey: string }): Promise<ResumeResult> {
@@ -75,12 +81,15 @@ export function agentActivities(config: AgentConfig) {
     },
     async agentStartNewNode(input: NewNodeSpec): Promise<{ uri: string; stakingAddress: string }> {
       return named('start new node', async () => {
-        const ctx = await startNewNode(config, input, beat);
-        return { uri: ctx.uri, stakingAddress: ctx.stakingAddress };
+        // Where the other hosts and the coordinator reach it, whatever it is bound to.
+        return reachableAddresses(await startNewNode(config, input, beat));
       });
     },
     async agentNewNodeHealth(input: { runKey: string; minPeers: number; timeoutSeconds: number }): Promise<NodeHealth> {
-      return named('health', () => newNodeHealth(config, { runKey: input.runKey, minPeers: input.minPeers, timeoutMs: input.timeoutSeconds * 1000 }, beat));
+      return named('health', async () => {
+        const health = await newNodeHealth(config, { runKey: input.runKey, minPeers: input.minPeers, timeoutMs: input.timeoutSeconds * 1000 }, beat);
+        return { ...health, uri: await reachableUri(health.uri) };
+      });
     },
     async agentStopNewNode(input: { runKey: string }): Promise<{ stopped: boolean }> {
       return named('stop new node', () => stopNewNode(config, input.runKey, beat));

@@ -94,14 +94,18 @@ export async function preflightAgents(stakers: readonly StakerAgent[], op: Agent
 }
 
 /**
- * The agent found the node it would halt, and that node is the validator itself: refused here,
- * before any host is halted, rather than at the halt. Agents that predate the check report no node.
+ * The agent found the node it would halt, that node is the validator itself, and the agent could
+ * restart it and start the new node: refused here, before any host is halted, rather than at the
+ * halt. Agents that predate the checks report no node, or no restart problems.
  */
 function checkManagedNode(nodeId: string, id: AgentIdentity): void {
   const { node } = id;
   if (!node || !patched(PATCHES.agentsFindTheirNodes.id)) return;
   if (!node.running) throw failure('NodeNotRunning', `agent ${nodeId}: ${node.reason}`);
   if (node.nodeId !== nodeId) throw failure('AgentMismatch', `agent ${nodeId}: the node it manages (${node.uri}) is ${node.nodeId}, another validator`);
+  const problems = node.restartProblems ?? [];
+  if (problems.length > 0)
+    throw failure('NodeNotRestartable', `agent ${nodeId}: its node at ${node.uri} could not be brought back after a halt: ${problems.join('; ')}`);
 }
 
 /**
@@ -143,6 +147,9 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
     ),
   );
   status.stepsDone.push(`halted ${nodeIds.length} old validators`);
+  halted.forEach((h, i) => {
+    if (h.stakingAddress) run.peerAddresses.set(nodeIds[i]!, h.stakingAddress);
+  });
   return halted.map(({ lastAccepted: last }, i) => ({
     nodeId: nodeIds[i]!,
     // Runs whose agents predate the reading return none: nothing to hold against the API node.
@@ -152,18 +159,21 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
 
 /**
  * The rollback's restore: every halted validator restarted by its agent. A node whose data
- * directory changed while it was down is restarted all the same (the network comes first), and
- * the compensation then fails naming it and both digests, so the rollback ends incomplete and an
- * operator looks at that host; runs started before this replay without the check.
+ * directory changed while it was down is not restarted by its agent (older agents restarted it
+ * all the same), and the compensation then fails naming it and the digest, so the rollback ends
+ * incomplete and an operator looks at that host; runs started before this replay without the check.
  */
 async function resumeOldValidators(nodeIds: readonly string[], runKey: string, timeoutSeconds: number): Promise<void> {
   const resumed = (await everyAgent(nodeIds, 'resume-old-node', (a) => a.agentResumeOldNode({ runKey }), timeoutSeconds)) as Array<ResumeResult | undefined>;
   if (!patched(PATCHES.resumeReportsChangedData.id)) return;
-  const changed = resumed.flatMap((r, i) => (r?.dataUnchanged === false ? [`${nodeIds[i]!} (digest at resume ${r.dataDigest ?? 'unknown'})`] : []));
+  const changed = resumed.flatMap((r, i) =>
+    r?.dataUnchanged === false ? [`${nodeIds[i]!} (${r.resumed ? 'restarted' : 'not restarted'}; digest at resume ${r.dataDigest ?? 'unknown'})`] : [],
+  );
   if (changed.length > 0) {
     throw failure(
       'CompensationIncomplete',
-      `resume-old-node: restarted, but the data directory changed while the node was halted on ${changed.join(', ')}: check what wrote to it`,
+      `resume-old-node: the data directory changed while the node was halted on ${changed.join(', ')}: check what wrote to it; ` +
+        `on that host, \`regenesis resume-old-node --run-key ${runKey} --accept-changed-data\` then restarts it`,
     );
   }
 }

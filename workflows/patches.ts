@@ -85,4 +85,10 @@ export const PATCHES = {
     protects: 'preflight refuses an agent that cannot find its running node, or whose node is another validator',
     since: '2026-12-07',
   },
+  beaconsEveryStaker: {
+    id: 'beacons-every-staker',
+    protects:
+      'every new node starts at once with every other staker as its bootstrapper (their addresses as the agents reported them at the halt), so no single staker\u2019s host holds up the launch',
+    since: '2026-12-07',
+  },
 } as const satisfies Record<string, Patch>;

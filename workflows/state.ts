@@ -40,6 +40,12 @@ export class RegenesisRun {
   /** The old validators this run halted through their agents: the ones it retires after its commit point. */
   readonly haltedNodeIds = new Set<string>();
   /**
+   * Where each halted validator's peers reached it, as its agent reported at the halt (its public
+   * address, whatever it was bound to): the new node listens there too, with the same flags, so
+   * these are the new network's bootstrappers. Agents that predate the report leave it out.
+   */
+  readonly peerAddresses = new Map<string, string>();
+  /**
    * The node family whose BLS rules every key of this run is checked under (registrations,
    * ratification signatures, their aggregate) and that its validators sign under: fixed by the
    * plan, so it is the same from the first registration to the launch.

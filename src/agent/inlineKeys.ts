@@ -40,11 +40,22 @@ export async function inlineKeysToFiles(flags: readonly NodeFlag[], workDir: str
   return out;
 }
 
-async function writeKeyFile(workDir: string, fileFlag: string, flag: NodeFlag): Promise<string> {
+/** Why an inline key flag could not be moved to a file: it is not base64 as avalanchego reads it. Names the flag, never its value. */
+function inlineKeyProblem(flag: NodeFlag): string | undefined {
   const text = flag.value ?? '';
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) {
-    throw new Error(`--${flag.name}: not base64, as avalanchego reads it (the value is not shown)`);
-  }
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0) return undefined;
+  return `--${flag.name}: not base64, as avalanchego reads it (the value is not shown)`;
+}
+
+/** What `inlineKeysToFiles` would refuse in `flags`, found without writing anything (preflight). */
+export function inlineKeyProblems(flags: readonly NodeFlag[]): string[] {
+  return flags.flatMap((flag) => (INLINE_KEY_FLAGS[flag.name] ? (inlineKeyProblem(flag) ?? []) : []));
+}
+
+async function writeKeyFile(workDir: string, fileFlag: string, flag: NodeFlag): Promise<string> {
+  const problem = inlineKeyProblem(flag);
+  if (problem) throw new Error(problem);
+  const text = flag.value ?? '';
   const dir = keysDirOf(workDir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, fileFlag);

@@ -2,6 +2,8 @@ import { JsonRpcClient } from '../chains/evm/rpc.js';
 import type { AgentConfig } from './config.js';
 import { nodeEndpoints } from './lastAccepted.js';
 import { searchedFor, searchNode } from './nodeDiscovery.js';
+import { restartProblems } from './restartCheck.js';
+import { reachableUri } from './reachable.js';
 
 /**
  * The node this agent would halt, as found now: the live process whose own settings (argv flags,
@@ -9,9 +11,18 @@ import { searchedFor, searchNode } from './nodeDiscovery.js';
  * whose process-context file names it, and the NodeID that node answers with. Preflight asks every
  * agent for it, so that a host whose node the agent cannot find (another data directory, no context
  * file, a node that does not answer) or whose node is another validator is refused before anything
- * is exported or halted, rather than at the halt, after other hosts have stopped.
+ * is exported or halted, rather than at the halt, after other hosts have stopped. A node found
+ * that the agent could not restart or replace (restartCheck.ts) is refused the same way.
  */
-export type ManagedNode = { running: true; uri: string; nodeId: string } | { running: false; reason: string };
+export type ManagedNode =
+  | {
+      running: true;
+      uri: string;
+      nodeId: string;
+      /** What would keep the agent from restarting it or starting the new node (restartCheck.ts); absent from agents that predate the check. */
+      restartProblems?: string[];
+    }
+  | { running: false; reason: string };
 
 export async function managedNode(config: AgentConfig): Promise<ManagedNode> {
   const search = await searchNode(config.dataDir);
@@ -26,7 +37,8 @@ export async function managedNode(config: AgentConfig): Promise<ManagedNode> {
   try {
     const info = new JsonRpcClient((await nodeEndpoints(live.uri)).info(), { timeoutMs: 10_000 });
     const { nodeID } = await info.call<{ nodeID: string }>('info.getNodeID', [{}]);
-    return { running: true, uri: live.uri, nodeId: nodeID };
+    // Named where the coordinator reaches it, as every other report of the agent does.
+    return { running: true, uri: await reachableUri(live.uri), nodeId: nodeID, restartProblems: await restartProblems(config, live) };
   } catch (err) {
     return {
       running: false,

@@ -13,6 +13,8 @@ import { searchedFor, searchNode, type FoundNode } from './nodeDiscovery.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
 import { assertNotRetired } from './retired.js';
 import { readStoppedNodeHeads } from './stoppedHeads.js';
+import { flagsOf } from './nodeFlags.js';
+import { reachableAddresses, reachableUri } from './reachable.js';
 
 /**
  * The old validator: halted without touching its data, restarted from the same command line on the
@@ -23,6 +25,12 @@ export interface OldNodeRecord {
   argv: string[];
   uri: string;
   stakingAddress: string;
+  /**
+   * Where its peers reached it (reachable.ts: its public address when bound to every interface),
+   * read while it ran. The new node, started with the same flags, listens there too. Absent when
+   * the node did not say.
+   */
+  peerAddress?: string;
   /** The old process's working directory: relative paths the operator gave it stay the same on restart. */
   cwd?: string;
   /**
@@ -75,7 +83,9 @@ async function recordedArgv(config: AgentConfig, node: FoundNode): Promise<strin
   const firstFlag = argv.findIndex((a, i) => i > 0 && a.startsWith('--'));
   const command = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
   const fromArgv = parseNodeArgs(firstFlag < 0 ? [] : argv.slice(firstFlag));
-  const fromEnv = settings.envFlags.filter((f) => !fromArgv.some((a) => a.name === f.name));
+  // A variable the node ignores (it names no flag of its binary) would be an unknown flag on restart.
+  const nodeFlags = await flagsOf(command, view.cwd);
+  const fromEnv = settings.envFlags.filter((f) => !fromArgv.some((a) => a.name === f.name) && (!nodeFlags || nodeFlags.has(f.name)));
   const set = [
     { name: 'data-dir', value: settings.dataDir },
     { name: 'process-context-file', value: settings.contextFile },
@@ -107,7 +117,17 @@ export async function haltOldNode(config: AgentConfig, runKey: string, onWait: (
   const live = search.found;
   if (live) {
     if (!record) {
-      record = { argv: await recordedArgv(config, live), uri: live.uri, stakingAddress: live.stakingAddress, ...(live.view.cwd ? { cwd: live.view.cwd } : {}) };
+      const peerAddress = await reachableAddresses(live).then(
+        (a) => a.stakingAddress,
+        () => undefined, // the halt does not wait on it: the run then starts the new network from one beacon
+      );
+      record = {
+        argv: await recordedArgv(config, live),
+        uri: live.uri,
+        stakingAddress: live.stakingAddress,
+        ...(peerAddress ? { peerAddress } : {}),
+        ...(live.view.cwd ? { cwd: live.view.cwd } : {}),
+      };
       await writeRecord(recordPath, record);
     }
     const recorded = record;
@@ -181,13 +201,27 @@ async function stopNode(config: AgentConfig, runKey: string, pid: number, onWait
 export interface ResumeResult {
   resumed: boolean;
   uri?: string;
-  /** Whether the data directory was byte-identical to what the halt left when the node restarted. */
+  /** Whether the data directory was as the halt left it (dataDigest.ts) when the node was to restart. */
   dataUnchanged?: boolean;
   dataDigest?: string;
+  /** Why the node was not restarted. */
+  refused?: string;
 }
 
-/** Restarts the old node from its recorded command line; a node already back (or never halted) is left alone. */
-export async function resumeOldNode(config: AgentConfig, runKey: string, onWait: () => void = () => {}, timeoutMs = 180_000): Promise<ResumeResult> {
+/**
+ * Restarts the old node from its recorded command line; a node already back (or never halted) is
+ * left alone. A data directory that changed while the node was halted (something wrote to it, or
+ * replaced it) is not restarted: the validator would rejoin its network on data nobody has looked
+ * at. The operator looks, then resumes it with `acceptChangedData` (`regenesis resume-old-node
+ * --accept-changed-data`).
+ */
+export async function resumeOldNode(
+  config: AgentConfig,
+  runKey: string,
+  onWait: () => void = () => {},
+  timeoutMs = 180_000,
+  options: { acceptChangedData?: boolean } = {},
+): Promise<ResumeResult> {
   const recordPath = await recordPathOf(config, runKey);
   const record = await readRecord<OldNodeRecord & { resumed?: ResumeResult }>(recordPath);
   if (!record) return { resumed: false };
@@ -196,12 +230,16 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
   if (!(await findOldNode(config))) {
     // Checked before the node writes anything again: the halt must have left the data untouched.
     const digest = await digestTree(config.dataDir);
-    result = {
-      resumed: true,
-      uri: record.uri,
-      dataDigest: digest.sha256,
-      dataUnchanged: record.halted ? digest.sha256 === record.halted.dataDigest : undefined,
-    };
+    const dataUnchanged = record.halted ? digest.sha256 === record.halted.dataDigest : undefined;
+    if (dataUnchanged === false && !options.acceptChangedData) {
+      return {
+        resumed: false,
+        dataUnchanged,
+        dataDigest: digest.sha256,
+        refused: `the data directory ${config.dataDir} changed while the node was halted (digest ${record.halted!.dataDigest} at the halt, ${digest.sha256} now): not restarted`,
+      };
+    }
+    result = { resumed: true, uri: record.uri, dataDigest: digest.sha256, ...(dataUnchanged !== undefined ? { dataUnchanged } : {}) };
     await writeRecord(recordPath, { ...record, resumed: result });
     if (config.mode === 'command') {
       await runHostCommand(config, 'startOldCommand', { REGENESIS_DATA_DIR: config.dataDir, REGENESIS_RUN_KEY: runKey });
@@ -216,7 +254,8 @@ export async function resumeOldNode(config: AgentConfig, runKey: string, onWait:
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const missing = await notBootstrapped(record.uri);
-    if (missing.length === 0) return result ?? { resumed: true, uri: record.uri };
+    // Named where other hosts reach it (reachable.ts), as every address the agent reports.
+    if (missing.length === 0) return { ...(result ?? { resumed: true }), uri: await reachableUri(record.uri).catch(() => record.uri) };
     if (Date.now() > deadline) throw new Error(`the old node at ${record.uri} is not bootstrapped ${timeoutMs} ms after its restart: ${missing.join(', ')}`);
     onWait();
     await sleep(1_000);

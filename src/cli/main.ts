@@ -81,11 +81,14 @@ withAgentOptions(
     .description(
       "on a validator host, with its agent's configuration: restart the old node a run halted, from the command line the halt recorded (what a rollback's resume-old-network does; the remedy when that host's agent could not)",
     )
-    .requiredOption('--run-key <key>', 'the run that halted it (the rollback names it)'),
-).action(async (o: Record<string, string | undefined>) => {
-  const { runKey, ...flags } = o;
+    .requiredOption('--run-key <key>', 'the run that halted it (the rollback names it)')
+    .option('--accept-changed-data', 'restart it even though its data directory changed while it was halted (after you have looked at what changed)'),
+).action(async (o: Record<string, string | boolean | undefined>) => {
+  const { runKey, acceptChangedData, ...flags } = o;
   const { resumeOldNode } = await import('../agent/oldNode.js');
-  const result = await resumeOldNode(loadAgentConfig(flags), runKey!);
+  const result = await resumeOldNode(loadAgentConfig(flags as Record<string, string | undefined>), String(runKey), undefined, undefined, {
+    acceptChangedData: acceptChangedData === true,
+  });
   console.log(JSON.stringify(result));
   if (!result.resumed) process.exitCode = 1;
 });

@@ -63,6 +63,11 @@ export const FAILURES = {
       'a run passed its commit point and retired this old node: the new network is the network; restart the old node by hand only after the new network is stopped for good',
   },
   NodeNotRunning: { retry: false, action: 'the node the agent manages is not running: check the host' },
+  NodeNotRestartable: {
+    retry: false,
+    action:
+      'fix what the message names on that host (the node binary, the agent\u2019s work directory, the node\u2019s config file or inline keys), then start the run again',
+  },
   NewNetworkUnhealthy: { retry: false, action: 'read the new nodes’ logs: they did not bootstrap in time (the old network was restored)' },
   PostVerifyFailed: {
     retry: false,

@@ -17,6 +17,8 @@ export interface AgentSpec {
   artifactsDir?: string;
   /** Extra environment of the agent process (e.g. its object store, REGENESIS_S3_*). */
   env?: Record<string, string>;
+  /** The command that runs a program on the validator's host (`ip netns exec <name>`); default this machine. */
+  launcher?: readonly string[];
   /** command mode: the host's own commands stop and start the nodes. */
   commands?: { halt: string; startOld: string; startNew: string; stopNew: string; retireOld?: string };
 }
@@ -46,6 +48,12 @@ function agentArgs(spec: AgentSpec): string[] {
   ];
 }
 
+/** A command run on the spec's host: through its launcher, which execs the command in place. */
+function onHost(spec: AgentSpec, file: string, args: readonly string[]): [string, string[]] {
+  const [first, ...rest] = [...(spec.launcher ?? []), file, ...args];
+  return [first!, rest];
+}
+
 /** `regenesis agent` processes, one per validator host, as an operator runs them (tests and the demo). */
 export class AgentProcesses {
   private readonly running = new Map<string, ChildProcess>();
@@ -61,7 +69,7 @@ export class AgentProcesses {
     const logPath = join(this.logDir, `agent-${spec.name}-${++this.starts}.log`);
     // The agent dies with whoever started it (the demo, a test); the validator nodes it starts are
     // detached by the agent itself and outlive it, as they must outlive an agent restart.
-    const [file, argv] = diesWithThisProcess(process.execPath, [BIN, ...agentArgs(spec)]);
+    const [file, argv] = onHost(spec, ...diesWithThisProcess(process.execPath, [BIN, ...agentArgs(spec)]));
     const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, LOG_FORMAT: 'json', LOG_LEVEL: 'debug', ...spec.env };
     const child = spawn(file, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const log = createWriteStream(logPath);
@@ -85,8 +93,9 @@ export class AgentProcesses {
   async resumeOldNode(spec: AgentSpec, runKey: string): Promise<{ resumed: boolean; uri?: string; dataUnchanged?: boolean }> {
     const [, ...options] = agentArgs(spec);
     const env = { ...process.env, TEMPORAL_ADDRESS: this.temporalAddress, ...spec.env };
+    const [file, argv] = onHost(spec, process.execPath, [BIN, 'resume-old-node', ...options, `--run-key=${runKey}`]);
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, [BIN, 'resume-old-node', ...options, `--run-key=${runKey}`], { env, timeout: 300_000 }, (err, out, errOut) =>
+      execFile(file, argv, { env, timeout: 300_000 }, (err, out, errOut) =>
         err ? reject(new Error(`regenesis resume-old-node failed: ${errOut || err.message}`)) : resolve(out),
       ),
     );

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startAvalancheLocal, type AvalancheNode } from '../nodes/avalanchego.js';
-import type { StakingFiles } from '../nodes/avalanchegoFlags.js';
+import type { NodeHost, StakingFiles } from '../nodes/avalanchegoFlags.js';
 import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';
 import { alive } from '../nodes/pidFile.js';
 
@@ -51,13 +51,33 @@ export async function waitBootstrapped(uris: readonly string[], timeoutMs = 180_
   }
 }
 
-export async function startValidatorNetwork(root: string, stakers: readonly StakingFiles[]): Promise<ValidatorNetwork> {
+/**
+ * Where each node runs: with `hosts`, validator i on `hosts.validators[i-1]` and the API node on
+ * `hosts.api` (hosts of their own, each bound to every interface there); otherwise all on loopback.
+ */
+export interface NetworkHosts {
+  validators: readonly NodeHost[];
+  api: NodeHost;
+}
+
+export async function startValidatorNetwork(root: string, stakers: readonly StakingFiles[], hosts?: NetworkHosts): Promise<ValidatorNetwork> {
   const start = (i: number, extra: Partial<Parameters<typeof startAvalancheLocal>[0]>) =>
-    startAvalancheLocal({ dataDir: join(root, `validator${i}`), waitFor: 'listening', ...extra });
+    startAvalancheLocal({
+      dataDir: join(root, `validator${i}`),
+      waitFor: 'listening',
+      ...(hosts ? { host: hosts.validators[i - 1] } : {}),
+      ...extra,
+    });
   const first = await start(1, { staking: stakers[0] });
   const beacon = [{ nodeId: first.nodeId, ip: first.stakingAddress }];
   const others = await Promise.all([2, 3, 4, 5].map((i) => start(i, { staking: stakers[i - 1], bootstrappers: beacon })));
-  const api = await startAvalancheLocal({ dataDir: join(root, 'api'), waitFor: 'listening', sybilProtection: true, bootstrappers: beacon });
+  const api = await startAvalancheLocal({
+    dataDir: join(root, 'api'),
+    waitFor: 'listening',
+    sybilProtection: true,
+    bootstrappers: beacon,
+    ...(hosts ? { host: hosts.api } : {}),
+  });
   const validators = [first, ...others];
   await waitBootstrapped([...validators, api].map((n) => n.uri));
   return { validators, api };

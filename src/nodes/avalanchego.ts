@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import { toolPath } from '../tools.js';
-import { avalanchegoArgs, resolveNetworkId, type AvalancheNodeConfig } from './avalanchegoFlags.js';
+import { avalanchegoArgs, resolveNetworkId, type AvalancheNodeConfig, type NodeHost } from './avalanchegoFlags.js';
 import { notBootstrapped, type PrimaryChainAlias } from './avalanchegoReadiness.js';
 import { assertLoopbackUrl, ProcessStartError, spawnLogged, type ManagedProcess } from './process.js';
 import { readProcessContext, type ProcessContext } from './processContext.js';
@@ -44,10 +44,10 @@ export interface AvalancheLocalOptions extends AvalancheNodeConfig {
 }
 
 export interface AvalancheNode {
-  /** Base URL of the HTTP API, e.g. http://127.0.0.1:41234. */
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:41234 (the host's address on a host of its own). */
   uri: string;
   httpPort: number;
-  /** `127.0.0.1:<port>` of the P2P (staking) listener. */
+  /** `127.0.0.1:<port>` of the P2P (staking) listener (the host's address on a host of its own). */
   stakingAddress: string;
   networkId: number;
   nodeId: string;
@@ -69,7 +69,20 @@ export interface AvalancheNode {
 }
 
 /**
- * Starts an avalanchego node on loopback and resolves once the P-, X- and C-Chains are
+ * Where a started node is reached: its loopback listeners, or on a host of its own (bound to every
+ * interface) the host's address with the ports it bound. A string says why neither holds.
+ */
+function hostAddresses(context: ProcessContext, host: NodeHost | undefined): { uri: string; stakingAddress: string } | string {
+  const httpPort = new URL(context.uri).port;
+  const stakingPort = context.stakingAddress.slice(context.stakingAddress.lastIndexOf(':') + 1);
+  if (host) return { uri: `http://${host.publicIp}:${httpPort}`, stakingAddress: `${host.publicIp}:${stakingPort}` };
+  assertLoopbackUrl(context.uri);
+  if (!context.stakingAddress.startsWith('127.0.0.1:')) return `staking listener is not on loopback: ${context.stakingAddress}`;
+  return { uri: context.uri, stakingAddress: context.stakingAddress };
+}
+
+/**
+ * Starts an avalanchego node on loopback (or on its own host) and resolves once the P-, X- and C-Chains are
  * bootstrapped and the C-Chain answers Ethereum JSON-RPC (or, with `waitFor: 'listening'`, once it
  * has bound its ports). Without `staking` it is a single-node network with ephemeral keys; reusing
  * a `dataDir` resumes the chain where it stopped.
@@ -87,7 +100,9 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
   // A context file left by an earlier run names the earlier run's ports.
   rmSync(contextPath, { force: true });
   const started = Date.now();
-  const proc = spawnLogged(binary, args, { logPath, detached: options.detached });
+  // A launcher (`ip netns exec`) execs the node in place: the pid spawned is the node's.
+  const [file, ...argv] = [...(options.host?.launcher ?? []), binary, ...args];
+  const proc = spawnLogged(file!, argv, { logPath, detached: options.detached });
   const fail = async (message: string, cause?: unknown): Promise<never> => {
     await proc.stop(5_000);
     throw new Error(`avalanchego did not start (log: ${logPath}, node logs: ${logDir})`, {
@@ -119,10 +134,9 @@ export async function startAvalancheLocal(options: AvalancheLocalOptions): Promi
     if (Date.now() > deadline) return fail(`no process context at ${contextPath} within ${timeoutMs} ms`);
     await sleep(100);
   }
-  const uri = context.uri;
-  assertLoopbackUrl(uri);
-  const stakingAddress = context.stakingAddress;
-  if (!stakingAddress.startsWith('127.0.0.1:')) return fail(`staking listener is not on loopback: ${stakingAddress}`);
+  const listening = hostAddresses(context, options.host);
+  if (typeof listening === 'string') return fail(listening);
+  const { uri, stakingAddress } = listening;
   const httpPort = Number(new URL(uri).port);
 
   const info = new JsonRpcClient(`${uri}/ext/info`, { timeoutMs: 5_000 });

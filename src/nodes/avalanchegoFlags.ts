@@ -75,6 +75,20 @@ export interface AvalancheNodeConfig {
   /** Fixed ports (e.g. a validator restarted on the ports its peers know). Default: chosen by the OS. */
   httpPort?: number;
   stakingPort?: number;
+  /** A node on a host of its own rather than on loopback (test rigs' network namespaces). */
+  host?: NodeHost;
+}
+
+/**
+ * A host of a node's own: a Linux network namespace with a routable address. The node binds every
+ * interface there, as many operators run it (so its process context names the wildcard, not an
+ * address), and tells its peers `publicIp`.
+ */
+export interface NodeHost {
+  /** The host's address, as its peers and the coordinator reach it. */
+  publicIp: string;
+  /** The command that runs a program on the host (`ip netns exec <name>`), which then execs the node in place. */
+  launcher: readonly string[];
 }
 
 export interface StakingFiles {
@@ -215,7 +229,7 @@ function stakingIdentityArgs(staking: StakingFiles, inline: boolean): string[] {
 
 /**
  * Writes the C-Chain config (and the upgrade file, for a chosen epoch duration) under the data
- * directory and returns the flags that start the node on loopback with them.
+ * directory and returns the flags that start the node with them, on loopback unless it has a host.
  */
 export function avalanchegoArgs(config: AvalancheNodeConfig, networkId: number, paths: AvalancheNodePaths): string[] {
   const { dataDir } = config;
@@ -231,11 +245,11 @@ export function avalanchegoArgs(config: AvalancheNodeConfig, networkId: number, 
   const args = [
     `--network-id=${networkId === LOCAL_NETWORK_ID ? 'local' : networkId}`,
     ...identity,
-    '--http-host=127.0.0.1',
+    `--http-host=${config.host ? '' : '127.0.0.1'}`,
     `--http-port=${config.httpPort ?? 0}`,
-    '--staking-host=127.0.0.1',
+    `--staking-host=${config.host ? '' : '127.0.0.1'}`,
     `--staking-port=${config.stakingPort ?? 0}`,
-    '--public-ip=127.0.0.1',
+    `--public-ip=${config.host?.publicIp ?? '127.0.0.1'}`,
     // Saying "no peers" explicitly keeps a first node from looking for the built-in beacons.
     `--bootstrap-ips=${bootstrappers.map((b) => b.ip).join(',')}`,
     `--bootstrap-ids=${bootstrappers.map((b) => b.nodeId).join(',')}`,

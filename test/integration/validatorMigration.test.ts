@@ -24,6 +24,11 @@ import { waitBootstrapped } from '../../src/dev/validatorNetwork.js';
  * protection on) and an API node, each validator with its own `regenesis agent` process. The
  * coordinator exports from the API node, and the agents halt the old validators and start the new
  * network; nothing here stands in for a node, an agent or Temporal.
+ *
+ * Every validator and its agent run on a host of their own (a network namespace with its own
+ * address), their nodes bound to every interface as many operators run them; the API node on a
+ * sixth host. The agents share no directory with the coordinator: they fetch the genesis from the
+ * object store's API, and reach Temporal and each other only at the hosts' addresses.
  */
 
 const expected = LOCAL_STAKERS_PUBLISHED;
@@ -52,7 +57,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
   let rig: MigrationRig;
 
   beforeAll(async () => {
-    rig = await MigrationRig.start('migration-it');
+    rig = await MigrationRig.start('migration-it', { hosts: true });
     // Validator 2's host runs its node through its own commands (as systemd would), and its agent
     // in command mode: the agent only runs those commands and watches the node.
     const v2 = rig.net.validators[1]!;
@@ -85,7 +90,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     await rig?.stop();
   });
 
-  it("(d) refuses, before anything is exported, a staker without its agent, an agent whose node is another validator, and an agent whose signer key is not the staker's", async () => {
+  it("(d) refuses, before anything is exported, a staker without its agent, an agent whose node is another validator, an agent whose signer key is not the staker's, and an agent that could not start a node", async () => {
     const refusal = (name: string, timeout?: number) =>
       rig.run(rig.plan(name, timeout)).then(
         () => undefined,
@@ -99,11 +104,14 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       );
       await rig.agents.start(rig.agentSpec(5));
 
-      // Staker 4's agent configured with staker 5's data directory: it is staker 4, but the node it would halt is not.
+      // On staker 5's host, an agent with staker 4's keys and that host's data directory: it is staker 4, but the node it would halt is not.
       await rig.agents.stop('v4');
-      await rig.agents.start(rig.agentSpec(4, { name: 'v4-on-v5-node', dataDir: rig.net.validators[4]!.dataDir }));
+      await rig.agents.start(rig.agentSpec(4, { name: 'v4-on-v5-node', dataDir: rig.net.validators[4]!.dataDir, launcher: rig.agentSpec(5).launcher }));
       expect(await refusal('other-node')).toMatch(
-        new RegExp(`agent ${expected[3]!.nodeID}: the node it manages \\(http://127\\.0\\.0\\.1:\\d+\\) is ${expected[4]!.nodeID}, another validator`),
+        // The node is named where the coordinator reaches it: its host's address, not the wildcard it is bound to.
+        new RegExp(
+          `agent ${expected[3]!.nodeID}: the node it manages \\(${rig.net.validators[4]!.uri.replaceAll('.', '\\.')}\\) is ${expected[4]!.nodeID}, another validator`,
+        ),
       );
       await rig.agents.stop('v4-on-v5-node');
       await rig.agents.start(rig.agentSpec(4));
@@ -118,13 +126,26 @@ describe('a five-validator avalanchego network migrated by its validator agents'
           `agent ${expected[4]!.nodeID}: its signer key's BLS public key ${expected[3]!.blsPublicKey} is not the genesis staker's ${expected[4]!.blsPublicKey}`,
         ),
       );
+      await rig.agents.stop('v5-wrong-signer');
+      await rig.agents.start(rig.agentSpec(5));
+
+      // Staker 3's agent could not record its node's command line at the halt: its work directory
+      // would be under a file. (An agent whose node binary does not run refuses to start at all.)
+      const inTheWay = join(rig.root, 'file-in-the-way');
+      writeFileSync(inTheWay, '');
+      await rig.agents.stop('v3');
+      await rig.agents.start(rig.agentSpec(3, { name: 'v3-no-work-dir', workDir: join(inTheWay, 'agent3') }));
+      expect(await refusal('no-work-dir')).toMatch(
+        new RegExp(`agent ${expected[2]!.nodeID}: its node at \\S+ could not be brought back after a halt: --work-dir ${inTheWay}/agent3 cannot be written`),
+      );
+
       // Refused before the export: no artifact, no node halted.
       expect(existsSync(rig.artifactsDir) ? readdirSync(rig.artifactsDir) : []).toEqual([]);
       for (const v of rig.net.validators) expect(v.process.hasExited()).toBe(false);
     } finally {
       // Stakers 4 and 5 with their own agents, whatever happened above: the other tests migrate all five.
-      for (const name of ['v4-on-v5-node', 'v5-wrong-signer', 'v4', 'v5']) await rig.agents.stop(name).catch(() => undefined);
-      await Promise.all([rig.agents.start(rig.agentSpec(4)), rig.agents.start(rig.agentSpec(5))]);
+      for (const name of ['v4-on-v5-node', 'v5-wrong-signer', 'v3-no-work-dir', 'v3', 'v4', 'v5']) await rig.agents.stop(name).catch(() => undefined);
+      await Promise.all([3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
     }
   });
 
@@ -133,16 +154,22 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     const { result } = await rig.run(rig.plan('tampered', 60, 1), {
       onPhase: (phase) => {
         if (phase !== 'approve') return;
-        // The approved file changes on its way to the hosts (one byte appended).
+        // The approved file changes on its way to the hosts (one byte appended): in the object
+        // store the hosts fetch it from, stored under its approved sha256.
         const run = readdirSync(rig.artifactsDir).find((d) => d.startsWith('tampered-'))!;
-        appendFileSync(join(rig.artifactsDir, run, 'genesis', 'genesis.json'), ' ');
+        const approved = join(rig.artifactsDir, run, 'genesis', 'genesis.json');
+        const sha256 = createHash('sha256').update(readFileSync(approved)).digest('hex');
+        appendFileSync(rig.objectStore ? join(rig.objectStore.rootDir, rig.objectStore.bucket, 'sha256', sha256) : approved, ' ');
       },
     });
     expect(result.status).toBe('RolledBack');
     if (result.status !== 'RolledBack') return;
     expect(result.failedPhase, result.reason).toBe('ratify');
     expect(result.reason).toMatch(
-      /could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/,
+      rig.objectStore
+        ? // Refused by the SDK's check of the checksum the bucket stored, or by the agent's own hash of the body.
+          /could not stage the genesis: stage genesis: staged genesis .*genesis\.json \(sha256 [0-9a-f]{64}\) from s3 bucket .*: (Checksum mismatch|.*expected sha256 [0-9a-f]{64}, got [0-9a-f]{64}; refused, nothing written)/
+        : /could not stage the genesis: stage genesis: staged genesis .*genesis\.json has sha256 [0-9a-f]{64}, not the approved [0-9a-f]{64}: refused, nothing staged/,
     );
     // Nothing was halted: the rollback had nothing of the network's to undo.
     expect(result.compensations).toEqual(['stop-rehearsal', 'discard-artifacts']);
@@ -251,7 +278,11 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       await rig.agents.start(rig.agentSpec(4, { name: 'v4-slow-restarted', nodeBinary: slow }));
     })();
 
-    const workers = new WorkerProcesses(rig.root, { TEMPORAL_ADDRESS: rig.env.address, REGENESIS_CANARY_KEY_FILE: rig.canaryKeyFile });
+    const workers = new WorkerProcesses(rig.root, {
+      TEMPORAL_ADDRESS: rig.env.address,
+      REGENESIS_CANARY_KEY_FILE: rig.canaryKeyFile,
+      ...rig.objectStore!.env(),
+    });
     workers.prepare();
     const taskQueue = uniqueTaskQueue('migrate');
     workers.start({ taskQueue, artifactsDir: rig.artifactsDir });
@@ -381,15 +412,17 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     // on the same ports, where it serves the new network's chain with the others.
     const contextPath = join(rig.root, 'agent3', result.runKey, 'node', 'process.json');
     const before = JSON.parse(readFileSync(contextPath, 'utf8')) as { pid: number; uri: string };
+    // Its context names the ports it bound on its host; the test reaches it at the host's address.
+    const reachable = nodes.find((n) => n.nodeId === expected[2]!.nodeID)!.uri;
     process.kill(before.pid, 'SIGKILL');
     let after = before;
-    for (let waited = 0; after.pid === before.pid || (await notBootstrapped(after.uri)).length > 0; waited += 500) {
+    for (let waited = 0; after.pid === before.pid || (await notBootstrapped(reachable)).length > 0; waited += 500) {
       if (waited > 120_000) throw new Error(`validator 3's new node was not started again within 120 s (process context: ${JSON.stringify(after)})`);
       await sleep(500);
       after = existsSync(contextPath) ? (JSON.parse(readFileSync(contextPath, 'utf8')) as typeof before) : before;
     }
     expect(after.uri).toBe(before.uri);
-    const restarted = new JsonRpcClient(`${after.uri}/ext/bc/C/rpc`, { timeoutMs: 60_000 });
+    const restarted = new JsonRpcClient(`${reachable}/ext/bc/C/rpc`, { timeoutMs: 60_000 });
     expect(BigInt(await restarted.call<Hex>('eth_chainId'))).toBe(BigInt(await cRpc.call<Hex>('eth_chainId')));
     expect(
       readFileSync(join(rig.root, 'agent3', result.runKey, 'new-node.log'), 'utf8')

@@ -15,6 +15,7 @@ import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import type { Activities } from '../../activities/index.js';
 import { startVersityGw, type VersityGw } from './versitygw.js';
+import { HostNetwork } from './hostNetwork.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { approval, approvers } from '../helpers/approvers.js';
 import { AgentProcesses, type AgentSpec } from '../../src/dev/agentProcesses.js';
@@ -46,7 +47,14 @@ export class MigrationRig {
   /** With `gatedHalts`: every agent halts its validator only for a run its approver (operator-1) signed. */
   approverKeysFile?: string;
 
-  static async start(prefix: string, options: { objectStore?: boolean; gatedHalts?: boolean } = {}): Promise<MigrationRig> {
+  /**
+   * With `hosts`: every validator and its agent on a host of its own (a network namespace with its
+   * own address, nodes bound to every interface), the API node on a sixth; Temporal and the object
+   * store on the machine's address on the hosts' bridge. Implies `objectStore`.
+   */
+  hosts?: HostNetwork;
+
+  static async start(prefix: string, options: { objectStore?: boolean; gatedHalts?: boolean; hosts?: boolean } = {}): Promise<MigrationRig> {
     const rig = new MigrationRig();
     await keccakReady();
     rig.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -59,10 +67,16 @@ export class MigrationRig {
     }
     process.env[CANARY_KEY_ENV] = rig.canaryKeyFile;
     try {
-      if (options.objectStore) rig.objectStore = await startVersityGw();
-      rig.env = await startTemporal();
-      rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS);
-      rig.agents = new AgentProcesses(rig.root, rig.env.address);
+      if (options.hosts) rig.hosts = HostNetwork.create(6);
+      const ip = rig.hosts?.coordinatorIp;
+      if (options.objectStore || rig.hosts) rig.objectStore = await startVersityGw(ip ? { host: ip } : {});
+      // The SDK checks its dev server at 127.0.0.1 whatever address it binds, so with hosts it binds
+      // every interface of the machine and the agents are given the bridge address.
+      rig.env = await startTemporal(ip ? { ip: '0.0.0.0' } : {});
+      const hosts = rig.hosts ? { validators: rig.hosts.hosts.slice(0, 5), api: rig.hosts.hosts[5]! } : undefined;
+      rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS, hosts);
+      const temporalPort = rig.env.address.slice(rig.env.address.lastIndexOf(':') + 1);
+      rig.agents = new AgentProcesses(rig.root, ip ? `${ip}:${temporalPort}` : rig.env.address);
       await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
       const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
       rig.sender = new Sender(rpc, new Wallet(EWOQ_KEY), BigInt(await rpc.call<Hex>('eth_chainId')));
@@ -80,6 +94,7 @@ export class MigrationRig {
     if (this.root) await killNodesUnder(this.root);
     await this.env?.teardown();
     await this.objectStore?.stop();
+    this.hosts?.destroy();
     if (this.root) rmSync(this.root, { recursive: true, force: true });
   }
 
@@ -99,6 +114,7 @@ export class MigrationRig {
       dataDir: this.net.validators[i - 1]!.dataDir,
       staking: LOCAL_STAKERS[i - 1]!,
       workDir: join(this.root, `agent${i}`),
+      ...(this.hosts ? { launcher: this.hosts.hosts[i - 1]!.launcher } : {}),
       // Validators on other hosts: nothing shared with the coordinator but the object store.
       ...(this.objectStore ? {} : { artifactsDir: this.artifactsDir }),
       env: {

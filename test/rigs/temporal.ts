@@ -5,8 +5,11 @@ import { createWorker, type WorkerOptions } from '../../src/worker.js';
 
 let runtimeQuiet = false;
 
-/** A real Temporal dev server (the CLI binary from the bootstrap), on a free loopback port. */
-export async function startTemporal(options: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * A real Temporal dev server (the CLI binary from the bootstrap), on a free loopback port, or on
+ * `ip` (every interface, for agents on hosts of their own: the SDK itself always reaches it at 127.0.0.1).
+ */
+export async function startTemporal(options: { dbFilename?: string; ip?: string } = {}): Promise<TestWorkflowEnvironment> {
   if (!runtimeQuiet) {
     runtimeQuiet = true;
     Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -14,7 +17,7 @@ export async function startTemporal(options: { dbFilename?: string } = {}): Prom
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: toolPath('temporal') },
-      ip: '127.0.0.1',
+      ip: options.ip ?? '127.0.0.1',
       dbFilename: options.dbFilename,
       log: { format: 'pretty', level: 'error' },
     },

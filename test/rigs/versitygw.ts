@@ -11,6 +11,8 @@ import { isPortInUse, ProcessStartError, spawnLogged, type ManagedProcess } from
 import { toolPath } from '../../src/tools.js';
 
 export interface VersityGwOptions {
+  /** The address it listens on (a rig's bridge, for agents on hosts of their own). Default loopback. */
+  host?: string;
   /** The bucket created once the server answers; default `regenesis-artifacts`. */
   bucket?: string;
   startTimeoutMs?: number;
@@ -129,8 +131,9 @@ export async function startVersityGw(options: VersityGwOptions = {}): Promise<Ve
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const logPath = join(dir, `versitygw-${port}.log`);
-    const proc = spawnLogged(binary, ['--port', `127.0.0.1:${port}`, '--quiet', 'posix', rootDir], { logPath, env: serverEnv(credentials) });
-    const endpoint = `http://127.0.0.1:${port}`;
+    const host = options.host ?? '127.0.0.1';
+    const proc = spawnLogged(binary, ['--port', `${host}:${port}`, '--quiet', 'posix', rootDir], { logPath, env: serverEnv(credentials) });
+    const endpoint = `http://${host}:${port}`;
     try {
       await waitForHttp(endpoint, proc, options.startTimeoutMs ?? 30_000);
     } catch (err) {

@@ -144,20 +144,23 @@ describe('the final stage of a two-stage launch', () => {
     });
   });
 
-  it('a rollback restarts every halted node, and ends incomplete naming one whose data directory changed while it was down', async () => {
+  it('a rollback resumes every halted node, and ends incomplete naming one whose data directory changed while it was down', async () => {
     let resumes = 0;
     resetSandbox({
       agentHaltOldNode: () => halted(12),
-      // NodeID-B's agent finds its directory's digest changed since the halt; it restarts the node all the same.
+      // NodeID-B's agent finds its directory's digest changed since the halt, and leaves the node down.
       agentResumeOldNode: () =>
-        ++resumes === 2 ? { resumed: true, dataUnchanged: false, dataDigest: 'cd'.repeat(32) } : { resumed: true, dataUnchanged: true },
+        ++resumes === 2 ? { resumed: false, dataUnchanged: false, dataDigest: 'cd'.repeat(32) } : { resumed: true, dataUnchanged: true },
     });
     const r = run();
     await haltOldValidators(r, ['NodeID-A', 'NodeID-B', 'NodeID-C'], 60);
     const outcome = await r.saga.compensate();
     expect(sandbox.calls.filter((c) => c.activity === 'agentResumeOldNode')).toHaveLength(3);
     expect(outcome.failed).toEqual([
-      { name: 'resume-old-network', error: expect.stringMatching(/data directory changed while the node was halted on NodeID-B \(digest at resume cdcd/) },
+      {
+        name: 'resume-old-network',
+        error: expect.stringMatching(/data directory changed while the node was halted on NodeID-B \(not restarted; digest at resume cdcd/),
+      },
     ]);
     expect(outcome.failed[0]!.error).not.toMatch(/NodeID-[AC]/);
   });

@@ -19,6 +19,11 @@ import { liveNode, readProcessContext } from '../../src/nodes/processContext.js'
  * the process has, the agent must work out on its own from argv, environment, config file and HOME.
  */
 const FAKE_NODE = `
+if (process.argv.includes('--help')) {
+  // As avalanchego lists its flags: one per line.
+  for (const f of ['config-file', 'config-file-content', 'data-dir', 'http-port', 'process-context-file']) console.log('      --' + f + ' string    ' + f);
+  process.exit(0);
+}
 import { createServer } from 'node:http';
 import { renameSync, writeFileSync } from 'node:fs';
 const flag = (name) => {
@@ -242,7 +247,8 @@ describe('the agent finds its node however the node was given its data directory
   });
 
   const restarts: Array<[string, (dir: string, data: string) => Omit<Start, 'context'>]> = [
-    ['the environment', (_, data) => ({ env: { AVAGO_DATA_DIR: data, AVAGO_HTTP_PORT: '0' } })],
+    // AVAGO_NOTES names no flag of the node (it ignores it): as a flag it would fail the restart.
+    ['the environment', (_, data) => ({ env: { AVAGO_DATA_DIR: data, AVAGO_HTTP_PORT: '0', AVAGO_NOTES: 'rack 4' } })],
     // Its port 0 from the config file too: the restart must take the port the node had.
     ['a config file', (dir, data) => ({ args: [`--config-file=${configFile(dir, 'node.json', { 'data-dir': data, 'http-port': 0 })}`] })],
     ['the default directory', (dir) => ({ args: ['--http-port=0'], env: { HOME: join(dir, 'home') } })],
@@ -267,6 +273,7 @@ describe('the agent finds its node however the node was given its data directory
         expect.arrayContaining([`--data-dir=${data}`, `--process-context-file=${join(data, 'process.json')}`, `--http-port=${new URL(uri).port}`]),
       );
       expect(record.argv.filter((a) => a.includes('-content'))).toEqual([]);
+      expect(record.argv.filter((a) => a.startsWith('--notes'))).toEqual([]);
       if (way === 'an inline config') expect(record.argv).toContain(`--config-file=${join(config.workDir, 'keys', 'old-node-config.json')}`);
       const resumed = await resumeOldNode(config, 'run-1', () => {}, 20_000);
       expect(resumed).toMatchObject({ resumed: true, uri });

@@ -130,9 +130,13 @@ async function waitForStartTime(run: RegenesisRun, startTime: number): Promise<v
 }
 
 /**
- * The first staker's node is the new network's bootstrapper; the others join it. A start may take
- * minutes, so only the wait for each agent to pick it up is bounded by the agent timeout: a host
- * lost after its old node was halted fails the launch (and the rollback resumes the others).
+ * Every new node at once, each bootstrapping from all the other stakers at the addresses their
+ * agents reported at the halt, so no one host holds the launch up or is its single point of
+ * failure (avalanchego starts a chain once 3/4 of its beacons are connected). Runs whose agents
+ * reported no addresses, or started before this, start the first staker's node alone and the
+ * others from it. A start may take minutes, so only the wait for each agent to pick it up is
+ * bounded by the agent timeout: a host lost after its old node was halted fails the launch (and the
+ * rollback resumes the others).
  */
 async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, agentTimeout: number): Promise<void> {
   const start = (nodeId: string, bootstrappers: Array<{ nodeId: string; ip: string }>) =>
@@ -144,6 +148,12 @@ async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, ag
         bootstrappers,
       }),
     );
+  const stakers = genesis.stakers.map((s) => s.nodeID);
+  if (stakers.every((id) => run.peerAddresses.has(id)) && patched(PATCHES.beaconsEveryStaker.id)) {
+    const beaconsOf = (id: string) => stakers.filter((other) => other !== id).map((other) => ({ nodeId: other, ip: run.peerAddresses.get(other)! }));
+    await Promise.all(stakers.map((id) => start(id, beaconsOf(id))));
+    return;
+  }
   const [first, ...rest] = genesis.stakers;
   const firstNode = await start(first!.nodeID, []);
   const beacon = [{ nodeId: first!.nodeID, ip: firstNode.stakingAddress }];
