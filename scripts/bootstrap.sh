@@ -2,12 +2,14 @@
 # Makes sure the real programs the product and its tests drive are present, building them from the
 # Go module proxy when missing. Binaries are cached outside the repository (~/.cache/regenesis/bin
 # or $REGENESIS_TOOL_CACHE); TEMPORAL_BIN, GETH_BIN, AVALANCHEGO_BIN, ANVIL_BIN, VERSITYGW_BIN and PATH
-# are honoured first (TEMPORAL_SERVER_BIN and TEMPORAL_SQL_TOOL_BIN for the cluster's tools).
+# are honoured first (TEMPORAL_SERVER_BIN, TEMPORAL_SQL_TOOL_BIN and TEMPORAL_UI_SERVER_BIN for the
+# cluster's tools).
 #
-# Usage: bootstrap.sh [--for WHAT] [--print] [temporal] [geth] [avalanchego] [anvil] [versitygw] [cluster]
+# Usage: bootstrap.sh [--for WHAT] [--print] [temporal] [geth] [avalanchego] [anvil] [versitygw] [cluster] [ui]
 # With no tool named, all but the cluster's (what `npm test` needs). `cluster` (or its parts
-# temporal-server and temporal-sql-tool) is the Temporal server on PostgreSQL of scripts/cluster.sh,
-# about 4 more minutes: only `npm run test:cluster` and the cluster script ask for it. WHAT says in
+# temporal-server, temporal-sql-tool and temporal-ui-server) is the Temporal server on PostgreSQL
+# of scripts/cluster.sh and its Web UI, about 5 more minutes: only `npm run test:cluster` and the
+# cluster script ask for it; `ui` is the Web UI server alone. WHAT says in
 # the messages why a build runs; --print writes each named tool's path to stdout, in order.
 set -euo pipefail
 # Tools are resolved inside command substitutions: a failure there must stop the script too.
@@ -20,9 +22,10 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --for) FOR="$2"; shift 2 ;;
     --print) PRINT=true; shift ;;
-    cluster) TOOLS+=(temporal-server temporal-sql-tool); shift ;;
-    temporal|geth|avalanchego|anvil|versitygw|temporal-server|temporal-sql-tool) TOOLS+=("$1"); shift ;;
-    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil versitygw cluster)" >&2; exit 2 ;;
+    cluster) TOOLS+=(temporal-server temporal-sql-tool temporal-ui-server); shift ;;
+    ui) TOOLS+=(temporal-ui-server); shift ;;
+    temporal|geth|avalanchego|anvil|versitygw|temporal-server|temporal-sql-tool|temporal-ui-server) TOOLS+=("$1"); shift ;;
+    *) echo "[bootstrap] ERROR: unknown argument $1 (tools: temporal geth avalanchego anvil versitygw cluster ui)" >&2; exit 2 ;;
   esac
 done
 [ ${#TOOLS[@]} -gt 0 ] || TOOLS=(temporal geth avalanchego anvil versitygw)
@@ -33,6 +36,7 @@ GETH_VERSION=v1.16.7
 AVALANCHEGO_VERSION=v1.14.0   # first tag with proposervm.getCurrentEpoch; later tags carry a replace directive
 VERSITYGW_VERSION=v1.8.0      # S3-compatible object store (Apache-2.0) the artifact tests publish to and fetch from
 TEMPORAL_SERVER_VERSION=v1.29.1   # the server the CLI v1.5.1 embeds, here on PostgreSQL (scripts/cluster.sh)
+TEMPORAL_UI_VERSION=v2.42.1       # the Web UI server the CLI v1.5.1 embeds; its module carries the built UI
 CACHE="${REGENESIS_TOOL_CACHE:-$HOME/.cache/regenesis/bin}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 mkdir -p "$CACHE"
@@ -56,7 +60,7 @@ resolve() {
 }
 
 # Rough build times on a 2-core machine, said before a build so nobody wonders whether it hangs.
-declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2 [temporal-server]=3 [temporal-sql-tool]=1)
+declare -A BUILD_MINUTES=([temporal]=5 [geth]=4 [avalanchego]=5 [versitygw]=2 [temporal-server]=3 [temporal-sql-tool]=1 [temporal-ui-server]=1)
 
 # go_build NAME MODULE VERSION: `go install` names a binary after its package directory (avalanchego's
 # is `main`, the Temporal server's `server`), so it is built into a private GOBIN and moved into the
@@ -119,6 +123,11 @@ fi
 if want temporal-sql-tool; then
   temporal_sql_tool=$(ensure_go_tool temporal-sql-tool TEMPORAL_SQL_TOOL_BIN "temporal-sql-tool (scripts/cluster.sh)" go.temporal.io/server/cmd/tools/sql "$TEMPORAL_SERVER_VERSION")
   say "temporal-sql-tool: $temporal_sql_tool ($("$temporal_sql_tool" --version 2>/dev/null | head -1))"
+fi
+
+if want temporal-ui-server; then
+  temporal_ui_server=$(ensure_go_tool temporal-ui-server TEMPORAL_UI_SERVER_BIN "the Temporal Web UI server (scripts/cluster.sh)" github.com/temporalio/ui-server/v2/cmd/server "$TEMPORAL_UI_VERSION")
+  say "temporal-ui-server: $temporal_ui_server ($("$temporal_ui_server" --version 2>/dev/null | head -1))"
 fi
 
 if want anvil; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The Web UI end-to-end test drives a real Chromium (playwright-core, no browser download here):
-# Debian's package, at $CHROMIUM_BIN or /usr/bin/chromium. As root this installs it the way CI
-# does; otherwise it stops at once with the one command that does.
+# The Web UI tests (test/e2e, test/cluster/webui.test.ts) drive a real Chromium (playwright-core,
+# no browser download here): Debian's package, at $CHROMIUM_BIN or /usr/bin/chromium. As root this
+# installs it the way CI does; otherwise it stops at once with the one command that does.
 set -euo pipefail
 browser="${CHROMIUM_BIN:-/usr/bin/chromium}"
 [ -x "$browser" ] && exit 0

@@ -5,10 +5,11 @@
 tools() {
   [ -n "${TEMPORAL_SERVER:-}" ] && return
   local out
-  out=$(bash "$ROOT/scripts/bootstrap.sh" --for "the local cluster" --print temporal-server temporal-sql-tool temporal)
+  out=$(bash "$ROOT/scripts/bootstrap.sh" --for "the local cluster" --print temporal-server temporal-sql-tool temporal temporal-ui-server)
   TEMPORAL_SERVER=$(sed -n 1p <<<"$out")
   SQL_TOOL=$(sed -n 2p <<<"$out")
   TEMPORAL_CLI=$(sed -n 3p <<<"$out")
+  TEMPORAL_UI_SERVER=$(sed -n 4p <<<"$out")
 }
 
 # PostgreSQL refuses to run as root: as root its programs run as the `postgres` user.
@@ -25,12 +26,17 @@ pg_bin() {
   echo "$found"
 }
 
-# Ten loopback ports chosen once per cluster directory and kept: clients and a restarted server find
+# Loopback ports chosen once per cluster directory and kept: clients and a restarted server find
 # the cluster where it was. Membership ports go below 32768: the server stores them as a smallint.
 ensure_ports() {
-  [ -f "$PORTS" ] && return
-  local free
-  free=$(node -e '
+  if [ ! -f "$PORTS" ]; then write_server_ports; fi
+  # A directory made before the cluster had a Web UI gets its port now.
+  grep -q '^TEMPORAL_UI_PORT=' "$PORTS" || echo "TEMPORAL_UI_PORT=${REGENESIS_CLUSTER_UI_PORT:-$(free_ports any)}" >>"$PORTS"
+}
+
+# free_ports KIND...: one free loopback port per KIND (`any`, or `low`: below 32768), all distinct.
+free_ports() {
+  node -e '
     const net = require("node:net");
     const kinds = process.argv.slice(1);
     const held = [];
@@ -44,8 +50,13 @@ ensure_ports() {
       }
       console.log(held.map((s) => s.address().port).join(" "));
       held.forEach((s) => s.close());
-    })();' any any any low any low any low any low)
-  read -r pg frontend http fm history hm matching mm worker wm <<<"$free"
+    })();' "$@"
+}
+
+write_server_ports() {
+  local free
+  free=$(free_ports any any any low any low any low any low any)
+  read -r pg frontend http fm history hm matching mm worker wm ui <<<"$free"
   cat >"$PORTS" <<EOF
 PG_PORT=$pg
 TEMPORAL_FRONTEND_PORT=${REGENESIS_CLUSTER_PORT:-$frontend}
@@ -57,6 +68,7 @@ TEMPORAL_MATCHING_PORT=$matching
 TEMPORAL_MATCHING_MEMBERSHIP_PORT=$mm
 TEMPORAL_WORKER_PORT=$worker
 TEMPORAL_WORKER_MEMBERSHIP_PORT=$wm
+TEMPORAL_UI_PORT=${REGENESIS_CLUSTER_UI_PORT:-$ui}
 EOF
 }
 

@@ -14,6 +14,8 @@ export interface LocalCluster {
   dir: string;
   /** The TEMPORAL_* variables `cluster.sh env` prints: what a client of this cluster is given. */
   env: Record<string, string>;
+  /** The cluster's Web UI (`cluster.sh ui-url`), a client of the frontend with the client certificate. */
+  uiUrl: string;
   /** Those variables read the way every client reads them. */
   connection(): TemporalConnectionConfig;
   /** Runs `cluster.sh <command>` on this cluster, with extra environment variables. */
@@ -59,9 +61,11 @@ export async function startCluster(name: string): Promise<LocalCluster> {
   try {
     await script('start');
     const env = parseEnv(await script('env'));
+    const uiUrl = (await script('ui-url')).trim();
     return {
       dir,
       env,
+      uiUrl,
       script,
       destroy,
       connection: () => temporalConnectionFromEnv(env),

@@ -1,4 +1,4 @@
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -53,6 +53,54 @@ export async function fillCodeMirror(editor: Locator, text: string): Promise<voi
 
 export function workflowUrl(uiUrl: string, workflowId: string, namespace = 'default'): string {
   return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/**
+ * The namespace's workflow list, reloaded until it shows `workflowId`: the list comes from the
+ * visibility store, which indexes a run a moment after it starts or closes. Returns the run's link.
+ */
+export async function untilListed(page: Page, uiUrl: string, workflowId: string, timeoutMs = 30_000, namespace = 'default'): Promise<Locator> {
+  const link = visible(page.getByRole('link', { name: workflowId, exact: true }));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(`${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows`);
+    try {
+      await link.waitFor({ state: 'visible', timeout: 5_000 });
+      return link;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the Web UI's workflow list did not show ${workflowId} within ${timeoutMs} ms`, { cause: err });
+    }
+  }
+}
+
+/** The run's status badge in the header of its page (it carries no test id, only its text). */
+export async function statusBadge(page: Page, status: string): Promise<void> {
+  await visible(page.locator('header').getByText(status, { exact: true })).waitFor({ state: 'visible', timeout: 30_000 });
+}
+
+/** A line of the JSON the run page shows under *Result* (a read-only CodeMirror view). */
+export function resultLine(page: Page, text: string): Locator {
+  return page.locator('.cm-line').filter({ hasText: text });
+}
+
+/** The three parts of a run's User Metadata tab, each Markdown the UI renders in a sandboxed frame. */
+export interface UserMetadataFrames {
+  /** The one-line summary given at start (the CLI and the schedule give one; the UI's form none). */
+  summary: FrameLocator;
+  /** The static details given at start. */
+  details: FrameLocator;
+  /**
+   * The current details the workflow keeps up to date, read by a query: blank unless a worker of
+   * the run's task queue is running. Always the tab's last frame, with or without the other two.
+   */
+  current: FrameLocator;
+}
+
+/** Opens a run page's User Metadata tab (Temporal user metadata: Summary, Details, Current Details). */
+export async function openUserMetadata(page: Page): Promise<UserMetadataFrames> {
+  await visible(page.getByText('User Metadata', { exact: true })).click();
+  const frames = page.frameLocator('iframe');
+  return { summary: frames.first(), details: frames.nth(1), current: frames.last() };
 }
 
 /** The Web UI's *Start Workflow* form: ID, task queue, type and one json/plain payload. */

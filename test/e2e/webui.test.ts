@@ -16,7 +16,7 @@ import { createWorker } from '../../src/worker.js';
 import { ratifyUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { uniqueTaskQueue } from '../rigs/temporal.js';
 import { localStaker, validatorKeys, type TestValidator } from '../helpers/validators.js';
-import { launchChromium, screenshot, sendUpdateFromUi, startWorkflowFromUi, visible, workflowUrl } from './ui.js';
+import { launchChromium, openUserMetadata, resultLine, screenshot, sendUpdateFromUi, startWorkflowFromUi, statusBadge, visible, workflowUrl } from './ui.js';
 import { ratificationOf, untilPhase } from '../helpers/phases.js';
 import { approval } from '../helpers/approvers.js';
 
@@ -103,16 +103,6 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
       localLaunch('uinet', validatorKeys(staker, 100)),
     );
 
-  /** The run's status badge in the header of its page (it carries no test id, only its text). */
-  async function statusBadge(status: string): Promise<void> {
-    await visible(page.locator('header').getByText(status, { exact: true })).waitFor({ state: 'visible', timeout: 30_000 });
-  }
-
-  /** A line of the JSON the run page shows under *Result* (a read-only CodeMirror view). */
-  function resultLine(text: string) {
-    return page.locator('.cm-line').filter({ hasText: text });
-  }
-
   it('a plan with an unknown field, started from the form, shows as a Failed run naming the field', async () => {
     const workflowId = `${taskQueue}-bad-plan`;
     await startWorkflowFromUi(
@@ -126,9 +116,9 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     expect((await handle.describe()).status.name).toBe('FAILED');
 
     await page.goto(workflowUrl(server.uiUrl, workflowId));
-    await statusBadge('Failed');
+    await statusBadge(page, 'Failed');
     // The failure is rendered in the Result panel as JSON; its `message` line names the field.
-    const message = visible(resultLine('"message"'));
+    const message = visible(resultLine(page, '"message"'));
     await message.waitFor({ state: 'visible', timeout: 30_000 });
     expect(await message.innerText()).toMatch(/"message": "plan\.chains\.C: Unrecognized key: \\"partitionz\\"/);
     await screenshot(page, '02-bad-plan-failed');
@@ -143,12 +133,11 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     const { genesisSha256 } = await handle.query(statusQuery);
     expect(genesisSha256).toMatch(/^(0x)?[0-9a-f]{64}$/);
     await page.goto(workflowUrl(server.uiUrl, workflowId));
-    await statusBadge('Running');
+    await statusBadge(page, 'Running');
     // The run's current details (Temporal user metadata, kept up to date by the workflow), on the
     // run's User Metadata tab: where it is in its checklist, and the approval it waits for with the
-    // exact command to give it. The UI renders the Markdown in a sandboxed frame.
-    await visible(page.getByText('User Metadata', { exact: true })).click();
-    const details = page.frameLocator('iframe').first();
+    // exact command to give it.
+    const details = (await openUserMetadata(page)).current;
     await details.getByText('Your step:').first().waitFor({ state: 'visible', timeout: 30_000 });
     await details
       .getByText(`regenesis approve ${workflowId} --approver <your name> --genesis-sha256 ${genesisSha256}`)
@@ -174,8 +163,8 @@ describe('Web UI end to end (Chromium, Temporal dev server, in-process worker, g
     expect(result.launch?.newNetwork.block0Root).toBe(result.freeze.stateRoot);
 
     await page.goto(workflowUrl(server.uiUrl, workflowId));
-    await statusBadge('Completed');
-    await visible(resultLine('"status": "Completed"')).waitFor({ state: 'visible', timeout: 30_000 });
+    await statusBadge(page, 'Completed');
+    await visible(resultLine(page, '"status": "Completed"')).waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, '07-completed');
 
     // The review page approvers read: rendered by Chromium from the file alone, its figures are the report's.

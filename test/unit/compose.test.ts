@@ -13,6 +13,8 @@ const compose = parse(read('docker-compose.yml'));
 const services = compose.services;
 const serverConfig = read('deploy/temporal/config.yaml');
 const serverScript = read('scripts/cluster/server.sh');
+const uiConfig = read('deploy/temporal-ui/config.yaml');
+const uiScript = read('scripts/cluster/ui.sh');
 const bootstrap = read('scripts/bootstrap.sh');
 /** The frontend port config.yaml falls back to: what compose leaves unset and publishes. */
 const frontendPort = /grpcPort: \{\{ default "(\d+)" \(env "TEMPORAL_FRONTEND_PORT"\) \}\}/.exec(serverConfig)![1];
@@ -79,6 +81,31 @@ describe('docker-compose.yml', () => {
     expect(serverScript).toContain('bash "$ROOT/deploy/temporal/namespace.sh"');
   });
 
+  it('runs the Web UI server from the template scripts/cluster.sh runs it from, with every variable it reads', () => {
+    const ui = services['temporal-ui'];
+    expect(ui.volumes).toEqual(['./deploy/temporal-ui:/etc/temporal-ui/config:ro']);
+    expect(ui.command.join(' ')).toBe('temporal-ui-server --root / --config /etc/temporal-ui/config --env config start');
+    expect(uiScript).toContain('"$TEMPORAL_UI_SERVER" --root / --config "$ROOT/deploy/temporal-ui" --env config start');
+    // The UI server renders the file only when it says so in its first lines.
+    expect(uiConfig.split('\n')[0]).toBe('# enable-template');
+    const reads = [...new Set(all(uiConfig, /env "(\w+)"/g))];
+    expect(reads).toEqual(expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CA', 'TEMPORAL_UI_PORT']));
+    // The cluster script gives it what `cluster.sh env` gives every client, and its own bind address and port.
+    const printEnv = /^print_env\(\) \{\n([\s\S]*?)\n\}/m.exec(serverScript)![1]!;
+    const startUi = /^start_ui\(\) \{\n([\s\S]*?)\n\}/m.exec(uiScript)![1]!;
+    expect(startUi).toContain('eval "$(print_env)"');
+    for (const name of reads) {
+      expect(name in ui.environment, `compose sets ${name}`).toBe(true);
+      expect(printEnv.includes(name) || new RegExp(`export [^\\n]*\\b${name}\\b`).test(startUi), `cluster.sh sets ${name}`).toBe(true);
+    }
+    // It checks the frontend's certificate against the CA (the UI server skips that unless told).
+    expect(uiConfig).toMatch(/^ {2}enableHostVerification: true$/m);
+    const port = /^port: \{\{ default "(\d+)" \(env "TEMPORAL_UI_PORT"\) \}\}$/m.exec(uiConfig)![1];
+    expect(ui.environment.TEMPORAL_UI_PORT).toBe(port);
+    expect(ui.ports).toEqual([`127.0.0.1:8233:${port}`]);
+    expect(ui.environment.TEMPORAL_TLS_SERVER_NAME).toBe('temporal');
+  });
+
   it('sets every variable the server configuration reads without a default, and every one the cluster script sets', () => {
     const temporal = services.temporal;
     const setHere = (name: string) => name in temporal.environment || temporal.command.join(' ').includes(`${name}=`);
@@ -125,11 +152,13 @@ describe('docker-compose.yml', () => {
     expect(services['object-store-bucket'].environment.AWS_ENDPOINT_URL).toBe(`http://object-store:${port}`);
   });
 
-  it('builds the server and the object store at the versions the bootstrap builds for the tests', () => {
+  it('builds the server, the Web UI and the object store at the versions the bootstrap builds for the tests', () => {
     const temporalImage = read('deploy/temporal/Dockerfile');
     expect(temporalImage).toContain(`ARG TEMPORAL_SERVER_VERSION=v${pinned('TEMPORAL_SERVER_VERSION')}`);
     expect(temporalImage).toContain(`ARG TEMPORAL_CLI_VERSION=v${pinned('TEMPORAL_VERSION')}`);
     expect(read('deploy/object-store/Dockerfile')).toContain(`ARG VERSITYGW_VERSION=v${pinned('VERSITYGW_VERSION')}`);
+    expect(read('deploy/temporal-ui/Dockerfile')).toContain(`ARG TEMPORAL_UI_VERSION=v${pinned('TEMPORAL_UI_VERSION')}`);
+    expect(services['temporal-ui'].image).toBe(`regenesis-temporal-ui:${pinned('TEMPORAL_UI_VERSION')}`);
     expect(services['object-store'].image).toBe(`regenesis-object-store:${pinned('VERSITYGW_VERSION')}`);
   });
 
