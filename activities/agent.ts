@@ -44,8 +44,15 @@ export function agentActivities(config: AgentConfig) {
   };
   return {
     async agentIdentify(): Promise<AgentIdentity> {
-      // Preflight's question: also the node this agent would halt, as found now.
-      return named('identify', async () => ({ ...(await identify(config)), node: await managedNode(config) }));
+      // Preflight's question: also the node this agent would halt, as found now, and whose approvals its halt needs.
+      return named('identify', async () => {
+        const list = config.approverKeysFile ? readHaltApprovers(config.approverKeysFile) : undefined;
+        return {
+          ...(await identify(config)),
+          node: await managedNode(config),
+          ...(list ? { haltApprovers: { required: list.required, names: list.approvers.map((a) => a.name) } } : {}),
+        };
+      });
     },
     /** Signs only a genesis it has checked against its own node and keys (src/agent/genesisCheck.ts). */
     async agentSignGenesis(input: RatificationRequest): Promise<Ratification> {

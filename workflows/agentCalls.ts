@@ -11,6 +11,7 @@ import type { Plan } from '../src/plan/index.js';
 import { chainRead, keys } from './activities.js';
 import { PATCHES } from './patches.js';
 import type { RegenesisRun } from './state.js';
+import { awaitHaltApprovals } from './approvals.js';
 
 export type AgentsOperator = Extract<NonNullable<Plan['launch']>['operator'], { kind: 'agents' }>;
 
@@ -142,7 +143,11 @@ export async function haltOldValidators(run: RegenesisRun, nodeIds: readonly str
   const halted = await Promise.all(
     nodeIds.map((id) =>
       onAgent(id, 'halt the old node', timeoutSeconds, () =>
-        agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({ runKey, approvals: run.approvals }),
+        // An emergency run's halt was approved on its own (approvals.ts); any other's with its genesis.
+        agentOf(id, agentPolicies.step, timeoutSeconds).agentHaltOldNode({
+          runKey,
+          approvals: run.haltApprovals.length > 0 ? run.haltApprovals : run.approvals,
+        }),
       ),
     ),
   );
@@ -188,6 +193,8 @@ export async function haltBeforeExport(run: RegenesisRun, op: AgentsOperator): P
   if (!primary) throw failure('InvalidPlan', 'plan.launch.operator: the agents operator needs plan.genesis.primary');
   const { stakers } = await keys.checkGenesisStakers({ primary });
   const agents = await preflightAgents(stakers, op);
+  const gated = agents.flatMap((a) => (a.haltApprovers ? [a.haltApprovers.required] : []));
+  if (gated.length > 0 && patched(PATCHES.emergencyHaltApprovals.id)) await awaitHaltApprovals(run, Math.max(...gated));
   await haltOldValidators(
     run,
     stakers.map((s) => s.nodeId),

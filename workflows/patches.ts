@@ -91,4 +91,9 @@ export const PATCHES = {
       'every new node starts at once with every other staker as its bootstrapper (their addresses as the agents reported them at the halt), so no single staker\u2019s host holds up the launch',
     since: '2026-12-07',
   },
+  emergencyHaltApprovals: {
+    id: 'emergency-halt-approvals',
+    protects: 'an emergency run whose agents halt only for approved runs waits for signed approvals of the halt before halting',
+    since: '2026-12-07',
+  },
 } as const satisfies Record<string, Patch>;

@@ -29,6 +29,8 @@ export class RegenesisRun {
   readonly approvers: string[] = [];
   /** The approvals as sent (signatures included): what a validator host that checks them is shown before it halts. */
   readonly approvals: Approval[] = [];
+  /** An emergency run's approvals of its halt (approvals.ts), kept apart from the genesis approvals that follow. */
+  readonly haltApprovals: Approval[] = [];
   readonly validators: DeclaredValidator[];
   readonly signatures = new Map<string, string>();
   readonly confirmedSteps = new Set<ManualStep>();

@@ -16,6 +16,8 @@ export interface AgentIdentity {
   nodeVersion: string;
   /** The node the agent manages, as found when preflight asks (absent from agents that predate the check). */
   node?: ManagedNode;
+  /** With `--approver-keys-file`: how many of which approvers must have signed a run before this host halts for it. */
+  haltApprovers?: { required: number; names: string[] };
 }
 
 const signerKey = (config: AgentConfig): Promise<Uint8Array> => readSignerKey(config.signerKeyFile, 'signerKeyFile');

@@ -127,9 +127,16 @@ export interface FinalStageStatus {
 
 export type ManualStep = 'halt-old-network' | 'install-genesis' | 'boot-new-network' | 'stop-new-network' | 'resume-old-network';
 
+/**
+ * What approvers sign in place of a genesis hash when they approve an emergency run's halt of the
+ * old validators, which comes before there is a genesis: agents that halt only for approved runs
+ * (`--approver-keys-file`) are shown these. The message still names the workflow and the run.
+ */
+export const EMERGENCY_HALT_SUBJECT = 'emergency-halt';
+
 export interface Approval {
   approver: string;
-  /** The sha256 of the genesis being approved; a stale hash is rejected. */
+  /** The sha256 of the genesis being approved (or EMERGENCY_HALT_SUBJECT); a stale hash is rejected. */
   genesisSha256: string;
   /**
    * The approver's signature (0x hex) over approvalMessage(workflow ID, run key, genesis sha256)

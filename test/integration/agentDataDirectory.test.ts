@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../../src/agent/config.js';
 import { findOldNode, haltOldNode, resumeOldNode } from '../../src/agent/oldNode.js';
 import { notBootstrapped } from '../../src/nodes/avalanchegoReadiness.js';
-import { toolPath } from '../../src/tools.js';
 import { killNodesUnder } from '../../src/dev/validatorNetwork.js';
-import { startLocalAvalanche, type LocalAvalanche } from '../rigs/avalancheLocal.js';
+import { agentConfigFor, startLocalAvalanche, type LocalAvalanche } from '../rigs/avalancheLocal.js';
 
 /**
  * A validator host's halt and resume on a node whose data directory is as large as a mainnet
@@ -30,19 +29,7 @@ describe("an agent's halt and resume of a 20 GiB data directory", () => {
 
   beforeAll(async () => {
     net = await startLocalAvalanche();
-    const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
-    cfg = {
-      nodeBinary: toolPath('avalanchego'),
-      dataDir: net.node.dataDir,
-      stakingCertFile: join(VECTORS, 'staker2.crt'),
-      stakingKeyFile: join(VECTORS, 'staker2.key'),
-      signerKeyFile: join(VECTORS, 'signer2.key'),
-      workDir: join(net.dir, 'agent'),
-      artifactsDir: join(net.dir, 'artifacts'),
-      mode: 'process',
-      temporalAddress: '127.0.0.1:7233',
-      namespace: 'default',
-    };
+    cfg = agentConfigFor(net);
     const bulk = join(net.node.dataDir, 'bulk');
     mkdirSync(bulk);
     for (let i = 0; i < BULK_FILES; i++) await truncate(openAndClose(join(bulk, `shard-${i}.ldb`)), GIB);

@@ -16,8 +16,7 @@ import { startAvalancheLocal } from '../../src/nodes/avalanchego.js';
 import type { ManagedProcess } from '../../src/nodes/process.js';
 import { accountRangePages } from '../../src/chains/evm/gethExport.js';
 import type { AccountRecord } from '../../src/state/account.js';
-import { toolPath } from '../../src/tools.js';
-import { startLocalAvalanche, type LocalAvalanche } from '../rigs/avalancheLocal.js';
+import { agentConfigFor, startLocalAvalanche, type LocalAvalanche } from '../rigs/avalancheLocal.js';
 import { EWOQ_KEY } from '../../src/dev/localKeys.js';
 import { Sender, type CBlock } from '../helpers/cChain.js';
 import { parseCHead } from '../../src/chains/avax/heads.js';
@@ -33,7 +32,6 @@ import { LOCAL_STAKERS_PUBLISHED, localStakingFiles } from '../helpers/validator
  * encoding) must be the one coreth committed to in its block header.
  */
 
-const VECTORS = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
 const NETWORK = 88888;
 const runKey = 'run-halt';
 // The agent speaks for local staker 2 (the node itself runs with ephemeral keys: only the agent's files matter here).
@@ -50,18 +48,7 @@ describe('an agent on a real avalanchego node', () => {
   let cfg: AgentConfig;
   beforeAll(async () => {
     net = await startLocalAvalanche();
-    cfg = {
-      nodeBinary: toolPath('avalanchego'),
-      dataDir: net.node.dataDir,
-      stakingCertFile: join(VECTORS, 'staker2.crt'),
-      stakingKeyFile: join(VECTORS, 'staker2.key'),
-      signerKeyFile: join(VECTORS, 'signer2.key'),
-      workDir: join(net.dir, 'agent'),
-      artifactsDir: join(net.dir, 'artifacts'),
-      mode: 'process',
-      temporalAddress: '127.0.0.1:7233',
-      namespace: 'default',
-    };
+    cfg = agentConfigFor(net);
   }, 180_000);
   afterAll(async () => {
     await net?.stop();
@@ -96,7 +83,7 @@ describe('an agent on a real avalanchego node', () => {
     // The agent finds the node it would halt and reads its NodeID (ephemeral here: not the agent's staker).
     const nodeId = (await new JsonRpcClient(`${net.node.uri}/ext/info`).call<{ nodeID: string }>('info.getNodeID', [{}])).nodeID;
     expect(nodeId).not.toBe(me.nodeID);
-    expect(await managedNode(cfg)).toEqual({ running: true, uri: net.node.uri, nodeId });
+    expect(await managedNode(cfg)).toEqual({ running: true, uri: net.node.uri, nodeId, restartProblems: [] });
 
     await transfer(Wallet.createRandom().address);
     const early = await head();

@@ -15,7 +15,9 @@ describe('emergency regenesis of a five-validator network through its agents', (
   let rig: MigrationRig;
 
   beforeAll(async () => {
-    rig = await MigrationRig.start('emergency-it');
+    // Every agent halts only for a run its host's approver signed: an emergency run, which halts
+    // before it has a genesis, has its halt approved first.
+    rig = await MigrationRig.start('emergency-it', { gatedHalts: true });
   });
 
   afterAll(async () => {
@@ -36,6 +38,13 @@ describe('emergency regenesis of a five-validator network through its agents', (
     const halts = scheduled.flatMap((name, i) => (name === 'agentHaltOldNode' ? [i] : []));
     expect(halts).toHaveLength(5);
     expect(Math.max(...halts)).toBeLessThan(scheduled.indexOf('exportPartition'));
+    // The halt's own approval came before any halt, and the genesis was approved on its own later.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const approvals = events.flatMap((e, i) => (e.workflowExecutionUpdateCompletedEventAttributes ? [i] : []));
+    const firstHalt = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'agentHaltOldNode');
+    expect(approvals.length).toBeGreaterThanOrEqual(2);
+    expect(approvals[0]!).toBeLessThan(firstHalt);
+    expect(approvals.at(-1)!).toBeGreaterThan(firstHalt);
     for (const v of rig.net.validators) expect(v.process.hasExited(), `old validator ${v.nodeId} halted`).toBe(true);
     // Exported at the last good height, P and X pinned to where the halted P-Chain stopped.
     expect(result.freeze.height).toBe(lastGoodHeight);

@@ -46,7 +46,9 @@ function compromisedFinalStage(artifactsDir: string) {
       const tampered = 'exports/C-tampered/part-0.jsonl';
       mkdirSync(join(artifactsDir, input.runKey, 'exports', 'C-tampered'), { recursive: true });
       writeFileSync(join(artifactsDir, input.runKey, tampered), lines.join('\n'));
-      return real.buildGenesis({ ...input, partitionPaths: [tampered, ...rest] });
+      // By path only: the partitions' own sha256s would name the untampered bodies.
+      const { partitions: _bySha256, ...byPath } = input;
+      return real.buildGenesis({ ...byPath, partitionPaths: [tampered, ...rest] });
     },
     async verifyEvm(input) {
       const report = await real.verifyEvm(input);

@@ -12,6 +12,8 @@ import { deployCode, STORE_RUNTIME } from '../../src/dev/fill.js';
 import { formatAddress } from '../../src/keys/address.js';
 import { startAvalancheLocal, type AvalancheNode } from '../../src/nodes/avalanchego.js';
 import type { AvalancheNodeConfig } from '../../src/nodes/avalanchegoFlags.js';
+import type { AgentConfig } from '../../src/agent/config.js';
+import { toolPath } from '../../src/tools.js';
 import type { PlanInput } from '../../src/plan/index.js';
 import { toQuantity, toWord, type Hex } from '../../src/state/hex.js';
 import { keccakReady } from '../../src/state/keccak.js';
@@ -173,4 +175,25 @@ export async function runSealingEpochs(sender: Sender, running: Promise<Regenesi
   const result = await running;
   if (result.status !== 'Completed') throw new Error(`rolled back in ${result.failedPhase}: ${result.reason}`);
   return result;
+}
+
+/**
+ * A validator agent's configuration for the rig's node, speaking for local staker `staker` (the node
+ * itself runs with ephemeral keys: only the agent's key files matter to what is tested), in process
+ * mode, with its work and artifact directories under the rig's.
+ */
+export function agentConfigFor(net: LocalAvalanche, staker = 2): AgentConfig {
+  const vectors = new URL('../fixtures/vectors/avalanchego-v1.14.0/', import.meta.url).pathname;
+  return {
+    nodeBinary: toolPath('avalanchego'),
+    dataDir: net.node.dataDir,
+    stakingCertFile: join(vectors, `staker${staker}.crt`),
+    stakingKeyFile: join(vectors, `staker${staker}.key`),
+    signerKeyFile: join(vectors, `signer${staker}.key`),
+    workDir: join(net.dir, 'agent'),
+    artifactsDir: join(net.dir, 'artifacts'),
+    mode: 'process',
+    temporalAddress: '127.0.0.1:7233',
+    namespace: 'default',
+  };
 }

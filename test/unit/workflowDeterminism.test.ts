@@ -44,6 +44,7 @@ function walk(entry: string): { files: string[]; packages: Map<string, string> }
 const PURE_MODULES = new Set([
   'activities/policies.ts',
   'src/contract/failures.ts',
+  'src/contract/run.ts',
   'src/plan/index.ts',
   'src/plan/schema.ts',
   'src/plan/parse.ts',

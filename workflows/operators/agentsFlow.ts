@@ -151,7 +151,11 @@ async function startNodes(run: RegenesisRun, genesis: PrimaryGenesisManifest, ag
   const stakers = genesis.stakers.map((s) => s.nodeID);
   if (stakers.every((id) => run.peerAddresses.has(id)) && patched(PATCHES.beaconsEveryStaker.id)) {
     const beaconsOf = (id: string) => stakers.filter((other) => other !== id).map((other) => ({ nodeId: other, ip: run.peerAddresses.get(other)! }));
-    await Promise.all(stakers.map((id) => start(id, beaconsOf(id))));
+    // Every start settles before a failure is raised: a rollback must not stop the new nodes while
+    // one is still being started (it would come up after the stop, on the ports the old node needs).
+    const outcomes = await Promise.allSettled(stakers.map((id) => start(id, beaconsOf(id))));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return;
   }
   const [first, ...rest] = genesis.stakers;
