@@ -74,6 +74,19 @@ EOF
 
 load_ports() { ensure_ports; set -a; source "$PORTS"; set +a; }
 
+# Stops the process a pid file names: SIGTERM, then SIGKILL after $2 seconds; removes the file.
+stop_pid_file() {
+  local file=$1 seconds=$2 pid i
+  [ -f "$file" ] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid"
+    for i in $(seq 1 $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+  fi
+  rm -f "$file"
+}
+
 frontend_address() { load_ports; echo "127.0.0.1:$TEMPORAL_FRONTEND_PORT"; }
 
 # A data directory of the cluster's own, owned by the user PostgreSQL runs as; trust on loopback only.

@@ -59,12 +59,7 @@ ensure_namespace() {
 # SIGTERM lets the server leave its membership ring; SIGKILL after 20 s.
 stop_server() {
   server_running || { rm -f "$SERVER_PID"; return 0; }
-  local pid i
-  pid=$(cat "$SERVER_PID")
-  kill -TERM "$pid"
-  for i in $(seq 1 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  rm -f "$SERVER_PID"
+  stop_pid_file "$SERVER_PID" 20
   say "Temporal server stopped"
 }
 

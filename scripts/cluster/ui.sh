@@ -60,11 +60,6 @@ ui_api_answers() {
 
 stop_ui() {
   ui_running || { rm -f "$UI_PID"; return 0; }
-  local pid i
-  pid=$(cat "$UI_PID")
-  kill -TERM "$pid"
-  for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
-  rm -f "$UI_PID"
+  stop_pid_file "$UI_PID" 5
   say "Web UI stopped"
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { checkArtifactsBaseUrl } from '../artifacts/artifactUrl.js';
 import { objectStoreConfigFromEnv } from '../artifacts/objectStoreConfig.js';
 import { readHaltApprovers } from './haltApprovals.js';
 
@@ -24,6 +25,12 @@ export const agentConfigSchema = z.strictObject({
    * needed with an object store (REGENESIS_S3_*): the agent then fetches what it stages by sha256.
    */
   artifactsDir: z.string().min(1).optional(),
+  /**
+   * A read-only HTTP(S) mirror of the object store's bodies (artifactUrl.ts: `<url>/sha256/<hex>`),
+   * for a host that holds no S3 credentials: the agent fetches what it stages there by sha256 and
+   * checks every byte. Tried before the object store and the shared directory.
+   */
+  artifactsUrl: z.string().min(1).optional(),
   /**
    * `process`: the agent stops and starts the node process itself. `command`: the host's own
    * commands do (systemd, Kubernetes); the agent runs them with the step's facts in REGENESIS_*
@@ -80,10 +87,12 @@ export function loadAgentConfig(flags: Partial<Record<keyof AgentConfig, string>
     config[key] = resolve(config[key]);
   }
   if (config.artifactsDir) config.artifactsDir = resolve(config.artifactsDir);
+  if (config.artifactsUrl)
+    config.artifactsUrl = checkArtifactsBaseUrl(config.artifactsUrl, `agent artifactsUrl (--artifacts-url or ${envName('artifactsUrl')})`);
   // Half an object-store configuration is refused here, at start, naming what is missing.
-  if (!config.artifactsDir && !objectStoreConfigFromEnv(env)) {
+  if (!config.artifactsDir && !config.artifactsUrl && !objectStoreConfigFromEnv(env)) {
     throw new Error(
-      `agent artifactsDir (--artifacts-dir or ${envName('artifactsDir')}): required unless an object store is configured (REGENESIS_S3_ENDPOINT, REGENESIS_S3_BUCKET and its credentials)`,
+      `agent artifactsDir (--artifacts-dir or ${envName('artifactsDir')}): required unless an artifacts mirror (--artifacts-url) or an object store is configured (REGENESIS_S3_ENDPOINT, REGENESIS_S3_BUCKET and its credentials)`,
     );
   }
   for (const key of FILES) {

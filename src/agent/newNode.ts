@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sha256File } from '../artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../artifacts/store.js';
 import { describeObjectStore, objectStoreConfigFromEnv, s3ClientFor } from '../artifacts/objectStoreConfig.js';
-import { fetchArtifact } from '../artifacts/fetchArtifact.js';
+import { fetchArtifact, fetchArtifactFromUrl } from '../artifacts/fetchArtifact.js';
+import { artifactUrl } from '../artifacts/artifactUrl.js';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
 import type { Bootstrapper } from '../nodes/avalanchegoFlags.js';
 import { notBootstrapped } from '../nodes/avalanchegoReadiness.js';
@@ -52,14 +53,21 @@ export interface StageRequest {
 }
 
 /**
- * Puts the approved genesis beside the node: fetched by its sha256 from the object store when one is
- * configured (a body that does not hash to it is refused, nothing staged), else copied from the
- * shared artifact directory and checked.
+ * Puts the approved genesis beside the node: fetched by its sha256 from the artifacts mirror or the
+ * object store when one is configured (a body that does not hash to it is refused, nothing staged),
+ * else copied from the shared artifact directory and checked.
  */
 export async function stageGenesis(config: AgentConfig, input: StageRequest): Promise<{ path: string; sha256: string }> {
   const target = await stagedGenesisPath(config, input.runKey);
   const staged = await sha256File(target).catch(() => undefined);
   if (staged === input.sha256) return { path: target, sha256: staged };
+  if (config.artifactsUrl) {
+    const url = artifactUrl(config.artifactsUrl, input.sha256);
+    await fetchArtifactFromUrl(url, input.sha256, target).catch((err: unknown) => {
+      throw new GenesisMismatchError(`staged genesis ${input.path} (sha256 ${input.sha256}): ${(err as Error).message}`);
+    });
+    return { path: target, sha256: input.sha256 };
+  }
   const objectStore = objectStoreConfigFromEnv();
   if (objectStore) {
     await fetchArtifact(s3ClientFor(objectStore), objectStore.bucket, input.sha256, target).catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { AtomicFile, type WrittenFile } from './atomicFile.js';
 import { checkSha256Hex, contentKey } from './layout.js';
@@ -52,15 +53,24 @@ async function streamInto(file: AtomicFile, body: Readable, hash: Hash, key: str
   return { sha256: hash.digest('hex'), bytes };
 }
 
+/** A body being fetched: its stream, the length its server announces, and how errors name it. */
+interface OpenedBody {
+  body: Readable;
+  length?: number;
+  /** The body's name in length errors (`sha256/<hex>`, or its URL). */
+  key: string;
+  /** Where it came from, in the hash error (`sha256/<hex> from bucket b`, or its URL). */
+  from: string;
+}
+
 /**
- * Downloads the artifact whose sha256 is `sha256` from `bucket` to `destPath`, trusting nothing the
- * server says: the bytes stream into `destPath.partial` while they are hashed, and only bytes that
- * hash to the requested sha256 are fsynced and renamed into place. Any other body is refused: the
- * partial file is removed and the error names the key, the expected and the actual sha256.
+ * Streams an opened body to `destPath`, trusting nothing the server says: the bytes go into
+ * `destPath.partial` while they are hashed, and only bytes that hash to `sha256` are fsynced and
+ * renamed into place. Any other body is refused: the partial file is removed and the error names
+ * the body, the expected and the actual sha256.
  */
-export async function fetchArtifact(client: S3Client, bucket: string, sha256: string, destPath: string, options: FetchOptions = {}): Promise<WrittenFile> {
-  const key = contentKey(checkSha256Hex('sha256', sha256));
-  const { body, length } = await openBody(client, bucket, key);
+async function saveChecked(opened: OpenedBody, sha256: string, destPath: string, options: FetchOptions): Promise<WrittenFile> {
+  const { body, length, key, from } = opened;
   const file = await AtomicFile.create(destPath).catch((err: unknown) => {
     body.destroy();
     throw err;
@@ -69,7 +79,7 @@ export async function fetchArtifact(client: S3Client, bucket: string, sha256: st
     if (length !== undefined) checkLength(key, length, options.expectedBytes, 'the server announces');
     const received = await streamInto(file, body, createHash('sha256'), key, options.expectedBytes);
     if (received.sha256 !== sha256) {
-      throw new Error(`artifact ${key} from bucket ${bucket}: expected sha256 ${sha256}, got ${received.sha256}; refused, nothing written to ${destPath}`);
+      throw new Error(`artifact ${from}: expected sha256 ${sha256}, got ${received.sha256}; refused, nothing written to ${destPath}`);
     }
   } catch (err) {
     body.destroy();
@@ -77,4 +87,30 @@ export async function fetchArtifact(client: S3Client, bucket: string, sha256: st
     throw err;
   }
   return file.commit();
+}
+
+/** Downloads the artifact whose sha256 is `sha256` from `bucket` to `destPath` (saveChecked). */
+export async function fetchArtifact(client: S3Client, bucket: string, sha256: string, destPath: string, options: FetchOptions = {}): Promise<WrittenFile> {
+  const key = contentKey(checkSha256Hex('sha256', sha256));
+  const opened = await openBody(client, bucket, key);
+  return saveChecked({ ...opened, key, from: `${key} from bucket ${bucket}` }, sha256, destPath, options);
+}
+
+/**
+ * Downloads the artifact whose sha256 is `sha256` from a plain HTTP(S) URL (a mirror of the bucket,
+ * artifactUrl.ts) to `destPath` (saveChecked): the URL's server is trusted for nothing but bytes.
+ */
+export async function fetchArtifactFromUrl(url: string, sha256: string, destPath: string, options: FetchOptions = {}): Promise<WrittenFile> {
+  checkSha256Hex('sha256', sha256);
+  let response: Response;
+  try {
+    response = await fetch(url, { redirect: 'follow' });
+  } catch (err) {
+    throw new Error(`GET ${url}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
+  }
+  if (response.status === 404) throw new Error(`artifact ${url} not found (HTTP 404)`);
+  if (!response.ok || !response.body) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  const announced = response.headers.get('content-length');
+  const body = Readable.fromWeb(response.body as WebReadableStream);
+  return saveChecked({ body, ...(announced ? { length: Number(announced) } : {}), key: url, from: url }, sha256, destPath, options);
 }

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { artifactUrl, s3ArtifactUrl } from './artifactUrl.js';
 import { sha256File } from './atomicFile.js';
 import { checkRelativePath, contentKey, runIndexKey } from './layout.js';
 import type { IndexedFile, RunIndex } from './runIndex.js';
@@ -115,10 +116,11 @@ function checkRunFiles(files: readonly RunFile[]): void {
 
 /**
  * Publishes a run: every file's body (content-addressed, see publishFile), then the run's index
- * `runs/<runKey>/index.json` mapping each relative path to its sha256 and length. The index goes
- * last, so a reader that finds it finds every body it names.
+ * `runs/<runKey>/index.json` mapping each relative path to its sha256, length and URL (on the
+ * read-only mirror at `mirror` when there is one, else in the bucket: artifactUrl.ts). The index
+ * goes last, so a reader that finds it finds every body it names.
  */
-export async function publishRun(client: S3Client, bucket: string, runKey: string, files: readonly RunFile[]): Promise<PublishedRun> {
+export async function publishRun(client: S3Client, bucket: string, runKey: string, files: readonly RunFile[], mirror?: string): Promise<PublishedRun> {
   const indexKey = runIndexKey(runKey);
   checkRunFiles(files);
   const published: PublishedFile[] = [];
@@ -126,7 +128,8 @@ export async function publishRun(client: S3Client, bucket: string, runKey: strin
   for (const file of files) {
     const body = await publishFile(client, bucket, file.localPath, file.known);
     published.push(body);
-    index.files[file.rel] = { sha256: body.sha256, bytes: body.bytes };
+    const url = mirror ? artifactUrl(mirror, body.sha256) : s3ArtifactUrl(bucket, body.sha256);
+    index.files[file.rel] = { sha256: body.sha256, bytes: body.bytes, url };
   }
   const text = Buffer.from(`${JSON.stringify(index, null, 2)}\n`);
   const sha256 = createHash('sha256').update(text).digest('hex');

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { checkArtifactsBaseUrl } from './artifactUrl.js';
 
 /** The S3 credentials the artifact client signs with. Never logged, never put in an error. */
 export interface S3Credentials {
@@ -16,6 +17,12 @@ export interface ObjectStoreConfig {
   region: string;
   /** Non-enumerable: a logged or serialised config does not show it. */
   credentials: S3Credentials;
+  /**
+   * REGENESIS_S3_MIRROR_URL: where the bucket's bodies are also served read-only over HTTP(S) (a
+   * CDN, a web server in front of the bucket), for hosts without S3 credentials; the run index
+   * names each file's URL there (artifactUrl.ts). Optional.
+   */
+  mirrorUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -23,7 +30,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const DEFAULT_REGION = 'us-east-1';
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const REGION_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const OWN_VARIABLES = ['REGENESIS_S3_ENDPOINT', 'REGENESIS_S3_BUCKET', 'REGENESIS_S3_REGION', 'REGENESIS_S3_CREDENTIALS_FILE'];
+const OWN_VARIABLES = ['REGENESIS_S3_ENDPOINT', 'REGENESIS_S3_BUCKET', 'REGENESIS_S3_REGION', 'REGENESIS_S3_CREDENTIALS_FILE', 'REGENESIS_S3_MIRROR_URL'];
 
 /** An environment variable's value, or undefined when unset or blank (a blank value is an unset one). */
 function read(env: Env, name: string): string | undefined {
@@ -44,10 +51,11 @@ export function objectStoreConfigFromEnv(env: Env = process.env): ObjectStoreCon
   const bucket = bucketFrom(env, problems);
   const region = regionFrom(env, problems);
   const credentials = credentialsFrom(env, problems);
+  const mirrorUrl = mirrorFrom(env, problems);
   if (problems.length > 0 || !endpoint || !bucket || !region || !credentials) {
     throw new Error(`object store configuration refused: ${problems.join('; ')}`);
   }
-  const config = { endpoint, bucket, region } as ObjectStoreConfig;
+  const config = { endpoint, bucket, region, ...(mirrorUrl ? { mirrorUrl } : {}) } as ObjectStoreConfig;
   Object.defineProperty(config, 'credentials', { value: credentials, enumerable: false });
   return config;
 }
@@ -75,6 +83,17 @@ function endpointFrom(env: Env, problems: string[]): string | undefined {
     return void problems.push(`REGENESIS_S3_ENDPOINT must be scheme, host and port only (${url.origin}), without a path or query`);
   }
   return url.origin;
+}
+
+/** REGENESIS_S3_MIRROR_URL, optional: a read-only HTTP(S) base URL without credentials (artifactUrl.ts). */
+function mirrorFrom(env: Env, problems: string[]): string | undefined {
+  const raw = read(env, 'REGENESIS_S3_MIRROR_URL');
+  if (raw === undefined) return undefined;
+  try {
+    return checkArtifactsBaseUrl(raw, 'REGENESIS_S3_MIRROR_URL');
+  } catch (err) {
+    return void problems.push((err as Error).message);
+  }
 }
 
 /** REGENESIS_S3_BUCKET, checked against S3's bucket naming rule. */

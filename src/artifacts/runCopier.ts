@@ -16,6 +16,6 @@ export function runCopier(store: ArtifactStore, config: ObjectStoreConfig): (run
   return async (runKey, written) => {
     const entries = [...written.manifest.files, { path: RUN_FILES.manifest, sha256: written.sha256, bytes: written.bytes }];
     const files = entries.map(({ path, sha256, bytes }) => ({ rel: path, localPath: store.path(runKey, path), known: { sha256, bytes } }));
-    await publishRun(client, config.bucket, runKey, files);
+    await publishRun(client, config.bucket, runKey, files, config.mirrorUrl);
   };
 }

@@ -7,6 +7,8 @@ import { isMissingObject, s3Failure } from './s3Errors.js';
 export interface IndexedFile {
   sha256: string;
   bytes: number;
+  /** Where it is fetched from, its checksum in the URL (artifactUrl.ts); absent from indexes written before. */
+  url?: string;
 }
 
 /**
@@ -25,7 +27,11 @@ const runIndexSchema = z.object({
   runKey: z.string(),
   files: z.record(
     z.string(),
-    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 lowercase hex digits)'), bytes: z.number().int().nonnegative() }),
+    z.object({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 (64 lowercase hex digits)'),
+      bytes: z.number().int().nonnegative(),
+      url: z.string().optional(),
+    }),
   ),
 });
 

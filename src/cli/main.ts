@@ -48,6 +48,10 @@ function withAgentOptions(command: Command): Command {
     .option('--signer-key-file <file>', 'BLS signer key (REGENESIS_AGENT_SIGNER_KEY_FILE)')
     .option('--work-dir <dir>', "the agent's own directory: staged genesis, new node data (REGENESIS_AGENT_WORK_DIR)")
     .option('--artifacts-dir <dir>', "the coordinator's artifact store as this host sees it (REGENESIS_AGENT_ARTIFACTS_DIR)")
+    .option(
+      '--artifacts-url <url>',
+      "a read-only HTTP(S) mirror of the object store's bodies, <url>/sha256/<hex>, for a host without S3 credentials (REGENESIS_AGENT_ARTIFACTS_URL)",
+    )
     .option('--mode <mode>', "process (the agent runs the node) or command (the host's commands do) (REGENESIS_AGENT_MODE)")
     .option('--halt-command <sh>', 'command mode: stops the old node; REGENESIS_NODE_PID names it (REGENESIS_AGENT_HALT_COMMAND)')
     .option('--start-old-command <sh>', 'command mode: starts the old node again (REGENESIS_AGENT_START_OLD_COMMAND)')

@@ -4,7 +4,7 @@ import { regenesisWorkflow } from '../../workflows/index.js';
 import type { RegenesisResult, RegenesisStatus } from '../../workflows/messages.js';
 import { untilStatus } from '../helpers/phases.js';
 import { expectRebuiltFromNode, startGethRig, type GethRig } from './gethRig.js';
-import { startRpcGate, type RpcCall, type RpcGate } from './rpcGate.js';
+import { startRpcGate, within, type RpcCall, type RpcGate } from './rpcGate.js';
 
 /**
  * The export's page call, of the frozen block (preflight's probe asks for 'latest'): held at the
@@ -27,19 +27,6 @@ interface DisruptedRun {
 
 let rig: GethRig;
 let gate: RpcGate;
-
-/** `promise`, or a failure naming `what` after `ms`: a run that never reaches its export fails in minutes. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  const timeout = new AbortController();
-  try {
-    return await Promise.race([
-      promise,
-      sleep(ms, undefined, { signal: timeout.signal }).then(() => Promise.reject(new Error(`${what} after ${ms / 1000} s`))),
-    ]);
-  } finally {
-    timeout.abort();
-  }
-}
 
 /** The export as the workflow shows it: entered, and some partition of C not done yet. */
 function exporting(status: RegenesisStatus): boolean {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One JSON-RPC call, as the gate's predicate sees it. */
 export interface RpcCall {
@@ -82,4 +83,17 @@ export async function startRpcGate(target: string): Promise<RpcGate> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** `promise`, or a failure naming `what` after `ms`: a run that never reaches its held call fails in minutes. */
+export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  const timeout = new AbortController();
+  try {
+    return await Promise.race([
+      promise,
+      sleep(ms, undefined, { signal: timeout.signal }).then(() => Promise.reject(new Error(`${what} after ${ms / 1000} s`))),
+    ]);
+  } finally {
+    timeout.abort();
+  }
 }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { inOneDay } from '../helpers/run.js';
 import { startVersityGw, type VersityGw } from '../rigs/versitygw.js';
 import { WorkerProcesses } from '../rigs/workers.js';
 import { expectRebuiltFromNode, startGethRig, type GethRig } from './gethRig.js';
-import { startRpcGate, type RpcCall, type RpcGate } from './rpcGate.js';
+import { startRpcGate, within, type RpcCall, type RpcGate } from './rpcGate.js';
 
 // Two coordinator worker processes, as on two hosts: each its own artifacts directory, one object
 // store between them (VersityGW), one Temporal cluster (PostgreSQL, mTLS). A partition one worker
@@ -52,19 +51,6 @@ interface TwoHostRun {
   result: Extract<RegenesisResult, { status: 'Completed' }>;
   handle: WorkflowHandle;
   workers: ChildProcess[];
-}
-
-/** `promise`, or a failure naming `what` after `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  const timeout = new AbortController();
-  try {
-    return await Promise.race([
-      promise,
-      sleep(ms, undefined, { signal: timeout.signal }).then(() => Promise.reject(new Error(`${what} after ${ms / 1000} s`))),
-    ]);
-  } finally {
-    timeout.abort();
-  }
 }
 
 /** Starts a `regenesis worker` process with an artifacts directory of its own. */

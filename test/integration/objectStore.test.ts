@@ -1,10 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentConfig } from '../../src/agent/config.js';
+import { stageGenesis, stagedGenesisPath } from '../../src/agent/newNode.js';
+import { checkArtifactsBaseUrl, s3ArtifactUrl } from '../../src/artifacts/artifactUrl.js';
 import { fetchArtifact } from '../../src/artifacts/fetchArtifact.js';
 import { contentKey } from '../../src/artifacts/layout.js';
 import { publishFile, publishRun } from '../../src/artifacts/objectStore.js';
@@ -82,7 +87,7 @@ describe('a run published to the object store', () => {
     const stored = await listKeys('sha256/');
     const fetchedDir = join(work, 'fetched-run-a');
     for (const [rel, entry] of Object.entries(index.files)) {
-      expect(entry).toEqual({ sha256: sha256Of(bodies[rel]!), bytes: bodies[rel]!.byteLength });
+      expect(entry).toEqual({ sha256: sha256Of(bodies[rel]!), bytes: bodies[rel]!.byteLength, url: s3ArtifactUrl(gw.bucket, sha256Of(bodies[rel]!)) });
       expect(stored).toContain(contentKey(entry.sha256));
       const dest = join(fetchedDir, rel);
       const written = await fetchArtifact(client, gw.bucket, entry.sha256, dest, { expectedBytes: entry.bytes });
@@ -205,6 +210,77 @@ describe('a run published to the object store', () => {
         stranger.destroy();
       }
     }
+  });
+});
+
+describe('a host without S3 credentials, reading a read-only HTTP mirror of the bucket', () => {
+  let mirror: Server;
+  let base: string;
+  beforeAll(async () => {
+    // What a web server or CDN in front of the bucket does: GET <base>/<key> answers the object's
+    // bytes, here straight from VersityGW's posix root (one file per object).
+    mirror = createServer((req, res) => {
+      const key = new URL(req.url ?? '/', 'http://mirror').pathname.replace(/^\/mirror\//, '');
+      const path = join(gw.rootDir, gw.bucket, key);
+      if (!/^sha256\/[0-9a-f]{64}$/.test(key) || !existsSync(path)) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': statSync(path).size });
+      res.end(readFileSync(path));
+    });
+    await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}/mirror`;
+  });
+  afterAll(() => new Promise<void>((resolve) => mirror.close(() => resolve())));
+
+  const agentConfig = (workDir: string, artifactsUrl: string): AgentConfig =>
+    ({ mode: 'process', workDir, artifactsUrl, temporalAddress: '127.0.0.1:7233', namespace: 'default' }) as AgentConfig;
+
+  it('is named by the run index, and an agent stages the genesis from it, refusing any other body', async () => {
+    const genesis = Buffer.from(JSON.stringify({ networkID: 88888, allocations: [], pad: 'x'.repeat(10_000) }));
+    const sha256 = sha256Of(genesis);
+    const published = await publishRun(
+      client,
+      gw.bucket,
+      'mirrored-run',
+      [{ rel: 'genesis/genesis.json', localPath: writeWork('mirrored/genesis.json', genesis) }],
+      base,
+    );
+    expect(published.index.files['genesis/genesis.json']).toEqual({
+      sha256,
+      bytes: genesis.byteLength,
+      url: `${base}/sha256/${sha256}?checksum=sha256:${sha256}`,
+    });
+
+    const config = agentConfig(join(work, 'mirror-agent'), base);
+    const staged = await stageGenesis(config, { runKey: 'mirrored-run', path: 'genesis/genesis.json', sha256 });
+    expect(readFileSync(staged.path).equals(genesis)).toBe(true);
+
+    // The mirror serves other bytes under that name (a stale cache, a tampered server): refused, nothing staged.
+    appendFileSync(join(gw.rootDir, gw.bucket, contentKey(sha256)), ' ');
+    const other = agentConfig(join(work, 'mirror-agent-2'), base);
+    await expect(stageGenesis(other, { runKey: 'mirrored-run', path: 'genesis/genesis.json', sha256 })).rejects.toThrow(
+      new RegExp(
+        `staged genesis genesis/genesis.json \\(sha256 ${sha256}\\): artifact ${base}/sha256/${sha256}\\?checksum=sha256:${sha256}: expected sha256 ${sha256}, got [0-9a-f]{64}; refused`,
+      ),
+    );
+    const target = await stagedGenesisPath(other, 'mirrored-run');
+    expect(existsSync(target) || existsSync(`${target}.partial`)).toBe(false);
+
+    // A body the mirror does not have is said as such.
+    const absent = 'ab'.repeat(32);
+    await expect(stageGenesis(other, { runKey: 'absent-run', path: 'genesis/genesis.json', sha256: absent })).rejects.toThrow(/not found \(HTTP 404\)/);
+  });
+
+  it('is configured without credentials, query or fragment', () => {
+    expect(() => checkArtifactsBaseUrl('https://user:pw@cdn.example/x', 'REGENESIS_AGENT_ARTIFACTS_URL')).toThrow(/must not carry credentials/);
+    expect(() => checkArtifactsBaseUrl('https://cdn.example/x?sig=1', 'REGENESIS_AGENT_ARTIFACTS_URL')).toThrow(/query or fragment/);
+    expect(() => checkArtifactsBaseUrl('ftp://cdn.example/x', 'REGENESIS_AGENT_ARTIFACTS_URL')).toThrow(/http:\/\/ or https:\/\//);
+    expect(checkArtifactsBaseUrl('https://cdn.example/regenesis/', 'x')).toBe('https://cdn.example/regenesis');
+    expect(() => objectStoreConfigFromEnv({ ...gw.env(), REGENESIS_S3_MIRROR_URL: 'https://k:s@cdn.example' })).toThrow(
+      /object store configuration refused: REGENESIS_S3_MIRROR_URL: must not carry credentials/,
+    );
   });
 });
 

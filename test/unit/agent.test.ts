@@ -188,7 +188,12 @@ describe('validator agent', () => {
     const signer = { signerKeyFile: join(VECTORS, 'signer1.key') };
     const noShared = { ...env, REGENESIS_AGENT_ARTIFACTS_DIR: undefined };
     expect(() => loadAgentConfig(signer, noShared)).toThrow(
-      /agent artifactsDir \(--artifacts-dir or REGENESIS_AGENT_ARTIFACTS_DIR\): required unless an object store is configured/,
+      /agent artifactsDir \(--artifacts-dir or REGENESIS_AGENT_ARTIFACTS_DIR\): required unless an artifacts mirror \(--artifacts-url\) or an object store is configured/,
+    );
+    // A read-only mirror needs no credentials, and must not carry any.
+    expect(loadAgentConfig({ ...signer, artifactsUrl: 'https://cdn.example/regenesis/' }, noShared).artifactsUrl).toBe('https://cdn.example/regenesis');
+    expect(() => loadAgentConfig({ ...signer, artifactsUrl: 'https://k:s@cdn.example' }, noShared)).toThrow(
+      /agent artifactsUrl \(--artifacts-url or REGENESIS_AGENT_ARTIFACTS_URL\): must not carry credentials/,
     );
     expect(() => loadAgentConfig(signer, { ...noShared, REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070' })).toThrow(/REGENESIS_S3_BUCKET/);
     const s3 = { REGENESIS_S3_ENDPOINT: 'http://127.0.0.1:7070', REGENESIS_S3_BUCKET: 'artifacts', AWS_ACCESS_KEY_ID: 'id', AWS_SECRET_ACCESS_KEY: 'secret' };

@@ -162,10 +162,11 @@ describe('docker-compose.yml', () => {
     expect(services['object-store'].image).toBe(`regenesis-object-store:${pinned('VERSITYGW_VERSION')}`);
   });
 
-  it('runs two workers on one artifacts volume, publishing to the object store the agents read', () => {
+  it('runs two workers, each on a disk of its own, sharing runs through the object store the agents read', () => {
     const worker = services.worker;
     expect(worker.deploy.replicas).toBe(2);
-    expect(worker.volumes).toEqual(['artifacts:/var/lib/regenesis']);
+    // An anonymous volume: one per replica, nothing shared between workers but the object store.
+    expect(worker.volumes).toEqual(['/var/lib/regenesis']);
     expect(worker.environment.REGENESIS_ARTIFACTS_DIR.startsWith('/var/lib/regenesis/')).toBe(true);
     for (const name of ['worker', 'agent']) {
       const env = Object.fromEntries(Object.entries(services[name].environment).map(([k, v]) => [k, interpolated(v)]));
