@@ -9,21 +9,12 @@ import { publishFile } from './objectStore.js';
 import { s3ClientFor, type ObjectStoreConfig } from './objectStoreConfig.js';
 import type { IndexedFile } from './runIndex.js';
 import { isMissingObject, s3Failure } from './s3Errors.js';
-import type { ArtifactRef, ArtifactStore, LocalArtifactStore, Manifest } from './store.js';
+import { eachLimited, type ArtifactRef, type ArtifactStore, type LocalArtifactStore, type Manifest } from './store.js';
 
 const recordSchema = z.object({ sha256: z.string(), bytes: z.number().int().nonnegative() });
 
 /** How many bodies or records one worker moves at once: enough to hide round trips, few enough for one host. */
 const PARALLEL = 8;
-
-/** Runs `work` over `items`, at most `limit` at a time; the first failure fails the whole. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 /**
  * The artifact store of workers on several hosts: each writes on its own disk, and every file an

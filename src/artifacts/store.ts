@@ -112,13 +112,20 @@ export class LocalArtifactStore implements ArtifactStore {
  */
 export async function localFiles(store: ArtifactStore, runId: string, files: ReadonlyArray<string | ArtifactRef>): Promise<string[]> {
   const paths: string[] = new Array(files.length);
+  await eachLimited(files, 4, async (file, at) => {
+    paths[at] = await store.local(runId, file);
+  });
+  return paths;
+}
+
+/** Runs `work` over `items` (with each one's index), at most `limit` at a time; the first failure fails the whole. */
+export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < files.length) {
+    while (next < items.length) {
       const at = next++;
-      paths[at] = await store.local(runId, files[at] as string | ArtifactRef);
+      await work(items[at] as T, at);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(4, files.length) }, lane));
-  return paths;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
