@@ -15,6 +15,7 @@ import { assertNotRetired } from './retired.js';
 import { readStoppedNodeHeads } from './stoppedHeads.js';
 import { flagsOf } from './nodeFlags.js';
 import { reachableAddresses, reachableUri } from './reachable.js';
+import { portOf } from '../nodes/processContext.js';
 
 /**
  * The old validator: halted without touching its data, restarted from the same command line on the
@@ -94,7 +95,7 @@ async function recordedArgv(config: AgentConfig, node: FoundNode): Promise<strin
   const given = [...fromArgv, ...fromEnv];
   const port = (name: string): string | undefined => flagValue(given, name) ?? settings.configValues[name];
   if (port('http-port') === '0') set.push({ name: 'http-port', value: new URL(node.uri).port });
-  if (port('staking-port') === '0') set.push({ name: 'staking-port', value: node.stakingAddress.slice(node.stakingAddress.lastIndexOf(':') + 1) });
+  if (port('staking-port') === '0') set.push({ name: 'staking-port', value: portOf(node.stakingAddress) });
   const flags = await inlineKeysToFiles(await inlineConfigToFile(withFlags(given, [], set), config.workDir), config.workDir);
   const binary = command[0]!.startsWith('/') || !view.exe ? command[0]! : view.exe;
   return [binary, ...command.slice(1), ...formatNodeArgs(flags)];

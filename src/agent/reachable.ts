@@ -1,4 +1,5 @@
 import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { hostOf, portOf } from '../nodes/processContext.js';
 
 /**
  * The addresses at which other hosts reach this host's node, for what the agent reports to the
@@ -13,15 +14,6 @@ import { JsonRpcClient } from '../chains/evm/rpc.js';
 
 const WILDCARD_HOSTS = new Set(['', '0.0.0.0', '::', '[::]']);
 
-/** The host part of `host:port` or `[v6]:port`. */
-function hostOf(address: string): string {
-  return address.slice(0, address.lastIndexOf(':'));
-}
-
-function portOf(address: string): string {
-  return address.slice(address.lastIndexOf(':') + 1);
-}
-
 /** `host:port` as the node tells its peers; asked of the node itself at its (local) URI. */
 async function publicAddress(localUri: string): Promise<string> {
   const info = new JsonRpcClient(`${localUri}/ext/info`, { timeoutMs: 10_000 });
@@ -30,16 +22,25 @@ async function publicAddress(localUri: string): Promise<string> {
   return ip;
 }
 
-/** The node's HTTP URI as other hosts reach it. */
-export async function reachableUri(uri: string): Promise<string> {
+/** `uri` with the public host in place of a wildcard one (asked for only then), its port kept. */
+async function uriOn(uri: string, publicHost: () => Promise<string>): Promise<string> {
   const url = new URL(uri);
   if (!WILDCARD_HOSTS.has(url.hostname)) return uri;
-  return `${url.protocol}//${hostOf(await publicAddress(uri))}:${url.port}`;
+  return `${url.protocol}//${await publicHost()}:${url.port}`;
 }
 
-/** The node's HTTP URI and P2P address as other hosts reach them. */
+/** The node's HTTP URI as other hosts reach it. */
+export function reachableUri(uri: string): Promise<string> {
+  return uriOn(uri, async () => hostOf(await publicAddress(uri)));
+}
+
+/** The node's HTTP URI and P2P address as other hosts reach them; the node is asked its public IP at most once. */
 export async function reachableAddresses(node: { uri: string; stakingAddress: string }): Promise<{ uri: string; stakingAddress: string }> {
-  const stakingHost = hostOf(node.stakingAddress);
-  const stakingAddress = WILDCARD_HOSTS.has(stakingHost) ? `${hostOf(await publicAddress(node.uri))}:${portOf(node.stakingAddress)}` : node.stakingAddress;
-  return { uri: await reachableUri(node.uri), stakingAddress };
+  let asked: Promise<string> | undefined;
+  const publicHost = (): Promise<string> => {
+    asked ??= publicAddress(node.uri).then(hostOf);
+    return asked;
+  };
+  const stakingAddress = WILDCARD_HOSTS.has(hostOf(node.stakingAddress)) ? `${await publicHost()}:${portOf(node.stakingAddress)}` : node.stakingAddress;
+  return { uri: await uriOn(node.uri, publicHost), stakingAddress };
 }

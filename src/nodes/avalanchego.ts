@@ -6,7 +6,7 @@ import { toolPath } from '../tools.js';
 import { avalanchegoArgs, resolveNetworkId, type AvalancheNodeConfig, type NodeHost } from './avalanchegoFlags.js';
 import { notBootstrapped, type PrimaryChainAlias } from './avalanchegoReadiness.js';
 import { assertLoopbackUrl, ProcessStartError, spawnLogged, type ManagedProcess } from './process.js';
-import { readProcessContext, type ProcessContext } from './processContext.js';
+import { portOf, readProcessContext, type ProcessContext } from './processContext.js';
 
 /**
  * A one-node avalanchego network on this machine, for integration tests and rehearsals.
@@ -74,7 +74,7 @@ export interface AvalancheNode {
  */
 function hostAddresses(context: ProcessContext, host: NodeHost | undefined): { uri: string; stakingAddress: string } | string {
   const httpPort = new URL(context.uri).port;
-  const stakingPort = context.stakingAddress.slice(context.stakingAddress.lastIndexOf(':') + 1);
+  const stakingPort = portOf(context.stakingAddress);
   if (host) return { uri: `http://${host.publicIp}:${httpPort}`, stakingAddress: `${host.publicIp}:${stakingPort}` };
   assertLoopbackUrl(context.uri);
   if (!context.stakingAddress.startsWith('127.0.0.1:')) return `staking listener is not on loopback: ${context.stakingAddress}`;

@@ -9,6 +9,16 @@ export interface ProcessContext {
   stakingAddress: string;
 }
 
+/** The host part of `host:port` or `[v6]:port` (a process context's addresses), brackets kept. */
+export function hostOf(address: string): string {
+  return address.slice(0, address.lastIndexOf(':'));
+}
+
+/** The port part of `host:port` or `[v6]:port`. */
+export function portOf(address: string): string {
+  return address.slice(address.lastIndexOf(':') + 1);
+}
+
 export async function readProcessContext(path: string): Promise<ProcessContext | undefined> {
   try {
     const ctx = JSON.parse(await readFile(path, 'utf8')) as Partial<ProcessContext>;

@@ -16,6 +16,7 @@ import { toolPath } from '../../src/tools.js';
 import type { Activities } from '../../activities/index.js';
 import { startVersityGw, type VersityGw } from './versitygw.js';
 import { HostNetwork } from './hostNetwork.js';
+import { portOf } from '../../src/nodes/processContext.js';
 import { approveUpdate, statusQuery, type RegenesisResult } from '../../workflows/messages.js';
 import { approval, approvers } from '../helpers/approvers.js';
 import { AgentProcesses, type AgentSpec } from '../../src/dev/agentProcesses.js';
@@ -75,7 +76,7 @@ export class MigrationRig {
       rig.env = await startTemporal(ip ? { ip: '0.0.0.0' } : {});
       const hosts = rig.hosts ? { validators: rig.hosts.hosts.slice(0, 5), api: rig.hosts.hosts[5]! } : undefined;
       rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS, hosts);
-      const temporalPort = rig.env.address.slice(rig.env.address.lastIndexOf(':') + 1);
+      const temporalPort = portOf(rig.env.address);
       rig.agents = new AgentProcesses(rig.root, ip ? `${ip}:${temporalPort}` : rig.env.address);
       await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
       const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });

@@ -38,10 +38,12 @@ describe('the addresses an agent reports for its node', () => {
 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  it('puts the public IP the node tells its peers in place of a wildcard the node is bound to', async () => {
+  it('puts the public IP the node tells its peers in place of a wildcard the node is bound to, asking the node once', async () => {
     for (const bound of [`[::]`, '0.0.0.0']) {
+      const before = calls;
       const reported = await reachableAddresses({ uri: `http://${bound}:${port}`, stakingAddress: `${bound}:9651` });
       expect(reported).toEqual({ uri: `http://10.9.8.7:${port}`, stakingAddress: '10.9.8.7:9651' });
+      expect(calls - before).toBe(1);
     }
   });
 
