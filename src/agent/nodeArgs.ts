@@ -25,6 +25,18 @@ export function parseNodeArgs(args: readonly string[]): NodeFlag[] {
   return flags;
 }
 
+/**
+ * A node's command line as its restart runs it: the command (everything before the first flag) and
+ * the flags. A binary named by a relative path or a bare name becomes the process's own executable
+ * `exe` where that is known: the restart need not share the old process's PATH.
+ */
+export function splitCommandLine(argv: readonly string[], exe?: string): { command: string[]; flags: NodeFlag[] } {
+  const firstFlag = argv.findIndex((a, i) => i > 0 && a.startsWith('--'));
+  const command = firstFlag < 0 ? [...argv] : argv.slice(0, firstFlag);
+  if (command[0] !== undefined && !command[0].startsWith('/') && exe) command[0] = exe;
+  return { command, flags: parseNodeArgs(firstFlag < 0 ? [] : argv.slice(firstFlag)) };
+}
+
 export function formatNodeArgs(flags: readonly NodeFlag[]): string[] {
   return flags.map((f) => (f.value === undefined ? `--${f.name}` : `--${f.name}=${f.value}`));
 }

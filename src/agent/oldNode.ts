@@ -8,7 +8,7 @@ import { digestTree } from './dataDigest.js';
 import { inlineConfigToFile, inlineKeysToFiles } from './inlineKeys.js';
 import { runHostCommand, waitExited } from './hostCommand.js';
 import { headReader, HeadWatch, type LastAccepted } from './lastAccepted.js';
-import { flagValue, formatNodeArgs, parseNodeArgs, withFlags } from './nodeArgs.js';
+import { flagValue, formatNodeArgs, splitCommandLine, withFlags } from './nodeArgs.js';
 import { searchedFor, searchNode, type FoundNode } from './nodeDiscovery.js';
 import { readRecord, runDir, writeRecord } from './runDir.js';
 import { assertNotRetired } from './retired.js';
@@ -81,9 +81,7 @@ const recordPathOf = async (config: AgentConfig, runKey: string): Promise<string
  */
 async function recordedArgv(config: AgentConfig, node: FoundNode): Promise<string[]> {
   const { argv, view, settings } = node;
-  const firstFlag = argv.findIndex((a, i) => i > 0 && a.startsWith('--'));
-  const command = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
-  const fromArgv = parseNodeArgs(firstFlag < 0 ? [] : argv.slice(firstFlag));
+  const { command, flags: fromArgv } = splitCommandLine(argv, view.exe);
   // A variable the node ignores (it names no flag of its binary) would be an unknown flag on restart.
   const nodeFlags = await flagsOf(command, view.cwd);
   const fromEnv = settings.envFlags.filter((f) => !fromArgv.some((a) => a.name === f.name) && (!nodeFlags || nodeFlags.has(f.name)));
@@ -97,8 +95,7 @@ async function recordedArgv(config: AgentConfig, node: FoundNode): Promise<strin
   if (port('http-port') === '0') set.push({ name: 'http-port', value: new URL(node.uri).port });
   if (port('staking-port') === '0') set.push({ name: 'staking-port', value: portOf(node.stakingAddress) });
   const flags = await inlineKeysToFiles(await inlineConfigToFile(withFlags(given, [], set), config.workDir), config.workDir);
-  const binary = command[0]!.startsWith('/') || !view.exe ? command[0]! : view.exe;
-  return [binary, ...command.slice(1), ...formatNodeArgs(flags)];
+  return [...command, ...formatNodeArgs(flags)];
 }
 
 export async function readOldNodeRecord(config: AgentConfig, runKey: string): Promise<OldNodeRecord | undefined> {

@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { inlineKeyProblems } from './inlineKeys.js';
-import { parseNodeArgs } from './nodeArgs.js';
+import { splitCommandLine } from './nodeArgs.js';
 import type { FoundNode } from './nodeDiscovery.js';
 
 /**
@@ -15,20 +15,21 @@ import type { FoundNode } from './nodeDiscovery.js';
  */
 export async function restartProblems(config: AgentConfig, node: FoundNode): Promise<string[]> {
   const problems: string[] = [];
+  // The command and flags exactly as the halt records them for the restart (oldNode.ts).
+  const { command, flags } = splitCommandLine(node.argv, node.view.exe);
   if (config.mode === 'process') {
-    const command = node.argv[0] ?? '';
-    const found = await executableOf(command, node.view.cwd);
+    const binary = command[0] ?? '';
+    const found = await executableOf(binary, node.view.cwd);
     if (!found)
       problems.push(
-        `the old node's command ${JSON.stringify(command)} is not an executable file from ${node.view.cwd ?? '/'} or PATH: a rollback could not restart it`,
+        `the old node's command ${JSON.stringify(binary)} is not an executable file from ${node.view.cwd ?? '/'} or PATH: a rollback could not restart it`,
       );
     if (!(await isExecutable(config.nodeBinary))) problems.push(`--node-binary ${config.nodeBinary} is not an executable file: the new node could not start`);
   }
   if (!(await canCreateDir(config.workDir))) problems.push(`--work-dir ${config.workDir} cannot be written: the halt could not record the node's command line`);
   if (node.settings.configError)
     problems.push(`the node's config file cannot be read (${node.settings.configError}): its restart would not see the same settings`);
-  const firstFlag = node.argv.findIndex((a, i) => i > 0 && a.startsWith('--'));
-  problems.push(...inlineKeyProblems(parseNodeArgs(firstFlag < 0 ? [] : node.argv.slice(firstFlag))));
+  problems.push(...inlineKeyProblems(flags));
   return problems;
 }
 
