@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { JsonRpcClient } from '../chains/evm/rpc.js';
@@ -39,7 +39,19 @@ export interface PrimaryRehearsalOptions {
   balances: readonly OwnerBalance[];
   cChainRoot: Hex;
   samples: readonly AccountRecord[];
+  /** Until the node serves P, X and C; default from the genesis size (rehearsalStartTimeoutMs). */
   startTimeoutMs?: number;
+}
+
+/**
+ * How long a rehearsal node may take to start: 2 minutes, plus 5 s per MB of genesis. A node builds
+ * the whole C-Chain genesis state before it answers: alone on an idle 2-core machine, 16 s for a
+ * 18.5 MB genesis of 250k accounts and 102 s for 74 MB and a million (`npm run bench -- --only
+ * nodestart`). The rehearsal node runs beside the old network's nodes, so it gets ~5× that; the
+ * fixed 2 minutes used before left no margin at a million.
+ */
+export function rehearsalStartTimeoutMs(genesisBytes: number): number {
+  return 120_000 + Math.ceil(genesisBytes / 1_000_000) * 5_000;
 }
 
 export interface PrimaryRehearsalResult extends NetworkReadBack {
@@ -97,7 +109,7 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
       dataDir: join(options.workDir, 'node'),
       genesisFile: genesisCopy,
       networkId: options.networkID,
-      startTimeoutMs: options.startTimeoutMs,
+      startTimeoutMs: options.startTimeoutMs ?? rehearsalStartTimeoutMs((await stat(genesisCopy)).size),
       // Recorded before the node answers, so a compensation can find a node that hangs while starting.
       onSpawn: (pid) => recordPid(join(options.workDir, REHEARSAL_PID_FILE), pid),
     });
