@@ -7,7 +7,8 @@ import { MigrationRig } from '../test/rigs/migrationRig.js';
 import { activityTimes } from './activityTimes.js';
 import { downtimeFigures, type DowntimeResult, type LoadedRun, type PhaseMark } from './downtimeFigures.js';
 import { fillAccounts, type FillResult } from './fillAccounts.js';
-import { onCleanup } from './procs.js';
+import type { DowntimeFill } from './options.js';
+import { limitNodeMemory, onCleanup } from './procs.js';
 import { log } from './progress.js';
 
 /**
@@ -17,20 +18,31 @@ import { log } from './progress.js';
  * the delta since stage 1 is not empty. The fill is set-up; the figure is the run's stage 2.
  */
 
-/** One size: its own rig (started and stopped here, also on interruption), filled, then regenerated. */
-export async function benchDowntime(accounts: number): Promise<DowntimeResult> {
-  log(`downtime: five-validator avalanchego network, ${accounts} C-Chain accounts`);
-  const rig = await MigrationRig.start(`bench-downtime-${accounts}`);
+/**
+ * One size: its own rig (started and stopped here, also on interruption), filled by transfers or
+ * started with the accounts in its genesis (`method`), then regenerated.
+ */
+export async function benchDowntime(accounts: number, method: DowntimeFill, nodeMemoryLimit?: string): Promise<DowntimeResult> {
+  log(`downtime: five-validator avalanchego network, ${accounts} C-Chain accounts (${method})`);
+  const restoreLimit = limitNodeMemory(nodeMemoryLimit);
+  const started = Date.now();
+  // The rig stops itself when its start fails; once started, onCleanup stops it on interruption too.
+  const rig = await MigrationRig.start(`bench-downtime-${accounts}`, method === 'genesis' ? { prefilledAccounts: accounts } : {});
   const forget = onCleanup(() => rig.stop());
   try {
     const rpc = new JsonRpcClient(rig.net.api.cChainRpcUrl, { timeoutMs: 60_000 });
     const chainId = BigInt(await rpc.call<Hex>('eth_chainId'));
-    const fill: FillResult = await fillAccounts(rpc, rig.sender, chainId, accounts);
-    const run = await runUnderLoad(rig, rpc, chainId, `bench-downtime-${accounts}`);
-    return await downtimeFigures(rig, rpc, fill, run);
+    const fill: FillResult =
+      method === 'genesis'
+        ? { method, accounts, rigStartSeconds: Math.round((Date.now() - started) / 100) / 10 }
+        : await fillAccounts(rpc, rig.sender, chainId, accounts);
+    if (fill.method === 'genesis') log(`  ${accounts} accounts in the old genesis; rig up in ${fill.rigStartSeconds} s`);
+    const run = await runUnderLoad(rig, rpc, chainId, `bench-downtime-${accounts}`, accounts);
+    return { ...(await downtimeFigures(rig, rpc, fill, run)), ...(nodeMemoryLimit ? { nodeMemoryLimit } : {}) };
   } finally {
     forget();
     await rig.stop();
+    restoreLimit();
   }
 }
 
@@ -38,7 +50,7 @@ export async function benchDowntime(accounts: number): Promise<DowntimeResult> {
  * The two-stage run (the plan's default), with the live load of the freeze-is-halt test running
  * from before the epoch until the final genesis is ratified (the old network is down for good by then).
  */
-async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigint, name: string): Promise<LoadedRun> {
+async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigint, name: string, accounts: number): Promise<LoadedRun> {
   const load = new LiveLoad(rpc, rig.net.api.uri, chainId);
   await rig.sender.send([{ to: load.wallet.address, value: 10n ** 21n, gasLimit: 21_000n }]);
   await load.start();
@@ -48,7 +60,8 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
   let stopping: Promise<void> | undefined;
   log('  regenesis: two stages, live load on');
   try {
-    const { result, handle } = await rig.run(rig.plan(name), {
+    const { result, handle } = await rig.run(rig.plan(name, ...planTimeouts(accounts)), {
+      timeoutMinutes: accounts > 100_000 ? 120 : 15,
       onPhase: (phase) => {
         timeline.push({ phase, atSeconds: (Date.now() - started) / 1000 });
         log(`  phase ${phase}`);
@@ -62,6 +75,17 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
   } finally {
     await (stopping ?? load.stop());
   }
+}
+
+/**
+ * The agents' and the new nodes' timeouts: the rig's (60 s, 180 s) up to 100k accounts, 600 s and
+ * 30 minutes beyond (the five new nodes build the genesis state at once on this machine's two cores,
+ * where each validator would have its own host). Each agent
+ * re-reads the final genesis to recompute its C root, and each new node builds the genesis state
+ * before it reports healthy: both grow with the state.
+ */
+function planTimeouts(accounts: number): [agentTimeoutSeconds: number, stages: 2, healthTimeoutSeconds: number] {
+  return accounts > 100_000 ? [600, 2, 1800] : [60, 2, 180];
 }
 
 /** A rolled-back run has no downtime to report: the bench says where and why it stopped. */

@@ -34,6 +34,8 @@ export interface LoadedRun {
 export interface DowntimeResult {
   /** Accounts the fill made (set-up). */
   accounts: number;
+  /** GOMEMLIMIT every node of the rig ran with (`--node-memory-limit`), when one was set. */
+  nodeMemoryLimit?: string;
   fill: FillResult;
   /** C-Chain accounts in the published genesis of each stage (reports/regenesis.json). */
   cAccounts: { stage1: number; final: number };

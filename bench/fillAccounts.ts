@@ -12,7 +12,19 @@ import { log } from './progress.js';
  * side to put more than 16 transfers in a block.
  */
 
-export interface FillResult {
+/** How the old C-Chain got its accounts (`--downtime-fill`). */
+export type FillResult = TransferFill | GenesisFill;
+
+/** Accounts placed in the old network's genesis allocation (test/rigs/prefilledGenesis.ts). */
+export interface GenesisFill {
+  method: 'genesis';
+  accounts: number;
+  /** The rig's start: writing the genesis and six nodes building its state. */
+  rigStartSeconds: number;
+}
+
+export interface TransferFill {
+  method: 'transfers';
   accounts: number;
   wallets: number;
   seconds: number;
@@ -35,7 +47,7 @@ const GIFT = 1_000_000_000n;
 const FEE_BUDGET = 10n ** 17n;
 
 /** Fills the chain from `funder` (ewoq's Sender); returns when every transfer is mined. */
-export async function fillAccounts(rpc: JsonRpcClient, funder: Sender, chainId: bigint, accounts: number): Promise<FillResult> {
+export async function fillAccounts(rpc: JsonRpcClient, funder: Sender, chainId: bigint, accounts: number): Promise<TransferFill> {
   const wallets = Array.from({ length: Math.min(FILL_WALLETS, accounts) }, () => new Wallet(`0x${randomBytes(32).toString('hex')}`));
   const shares = wallets.map((_, i) => Math.floor(accounts / wallets.length) + (i < accounts % wallets.length ? 1 : 0));
   await funder.send(wallets.map((w, i) => ({ to: w.address, value: BigInt(shares[i]!) * (GIFT + FEE_BUDGET), gasLimit: 21_000n })));
@@ -46,7 +58,7 @@ export async function fillAccounts(rpc: JsonRpcClient, funder: Sender, chainId: 
   const seconds = (Date.now() - started) / 1000;
   const blocks = (await headNumber(rpc)) - firstBlock;
   log(`  filled ${accounts} accounts in ${seconds.toFixed(0)} s (${(accounts / seconds).toFixed(0)}/s, ${blocks} blocks)`);
-  return { accounts, wallets: wallets.length, seconds: hundredths(seconds), accountsPerSecond: hundredths(accounts / seconds), blocks };
+  return { method: 'transfers', accounts, wallets: wallets.length, seconds: hundredths(seconds), accountsPerSecond: hundredths(accounts / seconds), blocks };
 }
 
 /** One wallet's share, in chunks, each to a fresh random address (20 random bytes: no key needed). */

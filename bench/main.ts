@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { benchSize } from './benchSize.js';
 import { benchDiscovery } from './discovery.js';
 import { benchDowntime } from './downtime.js';
+import { benchNodeStart } from './nodeStart.js';
 import { benchPxExport } from './pxExport.js';
 import { gethRootBinary } from './gethStackTrie.js';
 import { parseOptions } from './options.js';
@@ -19,11 +20,15 @@ import { machineInfo, writeResults } from './results.js';
  *   npm run bench -- --only discovery --blocks 10000   (owner discovery: block index against the walk)
  *   npm run bench -- --only downtime --downtime-accounts 10000   (stage 2 of a two-stage regenesis: halt → first new block)
  *   npm run bench -- --only pxexport --px-x-owners 100k --px-p-owners 10k   (P/X discovery, export and supply check at scale)
+ *   npm run bench -- --only nodestart --node-start-accounts 1000000   (one avalanchego building an N-account genesis alone)
  *
  * Each size is measured on its own (benchSize.ts: generate, genesis, root, export, history) under a
  * work directory, and the results file is rewritten after every size. Every measured phase runs in
  * its own process; see docs/PERFORMANCE.md for how to read the results.
  */
+
+/** Phases that start networks or nodes of their own rather than measure the state passes. */
+const NETWORK_PHASES = new Set(['discovery', 'downtime', 'pxexport', 'nodestart']);
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
@@ -57,11 +62,16 @@ async function main(): Promise<void> {
     }
     for (const accounts of opts.only.includes('downtime') ? opts.downtimeAccounts : []) {
       results.downtime ??= [];
-      results.downtime.push(await benchDowntime(accounts));
+      results.downtime.push(await benchDowntime(accounts, opts.downtimeFill, opts.nodeMemoryLimit));
       results.targets = evaluateTargets(results.sizes, results.downtime);
       writeResults(opts.out, results);
     }
-    const statePhases = opts.only.filter((p) => p !== 'discovery' && p !== 'downtime' && p !== 'pxexport');
+    for (const accounts of opts.only.includes('nodestart') ? opts.nodeStartAccounts : []) {
+      results.nodeStart ??= [];
+      results.nodeStart.push(await benchNodeStart(accounts, root, opts.nodeMemoryLimit));
+      writeResults(opts.out, results);
+    }
+    const statePhases = opts.only.filter((p) => !NETWORK_PHASES.has(p));
     for (const accounts of statePhases.length > 0 ? opts.accounts : []) {
       results.sizes.push(await benchSize(accounts, opts, root, profileDir));
       if (!opts.keep) rmSync(join(root, `n${accounts}`), { recursive: true, force: true });

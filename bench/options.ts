@@ -5,7 +5,23 @@ import type { StateScheme } from './gethTools.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
-export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery', 'downtime', 'pxexport'] as const;
+export const DOWNTIME_FILLS = ['transfers', 'genesis'] as const;
+export type DowntimeFill = (typeof DOWNTIME_FILLS)[number];
+
+/** `--downtime-fill`, refused with the choices when it is none of them. */
+function downtimeFill(value: string): DowntimeFill {
+  const fill = DOWNTIME_FILLS.find((f) => f === value);
+  if (!fill) throw new Error(`--downtime-fill: one of ${DOWNTIME_FILLS.join(', ')}, got ${value}`);
+  return fill;
+}
+
+/** A GOMEMLIMIT value the Go runtime accepts: a whole number and a unit, e.g. 2GiB. */
+function goMemLimit(value: string): string {
+  if (!/^\d+(B|KiB|MiB|GiB|TiB)$/.test(value)) throw new Error(`--node-memory-limit: a size such as 2GiB or 1536MiB, got ${value}`);
+  return value;
+}
+
+export const PHASES = ['root', 'export', 'genesis', 'history', 'discovery', 'downtime', 'pxexport', 'nodestart'] as const;
 /** What `--only` means when not given: the state phases (discovery, downtime and pxexport fill networks of their own, minutes). */
 const DEFAULT_PHASES = ['root', 'export', 'genesis', 'history'];
 export type Phase = (typeof PHASES)[number];
@@ -31,6 +47,12 @@ export interface BenchOptions {
   repeat: number;
   /** C-Chain accounts of the old network in the downtime phase, one two-stage regenesis each. */
   downtimeAccounts: number[];
+  /** How the downtime phase puts its accounts on the old C-Chain: plain transfers, or the old genesis. */
+  downtimeFill: DowntimeFill;
+  /** GOMEMLIMIT of the downtime and nodestart phases' avalanchego processes, when given (e.g. `2GiB`). */
+  nodeMemoryLimit?: string;
+  /** C-Chain accounts of the genesis one node builds alone (nodestart), one start each. */
+  nodeStartAccounts: number[];
   /** Fresh owners the pxexport phase pays on the X- and P-Chain, and outputs per transaction on each. */
   pxX: number;
   pxP: number;
@@ -63,6 +85,13 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option('--blocks <n>', 'discovery: P/X blocks made on the local avalanchego before reading them', '10000')
     .option('--discovery-delay-ms <n>', 'discovery: also read through a proxy adding this delay to every request (0: loopback only)', '10')
     .option('--downtime-accounts <list>', 'downtime: C-Chain accounts filled before each two-stage regenesis, comma separated', '10000')
+    .option(
+      '--downtime-fill <how>',
+      "downtime: transfers (plain transfers on the running network, ~94 accounts/s) or genesis (in the old network's genesis allocation)",
+      'transfers',
+    )
+    .option('--node-memory-limit <size>', 'downtime, nodestart: GOMEMLIMIT of every avalanchego the phase runs (e.g. 2GiB)')
+    .option('--node-start-accounts <list>', 'nodestart: C-Chain accounts of the genesis one node builds alone, comma separated', '100000,1000000')
     .option('--px-x-owners <n>', 'pxexport: fresh X-Chain owners paid before the export', '100000')
     .option('--px-p-owners <n>', 'pxexport: fresh P-Chain owners paid before the export', '10000')
     .option('--px-outputs-per-tx <n>', 'pxexport: outputs of each filling X-Chain BaseTx (a transaction must stay under 64 KiB)', '500')
@@ -120,6 +149,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     discoveryDelayMs,
     repeat,
     downtimeAccounts: counts(String(o.downtimeAccounts)),
+    downtimeFill: downtimeFill(String(o.downtimeFill)),
+    nodeStartAccounts: counts(String(o.nodeStartAccounts)),
+    ...(o.nodeMemoryLimit === undefined ? {} : { nodeMemoryLimit: goMemLimit(String(o.nodeMemoryLimit)) }),
     pxX: counts(String(o.pxXOwners))[0]!,
     pxP: counts(String(o.pxPOwners))[0]!,
     pxOutputsPerTx,

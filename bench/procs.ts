@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { log } from './progress.js';
 
 /**
  * Child processes of a benchmark run: each measured phase runs in its own process so its peak RSS
@@ -200,4 +201,19 @@ export async function runPhaseChild<R>(task: { phase: string } & Record<string, 
   } finally {
     live.delete(child);
   }
+}
+
+/**
+ * GOMEMLIMIT for every avalanchego started from now on (the rigs', the rehearsal's and the agents'
+ * nodes inherit this process's environment); returns what puts the environment back.
+ */
+export function limitNodeMemory(limit: string | undefined): () => void {
+  if (!limit) return () => {};
+  const before = process.env.GOMEMLIMIT;
+  process.env.GOMEMLIMIT = limit;
+  log(`  every node runs with GOMEMLIMIT=${limit}`);
+  return () => {
+    if (before === undefined) delete process.env.GOMEMLIMIT;
+    else process.env.GOMEMLIMIT = before;
+  };
 }

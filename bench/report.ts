@@ -1,4 +1,5 @@
 import type { DiscoveryResults } from './discovery.js';
+import type { NodeStartResult } from './nodeStart.js';
 import type { PxExportResults } from './pxExport.js';
 import type { DowntimeResult } from './downtimeFigures.js';
 import { downtimeRows, downtimeTargets } from './downtimeReport.js';
@@ -131,6 +132,8 @@ export interface BenchResults {
   downtime?: DowntimeResult[];
   /** `--only pxexport`: P/X discovery, export and supply check on a filled local avalanchego. */
   pxExport?: PxExportResults;
+  /** `--only nodestart`: one avalanchego building an N-account genesis alone. */
+  nodeStart?: NodeStartResult[];
 }
 
 const RSS_LIMIT_MB = 512;
@@ -389,6 +392,18 @@ export function printTable(results: BenchResults): void {
       `${px.allFilledExported ? '' : ' (NOT ALL EXPORTED)'}; pinned ${px.pinned ? 'yes' : 'NO'}`;
     const supply = `supply check ${px.supplyCheck.ok ? 'passed' : 'FAILED'} (gap ${px.supplyCheck.gap})`;
     process.stdout.write(`\n${table([...head, ...lines])}\n${filled}; ${supply}\n`);
+  }
+  if (results.nodeStart?.length) {
+    const head = [['node start (one avalanchego)', 'genesis MB', 'spawn → bootstrapped s', 'CPU-s', 'peak RSS MB', 'last account served']];
+    const lines = results.nodeStart.map((n) => [
+      `${n.accounts} C accounts${n.nodeMemoryLimit ? ` (GOMEMLIMIT=${n.nodeMemoryLimit})` : ''}`,
+      f1(n.genesisMegabytes),
+      f1(n.seconds),
+      String(n.cpuSeconds),
+      String(n.peakRssMb),
+      n.lastAccountServed ? 'yes' : 'NO',
+    ]);
+    process.stdout.write(`\n${table([...head, ...lines])}\n`);
   }
   if (results.targets.length > 0) {
     process.stdout.write('\n');

@@ -17,6 +17,8 @@ export function localMigrationPlan(options: {
   /** Who approves, with the key each approval is signed with. */
   approver: { name: string; publicKey: string };
   agentTimeoutSeconds?: number;
+  /** How long the new nodes have to become healthy; default 180 s (a few thousand accounts). */
+  healthTimeoutSeconds?: number;
   /** 2 (the default): the old network is halted after the approval and its final state launched. */
   stages?: 1 | 2;
 }): PlanInput {
@@ -37,7 +39,7 @@ export function localMigrationPlan(options: {
       operator: {
         kind: 'agents',
         agentTimeoutSeconds: options.agentTimeoutSeconds ?? 60,
-        healthTimeoutSeconds: 180,
+        healthTimeoutSeconds: options.healthTimeoutSeconds ?? 180,
         ...(options.stages ? { stages: options.stages } : {}),
       },
     },

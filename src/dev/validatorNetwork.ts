@@ -9,8 +9,9 @@ import { alive } from '../nodes/pidFile.js';
 
 /**
  * A real multi-validator avalanchego network on loopback for tests and the demo: the five
- * identities of avalanchego's built-in local network (network ID 12345, sybil protection on),
- * bootstrapping from the first, plus a non-validator API node that serves the exports.
+ * identities of avalanchego's built-in local network (network ID 12345, sybil protection on, or
+ * another genesis naming the same stakers), bootstrapping from the first, plus a non-validator API
+ * node that serves the exports.
  */
 
 /**
@@ -55,16 +56,33 @@ export async function waitBootstrapped(uris: readonly string[], timeoutMs = 180_
  * Where each node runs: with `hosts`, validator i on `hosts.validators[i-1]` and the API node on
  * `hosts.api` (hosts of their own, each bound to every interface there); otherwise all on loopback.
  */
+/**
+ * A network started from a genesis file of its own rather than the built-in local genesis (its
+ * networkID must not be a standard one), and how long its nodes may take to bootstrap: a node
+ * builds its genesis state before it answers, which takes minutes for a million accounts.
+ */
+export interface CustomGenesis {
+  file: string;
+  bootstrapTimeoutMs?: number;
+}
+
 export interface NetworkHosts {
   validators: readonly NodeHost[];
   api: NodeHost;
 }
 
-export async function startValidatorNetwork(root: string, stakers: readonly StakingFiles[], hosts?: NetworkHosts): Promise<ValidatorNetwork> {
+export async function startValidatorNetwork(
+  root: string,
+  stakers: readonly StakingFiles[],
+  hosts?: NetworkHosts,
+  genesis?: CustomGenesis,
+): Promise<ValidatorNetwork> {
+  const network = genesis ? { genesisFile: genesis.file, ...(genesis.bootstrapTimeoutMs ? { startTimeoutMs: genesis.bootstrapTimeoutMs } : {}) } : {};
   const start = (i: number, extra: Partial<Parameters<typeof startAvalancheLocal>[0]>) =>
     startAvalancheLocal({
       dataDir: join(root, `validator${i}`),
       waitFor: 'listening',
+      ...network,
       ...(hosts ? { host: hosts.validators[i - 1] } : {}),
       ...extra,
     });
@@ -76,10 +94,14 @@ export async function startValidatorNetwork(root: string, stakers: readonly Stak
     waitFor: 'listening',
     sybilProtection: true,
     bootstrappers: beacon,
+    ...network,
     ...(hosts ? { host: hosts.api } : {}),
   });
   const validators = [first, ...others];
-  await waitBootstrapped([...validators, api].map((n) => n.uri));
+  await waitBootstrapped(
+    [...validators, api].map((n) => n.uri),
+    genesis?.bootstrapTimeoutMs,
+  );
   return { validators, api };
 }
 

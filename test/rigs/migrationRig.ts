@@ -24,7 +24,8 @@ import { EWOQ_KEY, shortIdOfKey } from '../../src/dev/localKeys.js';
 import { Sender } from '../helpers/cChain.js';
 import { createTestWorker, startTemporal, uniqueTaskQueue } from './temporal.js';
 import { LOCAL_STAKERS, localGenesisStakers } from '../helpers/validators.js';
-import { killNodesUnder, startValidatorNetwork, type ValidatorNetwork } from '../../src/dev/validatorNetwork.js';
+import { killNodesUnder, startValidatorNetwork, type CustomGenesis, type ValidatorNetwork } from '../../src/dev/validatorNetwork.js';
+import { writePrefilledGenesis } from './prefilledGenesis.js';
 import type { WorkerProcesses } from './workers.js';
 import { emergencyRegenesisWorkflow, regenesisWorkflow } from '../../workflows/index.js';
 
@@ -55,7 +56,14 @@ export class MigrationRig {
    */
   hosts?: HostNetwork;
 
-  static async start(prefix: string, options: { objectStore?: boolean; gatedHalts?: boolean; hosts?: boolean } = {}): Promise<MigrationRig> {
+  /**
+   * `prefilledAccounts`: the old network starts from the local genesis with that many extra C-Chain
+   * accounts (prefilledGenesis.ts: network ID 54321 instead of the built-in local network).
+   */
+  static async start(
+    prefix: string,
+    options: { objectStore?: boolean; gatedHalts?: boolean; hosts?: boolean; prefilledAccounts?: number } = {},
+  ): Promise<MigrationRig> {
     const rig = new MigrationRig();
     await keccakReady();
     rig.root = mkdtempSync(join(tmpdir(), `${prefix}-`));
@@ -75,7 +83,7 @@ export class MigrationRig {
       // every interface of the machine and the agents are given the bridge address.
       rig.env = await startTemporal(ip ? { ip: '0.0.0.0' } : {});
       const hosts = rig.hosts ? { validators: rig.hosts.hosts.slice(0, 5), api: rig.hosts.hosts[5]! } : undefined;
-      rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS, hosts);
+      rig.net = await startValidatorNetwork(join(rig.root, 'old'), LOCAL_STAKERS, hosts, rig.prefilledGenesis(options.prefilledAccounts));
       const temporalPort = portOf(rig.env.address);
       rig.agents = new AgentProcesses(rig.root, ip ? `${ip}:${temporalPort}` : rig.env.address);
       await Promise.all([1, 2, 3, 4, 5].map((i) => rig.agents.start(rig.agentSpec(i))));
@@ -87,6 +95,16 @@ export class MigrationRig {
       await rig.stop();
       throw err;
     }
+  }
+
+  /** The old network's genesis file with `accounts` extra C-Chain accounts; none without. */
+  private prefilledGenesis(accounts: number | undefined): CustomGenesis | undefined {
+    if (accounts === undefined) return undefined;
+    const file = join(this.root, 'old-genesis.json');
+    writePrefilledGenesis(file, accounts);
+    // Six nodes build the genesis state at once, after they find each other: 90 s for a million
+    // accounts for one node alone on an idle two-core machine, so allow 20 minutes a million.
+    return { file, bootstrapTimeoutMs: 180_000 + Math.ceil(accounts / 1_000_000) * 1_200_000 };
   }
 
   async stop(): Promise<void> {
@@ -126,8 +144,11 @@ export class MigrationRig {
     };
   }
 
-  /** A plan migrating the five local stakers (their published keys) to network 88888 through their agents. */
-  plan(name: string, agentTimeoutSeconds = 60, stages?: 1 | 2): PlanInput {
+  /**
+   * A plan migrating the five local stakers (their published keys) to network 88888 through their
+   * agents. `healthTimeoutSeconds` defaults to localMigrationPlan's.
+   */
+  plan(name: string, agentTimeoutSeconds = 60, stages?: 1 | 2, healthTimeoutSeconds?: number): PlanInput {
     return localMigrationPlan({
       name,
       cChainRpcUrl: this.net.api.cChainRpcUrl,
@@ -135,6 +156,7 @@ export class MigrationRig {
       approver: approvers('operator-1')[0]!,
       agentTimeoutSeconds,
       ...(stages ? { stages } : {}),
+      ...(healthTimeoutSeconds ? { healthTimeoutSeconds } : {}),
     });
   }
 
@@ -153,6 +175,8 @@ export class MigrationRig {
       emergency?: { lastGoodHeight: number };
       /** The in-process worker's activities, from the real ones (a fault a test injects into the coordinator). */
       activities?: (real: Activities) => Activities;
+      /** How long the run may take before the rig gives up on it; default 15 minutes. */
+      timeoutMinutes?: number;
     } = {},
   ): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
     const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
@@ -166,7 +190,8 @@ export class MigrationRig {
       : await this.env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId, args: [p] });
     const drive = async (): Promise<void> => {
       let phase = '';
-      const deadline = Date.now() + 15 * 60_000;
+      const minutes = options.timeoutMinutes ?? 15;
+      const deadline = Date.now() + minutes * 60_000;
       for (;;) {
         if ((await handle.describe()).status.name !== 'RUNNING') return;
         const status = await handle.query(statusQuery).catch(() => undefined);
@@ -184,7 +209,7 @@ export class MigrationRig {
         if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
           await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'operator-1')] });
         }
-        if (Date.now() > deadline) throw new Error(`run ${workflowId} still in ${phase} after 15 minutes`);
+        if (Date.now() > deadline) throw new Error(`run ${workflowId} still in ${phase} after ${minutes} minutes`);
         await sleep(2_000);
       }
     };

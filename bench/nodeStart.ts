@@ -1,0 +1,73 @@
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { JsonRpcClient } from '../src/chains/evm/rpc.js';
+import { startAvalancheLocal } from '../src/nodes/avalanchego.js';
+import { writePrefilledGenesis } from '../test/rigs/prefilledGenesis.js';
+import { limitNodeMemory, onCleanup, procCpuSeconds, procPeakRssMb } from './procs.js';
+import { log } from './progress.js';
+
+/**
+ * `--only nodestart`: what one new validator's host pays before the new network can make its first
+ * block, measured on the node alone: avalanchego v1.14.0 started on a genesis whose C-Chain holds
+ * N accounts, from spawn to P, X and C bootstrapped (the node builds and commits the whole genesis
+ * state first), with the process's peak RSS as the kernel recorded it (VmHWM). In a real migration
+ * each validator does this on its own host, at the same time as the others: this is the floor of
+ * the stage-2 downtime's "new nodes healthy" part, whatever the coordinator does.
+ */
+
+export interface NodeStartResult {
+  accounts: number;
+  genesisMegabytes: number;
+  /** Spawn → P, X and C bootstrapped. */
+  seconds: number;
+  /** The node's peak resident memory (VmHWM), MB. */
+  peakRssMb: number;
+  /** CPU seconds the node used up to then (every core). */
+  cpuSeconds: number;
+  /** The C-Chain's account count check: the balance of the last prefilled account, read from the node. */
+  lastAccountServed: boolean;
+  /** GOMEMLIMIT the node ran with (`--node-memory-limit`), when one was set. */
+  nodeMemoryLimit?: string;
+}
+
+/** One size: a genesis written under `root`, one node started on it alone, then stopped and removed. */
+export async function benchNodeStart(accounts: number, root: string, nodeMemoryLimit?: string): Promise<NodeStartResult> {
+  const dir = join(root, `nodestart-${accounts}`);
+  await mkdir(dir, { recursive: true });
+  const genesisFile = join(dir, 'genesis.json');
+  writePrefilledGenesis(genesisFile, accounts);
+  const genesisMegabytes = Math.round(statSync(genesisFile).size / 1e5) / 10;
+  log(`nodestart: one avalanchego on a genesis of ${accounts} C-Chain accounts (${genesisMegabytes} MB)`);
+  const restoreLimit = limitNodeMemory(nodeMemoryLimit);
+  let stop: (() => Promise<void>) | undefined;
+  const forget = onCleanup(() => stop?.());
+  try {
+    const node = await startAvalancheLocal({
+      dataDir: join(dir, 'node'),
+      genesisFile,
+      startTimeoutMs: 1_800_000,
+    });
+    stop = () => node.stop();
+    const peakRssMb = Math.round(procPeakRssMb(node.pid));
+    const cpuSeconds = Math.round(procCpuSeconds(node.pid));
+    const lastAccountServed = await servesLast(node.cChainRpcUrl, genesisFile);
+    const seconds = Math.round(node.startupMs / 100) / 10;
+    log(`  bootstrapped in ${seconds} s (${cpuSeconds} CPU-s), peak RSS ${peakRssMb} MB`);
+    return { accounts, genesisMegabytes, seconds, peakRssMb, cpuSeconds, lastAccountServed, ...(nodeMemoryLimit ? { nodeMemoryLimit } : {}) };
+  } finally {
+    forget();
+    await stop?.();
+    restoreLimit();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Whether the node serves the last account of the genesis allocation with its balance: the state was built whole. */
+async function servesLast(rpcUrl: string, genesisFile: string): Promise<boolean> {
+  const genesis = JSON.parse(readFileSync(genesisFile, 'utf8')) as { cChainGenesis: string };
+  const alloc = Object.entries((JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, { balance: string }> }).alloc);
+  const [address, { balance }] = alloc[alloc.length - 1]!;
+  const served = await new JsonRpcClient(rpcUrl, { timeoutMs: 60_000 }).call<string>('eth_getBalance', [`0x${address}`, 'latest']);
+  return BigInt(served) === BigInt(balance);
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * The old network of a large rig, started from avalanchego's local genesis with N extra C-Chain
+ * accounts already in its state, instead of filling the C-Chain by transfers. Transfers fill at
+ * ~94 accounts/s here: coreth's ACP-176 gas target lets ~2M gas a second through (≈ 95 plain
+ * transfers of 21,000 gas), so a million accounts would take three hours of set-up. An account in
+ * the genesis allocation is in the state trie exactly as one a transfer made: the exports, the delta
+ * and the new nodes read the same trie.
+ *
+ * What changes against the built-in local network (avalanchego refuses a custom genesis on network
+ * ID 12345): the network ID (PREFILLED_NETWORK_ID, so addresses use the HRP "custom"), and a
+ * `startTime` just past, since the stakers' stake periods run from it (the node renews the built-in
+ * local genesis's 2024 start time on its own; a custom one it takes as written).
+ */
+
+/** A network ID no standard network uses (avalanchego refuses custom genesis files on 1, 5 and 12345). */
+export const PREFILLED_NETWORK_ID = 54_321;
+
+/** Balance of each prefilled account (wei): any non-zero balance makes the account exist. */
+const PREFILLED_BALANCE = '0x3b9aca00';
+
+/** Where the upstream local genesis lives (test/fixtures/vectors, with provenance). */
+const LOCAL_GENESIS_FILE = new URL('../fixtures/vectors/avalanchego-v1.14.0/genesis_local.json', import.meta.url);
+
+/**
+ * Writes the local genesis with `accounts` fresh random C-Chain addresses added to its allocation
+ * to `path`; returns the network ID the nodes must be started with.
+ */
+export function writePrefilledGenesis(path: string, accounts: number): number {
+  if (!Number.isSafeInteger(accounts) || accounts <= 0) throw new Error(`accounts: a positive integer, got ${accounts}`);
+  const genesis = JSON.parse(readFileSync(LOCAL_GENESIS_FILE, 'utf8')) as Record<string, unknown> & { cChainGenesis: string };
+  const cChain = JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, { balance: string }> };
+  const before = Object.keys(cChain.alloc).length;
+  for (let i = 0; i < accounts; i++) cChain.alloc[randomBytes(20).toString('hex')] = { balance: PREFILLED_BALANCE };
+  // 160 random bits: a collision would shrink the state silently, so it is checked, not assumed.
+  if (Object.keys(cChain.alloc).length !== before + accounts) throw new Error('prefilled addresses collided; write the genesis again');
+  genesis.networkID = PREFILLED_NETWORK_ID;
+  genesis.startTime = Math.floor(Date.now() / 1000) - 60;
+  genesis.cChainGenesis = JSON.stringify(cChain);
+  writeFileSync(path, JSON.stringify(genesis));
+  return PREFILLED_NETWORK_ID;
+}
