@@ -11,8 +11,14 @@ import type { WorkflowHandle } from '@temporalio/client';
 export interface ActivityTime {
   /** How many were scheduled (partitions, retries). */
   count: number;
-  /** First scheduled to last closed: the wall time they took together (parallel partitions overlap). */
+  /**
+   * First scheduled to last closed: the wall time they took together (parallel partitions overlap).
+   * For a type called at different points of a run (the final heads: at the halt and again at the
+   * commit point) it spans whatever ran in between; `longestSeconds` is one call's own time.
+   */
   wallSeconds: number;
+  /** The longest single activity of the type, scheduled to closed. */
+  longestSeconds: number;
 }
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
@@ -33,16 +39,23 @@ export async function activityTimes(handle: WorkflowHandle, stage2From: string):
 /** Count and wall seconds of each activity type scheduled and closed within `events`. */
 function spansOf(events: readonly HistoryEvent[]): Record<string, ActivityTime> {
   const scheduled = new Map<string, { name: string; at: number }>();
-  const spans = new Map<string, { count: number; from: number; to: number }>();
+  const spans = new Map<string, { count: number; from: number; to: number; longest: number }>();
   for (const e of events) {
     const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
     if (name) scheduled.set(String(e.eventId), { name, at: secondsOf(e) });
     const from = scheduled.get(String(closedScheduledId(e)));
     if (!from) continue;
-    const span = spans.get(from.name) ?? { count: 0, from: from.at, to: from.at };
-    spans.set(from.name, { count: span.count + 1, from: Math.min(span.from, from.at), to: Math.max(span.to, secondsOf(e)) });
+    const span = spans.get(from.name) ?? { count: 0, from: from.at, to: from.at, longest: 0 };
+    const closedAt = secondsOf(e);
+    spans.set(from.name, {
+      count: span.count + 1,
+      from: Math.min(span.from, from.at),
+      to: Math.max(span.to, closedAt),
+      longest: Math.max(span.longest, closedAt - from.at),
+    });
   }
-  return Object.fromEntries([...spans].map(([name, s]) => [name, { count: s.count, wallSeconds: Number((s.to - s.from).toFixed(2)) }]));
+  const round = (seconds: number): number => Number(seconds.toFixed(2));
+  return Object.fromEntries([...spans].map(([name, s]) => [name, { count: s.count, wallSeconds: round(s.to - s.from), longestSeconds: round(s.longest) }]));
 }
 
 /** The scheduled event an activity's closing event refers to (completed, failed, timed out or cancelled). */
