@@ -100,7 +100,7 @@ export async function benchDiscovery(blocks: number, work: string, delayMs: numb
             seconds,
             blocksPerSecond: Math.round(read / seconds),
             requestsPerBlock: result.requests / read,
-            owners: result.owners.length,
+            owners: result.owners.size,
           });
           log(`  ${mode}${delay ? ` (+${delay} ms a request)` : ''}: ${read} blocks in ${seconds.toFixed(1)} s, ${result.requests} block requests`);
           found.push(result);
@@ -110,7 +110,8 @@ export async function benchDiscovery(blocks: number, work: string, delayMs: numb
       await proxy.stop();
     }
     const [a] = found;
-    const sameOwnersAndFees = found.every((b) => a!.owners.join() === b.owners.join() && a!.burned.P === b.burned.P && a!.burned.X === b.burned.X);
+    const listed = (owners: Iterable<string>): string => [...owners].join();
+    const sameOwnersAndFees = found.every((b) => listed(a!.owners) === listed(b.owners) && a!.burned.P === b.burned.P && a!.burned.X === b.burned.X);
     return { pBlocks: found[0]!.pBlocks, xBlocks: found[0]!.xBlocks, fillSeconds, reads, sameOwnersAndFees };
   } finally {
     await node.stop();

@@ -25,10 +25,14 @@ export function formatAddress(chain: ChainAlias, hrp: string, shortId: Uint8Arra
   return `${chain}-${bech32.encode(hrp, bech32.toWords(shortId))}`;
 }
 
-export interface ParsedAddress {
-  chain: ChainAlias;
+/** The bech32 part of an address (`local1…`): what owner discovery keeps of an owner. */
+export interface Bech32Address {
   hrp: string;
   shortId: Uint8Array;
+}
+
+export interface ParsedAddress extends Bech32Address {
+  chain: ChainAlias;
 }
 
 /** Parses `<chain>-<bech32>` with a 20-byte payload; `field` names the value in errors. */
@@ -38,22 +42,30 @@ export function parseAddress(address: string, field = 'address'): ParsedAddress 
   if (!CHAIN_ALIASES.includes(chain)) {
     throw new Error(`${field}: expected "X-…", "P-…" or "C-…" followed by a bech32 address, got ${JSON.stringify(address.slice(0, 60))}`);
   }
+  return { chain: chain as ChainAlias, ...parseBech32Address(address.slice(dash + 1), field, address) };
+}
+
+/**
+ * Parses the bech32 part of an address, without its chain alias (`local1…`), with a 20-byte
+ * payload. `field` names the value in errors, which quote `quoted` (the whole address it came from).
+ */
+export function parseBech32Address(bech: string, field = 'address', quoted = bech): Bech32Address {
   let decoded: { prefix: string; words: number[] };
   try {
-    decoded = bech32.decode(address.slice(dash + 1) as `${string}1${string}`);
+    decoded = bech32.decode(bech as `${string}1${string}`);
   } catch {
-    throw new Error(`${field}: ${JSON.stringify(address)} is not valid bech32 (bad characters or checksum)${hrpEditHint(address.slice(dash + 1))}`);
+    throw new Error(`${field}: ${JSON.stringify(quoted)} is not valid bech32 (bad characters or checksum)${hrpEditHint(bech)}`);
   }
   let shortId: Uint8Array;
   try {
     shortId = bech32.fromWords(decoded.words);
   } catch {
-    throw new Error(`${field}: ${JSON.stringify(address)} has a malformed bech32 payload`);
+    throw new Error(`${field}: ${JSON.stringify(quoted)} has a malformed bech32 payload`);
   }
   if (shortId.length !== SHORT_ID_LENGTH) {
-    throw new Error(`${field}: ${JSON.stringify(address)} carries ${shortId.length} bytes, an address carries ${SHORT_ID_LENGTH}`);
+    throw new Error(`${field}: ${JSON.stringify(quoted)} carries ${shortId.length} bytes, an address carries ${SHORT_ID_LENGTH}`);
   }
-  return { chain: chain as ChainAlias, hrp: decoded.prefix, shortId };
+  return { hrp: decoded.prefix, shortId };
 }
 
 /** The HRP as written: the text before the last "1" of the bech32 part (not checked). */

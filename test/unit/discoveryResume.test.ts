@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { AtomicFile } from '../../src/artifacts/atomicFile.js';
 import { walkPages } from '../../src/chains/avax/blockWalk.js';
-import { discoverOwners, type DiscoveryInput } from '../../src/chains/avax/discovery.js';
+import { discoverOwners, type DiscoveryInput, type DiscoveryResult } from '../../src/chains/avax/discovery.js';
 import { discardOwnerLog, type DiscoveryCursor } from '../../src/chains/avax/discoveryLog.js';
 import type { ExchangeChain } from '../../src/chains/exchange/xchain.js';
 import type { PlatformChain } from '../../src/chains/platform/pchain.js';
@@ -87,6 +87,9 @@ function fakeNode(fault?: { chain: 'P' | 'X'; height: number }) {
 
 const expectedBurn = (n: number): bigint => BigInt((n * (n + 1)) / 2);
 
+/** A result with its owners listed, to compare as a whole. */
+const listed = (result: DiscoveryResult) => ({ ...result, owners: [...result.owners] });
+
 describe('owner discovery: parallel walk and checkpoint', () => {
   it('reads several blocks at a time, never more than the bound, and finds what one-by-one finds', async () => {
     const node = fakeNode();
@@ -98,14 +101,14 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     expect(found.xBlocks).toBe(X_HEAD);
     expect(found.burned).toEqual({ P: expectedBurn(P_HEIGHT), X: expectedBurn(X_HEAD) });
     // one fresh owner a block, 7 shared per chain, the reward owner and the X genesis owner
-    expect(found.owners).toHaveLength(P_HEIGHT + X_HEAD + 14 + 2);
+    expect(found.owners.size).toBe(P_HEIGHT + X_HEAD + 14 + 2);
     const sequential = await discoverOwners({ ...node.input({}), pages: undefined });
-    expect(sequential.owners).toEqual(found.owners);
+    expect([...sequential.owners]).toEqual([...found.owners]);
     expect(sequential.burned).toEqual(found.burned);
   });
 
   it('stopped after three pages, a retry resumes from the checkpoint: same result, at most the page in flight read again', async () => {
-    const whole = await discoverOwners(fakeNode().input({}));
+    const whole = listed(await discoverOwners(fakeNode().input({})));
     const dir = mkdtempSync(join(tmpdir(), 'discovery-'));
     const logPath = join(dir, 'addresses.found.jsonl');
     const node = fakeNode();
@@ -121,7 +124,7 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     expect(last?.next).toEqual({ P: 3 * PAGE + 1, X: 1 });
     expect(existsSync(AtomicFile.partialPath(logPath))).toBe(true);
 
-    const resumed = await discoverOwners(node.input({ logPath, resume: last }));
+    const resumed = listed(await discoverOwners(node.input({ logPath, resume: last })));
     expect(resumed).toMatchObject({
       owners: whole.owners,
       burned: whole.burned,
@@ -135,13 +138,13 @@ describe('owner discovery: parallel walk and checkpoint', () => {
   });
 
   it('a node fault mid-page on the X-Chain: the retry keeps every P block and the X pages before it', async () => {
-    const whole = await discoverOwners(fakeNode().input({}));
+    const whole = listed(await discoverOwners(fakeNode().input({})));
     const logPath = join(mkdtempSync(join(tmpdir(), 'discovery-')), 'addresses.found.jsonl');
     const node = fakeNode({ chain: 'X', height: 2 * PAGE + 10 });
     let last: DiscoveryCursor | undefined;
     await expect(discoverOwners(node.input({ logPath, checkpoint: (c) => (last = c) }))).rejects.toThrow(/node fault at X74/);
     expect(last).toMatchObject({ next: { P: P_HEIGHT + 1, X: 2 * PAGE + 1 }, xHead: X_HEAD });
-    const resumed = await discoverOwners(node.input({ logPath, resume: last }));
+    const resumed = listed(await discoverOwners(node.input({ logPath, resume: last })));
     expect(resumed).toMatchObject({ owners: whole.owners, burned: whole.burned, pBlocks: P_HEIGHT, xBlocks: X_HEAD });
     expect([...node.reads.keys()].filter((k) => k.startsWith('P') && node.reads.get(k)! > 1)).toEqual([]);
     expect(node.reReads()).toBeLessThanOrEqual(PAGE);
@@ -151,9 +154,9 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     const logPath = join(mkdtempSync(join(tmpdir(), 'discovery-')), 'addresses.found.jsonl');
     const node = fakeNode();
     let last: DiscoveryCursor | undefined;
-    const done = await discoverOwners(node.input({ logPath, keepLog: true, checkpoint: (c) => (last = c) }));
+    const done = listed(await discoverOwners(node.input({ logPath, keepLog: true, checkpoint: (c) => (last = c) })));
     expect(existsSync(AtomicFile.partialPath(logPath))).toBe(true);
-    const again = await discoverOwners(node.input({ logPath, keepLog: true, resume: last }));
+    const again = listed(await discoverOwners(node.input({ logPath, keepLog: true, resume: last })));
     expect(again).toMatchObject({ owners: done.owners, burned: done.burned, requests: 0 });
     expect(node.reReads()).toBe(0);
     await discardOwnerLog(logPath);
@@ -161,11 +164,11 @@ describe('owner discovery: parallel walk and checkpoint', () => {
   });
 
   it('a cursor the log no longer backs (partial file gone) is not trusted: discovery starts over', async () => {
-    const whole = await discoverOwners(fakeNode().input({}));
+    const whole = listed(await discoverOwners(fakeNode().input({})));
     const logPath = join(mkdtempSync(join(tmpdir(), 'discovery-')), 'addresses.found.jsonl');
     const stale: DiscoveryCursor = { next: { P: 200, X: 1 }, burned: { P: '5', X: '0' }, bytes: 4096, owners: 60 };
     const node = fakeNode();
-    const found = await discoverOwners(node.input({ logPath, resume: stale }));
+    const found = listed(await discoverOwners(node.input({ logPath, resume: stale })));
     expect(found.resumedFrom).toBeUndefined();
     expect(found).toMatchObject({ owners: whole.owners, burned: whole.burned });
   });

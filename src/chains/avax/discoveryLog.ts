@@ -1,6 +1,9 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { AtomicFile } from '../../artifacts/atomicFile.js';
+import { LineSplitter, READ_CHUNK } from '../../state/lines.js';
 import type { OwnerAddress } from './blockDigest.js';
+import { OwnerSet } from './ownerSet.js';
 
 /**
  * The checkpoint of owner discovery. Owners are appended to a log (`<path>.partial`, one JSON
@@ -23,7 +26,7 @@ export interface DiscoveryCursor {
 export class OwnerLog {
   private constructor(
     private readonly file: AtomicFile | undefined,
-    readonly found: Set<OwnerAddress>,
+    readonly found: OwnerSet,
   ) {}
 
   /**
@@ -32,8 +35,11 @@ export class OwnerLog {
    * otherwise the cursor is of no use and the caller starts over (`resumed` false).
    */
   static async open(path: string | undefined, cursor: DiscoveryCursor | undefined): Promise<{ log: OwnerLog; resumed: boolean }> {
-    if (path === undefined) return { log: new OwnerLog(undefined, new Set()), resumed: false };
-    const fresh = async (): Promise<{ log: OwnerLog; resumed: boolean }> => ({ log: new OwnerLog(await AtomicFile.create(path), new Set()), resumed: false });
+    if (path === undefined) return { log: new OwnerLog(undefined, new OwnerSet()), resumed: false };
+    const fresh = async (): Promise<{ log: OwnerLog; resumed: boolean }> => ({
+      log: new OwnerLog(await AtomicFile.create(path), new OwnerSet()),
+      resumed: false,
+    });
     if (cursor === undefined) return fresh();
     const partial = AtomicFile.partialPath(path);
     const size = await stat(partial).then(
@@ -41,21 +47,14 @@ export class OwnerLog {
       () => -1,
     );
     if (size < cursor.bytes) return fresh();
-    const text = (await readFile(partial)).subarray(0, cursor.bytes).toString('utf8');
-    const found = new Set<OwnerAddress>(
-      text
-        .split('\n')
-        .filter((line) => line.length > 0)
-        .map((line) => JSON.parse(line) as OwnerAddress),
-    );
+    const found = await readOwners(partial, cursor.bytes);
     if (found.size !== cursor.owners) return fresh();
     return { log: new OwnerLog(await AtomicFile.create(path, { resumeAt: cursor.bytes }), found), resumed: true };
   }
 
   /** Adds an owner; true if it is new (and then appended to the log). */
   async add(owner: OwnerAddress): Promise<boolean> {
-    if (this.found.has(owner)) return false;
-    this.found.add(owner);
+    if (!this.found.add(owner)) return false;
     await this.file?.write(`${JSON.stringify(owner)}\n`);
     return true;
   }
@@ -74,6 +73,25 @@ export class OwnerLog {
   async discard(): Promise<void> {
     await this.file?.abort();
   }
+}
+
+/**
+ * The owners in the first `bytes` bytes of the log at `partial`, streamed: a log of millions of
+ * owners is larger than a string may be.
+ */
+async function readOwners(partial: string, bytes: number): Promise<OwnerSet> {
+  const found = new OwnerSet();
+  if (bytes === 0) return found;
+  const splitter = new LineSplitter((buf, start, end, lineNo) => {
+    try {
+      found.add(JSON.parse(buf.toString('utf8', start, end)) as OwnerAddress);
+    } catch (err) {
+      throw new Error(`${partial}:${lineNo}: ${(err as Error).message}`);
+    }
+  });
+  for await (const chunk of createReadStream(partial, { end: bytes - 1, highWaterMark: READ_CHUNK })) splitter.push(chunk as Buffer);
+  splitter.finish();
+  return found;
 }
 
 /** Removes the log at `path` (its `.partial`) once nothing can need it. */

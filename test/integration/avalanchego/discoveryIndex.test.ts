@@ -7,7 +7,7 @@ import { platformActivities } from '../../../activities/platform.js';
 import { RUN_FILES } from '../../../src/artifacts/layout.js';
 import { LocalArtifactStore } from '../../../src/artifacts/store.js';
 import { openBlockIndex } from '../../../src/chains/avax/blockIndex.js';
-import { discoverOwners } from '../../../src/chains/avax/discovery.js';
+import { discoverOwners, type DiscoveryResult } from '../../../src/chains/avax/discovery.js';
 import type { DiscoveryCursor } from '../../../src/chains/avax/discoveryLog.js';
 import { discoverySources } from '../../../src/chains/avax/discoverySources.js';
 import { formatAddress } from '../../../src/keys/address.js';
@@ -17,6 +17,9 @@ import { EWOQ_KEY } from '../../../src/dev/localKeys.js';
 import { sendAvax } from '../../../src/chains/platform/transfer.js';
 import { issueMoreTxTypes } from '../../helpers/avaxTxTypes.js';
 import { LOCAL_STAKERS_PUBLISHED } from '../../helpers/validators.js';
+
+/** A result with its owners listed, to compare as a whole. */
+const listed = (result: DiscoveryResult) => ({ ...result, owners: [...result.owners] });
 
 /**
  * Owner discovery on a real avalanchego v1.14.0 started with `--index-enabled`: the blocks read
@@ -44,10 +47,10 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
     const chains = { pchain: net.pchain, xchain: net.xchain, stakingAssetID };
     const viaIndex = await discoverySources(net.endpoints, chains);
     expect(viaIndex.read).toEqual({ P: 'index', X: 'index' });
-    const indexed = await discoverOwners({ ...chains, pChainHeight, pages: viaIndex.pages });
+    const indexed = listed(await discoverOwners({ ...chains, pChainHeight, pages: viaIndex.pages }));
     const viaWalk = await discoverySources(net.endpoints, chains, { index: false });
     expect(viaWalk.read).toEqual({ P: 'walk', X: 'walk' });
-    const walked = await discoverOwners({ ...chains, pChainHeight, pages: viaWalk.pages });
+    const walked = listed(await discoverOwners({ ...chains, pChainHeight, pages: viaWalk.pages }));
 
     expect(indexed.owners).toEqual(walked.owners);
     expect(indexed.burned).toEqual(walked.burned);
@@ -74,7 +77,7 @@ describe('avalanchego v1.14.0 --index-enabled: owner discovery from the block in
       if (++pages === 2) stop.abort();
     };
     await expect(discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, signal: stop.signal, checkpoint })).rejects.toThrow();
-    const resumed = await discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, resume: cursor });
+    const resumed = listed(await discoverOwners({ ...chains, pChainHeight, pages: small.pages, logPath, resume: cursor }));
     expect(resumed).toMatchObject({ owners: walked.owners, burned: walked.burned, resumedFrom: { P: 5, X: 1 } });
     expect(resumed.requests).toBe(pChainHeight - 4 + xHead);
 
