@@ -79,10 +79,9 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
 
 /**
  * The agents' and the new nodes' timeouts: the rig's (60 s, 180 s) up to 100k accounts, 600 s and
- * 30 minutes beyond (the five new nodes build the genesis state at once on this machine's two cores,
- * where each validator would have its own host). Each agent
- * re-reads the final genesis to recompute its C root, and each new node builds the genesis state
- * before it reports healthy: both grow with the state.
+ * 30 minutes beyond. Each agent re-reads the final genesis to recompute its C root, and each new
+ * node builds the genesis state before it reports healthy: both grow with the state, and here the
+ * five of each share this machine's two cores, where each validator would have a host of its own.
  */
 function planTimeouts(accounts: number): [agentTimeoutSeconds: number, stages: 2, healthTimeoutSeconds: number] {
   return accounts > 100_000 ? [600, 2, 1800] : [60, 2, 180];

@@ -53,10 +53,6 @@ export async function waitBootstrapped(uris: readonly string[], timeoutMs = 180_
 }
 
 /**
- * Where each node runs: with `hosts`, validator i on `hosts.validators[i-1]` and the API node on
- * `hosts.api` (hosts of their own, each bound to every interface there); otherwise all on loopback.
- */
-/**
  * A network started from a genesis file of its own rather than the built-in local genesis (its
  * networkID must not be a standard one), and how long its nodes may take to bootstrap: a node
  * builds its genesis state before it answers, which takes minutes for a million accounts.
@@ -66,6 +62,10 @@ export interface CustomGenesis {
   bootstrapTimeoutMs?: number;
 }
 
+/**
+ * Where each node runs: with `hosts`, validator i on `hosts.validators[i-1]` and the API node on
+ * `hosts.api` (hosts of their own, each bound to every interface there); otherwise all on loopback.
+ */
 export interface NetworkHosts {
   validators: readonly NodeHost[];
   api: NodeHost;

@@ -3,11 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 /**
  * The old network of a large rig, started from avalanchego's local genesis with N extra C-Chain
- * accounts already in its state, instead of filling the C-Chain by transfers. Transfers fill at
- * ~94 accounts/s here: coreth's ACP-176 gas target lets ~2M gas a second through (≈ 95 plain
- * transfers of 21,000 gas), so a million accounts would take three hours of set-up. An account in
- * the genesis allocation is in the state trie exactly as one a transfer made: the exports, the delta
- * and the new nodes read the same trie.
+ * accounts already in its state, instead of filling the C-Chain by transfers. Transfers filled at
+ * ~94 accounts/s here, the rate of ~2M gas a second that coreth's ACP-176 fee rules allow at their
+ * initial target (≈ 95 plain transfers of 21,000 gas): a million accounts would take three hours
+ * of set-up. An account in the genesis allocation is in the state trie exactly as one a transfer
+ * made: the exports, the delta and the new nodes read the same trie.
  *
  * What changes against the built-in local network (avalanchego refuses a custom genesis on network
  * ID 12345): the network ID (PREFILLED_NETWORK_ID, so addresses use the HRP "custom"), and a
