@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     }
     for (const accounts of opts.only.includes('nodestart') ? opts.nodeStartAccounts : []) {
       results.nodeStart ??= [];
-      results.nodeStart.push(await benchNodeStart(accounts, root, opts.nodeMemoryLimit));
+      results.nodeStart.push(await benchNodeStart(accounts, root, opts.nodeStartState, opts.nodeMemoryLimit));
       writeResults(opts.out, results);
     }
     const statePhases = opts.only.filter((p) => !NETWORK_PHASES.has(p));

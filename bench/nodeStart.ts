@@ -3,7 +3,11 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
 import { startAvalancheLocal } from '../src/nodes/avalanchego.js';
-import { writePrefilledGenesis } from '../test/rigs/prefilledGenesis.js';
+import { AtomicFile } from '../src/artifacts/atomicFile.js';
+import { generateAlloc } from '../src/dev/syntheticAlloc.js';
+import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
+import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
+import { type AllocEntry, writePrefilledGenesis } from '../test/rigs/prefilledGenesis.js';
 import { limitNodeMemory, onCleanup, procCpuSeconds, procPeakRssMb } from './procs.js';
 import { log } from './progress.js';
 
@@ -16,8 +20,12 @@ import { log } from './progress.js';
  * the stage-2 downtime's "new nodes healthy" part, whatever the coordinator does.
  */
 
+/** What the genesis holds besides its count: plain funded accounts, or the bench's contract mix. */
+export type NodeStartState = 'plain' | 'contracts';
+
 export interface NodeStartResult {
   accounts: number;
+  state: NodeStartState;
   genesisMegabytes: number;
   /** Spawn → P, X and C bootstrapped. */
   seconds: number;
@@ -31,14 +39,18 @@ export interface NodeStartResult {
   nodeMemoryLimit?: string;
 }
 
-/** One size: a genesis written under `root`, one node started on it alone, then stopped and removed. */
-export async function benchNodeStart(accounts: number, root: string, nodeMemoryLimit?: string): Promise<NodeStartResult> {
-  const dir = join(root, `nodestart-${accounts}`);
+/**
+ * One size: a genesis written under `root` (plain funded accounts, or with `contracts` the bench's
+ * generated state: every tenth account a contract with 10–100 slots), one node started on it
+ * alone, then stopped and removed.
+ */
+export async function benchNodeStart(accounts: number, root: string, state: NodeStartState, nodeMemoryLimit?: string): Promise<NodeStartResult> {
+  const dir = join(root, `nodestart-${state}-${accounts}`);
   await mkdir(dir, { recursive: true });
   const genesisFile = join(dir, 'genesis.json');
-  writePrefilledGenesis(genesisFile, accounts);
+  writePrefilledGenesis(genesisFile, accounts, state === 'contracts' ? await generatedAlloc(accounts, dir) : undefined);
   const genesisMegabytes = Math.round(statSync(genesisFile).size / 1e5) / 10;
-  log(`nodestart: one avalanchego on a genesis of ${accounts} C-Chain accounts (${genesisMegabytes} MB)`);
+  log(`nodestart: one avalanchego on a genesis of ${accounts} C-Chain accounts, ${state} (${genesisMegabytes} MB)`);
   const restoreLimit = limitNodeMemory(nodeMemoryLimit);
   let stop: (() => Promise<void>) | undefined;
   const forget = onCleanup(() => stop?.());
@@ -54,7 +66,7 @@ export async function benchNodeStart(accounts: number, root: string, nodeMemoryL
     const lastAccountServed = await servesLast(node.cChainRpcUrl, genesisFile);
     const seconds = Math.round(node.startupMs / 100) / 10;
     log(`  bootstrapped in ${seconds} s (${cpuSeconds} CPU-s), peak RSS ${peakRssMb} MB`);
-    return { accounts, genesisMegabytes, seconds, peakRssMb, cpuSeconds, lastAccountServed, ...(nodeMemoryLimit ? { nodeMemoryLimit } : {}) };
+    return { accounts, state, genesisMegabytes, seconds, peakRssMb, cpuSeconds, lastAccountServed, ...(nodeMemoryLimit ? { nodeMemoryLimit } : {}) };
   } finally {
     forget();
     await stop?.();
@@ -63,11 +75,26 @@ export async function benchNodeStart(accounts: number, root: string, nodeMemoryL
   }
 }
 
+/** The bench's generated state of `accounts` accounts (src/dev/syntheticAlloc.ts) as a genesis allocation. */
+async function generatedAlloc(accounts: number, dir: string): Promise<Record<string, AllocEntry>> {
+  const generated = await generateAlloc({ accounts, seed: 1, partitions: 1 }, join(dir, 'alloc'));
+  const evmGenesis = join(dir, 'evm-genesis.json');
+  await buildEvmGenesis(
+    generated.files.map((f) => f.path),
+    { config: postMergeChainConfig(43_112), timestamp: 0, gasLimit: 30_000_000 },
+    await AtomicFile.create(evmGenesis),
+  );
+  await rm(join(dir, 'alloc'), { recursive: true, force: true });
+  const { alloc } = JSON.parse(readFileSync(evmGenesis, 'utf8')) as { alloc: Record<string, AllocEntry> };
+  await rm(evmGenesis, { force: true });
+  return alloc;
+}
+
 /** Whether the node serves the last account of the genesis allocation with its balance: the state was built whole. */
 async function servesLast(rpcUrl: string, genesisFile: string): Promise<boolean> {
   const genesis = JSON.parse(readFileSync(genesisFile, 'utf8')) as { cChainGenesis: string };
   const alloc = Object.entries((JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, { balance: string }> }).alloc);
   const [address, { balance }] = alloc[alloc.length - 1]!;
-  const served = await new JsonRpcClient(rpcUrl, { timeoutMs: 60_000 }).call<string>('eth_getBalance', [`0x${address}`, 'latest']);
+  const served = await new JsonRpcClient(rpcUrl, { timeoutMs: 60_000 }).call<string>('eth_getBalance', [`0x${address.replace(/^0x/, '')}`, 'latest']);
   return BigInt(served) === BigInt(balance);
 }

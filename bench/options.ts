@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { WORKER_NODE_OPTIONS } from '../src/config.js';
 import type { StateScheme } from './gethTools.js';
+import type { NodeStartState } from './nodeStart.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
@@ -13,6 +14,12 @@ function downtimeFill(value: string): DowntimeFill {
   const fill = DOWNTIME_FILLS.find((f) => f === value);
   if (!fill) throw new Error(`--downtime-fill: one of ${DOWNTIME_FILLS.join(', ')}, got ${value}`);
   return fill;
+}
+
+/** `--node-start-state`, refused with the choices when it is neither. */
+function nodeStartState(value: string): NodeStartState {
+  if (value !== 'plain' && value !== 'contracts') throw new Error(`--node-start-state: plain or contracts, got ${value}`);
+  return value;
 }
 
 /** A GOMEMLIMIT value the Go runtime accepts: a whole number and a unit, e.g. 2GiB. */
@@ -53,6 +60,8 @@ export interface BenchOptions {
   nodeMemoryLimit?: string;
   /** C-Chain accounts of the genesis one node builds alone (nodestart), one start each. */
   nodeStartAccounts: number[];
+  /** What that genesis holds: plain funded accounts, or the bench's contract mix. */
+  nodeStartState: NodeStartState;
   /** Fresh owners the pxexport phase pays on the X- and P-Chain, and outputs per transaction on each. */
   pxX: number;
   pxP: number;
@@ -92,6 +101,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     )
     .option('--node-memory-limit <size>', 'downtime, nodestart: GOMEMLIMIT of every avalanchego the phase runs (e.g. 2GiB)')
     .option('--node-start-accounts <list>', 'nodestart: C-Chain accounts of the genesis one node builds alone, comma separated', '100000,1000000')
+    .option('--node-start-state <state>', 'nodestart: plain (funded accounts) or contracts (every tenth a contract with 10–100 slots)', 'plain')
     .option('--px-x-owners <n>', 'pxexport: fresh X-Chain owners paid before the export', '100000')
     .option('--px-p-owners <n>', 'pxexport: fresh P-Chain owners paid before the export', '10000')
     .option('--px-outputs-per-tx <n>', 'pxexport: outputs of each filling X-Chain BaseTx (a transaction must stay under 64 KiB)', '500')
@@ -151,6 +161,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     downtimeAccounts: counts(String(o.downtimeAccounts)),
     downtimeFill: downtimeFill(String(o.downtimeFill)),
     nodeStartAccounts: counts(String(o.nodeStartAccounts)),
+    nodeStartState: nodeStartState(String(o.nodeStartState)),
     ...(o.nodeMemoryLimit === undefined ? {} : { nodeMemoryLimit: goMemLimit(String(o.nodeMemoryLimit)) }),
     pxX: counts(String(o.pxXOwners))[0]!,
     pxP: counts(String(o.pxPOwners))[0]!,

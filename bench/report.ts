@@ -396,7 +396,7 @@ export function printTable(results: BenchResults): void {
   if (results.nodeStart?.length) {
     const head = [['node start (one avalanchego)', 'genesis MB', 'spawn → bootstrapped s', 'CPU-s', 'peak RSS MB', 'last account served']];
     const lines = results.nodeStart.map((n) => [
-      `${n.accounts} C accounts${n.nodeMemoryLimit ? ` (GOMEMLIMIT=${n.nodeMemoryLimit})` : ''}`,
+      `${n.accounts} C accounts, ${n.state}${n.nodeMemoryLimit ? ` (GOMEMLIMIT=${n.nodeMemoryLimit})` : ''}`,
       f1(n.genesisMegabytes),
       f1(n.seconds),
       String(n.cpuSeconds),

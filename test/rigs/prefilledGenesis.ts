@@ -24,18 +24,24 @@ const PREFILLED_BALANCE = '0x3b9aca00';
 /** Where the upstream local genesis lives (test/fixtures/vectors, with provenance). */
 const LOCAL_GENESIS_FILE = new URL('../fixtures/vectors/avalanchego-v1.14.0/genesis_local.json', import.meta.url);
 
+/** A genesis allocation entry as coreth reads it. */
+export type AllocEntry = { balance: string; nonce?: string; code?: string; storage?: Record<string, string> };
+
 /**
  * Writes the local genesis with `accounts` fresh random C-Chain addresses added to its allocation
- * to `path`; returns the network ID the nodes must be started with.
+ * to `path`, or with the entries of `alloc` (e.g. a generated state with contracts) instead;
+ * returns the network ID the nodes must be started with.
  */
-export function writePrefilledGenesis(path: string, accounts: number): number {
+export function writePrefilledGenesis(path: string, accounts: number, alloc?: Record<string, AllocEntry>): number {
   if (!Number.isSafeInteger(accounts) || accounts <= 0) throw new Error(`accounts: a positive integer, got ${accounts}`);
   const genesis = JSON.parse(readFileSync(LOCAL_GENESIS_FILE, 'utf8')) as Record<string, unknown> & { cChainGenesis: string };
-  const cChain = JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, { balance: string }> };
+  const cChain = JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, AllocEntry> };
   const before = Object.keys(cChain.alloc).length;
-  for (let i = 0; i < accounts; i++) cChain.alloc[randomBytes(20).toString('hex')] = { balance: PREFILLED_BALANCE };
-  // 160 random bits: a collision would shrink the state silently, so it is checked, not assumed.
-  if (Object.keys(cChain.alloc).length !== before + accounts) throw new Error('prefilled addresses collided; write the genesis again');
+  if (alloc) Object.assign(cChain.alloc, alloc);
+  else for (let i = 0; i < accounts; i++) cChain.alloc[randomBytes(20).toString('hex')] = { balance: PREFILLED_BALANCE };
+  // A collision (random or given) would shrink the state silently, so it is checked, not assumed.
+  if (Object.keys(cChain.alloc).length !== before + accounts)
+    throw new Error(`the genesis holds ${Object.keys(cChain.alloc).length - before} new accounts, not ${accounts}`);
   genesis.networkID = PREFILLED_NETWORK_ID;
   genesis.startTime = Math.floor(Date.now() / 1000) - 60;
   genesis.cChainGenesis = JSON.stringify(cChain);
