@@ -8,6 +8,7 @@ import { generateAlloc } from '../src/dev/syntheticAlloc.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
 import { type AllocEntry, writePrefilledGenesis } from '../test/rigs/prefilledGenesis.js';
+import type { NodeStartState } from './options.js';
 import { limitNodeMemory, onCleanup, procCpuSeconds, procPeakRssMb } from './procs.js';
 import { log } from './progress.js';
 
@@ -19,9 +20,6 @@ import { log } from './progress.js';
  * each validator does this on its own host, at the same time as the others: this is the floor of
  * the stage-2 downtime's "new nodes healthy" part, whatever the coordinator does.
  */
-
-/** What the genesis holds besides its count: plain funded accounts, or the bench's contract mix. */
-export type NodeStartState = 'plain' | 'contracts';
 
 export interface NodeStartResult {
   accounts: number;

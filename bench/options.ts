@@ -2,25 +2,15 @@ import { Command, Option } from 'commander';
 import { resolve } from 'node:path';
 import { WORKER_NODE_OPTIONS } from '../src/config.js';
 import type { StateScheme } from './gethTools.js';
-import type { NodeStartState } from './nodeStart.js';
 
 /** The bench's command line: which sizes and phases to measure, and how. */
 
+/** How the downtime phase puts its accounts on the old C-Chain: transfers on the running network, or its genesis. */
 export const DOWNTIME_FILLS = ['transfers', 'genesis'] as const;
 export type DowntimeFill = (typeof DOWNTIME_FILLS)[number];
-
-/** `--downtime-fill`, refused with the choices when it is none of them. */
-function downtimeFill(value: string): DowntimeFill {
-  const fill = DOWNTIME_FILLS.find((f) => f === value);
-  if (!fill) throw new Error(`--downtime-fill: one of ${DOWNTIME_FILLS.join(', ')}, got ${value}`);
-  return fill;
-}
-
-/** `--node-start-state`, refused with the choices when it is neither. */
-function nodeStartState(value: string): NodeStartState {
-  if (value !== 'plain' && value !== 'contracts') throw new Error(`--node-start-state: plain or contracts, got ${value}`);
-  return value;
-}
+/** What the nodestart phase's genesis holds besides its count: plain funded accounts, or the bench's contract mix. */
+export const NODE_START_STATES = ['plain', 'contracts'] as const;
+export type NodeStartState = (typeof NODE_START_STATES)[number];
 
 /** A GOMEMLIMIT value the Go runtime accepts: a whole number and a unit, e.g. 2GiB. */
 function goMemLimit(value: string): string {
@@ -94,14 +84,21 @@ export function parseOptions(argv: string[]): BenchOptions {
     .option('--blocks <n>', 'discovery: P/X blocks made on the local avalanchego before reading them', '10000')
     .option('--discovery-delay-ms <n>', 'discovery: also read through a proxy adding this delay to every request (0: loopback only)', '10')
     .option('--downtime-accounts <list>', 'downtime: C-Chain accounts filled before each two-stage regenesis, comma separated', '10000')
-    .option(
-      '--downtime-fill <how>',
-      "downtime: transfers (plain transfers on the running network, ~94 accounts/s) or genesis (in the old network's genesis allocation)",
-      'transfers',
+    .addOption(
+      new Option(
+        '--downtime-fill <how>',
+        "downtime: transfers (plain transfers on the running network, ~94 accounts/s) or genesis (in the old network's genesis allocation)",
+      )
+        .choices(DOWNTIME_FILLS)
+        .default('transfers'),
     )
     .option('--node-memory-limit <size>', 'downtime, nodestart: GOMEMLIMIT of every avalanchego the phase runs (e.g. 2GiB)')
     .option('--node-start-accounts <list>', 'nodestart: C-Chain accounts of the genesis one node builds alone, comma separated', '100000,1000000')
-    .option('--node-start-state <state>', 'nodestart: plain (funded accounts) or contracts (every tenth a contract with 10–100 slots)', 'plain')
+    .addOption(
+      new Option('--node-start-state <state>', 'nodestart: plain (funded accounts) or contracts (every tenth a contract with 10–100 slots)')
+        .choices(NODE_START_STATES)
+        .default('plain'),
+    )
     .option('--px-x-owners <n>', 'pxexport: fresh X-Chain owners paid before the export', '100000')
     .option('--px-p-owners <n>', 'pxexport: fresh P-Chain owners paid before the export', '10000')
     .option('--px-outputs-per-tx <n>', 'pxexport: outputs of each filling X-Chain BaseTx (a transaction must stay under 64 KiB)', '500')
@@ -159,9 +156,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     discoveryDelayMs,
     repeat,
     downtimeAccounts: counts(String(o.downtimeAccounts)),
-    downtimeFill: downtimeFill(String(o.downtimeFill)),
+    downtimeFill: o.downtimeFill as DowntimeFill,
     nodeStartAccounts: counts(String(o.nodeStartAccounts)),
-    nodeStartState: nodeStartState(String(o.nodeStartState)),
+    nodeStartState: o.nodeStartState as NodeStartState,
     ...(o.nodeMemoryLimit === undefined ? {} : { nodeMemoryLimit: goMemLimit(String(o.nodeMemoryLimit)) }),
     pxX: counts(String(o.pxXOwners))[0]!,
     pxP: counts(String(o.pxPOwners))[0]!,
