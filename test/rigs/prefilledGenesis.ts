@@ -29,10 +29,11 @@ export type AllocEntry = { balance: string; nonce?: string; code?: string; stora
 
 /**
  * Writes the local genesis with `accounts` fresh random C-Chain addresses added to its allocation
- * to `path`, or with the entries of `alloc` (e.g. a generated state with contracts) instead;
- * returns the network ID the nodes must be started with.
+ * to `path`, or with the entries of `alloc` (e.g. a generated state with contracts) instead. The
+ * nodes are started with its network ID, PREFILLED_NETWORK_ID. Returns the last account added, so
+ * a caller can ask a node for it without reading the genesis back.
  */
-export function writePrefilledGenesis(path: string, accounts: number, alloc?: Record<string, AllocEntry>): number {
+export function writePrefilledGenesis(path: string, accounts: number, alloc?: Record<string, AllocEntry>): { address: string; balance: string } {
   if (!Number.isSafeInteger(accounts) || accounts <= 0) throw new Error(`accounts: a positive integer, got ${accounts}`);
   const genesis = JSON.parse(readFileSync(LOCAL_GENESIS_FILE, 'utf8')) as Record<string, unknown> & { cChainGenesis: string };
   const cChain = JSON.parse(genesis.cChainGenesis) as { alloc: Record<string, AllocEntry> };
@@ -46,5 +47,6 @@ export function writePrefilledGenesis(path: string, accounts: number, alloc?: Re
   genesis.startTime = Math.floor(Date.now() / 1000) - 60;
   genesis.cChainGenesis = JSON.stringify(cChain);
   writeFileSync(path, JSON.stringify(genesis));
-  return PREFILLED_NETWORK_ID;
+  const [address, { balance }] = Object.entries(cChain.alloc).at(-1)!;
+  return { address: `0x${address.replace(/^0x/, '')}`, balance };
 }
