@@ -61,19 +61,10 @@ export async function stageGenesis(config: AgentConfig, input: StageRequest): Pr
   const target = await stagedGenesisPath(config, input.runKey);
   const staged = await sha256File(target).catch(() => undefined);
   if (staged === input.sha256) return { path: target, sha256: staged };
-  if (config.artifactsUrl) {
-    const url = artifactUrl(config.artifactsUrl, input.sha256);
-    await fetchArtifactFromUrl(url, input.sha256, target).catch((err: unknown) => {
-      throw new GenesisMismatchError(`staged genesis ${input.path} (sha256 ${input.sha256}): ${(err as Error).message}`);
-    });
-    return { path: target, sha256: input.sha256 };
-  }
-  const objectStore = objectStoreConfigFromEnv();
-  if (objectStore) {
-    await fetchArtifact(s3ClientFor(objectStore), objectStore.bucket, input.sha256, target).catch((err: unknown) => {
-      throw new GenesisMismatchError(
-        `staged genesis ${input.path} (sha256 ${input.sha256}) from ${describeObjectStore(objectStore)}: ${(err as Error).message}`,
-      );
+  const remote = remoteSource(config);
+  if (remote) {
+    await remote.fetch(input.sha256, target).catch((err: unknown) => {
+      throw new GenesisMismatchError(`staged genesis ${input.path} (sha256 ${input.sha256})${remote.from}: ${(err as Error).message}`);
     });
     return { path: target, sha256: input.sha256 };
   }
@@ -88,6 +79,19 @@ export async function stageGenesis(config: AgentConfig, input: StageRequest): Pr
   }
   await rename(temp, target);
   return { path: target, sha256: actual };
+}
+
+/**
+ * Where this host fetches a body by its sha256, when not from the shared directory: the artifacts
+ * mirror, else the object store. `from` is what an error adds to name it (a mirror's errors already
+ * carry the body's URL).
+ */
+function remoteSource(config: AgentConfig): { fetch: (sha256: string, target: string) => Promise<unknown>; from: string } | undefined {
+  const mirror = config.artifactsUrl;
+  if (mirror) return { fetch: (sha256, target) => fetchArtifactFromUrl(artifactUrl(mirror, sha256), sha256, target), from: '' };
+  const store = objectStoreConfigFromEnv();
+  if (!store) return undefined;
+  return { fetch: (sha256, target) => fetchArtifact(s3ClientFor(store), store.bucket, sha256, target), from: ` from ${describeObjectStore(store)}` };
 }
 
 export interface NewNodeSpec {
