@@ -60,8 +60,9 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
   let stopping: Promise<void> | undefined;
   log('  regenesis: two stages, live load on');
   try {
-    const { result, handle } = await rig.run(rig.plan(name, ...planTimeouts(accounts)), {
-      timeoutMinutes: accounts > 100_000 ? 120 : 15,
+    const timeouts = timeoutsFor(accounts);
+    const { result, handle } = await rig.run(rig.plan(name, timeouts.agentSeconds, 2, timeouts.healthSeconds), {
+      timeoutMinutes: timeouts.runMinutes,
       onPhase: (phase) => {
         timeline.push({ phase, atSeconds: (Date.now() - started) / 1000 });
         log(`  phase ${phase}`);
@@ -78,13 +79,14 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
 }
 
 /**
- * The agents' and the new nodes' timeouts: the rig's (60 s, 180 s) up to 100k accounts, 600 s and
- * 30 minutes beyond. Each agent re-reads the final genesis to recompute its C root, and each new
- * node builds the genesis state before it reports healthy: both grow with the state, and here the
- * five of each share this machine's two cores, where each validator would have a host of its own.
+ * The run's timeouts by size: the rig's (agents 60 s, new nodes 180 s, the run 15 minutes) up to
+ * 100k accounts; 600 s, 30 minutes and 2 hours beyond. Each agent re-reads the final genesis to
+ * recompute its C root, and each new node builds the genesis state before it reports healthy: both
+ * grow with the state, and here the five of each share this machine's two cores, where each
+ * validator would have a host of its own.
  */
-function planTimeouts(accounts: number): [agentTimeoutSeconds: number, stages: 2, healthTimeoutSeconds: number] {
-  return accounts > 100_000 ? [600, 2, 1800] : [60, 2, 180];
+function timeoutsFor(accounts: number): { agentSeconds: number; healthSeconds: number; runMinutes: number } {
+  return accounts > 100_000 ? { agentSeconds: 600, healthSeconds: 1800, runMinutes: 120 } : { agentSeconds: 60, healthSeconds: 180, runMinutes: 15 };
 }
 
 /** A rolled-back run has no downtime to report: the bench says where and why it stopped. */
