@@ -2,8 +2,12 @@ import { AtomicFile } from '../artifacts/atomicFile.js';
 import { partitionBounds } from '../chains/evm/gethExport.js';
 import type { PartitionManifest } from '../manifests.js';
 import type { AccountRecord } from '../state/account.js';
-import type { Hex } from '../state/hex.js';
-import { accountLine, readAccounts } from '../state/jsonl.js';
+import { AccountBytes } from '../state/accountBytes.js';
+import { parseAccountLine } from '../state/accountLine.js';
+import { bytesToHex, type Hex } from '../state/hex.js';
+import { accountLine } from '../state/jsonl.js';
+import { LineSplitter, readChunks } from '../state/lines.js';
+import { atLine, decodeRecordLine } from '../state/readAccountBytes.js';
 import { keccakReady } from '../state/keccak.js';
 import { StateRootBuilder, type AccountEncoding } from '../state/stateRoot.js';
 import { StatsAccumulator } from '../state/stats.js';
@@ -87,10 +91,49 @@ class PartitionWriter {
     private readonly state: MergedState,
   ) {}
 
+  /** A delta record, written as a full export writes it. */
   async write(record: AccountRecord): Promise<void> {
     this.state.root.add(record); // checks key, code hash and storage root before the line is written
     await this.file.write(accountLine(record));
     this.stats.add(record);
+  }
+
+  /** An earlier export's account, decoded from its line: the line itself when it is accountLine's, else accountLine of it. */
+  async keep(account: AccountBytes, line: EarlierLine): Promise<void> {
+    this.state.root.addBytes(account); // the same checks
+    this.stats.addBytes(account);
+    if (account.record) await this.file.write(accountLine(account.record));
+    else if (line.buf[line.end] === LF) await this.file.write(line.buf.subarray(line.start, line.end + 1));
+    else {
+      await this.file.write(line.buf.subarray(line.start, line.end));
+      await this.file.write('\n');
+    }
+  }
+}
+
+const LF = 0x0a;
+
+/** One line of an earlier partition: buf[start, end), its break not included. */
+interface EarlierLine {
+  buf: Buffer;
+  start: number;
+  end: number;
+  lineNo: number;
+}
+
+/**
+ * Decodes an earlier export's line into `account`. A line in exactly the form accountLine writes is
+ * decoded from its bytes and left as it is (account.record unset); any other (storage out of order,
+ * an empty storage object, another valid JSON form) is parsed, and account.record is what a full
+ * export would write for it. Errors name the file and line.
+ */
+function decodeEarlier(path: string, line: EarlierLine, account: AccountBytes): void {
+  const { buf, start, end, lineNo } = line;
+  try {
+    if (parseAccountLine(buf, start, end, account) && account.storageSorted && (account.slotCount > 0 || account.spans.storageEnd === 0)) return;
+    decodeRecordLine(buf, start, end, account);
+  } catch (err) {
+    throw atLine(path, lineNo, err);
   }
 }
 
@@ -105,7 +148,12 @@ async function insertBefore(below: Hex | null, delta: DeltaCursor, out: Partitio
   }
 }
 
-/** Merges the delta entries within `bounds` into one earlier partition file. */
+/**
+ * Merges the delta entries within `bounds` into one earlier partition file. Its lines are read as
+ * bytes, a chunk at a time: an account the delta does not touch is decoded once, for the root and
+ * the stats, and its line copied, so the merge neither parses JSON nor writes a line again for the
+ * accounts that did not change (nearly all of them).
+ */
 async function mergePartition(
   path: string,
   bounds: { start: Hex; end: Hex | null },
@@ -114,32 +162,44 @@ async function mergePartition(
   state: MergedState,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const account = new AccountBytes();
+  const lines: EarlierLine[] = [];
+  const splitter = new LineSplitter((buf, start, end, lineNo) => lines.push({ buf, start, end, lineNo }));
   let previous: Hex | undefined;
-  let line = 0;
-  for await (const record of readAccounts([path])) {
-    line += 1;
-    const { key } = record;
-    if (key < bounds.start || (bounds.end !== null && key >= bounds.end) || (previous !== undefined && key <= previous)) {
-      throw new Error(
-        `${path}: record ${line} (key ${key}) is out of order or outside the partition's range [${bounds.start}, ${bounds.end ?? 'end'}); ` +
-          'the earlier export must be the partitions of one export, in order',
-      );
+  const mergeLines = async (): Promise<void> => {
+    for (const line of lines) {
+      decodeEarlier(path, line, account);
+      const key = bytesToHex(account.key);
+      if (key < bounds.start || (bounds.end !== null && key >= bounds.end) || (previous !== undefined && key <= previous)) {
+        throw new Error(
+          `${path}:${line.lineNo}: record (key ${key}) is out of order or outside the partition's range [${bounds.start}, ${bounds.end ?? 'end'}); ` +
+            'the earlier export must be the partitions of one export, in order',
+        );
+      }
+      previous = key;
+      await insertBefore(key, delta, out, state);
+      const entry = await delta.peek();
+      if (entry?.key !== key) {
+        await out.keep(account, line);
+        continue;
+      }
+      delta.take();
+      if (isDeletion(entry)) state.removed += 1;
+      else {
+        await out.write(entry);
+        state.replaced += 1;
+      }
     }
-    previous = key;
-    if (line % 1024 === 0) signal?.throwIfAborted();
-    await insertBefore(key, delta, out, state);
-    const entry = await delta.peek();
-    if (entry?.key !== key) {
-      await out.write(record);
-      continue;
-    }
-    delta.take();
-    if (isDeletion(entry)) state.removed += 1;
-    else {
-      await out.write(entry);
-      state.replaced += 1;
-    }
+    lines.length = 0;
+  };
+  // The lines of a chunk are views of it: each batch is merged before the next chunk is read.
+  for await (const chunk of readChunks(path)) {
+    signal?.throwIfAborted();
+    splitter.push(chunk);
+    await mergeLines();
   }
+  splitter.finish();
+  await mergeLines();
   await insertBefore(bounds.end, delta, out, state);
 }
 

@@ -142,6 +142,8 @@ export function parseAccountLine(line: Uint8Array, start: number, stop: number, 
   const spans = out.spans;
   spans.start = start;
   spans.end = stop;
+  // Zero unless this line has a storage object (even an empty one, which accountLine leaves out).
+  spans.storageEnd = 0;
   if (!(literal(KEY) && fixed(out.key) && literal(ADDRESS))) return false;
   spans.address = at - 3;
   if (!(fixed(out.address) && literal(BALANCE))) return false;

@@ -35,6 +35,11 @@ export function atLine(path: string, lineNo: number, err: unknown): Error {
  */
 export function decodeAccount(buf: Buffer, start: number, end: number, account: AccountBytes): void {
   if (parseAccountLine(buf, start, end, account)) return;
+  decodeRecordLine(buf, start, end, account);
+}
+
+/** Decodes buf[start, end) through JSON.parse and accountFromRecord (account.record is the parsed record). */
+export function decodeRecordLine(buf: Buffer, start: number, end: number, account: AccountBytes): void {
   let record: AccountRecord;
   try {
     record = JSON.parse(buf.toString('utf8', start, end)) as AccountRecord;

@@ -195,6 +195,30 @@ describe('merging a delta into partitioned exports', () => {
     expect(first.partitions.map((p) => p.sha256)).toEqual(reference.partitions.map((p) => p.sha256));
   });
 
+  it('writes an earlier line in another form as a full export would: storage sorted, an empty storage object left out, other spacing', async () => {
+    const c = before.find((r) => Object.keys(r.storage ?? {}).length === 2)!;
+    const e = before.find((r) => r.code === undefined)!;
+    // The same accounts as the reference, in text accountLine never writes.
+    const unsorted = JSON.stringify({ ...c, storage: Object.fromEntries(Object.entries(c.storage!).reverse()) });
+    const emptyStorage = accountLine(e).replace('}\n', ',"storage":{}}\n');
+    const spaced = (r: AccountRecord) => `${JSON.stringify(r, null, 1).replace(/\n/g, '')}\n`;
+    expect(unsorted).not.toBe(accountLine(c).trimEnd());
+    const other = before.filter((r) => r !== c && r !== e).slice(0, 3);
+    const odd = [{ record: c, text: `${unsorted}\n` }, { record: e, text: emptyStorage }, ...other.map((r) => ({ record: r, text: spaced(r) }))];
+    const dir = join(work, 'other-forms');
+    mkdirSync(dir, { recursive: true });
+    const files = stage1.map((path, i) => {
+      let text = readFileSync(path, 'utf8');
+      for (const { record, text: replacement } of odd) text = text.replace(accountLine(record), replacement);
+      const out = join(dir, `part-${i}.jsonl`);
+      writeFileSync(out, text);
+      return out;
+    });
+    expect(files.map((f) => readFileSync(f, 'utf8')).join('')).toContain(',"storage":{}}');
+    const changed = { ...before[10]!, balance: '0x7' } as AccountRecord;
+    await mergeAndCompare([changed], { records: before, files });
+  });
+
   it('refuses a delta out of key order, naming both keys', async () => {
     const [a, b] = [eoa(8_000), eoa(8_001)].sort(byKey);
     const out = (i: number) => ({ path: join(work, 'refused', `part-${i}.jsonl`), rel: `part-${i}.jsonl` });
@@ -204,9 +228,9 @@ describe('merging a delta into partitioned exports', () => {
   it('refuses an earlier export whose records lie outside their partition', async () => {
     const files = writeExport(join(work, 'two'), before, 2);
     const out = (i: number) => ({ path: join(work, 'refused-2', `part-${i}.jsonl`), rel: `part-${i}.jsonl` });
-    // Two partitions' files taken as four: the second file's keys are outside partition 1's range.
+    // Two partitions' files taken as four: the first file's second half is outside partition 0's range.
     await expect(mergeDelta({ partitions: [files[0]!, files[1]!, files[1]!, files[1]!], output: out }, entries([]))).rejects.toThrow(
-      /record \d+ \(key 0x[0-9a-f]{64}\) is out of order or outside the partition.s range/,
+      /two\/part-0\.jsonl:\d+: record \(key 0x[0-9a-f]{64}\) is out of order or outside the partition.s range/,
     );
   });
 
