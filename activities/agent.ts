@@ -20,6 +20,7 @@ import { haltOldNode, NodeNotRunningError, resumeOldNode, type ResumeResult } fr
 import { OldNodeRetiredError, retireOldNode, type RetiredNode } from '../src/agent/retired.js';
 import { managedNode } from '../src/agent/managedNode.js';
 import { reachableAddresses, reachableUri } from '../src/agent/reachable.js';
+import { hostMemory } from '../src/nodes/procMemory.js';
 import { heartbeating } from './heartbeat.js';
 
 /**
@@ -50,6 +51,7 @@ export function agentActivities(config: AgentConfig) {
         return {
           ...(await identify(config)),
           node: await managedNode(config),
+          memory: hostMemory(),
           ...(list ? { haltApprovers: { required: list.required, names: list.approvers.map((a) => a.name) } } : {}),
         };
       });

@@ -67,20 +67,22 @@ export function rehearsalActivities(store: ArtifactStore) {
   async function publish(
     runKey: string,
     result: { block0Root: Hex; rootMatches: boolean; sampled: number; mismatches: string[] },
-    extra: Pick<RehearsalReport, 'primary'> = {},
+    extra: Pick<RehearsalReport, 'primary' | 'node'> = {},
   ): Promise<RehearsalReport> {
+    const { node, ...written } = extra;
     const report: RehearsalReport = {
       ok: result.rootMatches && result.mismatches.length === 0,
       block0Root: result.block0Root,
       rootMatches: result.rootMatches,
       sampled: result.sampled,
       mismatches: result.mismatches,
-      ...extra,
+      ...written,
     };
-    const written = await writeFileAtomic(store.path(runKey, RUN_FILES.rehearsalReport), `${JSON.stringify(report, null, 2)}\n`);
+    const file = await writeFileAtomic(store.path(runKey, RUN_FILES.rehearsalReport), `${JSON.stringify(report, null, 2)}\n`);
     // Published with the run's report, by whichever worker publishes it.
-    await store.share(runKey, { path: RUN_FILES.rehearsalReport, sha256: written.sha256, bytes: written.bytes });
-    return report;
+    await store.share(runKey, { path: RUN_FILES.rehearsalReport, sha256: file.sha256, bytes: file.bytes });
+    // The node's cost goes back to the run only: it differs between two rehearsals of one genesis.
+    return { ...report, ...(node ? { node } : {}) };
   }
 
   return {
@@ -131,6 +133,7 @@ export function rehearsalActivities(store: ArtifactStore) {
         const result = await heartbeating(() => rehearsePrimaryGenesis({ genesisPath, workDir, ...expected }));
         return await publish(input.runKey, result, {
           primary: { networkID: result.networkID, startTime: result.startTime, validators: result.validators, owners: result.owners },
+          node: result.node,
         });
       } catch (err) {
         throw asFailure(err, 'primary rehearsal');

@@ -81,7 +81,8 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
         exports: input.partitions.map(({ resumedFrom: _resumed, ...p }) => p),
         genesis: input.genesis,
         verification: input.verification,
-        rehearsal: input.rehearsal ?? null,
+        // Without the rehearsal node's start time and memory: they differ from run to run.
+        rehearsal: input.rehearsal ? withoutNodeCost(input.rehearsal) : null,
         // Only with a P-Chain export, so reports of C-only runs keep their bytes.
         ...(input.pChain ? { pChain: input.pChain } : {}),
         ...(input.xChain ? { xChain: input.xChain } : {}),
@@ -104,6 +105,10 @@ export function reportActivities(store: ArtifactStore, objectStore?: ObjectStore
       return publish(input.runKey, RUN_FILES.launchReport, record);
     },
   };
+}
+
+function withoutNodeCost({ node: _node, ...report }: RehearsalReport): RehearsalReport {
+  return report;
 }
 
 /** What an approver of the plan's launch agrees to besides the genesis (shown on the review page). */

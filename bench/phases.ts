@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
@@ -13,6 +13,7 @@ import type { ThreadFigure } from '../src/state/keySpanPass.js';
 import { stateRootPass } from '../src/state/stateRoot.js';
 import { sumStats, type StateStats } from '../src/state/stats.js';
 import { generateAlloc, type GeneratedAlloc } from '../src/dev/syntheticAlloc.js';
+import { processMemory } from '../src/nodes/procMemory.js';
 
 /**
  * The measured phases, each run in its own process by bench/child.ts. Timings are taken
@@ -221,13 +222,8 @@ const EVENT_TYPES: Record<number, string> = {
 
 /** This process's peak RSS so far (VmHWM), MiB. */
 export function peakRssMb(): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS / 1024;
+  const own = processMemory('self');
+  return own ? own.peakResidentBytes / 2 ** 20 : process.resourceUsage().maxRSS / 1024;
 }
 
 function payloadSize(value: unknown, seen = new Set<object>()): number {

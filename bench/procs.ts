@@ -4,6 +4,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log } from './progress.js';
+import { processMemory } from '../src/nodes/procMemory.js';
 
 /**
  * Child processes of a benchmark run: each measured phase runs in its own process so its peak RSS
@@ -84,12 +85,7 @@ function waitExit(child: ChildProcess): Promise<{ code: number | null; signal: N
 
 /** /proc/<pid>/status VmHWM (peak RSS) in MiB, or 0 when unavailable. */
 export function procPeakRssMb(pid: number): number {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
+  return (processMemory(pid)?.peakResidentBytes ?? 0) / 2 ** 20;
 }
 
 /** utime + stime of a live process from /proc/<pid>/stat, seconds (0 when unavailable). */

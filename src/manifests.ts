@@ -203,6 +203,19 @@ export interface RehearsalReport {
    * standard) and startTime replaced, and served this many validators and exported owners.
    */
   primary?: { networkID: number; startTime: number; validators: number; owners: number };
+  /**
+   * A primary rehearsal: what its node needed to build this genesis and serve it. A figure of the
+   * worker's host that varies from run to run, so it is returned to the run (src/launch/readiness.ts)
+   * and never written into the rehearsal or run report, which stay byte-identical across retries.
+   */
+  node?: RehearsalNodeCost;
+}
+
+/** What one node needed to start on a genesis: seconds from spawn until it served P, X and C, and its peak resident memory. */
+export interface RehearsalNodeCost {
+  startSeconds: number;
+  /** The kernel's VmHWM of the node just before it was stopped; absent where /proc is not. */
+  peakResidentBytes?: number;
 }
 
 export interface PublishedReport {

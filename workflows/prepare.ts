@@ -4,7 +4,16 @@ import type { ArtifactRef } from '../src/artifacts/store.js';
 import { failure } from '../src/contract/failures.js';
 import type { Prepared } from '../src/contract/run.js';
 import { pinningMismatch, xChainMovedAfterEpoch } from '../src/epoch/pinning.js';
-import type { FreezePoint, GenesisManifest, PreflightResult, RehearsalReport, VerificationCheck, VerificationReport } from '../src/manifests.js';
+import { launchReadiness } from '../src/launch/readiness.js';
+import type {
+  FreezePoint,
+  GenesisManifest,
+  PreflightResult,
+  RehearsalNodeCost,
+  RehearsalReport,
+  VerificationCheck,
+  VerificationReport,
+} from '../src/manifests.js';
 import { checkStartTimeAgainstFreeze, startTimeSeconds } from '../src/plan/index.js';
 import { sumStats } from '../src/state/stats.js';
 import { compensation, genesisWriter, keys, preflight, reporter, verifier } from './activities.js';
@@ -29,6 +38,7 @@ export async function prepare(run: RegenesisRun): Promise<Prepared> {
   const genesis = await writeGenesisFiles(run, node, freeze, exported, flow);
   const verification = await verify(run, freeze, exported, genesis, flow);
   const rehearsal = await rehearse(run, freeze, genesis, verification, flow);
+  if (agents && rehearsal?.node) showLaunchReadiness(run, agents, rehearsal.node);
   const report = await publish(run, node, freeze, exported, genesis, verification, rehearsal, flow);
   return {
     freeze,
@@ -208,6 +218,16 @@ async function rehearse(
     throw failure('RehearsalFailed', `rehearsal node disagrees with the export: ${rehearsed.mismatches.slice(0, 5).join('; ')}`);
   }
   return rehearsed;
+}
+
+/**
+ * Before the approval: whether each new validator's host can start this genesis as the rehearsal
+ * node did (src/launch/readiness.ts), in the status the approvers read. Warnings, never a stop.
+ */
+function showLaunchReadiness(run: RegenesisRun, agents: readonly AgentIdentity[], node: RehearsalNodeCost): void {
+  const op = run.plan.launch?.operator;
+  if (op?.kind !== 'agents') return;
+  run.status.launchReadiness = launchReadiness({ rehearsal: node, agents, healthTimeoutSeconds: op.healthTimeoutSeconds });
 }
 
 /** The report approvers read, and the manifest of every artifact. */

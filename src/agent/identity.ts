@@ -7,6 +7,7 @@ import { nodeIdFromCertificate, readCertificate } from '../keys/certificate.js';
 import type { AgentConfig } from './config.js';
 import { checkGenesis, type GenesisChecked, type RatificationRequest } from './genesisCheck.js';
 import type { ManagedNode } from './managedNode.js';
+import type { HostMemory } from '../nodes/procMemory.js';
 
 export interface AgentIdentity {
   nodeId: string;
@@ -16,6 +17,11 @@ export interface AgentIdentity {
   nodeVersion: string;
   /** The node the agent manages, as found when preflight asks (absent from agents that predate the check). */
   node?: ManagedNode;
+  /**
+   * The host's memory when preflight asked (absent from older agents): with its node's resident
+   * memory, what a new node will have there once the old one halts (src/launch/readiness.ts).
+   */
+  memory?: HostMemory;
   /** With `--approver-keys-file`: how many of which approvers must have signed a run before this host halts for it. */
   haltApprovers?: { required: number; names: string[] };
 }

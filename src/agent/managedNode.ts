@@ -1,4 +1,5 @@
 import { JsonRpcClient } from '../chains/evm/rpc.js';
+import { processMemory } from '../nodes/procMemory.js';
 import type { AgentConfig } from './config.js';
 import { nodeEndpoints } from './lastAccepted.js';
 import { searchedFor, searchNode } from './nodeDiscovery.js';
@@ -21,6 +22,8 @@ export type ManagedNode =
       nodeId: string;
       /** What would keep the agent from restarting it or starting the new node (restartCheck.ts); absent from agents that predate the check. */
       restartProblems?: string[];
+      /** Its resident memory as found (the kernel's VmRSS): the host gets it back when the node halts. Absent from older agents. */
+      residentBytes?: number;
     }
   | { running: false; reason: string };
 
@@ -38,7 +41,14 @@ export async function managedNode(config: AgentConfig): Promise<ManagedNode> {
     const info = new JsonRpcClient((await nodeEndpoints(live.uri)).info(), { timeoutMs: 10_000 });
     const { nodeID } = await info.call<{ nodeID: string }>('info.getNodeID', [{}]);
     // Named where the coordinator reaches it, as every other report of the agent does.
-    return { running: true, uri: await reachableUri(live.uri), nodeId: nodeID, restartProblems: await restartProblems(config, live) };
+    const resident = processMemory(live.pid)?.residentBytes;
+    return {
+      running: true,
+      uri: await reachableUri(live.uri),
+      nodeId: nodeID,
+      restartProblems: await restartProblems(config, live),
+      ...(resident === undefined ? {} : { residentBytes: resident }),
+    };
   } catch (err) {
     return {
       running: false,

@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from '@temporalio/client';
+import { readinessLines } from '../view/details.js';
 import { nextStep } from '../view/nextStep.js';
 import { renderRun } from './progress.js';
 import { readSnapshot } from './snapshot.js';
@@ -18,6 +19,7 @@ export async function printStatus(handle: WorkflowHandle, workflowId: string, op
   const status = snapshot.status;
   if (status?.genesisSha256) lines.push(`  genesis sha256: ${status.genesisSha256}`);
   if (status?.reviewPage) lines.push(`  review page: ${status.reviewPage}`);
+  if (status?.launchReadiness) lines.push(...readinessLines(status.launchReadiness).map((l) => `  ${l}`));
   if (status?.artifacts.length) lines.push(`  artifacts (${status.artifacts.length}):`, ...status.artifacts.map((a) => `    ${a}`));
   if (!status && snapshot.execution !== 'RUNNING') lines.push(`  the run has ended; \`regenesis watch ${workflowId}\` prints its result`);
   console.log(lines.join('\n'));

@@ -12,6 +12,7 @@ import type {
   XChainExport,
 } from '../manifests.js';
 import type { AgentIdentity } from '../agent/identity.js';
+import type { LaunchReadiness } from '../launch/readiness.js';
 import type { DialectName } from '../network/dialectName.js';
 
 /**
@@ -102,6 +103,11 @@ export interface RegenesisStatus {
   finalStage?: FinalStageStatus;
   /** What the run is waiting for when no human is asked to act (e.g. the genesis start time). */
   waitingFor?: string;
+  /**
+   * Agents launches, after the rehearsal: whether the new validators' hosts can start the genesis
+   * (memory, health timeout) as the rehearsal node did, with warnings for the approvers.
+   */
+  launchReadiness?: LaunchReadiness;
   stepsDone: string[];
   committed: boolean;
 }

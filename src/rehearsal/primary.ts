@@ -7,7 +7,8 @@ import { ExchangeChain } from '../chains/exchange/xchain.js';
 import { startAvalancheLocal, type AvalancheNode } from '../nodes/avalanchego.js';
 import { recordPid } from '../nodes/pidFile.js';
 import { formatAddress, hrpForNetwork } from '../keys/address.js';
-import type { NetworkReadBack } from '../manifests.js';
+import type { NetworkReadBack, RehearsalNodeCost } from '../manifests.js';
+import { processMemory } from '../nodes/procMemory.js';
 import type { AccountRecord } from '../state/account.js';
 import { hexToBytes, type Hex } from '../state/hex.js';
 import { block0StateRoot, compareWithNode } from '../verify/nodeSamples.js';
@@ -57,6 +58,7 @@ export function rehearsalStartTimeoutMs(genesisBytes: number): number {
 export interface PrimaryRehearsalResult extends NetworkReadBack {
   networkID: number;
   startTime: number;
+  node: RehearsalNodeCost;
 }
 
 /**
@@ -114,10 +116,16 @@ export async function rehearsePrimaryGenesis(options: PrimaryRehearsalOptions): 
       onSpawn: (pid) => recordPid(join(options.workDir, REHEARSAL_PID_FILE), pid),
     });
     const served = await readBackPrimaryNetwork(node.uri, options);
-    return { networkID: options.networkID, startTime, ...served };
+    return { networkID: options.networkID, startTime, ...served, node: nodeCost(node) };
   } finally {
     if (node) await node.stop();
   }
+}
+
+/** What the node needed to start, read before it stops: its peak memory is gone with the process. */
+function nodeCost(node: AvalancheNode): RehearsalNodeCost {
+  const peak = processMemory(node.pid)?.peakResidentBytes;
+  return { startSeconds: Math.round(node.startupMs / 100) / 10, ...(peak === undefined ? {} : { peakResidentBytes: peak }) };
 }
 
 export type ReadBackOptions = Pick<PrimaryRehearsalOptions, 'networkID' | 'stakers' | 'balances' | 'cChainRoot' | 'samples'>;

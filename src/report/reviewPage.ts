@@ -242,6 +242,11 @@ function launchSection(launch: LaunchTerms, report: ReviewInput): string {
           ),
         ]
       : []),
+    ...(launch.operator === 'agents'
+      ? [
+          `<p data-figure="launch.readiness">Whether every validator's host can start this genesis (its memory once its old node halts, against what the rehearsal node needed; the rehearsal's start time against the health timeout) is in the run's status, with any warning: <code>regenesis status &lt;workflow ID&gt;</code> or the run's details in the Web UI. Those figures differ from run to run, so this page does not hold them.</p>`,
+        ]
+      : []),
     row('EVM chain ID', esc(`${report.sourceChainId ?? 'unknown'} → ${report.plan.chainId}`), 'launch.chainIds'),
     ...(sameChainId
       ? [

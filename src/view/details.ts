@@ -1,4 +1,5 @@
 import type { FinalStageStatus, RegenesisStatus } from '../contract/run.js';
+import { gib, type LaunchReadiness } from '../launch/readiness.js';
 import type { Plan } from '../plan/schema.js';
 import { checklistOf } from './checklist.js';
 import { nextStep } from './nextStep.js';
@@ -47,9 +48,25 @@ export function currentDetails(workflowId: string, status: RegenesisStatus): str
   if (status.waitingFor) lines.push(`Waiting for ${status.waitingFor}.`);
   if (status.genesisSha256) lines.push(`Genesis sha256: \`${status.genesisSha256}\``);
   if (status.reviewPage) lines.push(`Review page: \`${status.reviewPage}\``);
+  if (status.launchReadiness) lines.push('', ...readinessLines(status.launchReadiness).map((l, i) => (i === 0 ? `**${l}**` : l)));
   const step = nextStep(workflowId, status);
   if (step) lines.push('', `**Your step:** ${step.what}`, ...step.commands.map((command) => `\`${command}\`  `));
   return lines.join('\n').trimEnd();
+}
+
+/**
+ * The launch's readiness in plain lines (status, watch, Web UI): what the rehearsal node needed,
+ * the hosts' memory for the new node, and each warning. The first line is the heading.
+ */
+export function readinessLines(r: LaunchReadiness): string[] {
+  const peak = r.rehearsal.peakResidentBytes === undefined ? '' : `, peak memory ${gib(r.rehearsal.peakResidentBytes)}`;
+  const hosts = r.hosts.map((h) => `${h.nodeId} ${gib(h.forNewNodeBytes)} of ${gib(h.totalBytes)}`).join(', ');
+  return [
+    r.warnings.length > 0 ? `Launch readiness: ${r.warnings.length} warning(s) to weigh before approving` : 'Launch readiness: no warnings',
+    `- rehearsal node: served this genesis ${r.rehearsal.startSeconds}s after it started${peak}; health timeout ${r.healthTimeoutSeconds}s`,
+    ...(hosts ? [`- memory for the new node once the old halts: ${hosts}`] : []),
+    ...r.warnings.map((w) => `- ⚠ ${w}`),
+  ];
 }
 
 /** Where the old network stopped, what changed since stage 1, and the downtime so far (two-stage runs). */

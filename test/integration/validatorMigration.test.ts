@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import { totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
+import type { RegenesisStatus } from '../../src/contract/run.js';
 import type { Hex } from '../../src/state/hex.js';
 import { toolPath } from '../../src/tools.js';
 import { EWOQ_KEY } from '../../src/dev/localKeys.js';
@@ -288,7 +290,7 @@ describe('a five-validator avalanchego network migrated by its validator agents'
       workerKilled = true;
       workers.start({ taskQueue, artifactsDir: rig.artifactsDir });
     })();
-    const { result, handle } = await rig.run(rig.plan('migrate'), { workers, taskQueue });
+    const { result, handle, atApproval } = await rig.run(rig.plan('migrate'), { workers, taskQueue });
     await killWorkerMidFanOut;
     await killAgentMidStart;
     await workers.stopAll();
@@ -301,6 +303,11 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     const total = genesis.stakers.reduce((sum, s) => sum + BigInt(s.weight), 0n);
     expect(launch.ratification).toMatchObject({ signedWeight: total.toString(), totalWeight: total.toString() });
     expect(result.agents!.map((a) => [a.nodeId, a.blsPublicKey])).toEqual(expected.map((s) => [s.nodeID, s.blsPublicKey]));
+    expectLaunchReadinessShown(
+      atApproval,
+      expected.map((s) => s.nodeID),
+      result.artifactsDir,
+    );
 
     // The new network, read by the test itself: network ID, five connected validators at their
     // genesis weights and BLS keys, on every node.
@@ -419,3 +426,32 @@ describe('a five-validator avalanchego network migrated by its validator agents'
     ).toHaveLength(2);
   });
 });
+
+/**
+ * Before approving, the approver saw what the rehearsal node needed to start the genesis and, for
+ * every new validator, the memory its host has for the new node, as that host's agent read it from
+ * its kernel; the report files carry neither (they differ from run to run).
+ */
+function expectLaunchReadinessShown(status: RegenesisStatus | undefined, nodeIds: string[], artifactsDir: string): void {
+  const readiness = status?.launchReadiness;
+  expect(readiness, 'launch readiness in the status at approval').toBeDefined();
+  expect(readiness!.hosts.map((h) => h.nodeId).sort()).toEqual([...nodeIds].sort());
+  for (const host of readiness!.hosts) {
+    // The agents share this machine: each reads its memory.
+    expect(host.totalBytes).toBe(totalmem());
+    expect(host.availableBytes).toBeLessThan(host.totalBytes);
+    // Each agent's old avalanchego was running: its resident memory is given back at the halt.
+    expect(host.oldNodeBytes).toBeGreaterThan(64 * 2 ** 20);
+    expect(host.forNewNodeBytes).toBe(host.availableBytes + host.oldNodeBytes);
+  }
+  expect(readiness!.rehearsal.startSeconds).toBeGreaterThan(0);
+  expect(readiness!.rehearsal.peakResidentBytes).toBeGreaterThan(64 * 2 ** 20);
+  expect(readiness!.rehearsal.peakResidentBytes).toBeLessThan(totalmem());
+  // The rehearsal is stage 1's: its files are in the run key's directory, beside the final stage's.
+  const stage1 = join(artifactsDir, '..', basename(artifactsDir, '.final'));
+  const rehearsalFile = JSON.parse(readFileSync(join(stage1, 'reports', 'rehearsal.json'), 'utf8')) as object;
+  const reportFile = JSON.parse(readFileSync(join(stage1, 'reports', 'regenesis.json'), 'utf8')) as { rehearsal: object };
+  expect(reportFile.rehearsal).toHaveProperty('block0Root');
+  expect(rehearsalFile).not.toHaveProperty('node');
+  expect(reportFile.rehearsal).not.toHaveProperty('node');
+}

@@ -8,6 +8,7 @@ import { Wallet } from 'ethers';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { formatAddress } from '../../src/keys/address.js';
 import type { PlanInput } from '../../src/plan/index.js';
+import type { RegenesisStatus } from '../../src/contract/run.js';
 import { CANARY_KEY_ENV } from '../../src/launch/transferCheck.js';
 import { localMigrationPlan } from '../../src/dev/migrationPlan.js';
 import { keccakReady } from '../../src/state/keccak.js';
@@ -178,7 +179,7 @@ export class MigrationRig {
       /** How long the run may take before the rig gives up on it; default 15 minutes. */
       timeoutMinutes?: number;
     } = {},
-  ): Promise<{ result: RegenesisResult; handle: WorkflowHandle }> {
+  ): Promise<{ result: RegenesisResult; handle: WorkflowHandle; atApproval?: RegenesisStatus }> {
     const taskQueue = options.taskQueue ?? uniqueTaskQueue(p.name);
     const workflowId = `${p.name}-${Date.now()}`;
     const handle = options.emergency
@@ -188,6 +189,8 @@ export class MigrationRig {
           args: [{ plan: p, lastGoodHeight: options.emergency.lastGoodHeight }],
         })
       : await this.env.client.workflow.start(regenesisWorkflow, { taskQueue, workflowId, args: [p] });
+    // What the approver saw when the rig approved (readiness warnings, review page).
+    let atApproval: RegenesisStatus | undefined;
     const drive = async (): Promise<void> => {
       let phase = '';
       const minutes = options.timeoutMinutes ?? 15;
@@ -207,6 +210,7 @@ export class MigrationRig {
         // height, and a transaction sent then would never be mined.
         if (phase === 'wait-epoch' && !options.emergency) await this.sender.send([{ to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n }]);
         if (phase === 'approve' && (status.approvals?.approvers.length ?? 0) === 0) {
+          atApproval = status;
           await handle.executeUpdate(approveUpdate, { args: [await approval(handle, 'operator-1')] });
         }
         if (Date.now() > deadline) throw new Error(`run ${workflowId} still in ${phase} after ${minutes} minutes`);
@@ -215,7 +219,7 @@ export class MigrationRig {
     };
     if (options.workers) {
       const [result] = await Promise.all([handle.result(), drive()]);
-      return { result: result as RegenesisResult, handle };
+      return { result: result as RegenesisResult, handle, ...(atApproval ? { atApproval } : {}) };
     }
     const worker = await createTestWorker(this.env, {
       taskQueue,
@@ -224,6 +228,6 @@ export class MigrationRig {
       ...(options.activities ? { activities: options.activities } : {}),
     });
     const [result] = await worker.runUntil(Promise.all([handle.result(), drive()]));
-    return { result: result as RegenesisResult, handle };
+    return { result: result as RegenesisResult, handle, ...(atApproval ? { atApproval } : {}) };
   }
 }

@@ -73,6 +73,7 @@ const PURE_MODULES = new Set([
   'src/verify/supplyGap.ts',
   'src/launch/stakeTally.ts',
   'src/launch/haltProof.ts',
+  'src/launch/readiness.ts',
 ]);
 
 describe('workflow determinism', () => {
