@@ -13,6 +13,7 @@ import { stageGenesis } from '../../src/agent/newNode.js';
 import { haltOldNode, resumeOldNode, type OldNodeRecord } from '../../src/agent/oldNode.js';
 import { JsonRpcClient } from '../../src/chains/evm/rpc.js';
 import { startAvalancheLocal } from '../../src/nodes/avalanchego.js';
+import { processMemory } from '../../src/nodes/procMemory.js';
 import type { ManagedProcess } from '../../src/nodes/process.js';
 import { accountRangePages } from '../../src/chains/evm/gethExport.js';
 import type { AccountRecord } from '../../src/state/account.js';
@@ -83,7 +84,13 @@ describe('an agent on a real avalanchego node', () => {
     // The agent finds the node it would halt and reads its NodeID (ephemeral here: not the agent's staker).
     const nodeId = (await new JsonRpcClient(`${net.node.uri}/ext/info`).call<{ nodeID: string }>('info.getNodeID', [{}])).nodeID;
     expect(nodeId).not.toBe(me.nodeID);
-    expect(await managedNode(cfg)).toEqual({ running: true, uri: net.node.uri, nodeId, restartProblems: [] });
+    const found = await managedNode(cfg);
+    expect(found).toEqual({ running: true, uri: net.node.uri, nodeId, restartProblems: [], residentBytes: expect.any(Number) });
+    // Its resident memory is that process's, as the kernel counts it (read again here: it moves a little).
+    const resident = processMemory(net.node.pid)!.residentBytes;
+    const reported = (found as { residentBytes: number }).residentBytes;
+    expect(reported).toBeGreaterThan(resident / 2);
+    expect(reported).toBeLessThan(resident * 2);
 
     await transfer(Wallet.createRandom().address);
     const early = await head();
