@@ -61,7 +61,7 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
   log('  regenesis: two stages, live load on');
   try {
     const timeouts = timeoutsFor(accounts);
-    const { result, handle } = await rig.run(rig.plan(name, timeouts.agentSeconds, 2, timeouts.healthSeconds), {
+    const { result, handle, atApproval } = await rig.run(rig.plan(name, timeouts.agentSeconds, 2, timeouts.healthSeconds), {
       timeoutMinutes: timeouts.runMinutes,
       onPhase: (phase) => {
         timeline.push({ phase, atSeconds: (Date.now() - started) / 1000 });
@@ -72,7 +72,15 @@ async function runUnderLoad(rig: MigrationRig, rpc: JsonRpcClient, chainId: bigi
     });
     const seconds = (Date.now() - started) / 1000;
     const loadAverage: [number, number] = [before, loadavg()[0]!];
-    return { result: completed(result), timeline, seconds, load, loadAverage, activities: await activityTimes(handle, 'agentHaltOldNode') };
+    return {
+      result: completed(result),
+      timeline,
+      seconds,
+      load,
+      loadAverage,
+      activities: await activityTimes(handle, 'agentHaltOldNode'),
+      ...(atApproval?.launchReadiness ? { readiness: atApproval.launchReadiness } : {}),
+    };
   } finally {
     await (stopping ?? load.stop());
   }

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { JsonRpcClient } from '../src/chains/evm/rpc.js';
 import type { FinalStageStatus, RegenesisCompleted } from '../src/contract/run.js';
 import type { Hex } from '../src/state/hex.js';
+import type { LaunchReadiness } from '../src/launch/readiness.js';
+import { readinessLines } from '../src/view/details.js';
 import type { LiveLoad } from '../test/helpers/liveLoad.js';
 import type { MigrationRig } from '../test/rigs/migrationRig.js';
 import type { StageActivities } from './activityTimes.js';
@@ -29,6 +31,8 @@ export interface LoadedRun {
   load: LiveLoad;
   loadAverage: [number, number];
   activities: StageActivities;
+  /** The launch readiness the approver saw (the rehearsal node's start and peak memory, the hosts' memory, warnings). */
+  readiness?: LaunchReadiness;
 }
 
 export interface DowntimeResult {
@@ -62,6 +66,8 @@ export interface DowntimeResult {
   timeline: PhaseMark[];
   /** 1-minute load average when the run started and when it ended. */
   loadAverage: [number, number];
+  /** What the approver saw before approving: the rehearsal node's start on the stage-1 genesis and warnings. */
+  readiness?: LaunchReadiness;
 }
 
 /** Reads, checks and assembles the figure; throws when the run did not report a downtime. */
@@ -89,10 +95,12 @@ export async function downtimeFigures(rig: MigrationRig, oldC: JsonRpcClient, fi
     runSeconds: hundredths(run.seconds),
     timeline: run.timeline.map((m) => ({ phase: m.phase, atSeconds: hundredths(m.atSeconds) })),
     loadAverage: [hundredths(run.loadAverage[0]), hundredths(run.loadAverage[1])],
+    ...(run.readiness ? { readiness: run.readiness } : {}),
   };
   log(
     `  downtime ${figure.downtimeSeconds} s (block 1 − halt on a new node: ${figure.firstBlock.minusHaltSeconds} s); ${figure.cAccounts.final} C accounts, ${figure.delta.accountsChanged} changed`,
   );
+  if (run.readiness) log(`  launch readiness at approval: ${readinessLines(run.readiness).slice(1).join('; ')}`);
   return figure;
 }
 
