@@ -15,7 +15,7 @@ import {
   type StateScheme,
 } from './gethTools.js';
 import type { BenchOptions, Phase } from './options.js';
-import type { ExportResult, GenesisResult, HistoryResult, RootResult } from './phases.js';
+import type { ExportResult, GenesisResult, HistoryResult, ReadBackResult, RootResult } from './phases.js';
 import { onCleanup, runPhaseChild, type Measured } from './procs.js';
 import { measureGenesis, measureStateRoots, threadUse } from './rootPhase.js';
 import { log } from './progress.js';
@@ -63,7 +63,7 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
   const genesisTask = { files, out: genesisPath, chainId: 7777, timestamp: Math.floor(Date.now() / 1000) };
   let genesis: { result: GenesisResult };
   if (want('genesis')) {
-    const runs = await measureGenesis(accounts, genesisTask, opts.repeat, phase<GenesisResult>, logs);
+    const runs = await measureGenesis(accounts, genesisTask, opts.repeat, phase<GenesisResult>, phase<ReadBackResult>, logs);
     genesis = { result: runs.ours };
     const o = runs.ours;
     const one = runs.oursOneThread;
@@ -88,6 +88,13 @@ export async function benchSize(accounts: number, opts: BenchOptions, root: stri
         ...measuredFields(runs.geth),
       },
       ratio: runs.ratio,
+      // A validator agent's check of this genesis before it signs (its alloc root, one thread).
+      agentReadBack: {
+        seconds: round2(runs.readBack.seconds),
+        rate: rate(accounts, runs.readBack.seconds),
+        runs: runs.runsReadBack,
+        ...measuredFields(runs.readBack),
+      },
     };
   } else {
     genesis = await phase<GenesisResult>({ phase: 'genesis', ...genesisTask });

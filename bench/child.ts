@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { peakRssMb, runBundle, runExport, runGenerate, runGenesis, runHistory, runRoot } from './phases.js';
+import { peakRssMb, runBundle, runExport, runGenerate, runGenesis, runHistory, runReadBack, runRoot } from './phases.js';
 import { runPxExport } from './pxExport.js';
 
 /**
@@ -22,6 +22,9 @@ async function main(): Promise<void> {
       break;
     case 'genesis':
       result = await runGenesis(task as Parameters<typeof runGenesis>[0]);
+      break;
+    case 'readback':
+      result = await runReadBack(task as Parameters<typeof runReadBack>[0]);
       break;
     case 'export':
       result = await runExport(task as Parameters<typeof runExport>[0]);

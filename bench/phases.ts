@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AtomicFile } from '../src/artifacts/atomicFile.js';
 import { LocalArtifactStore } from '../src/artifacts/store.js';
 import { exportPartition } from '../src/export/partition.js';
+import { GenesisAllocRoot } from '../src/genesis/allocRoot.js';
 import { buildEvmGenesis } from '../src/genesis/buildEvmGenesis.js';
 import { postMergeChainConfig } from '../src/genesis/chainConfig.js';
 import type { Hex } from '../src/state/hex.js';
@@ -91,6 +92,31 @@ export async function runGenesis(task: GenesisTask): Promise<GenesisResult> {
     stateRoot: result.stateRoot,
     stats: result.stats,
   };
+}
+
+export interface ReadBackTask {
+  phase: 'readback';
+  /** A genesis the genesis pass wrote. */
+  genesis: string;
+}
+
+export interface ReadBackResult {
+  seconds: number;
+  accounts: number;
+  stateRoot: Hex;
+}
+
+/**
+ * A validator agent's check of a genesis, on one thread: its alloc root recomputed from the file as
+ * it streams by (GenesisAllocRoot, what src/agent/genesisCheck.ts runs on the embedded C-Chain
+ * genesis before it signs), in the downtime of a two-stage launch.
+ */
+export async function runReadBack(task: ReadBackTask): Promise<ReadBackResult> {
+  const started = performance.now();
+  const alloc = await GenesisAllocRoot.create('ethereum', task.genesis);
+  for await (const chunk of createReadStream(task.genesis, { encoding: 'utf8', highWaterMark: 1 << 16 })) alloc.write(chunk as string);
+  const { stateRoot, accounts } = alloc.end();
+  return { seconds: (performance.now() - started) / 1000, accounts, stateRoot };
 }
 
 export interface ExportTask {

@@ -71,6 +71,8 @@ export interface SizeResults {
       geth: PhaseProcess & { command: string; seconds: number; rate: number; runs: number[]; bytes: number };
       /** Our rate / go-ethereum's, medians. */
       ratio: number;
+      /** A validator agent's check of the genesis written before it signs: its alloc root recomputed from the file, one thread. */
+      agentReadBack: PhaseProcess & { seconds: number; rate: number; runs: number[] };
     };
   export?: {
     ours: Array<

@@ -1,7 +1,7 @@
 import type { ThreadFigure } from '../src/state/keySpanPass.js';
 import { measuredFields, rate, round2 } from './figures.js';
 import { gethRootBinary, timedGethGenesis, timedGethStackTrie, type GethGenesisResult, type StackTrieResult } from './gethStackTrie.js';
-import type { GenesisResult, RootResult } from './phases.js';
+import type { GenesisResult, ReadBackResult, RootResult } from './phases.js';
 import type { Measured } from './procs.js';
 import { log } from './progress.js';
 import type { RootRun, ThreadUse } from './report.js';
@@ -86,6 +86,9 @@ export interface GenesisRuns {
   runs: number[];
   runsOneThread: number[];
   runsGeth: number[];
+  /** A validator agent's check of the genesis written (its alloc root recomputed, one thread): medians and runs. */
+  readBack: ReadBackResult & Measured;
+  runsReadBack: number[];
   /** One-thread seconds / ours, medians. */
   speedup: number;
   /** Our rate / the go-ethereum program's (= its seconds / ours), medians. */
@@ -102,10 +105,12 @@ export async function measureGenesis(
   task: { files: string[]; out: string } & Record<string, unknown>,
   repeat: number,
   phase: PhaseRunner<GenesisResult>,
+  readBackPhase: PhaseRunner<ReadBackResult>,
   logDir: string,
 ): Promise<GenesisRuns> {
   const binary = gethRootBinary();
   const ours: Array<GenesisResult & Measured> = [];
+  const readBacks: Array<ReadBackResult & Measured> = [];
   const single: Array<GenesisResult & Measured> = [];
   const geth: GethGenesisResult[] = [];
   for (let run = 1; run <= repeat; run++) {
@@ -120,8 +125,12 @@ export async function measureGenesis(
       throw new Error(`genesis differs between ${r.result.threads.length} threads (${r.result.sha256}) and one (${one.result.sha256})`);
     }
     if (r.result.stateRoot !== g.stateRoot) throw new Error(`genesis roots differ: ours ${r.result.stateRoot}, go-ethereum's ${g.stateRoot}`);
+    const back = await readBackPhase({ phase: 'readback', genesis: task.out });
+    readBacks.push({ ...back.result, ...back.measured });
+    if (back.result.stateRoot !== r.result.stateRoot)
+      throw new Error(`the agent's read-back root ${back.result.stateRoot} differs from the genesis's ${r.result.stateRoot}`);
     log(
-      `  ours ${r.result.seconds.toFixed(2)} s (${r.result.threads.length} threads), one thread ${one.result.seconds.toFixed(2)} s, go-ethereum ${g.seconds.toFixed(2)} s; roots equal`,
+      `  ours ${r.result.seconds.toFixed(2)} s (${r.result.threads.length} threads), one thread ${one.result.seconds.toFixed(2)} s, go-ethereum ${g.seconds.toFixed(2)} s; agent's read-back ${back.result.seconds.toFixed(2)} s; roots equal`,
     );
   }
   const o = median(ours);
@@ -134,6 +143,8 @@ export async function measureGenesis(
     runs: ours.map((r) => round2(r.seconds)),
     runsOneThread: single.map((r) => round2(r.seconds)),
     runsGeth: geth.map((r) => round2(r.seconds)),
+    readBack: median(readBacks),
+    runsReadBack: readBacks.map((r) => round2(r.seconds)),
     speedup: round2(s.seconds / o.seconds),
     ratio: round2(g.seconds / o.seconds),
   };

@@ -1,6 +1,9 @@
 import type { AccountRecord } from '../state/account.js';
-import type { Hex } from '../state/hex.js';
-import { EMPTY_CODE_HASH, keccak256Hex, keccakReady } from '../state/keccak.js';
+import { AccountBytes } from '../state/accountBytes.js';
+import { parseAllocLine } from '../state/accountLine.js';
+import { hexToBytes, type Hex } from '../state/hex.js';
+import { LineSplitter } from '../state/lines.js';
+import { EMPTY_CODE_HASH, keccak256Hex, keccak256Into, keccakReady } from '../state/keccak.js';
 import { StateRootBuilder, type AccountEncoding } from '../state/stateRoot.js';
 
 /**
@@ -19,12 +22,15 @@ interface AllocEntry {
 }
 
 const ALLOC_OPENS = '"alloc":{';
+const CLOSE = 0x7d; // }
+const EMPTY_CODE_HASH_BYTES = hexToBytes(EMPTY_CODE_HASH);
 
 export class GenesisAllocRoot {
-  private pending = '';
+  private readonly splitter = new LineSplitter((buf, start, end, lineNo) => this.takeLine(buf, start, end, lineNo));
   private line = 0;
   private stage: 'header' | 'accounts' | 'closed' = 'header';
   private readonly builder: StateRootBuilder;
+  private readonly account = new AccountBytes();
 
   private constructor(
     encoding: AccountEncoding,
@@ -39,34 +45,52 @@ export class GenesisAllocRoot {
     return new GenesisAllocRoot(encoding, source);
   }
 
+  /**
+   * Text as it arrives, in pieces cut anywhere. Half a surrogate pair at a cut would become a
+   * replacement character; the genesis writer writes ASCII, and the root reads hex fields only.
+   */
   write(text: string): void {
-    const data = this.pending + text;
-    let start = 0;
-    for (let end = data.indexOf('\n'); end >= 0; end = data.indexOf('\n', start)) {
-      this.takeLine(data.slice(start, end));
-      start = end + 1;
-    }
-    this.pending = data.slice(start);
+    this.splitter.push(Buffer.from(text, 'utf8'));
   }
 
   end(): { stateRoot: Hex; accounts: number } {
-    if (this.pending !== '') this.takeLine(this.pending);
+    this.splitter.finish();
     if (this.stage !== 'closed') this.refuse('ends before its alloc is closed');
     return { stateRoot: this.builder.root(), accounts: this.builder.accounts };
   }
 
-  private takeLine(text: string): void {
-    this.line += 1;
+  private takeLine(buf: Buffer, start: number, end: number, lineNo: number): void {
+    this.line = lineNo;
+    if (this.stage === 'accounts' && !(end - start === 2 && buf[start] === CLOSE && buf[start + 1] === CLOSE)) {
+      this.addAccount(buf, start, end);
+      return;
+    }
+    const text = buf.toString('utf8', start, end);
     if (this.stage === 'header') {
-      if (!text.startsWith('{') || !text.endsWith(ALLOC_OPENS)) this.refuse(`line 1 is not a genesis header ending in ${ALLOC_OPENS}`);
+      if (lineNo !== 1 || !text.startsWith('{') || !text.endsWith(ALLOC_OPENS)) this.refuse(`line 1 is not a genesis header ending in ${ALLOC_OPENS}`);
       this.stage = 'accounts';
     } else if (this.stage === 'closed') {
       if (text.trim() !== '') this.refuse('has text after its alloc');
-    } else if (text === '}}') {
-      this.stage = 'closed';
-    } else {
-      this.builder.add(this.recordOf(text));
+    } else this.stage = 'closed';
+  }
+
+  /**
+   * One alloc entry into the root: decoded from its bytes when it is in the writer's form (the key
+   * and code hash derived here, as a node derives them), else parsed as JSON.
+   */
+  private addAccount(buf: Buffer, start: number, end: number): void {
+    const account = this.account;
+    if (!parseAllocLine(buf, start, end, account)) {
+      this.builder.add(this.recordOf(buf.toString('utf8', start, end)));
+      return;
     }
+    keccak256Into(account.address, account.key);
+    if (account.code !== null && account.code.length > 0) keccak256Into(account.code, account.codeHash);
+    else {
+      account.code = null;
+      account.codeHash.set(EMPTY_CODE_HASH_BYTES);
+    }
+    this.builder.addBytes(account);
   }
 
   private recordOf(text: string): AccountRecord {

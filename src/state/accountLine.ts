@@ -99,6 +99,15 @@ function after(prevFrom: number, prevTo: number, from: number, to: number): bool
   return to - from > prevTo - prevFrom;
 }
 
+/** Code hex digits (an even number) up to a quote, decoded into out.code; `at` ends past the quote. */
+function code(out: AccountBytes): boolean {
+  const stop = digitsEnd();
+  if (stop < 0 || (stop - at) % 2 !== 0) return false;
+  decode(at, stop, out.codeOf((stop - at) >> 1), 0, (stop - at) >> 1);
+  at = stop + 1;
+  return true;
+}
+
 function storage(out: AccountBytes): boolean {
   let n = 0;
   if (buf[at] === 0x7d /* } */) {
@@ -161,11 +170,8 @@ export function parseAccountLine(line: Uint8Array, start: number, stop: number, 
   if (!literal(CODE_HASH) || !fixed(out.codeHash)) return false;
   if (buf[at++] !== QUOTE) return false;
   if (literal(CODE)) {
-    const stop = digitsEnd();
-    if (stop < 0 || (stop - at) % 2 !== 0) return false;
-    decode(at, stop, out.codeOf((stop - at) >> 1), 0, (stop - at) >> 1);
     spans.code = at - 3;
-    at = stop + 1;
+    if (!code(out)) return false;
     spans.codeEnd = at;
   }
   if (literal(STORAGE)) {
@@ -177,5 +183,42 @@ export function parseAccountLine(line: Uint8Array, start: number, stop: number, 
     if (!fixed(out.storageRoot) || buf[at++] !== QUOTE) return false;
     out.hasStorageRoot = true;
   }
+  return at + 1 === end && buf[at] === 0x7d;
+}
+
+const ALLOC_ADDRESS = text('"0x');
+const ALLOC_BALANCE = text('":{"balance":"0x');
+const ALLOC_NONCE = text('","nonce":"0x');
+
+/**
+ * Decodes one alloc entry of a geth genesis, as the run's genesis writer writes it (allocEntry,
+ * src/genesis/gethGenesisWriter.ts; a trailing comma allowed):
+ *
+ *   "0x…":{"balance":"0x…","nonce":"0x…"[,"code":"0x…"][,"storage":{"0x…":"0x…",…}]}[,]
+ *
+ * into `out`: address, balance, nonce, code and storage. An alloc entry names no key and no code
+ * hash: those are the caller's to derive (keccak of the address and of the code). False for any
+ * other form, which the caller then parses as JSON; as parseAccountLine, it never decides that a
+ * line is bad.
+ */
+export function parseAllocLine(line: Uint8Array, start: number, stop: number, out: AccountBytes): boolean {
+  buf = line;
+  at = start;
+  end = stop;
+  out.addressText = undefined;
+  out.record = undefined;
+  out.line = null;
+  out.code = null;
+  out.slotCount = 0;
+  out.hasStorageRoot = false;
+  out.storageSorted = true;
+  if (end > start && buf[end - 1] === 0x2c /* , */) end--;
+  if (!(literal(ALLOC_ADDRESS) && fixed(out.address) && literal(ALLOC_BALANCE))) return false;
+  out.balanceLength = quantity(out.balance, 32);
+  if (out.balanceLength < 0 || !literal(ALLOC_NONCE)) return false;
+  out.nonceLength = quantity(out.nonce, 8);
+  if (out.nonceLength < 0 || buf[at++] !== QUOTE) return false;
+  if (literal(CODE) && !code(out)) return false;
+  if (literal(STORAGE) && !storage(out)) return false;
   return at + 1 === end && buf[at] === 0x7d;
 }

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRecord } from '../../src/state/account.js';
 import { AccountBytes, accountFromRecord } from '../../src/state/accountBytes.js';
-import { parseAccountLine } from '../../src/state/accountLine.js';
+import { parseAccountLine, parseAllocLine } from '../../src/state/accountLine.js';
+import { GenesisAllocRoot } from '../../src/genesis/allocRoot.js';
+import { allocEntry } from '../../src/genesis/gethGenesisWriter.js';
 import type { Hex } from '../../src/state/hex.js';
 import { accountLine } from '../../src/state/jsonl.js';
 import { EMPTY_CODE_HASH, keccakReady } from '../../src/state/keccak.js';
@@ -178,5 +180,79 @@ describe('readAccountBytes and stateRootOfFiles', () => {
     for (const [i, [text, message]] of cases.entries()) {
       await expect(stateRootOfFiles([file(`bad${i + 1}.jsonl`, text)]), `case ${i + 1}`).rejects.toThrow(message);
     }
+  });
+});
+
+/** A geth genesis as the run's writer lays it out: header line, one allocEntry per line, `}}`. */
+function genesisText(all: readonly AccountRecord[], entry: (r: AccountRecord) => string = allocEntry): string {
+  return `{"config":{"chainId":43114},"nonce":"0x0","alloc":{\n${all.map(entry).join(',\n')}\n}}\n`;
+}
+
+/** The alloc root of `text` fed to GenesisAllocRoot in pieces of `piece` characters. */
+async function allocRootOf(text: string, piece: number): Promise<{ stateRoot: Hex; accounts: number }> {
+  const root = await GenesisAllocRoot.create('coreth', 'test genesis');
+  for (let i = 0; i < text.length; i += piece) root.write(text.slice(i, i + piece));
+  return root.end();
+}
+
+describe('parseAllocLine', () => {
+  it('decodes the entries allocEntry writes to the record bytes, with or without the separator', () => {
+    const fromLine = new AccountBytes();
+    const fromRecord = new AccountBytes();
+    for (const record of records(200, 6)) {
+      for (const line of [Buffer.from(allocEntry(record)), Buffer.from(`${allocEntry(record)},`)]) {
+        expect(parseAllocLine(line, 0, line.length, fromLine), record.address).toBe(true);
+        accountFromRecord(record, fromRecord);
+        // An alloc entry names no key, code hash or storage root: the reader derives the first two.
+        const { key: _k, codeHash: _c, storageRoot: _s, ...decoded } = fields(fromLine);
+        const { key: _k2, codeHash: _c2, storageRoot: _s2, ...expected } = fields(fromRecord);
+        expect(decoded).toEqual(expected);
+      }
+    }
+  });
+
+  it('declines every other form, leaving the entry to JSON.parse', () => {
+    const [record] = records(1, 7);
+    const other = (line: string) => {
+      const bytes = Buffer.from(line);
+      return parseAllocLine(bytes, 0, bytes.length, new AccountBytes());
+    };
+    const line = allocEntry(record!);
+    expect(other(line)).toBe(true);
+    expect(other(line.replace('":{"balance"', '": {"balance"'))).toBe(false); // spacing
+    expect(other(line.replace(/"balance":("0x[0-9a-f]*"),"nonce":("0x[0-9a-f]*")/, '"nonce":$2,"balance":$1'))).toBe(false); // order
+    expect(other(`"${record!.address}":{"nonce":"0x1"}`)).toBe(false); // no balance
+    expect(other(line.replace('"balance":"0x', '"balance":"0xg'))).toBe(false); // not hex
+    expect(other(line.slice(0, -1))).toBe(false); // cut short
+    expect(other(`${line},,`)).toBe(false); // trailing bytes
+  });
+});
+
+describe('GenesisAllocRoot', () => {
+  it('gives the coreth root of the records, for pieces cut anywhere, with entries in other forms through JSON.parse', async () => {
+    const all = records(300, 8);
+    const expected = await computeStateRoot(all, 'coreth');
+    // Every fourth entry spaced out and with its fields reordered: the JSON path.
+    const mixed = genesisText(all, (r) =>
+      all.indexOf(r) % 4 === 0
+        ? `${JSON.stringify(r.address)}: ${JSON.stringify({ nonce: r.nonce, balance: r.balance, code: r.code, storage: r.storage })}`
+        : allocEntry(r),
+    );
+    for (const piece of [1 << 16, 997, 7]) {
+      expect(await allocRootOf(genesisText(all), piece), `piece ${piece}`).toEqual({ stateRoot: expected, accounts: all.length });
+      expect(await allocRootOf(mixed, piece), `mixed, piece ${piece}`).toEqual({ stateRoot: expected, accounts: all.length });
+    }
+  });
+
+  it('refuses accounts out of key order, a second header, a cut-off file, and text after the alloc, naming the line', async () => {
+    const all = records(6, 10);
+    const swapped = [all[0]!, all[2]!, all[1]!, ...all.slice(3)];
+    await expect(allocRootOf(genesisText(swapped), 1 << 16)).rejects.toThrow(/is not after the previous key/);
+    await expect(allocRootOf(`\n${genesisText(all)}`, 1 << 16)).rejects.toThrow(/line 1 is not a genesis header/);
+    await expect(allocRootOf(genesisText(all).replace('\n}}\n', '\n'), 1 << 16)).rejects.toThrow(/ends before its alloc is closed/);
+    await expect(allocRootOf(`${genesisText(all)}{}\n`, 1 << 16)).rejects.toThrow(/has text after its alloc/);
+    await expect(allocRootOf(genesisText(all).replace(allocEntry(all[3]!), `${allocEntry(all[3]!)}x`), 1 << 16)).rejects.toThrow(
+      /line 5 is not one alloc entry/,
+    );
   });
 });

@@ -7,9 +7,6 @@ import { C_GENESIS_PLACEHOLDER } from './embed.js';
  * piece (the whole C-Chain state: never held). Nested members of the same name are left alone.
  */
 
-const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-const QUOTE_OR_BACKSLASH = /["\\]/g;
-
 export class EmbeddedGenesisReader {
   private readonly outer: string[] = [];
   private mode: 'json' | 'string' | 'embedded' = 'json';
@@ -84,50 +81,51 @@ export class EmbeddedGenesisReader {
     if (this.name !== undefined) this.name += c;
   }
 
-  /** Decodes the embedded string from `start`; returns where it stopped (after its closing quote, or the chunk's end). */
+  /**
+   * Decodes the embedded string from `start`; returns where it stopped (after its closing quote, or
+   * the chunk's end). The text up to the closing quote, or up to the chunk's end less an escape cut
+   * there (kept for the next chunk), is decoded by JSON.parse in one call, not escape by escape.
+   */
   private embedded(chunk: string, start: number): number {
-    let text = '';
-    let i = start;
-    while (i < chunk.length) {
-      if (this.escape !== '') {
-        this.escape += chunk[i];
-        i += 1;
-        const decoded = decodeEscape(this.escape);
-        if (decoded !== undefined) {
-          text += decoded;
-          this.escape = '';
-        }
-        continue;
-      }
-      QUOTE_OR_BACKSLASH.lastIndex = i;
-      const next = QUOTE_OR_BACKSLASH.exec(chunk)?.index ?? chunk.length;
-      text += chunk.slice(i, next);
-      i = next;
-      if (i === chunk.length) break;
-      i += 1;
-      if (chunk[i - 1] === '"') {
-        this.mode = 'json';
-        break;
-      }
-      this.escape = '\\';
+    const carried = this.escape.length;
+    const text = this.escape + chunk.slice(start);
+    const close = unescapedQuote(text);
+    const whole = close >= 0 ? close : endOfWholeEscapes(text);
+    this.escape = close >= 0 ? '' : text.slice(whole);
+    if (whole > 0) this.onEmbedded(this.decode(text.slice(0, whole)));
+    if (close < 0) return chunk.length;
+    this.mode = 'json';
+    // Past the closing quote, in the chunk: `text` began with the carried escape.
+    return start + close - carried + 1;
+  }
+
+  /** The text of a piece of the embedded string (whole escapes only), or why it is not JSON string text. */
+  private decode(piece: string): string {
+    try {
+      return JSON.parse(`"${piece}"`) as string;
+    } catch (err) {
+      throw new Error(`its ${this.member} string is not JSON string text (${(err as Error).message})`);
     }
-    if (text !== '') this.onEmbedded(text);
-    return i;
   }
 }
 
-/** The character of a JSON escape (`\n`, `\u00e9`, …), or undefined while it is still incomplete. */
-function decodeEscape(sequence: string): string | undefined {
-  const kind = sequence[1];
-  if (kind === undefined) return undefined;
-  if (kind !== 'u') {
-    const decoded = ESCAPES[kind];
-    if (decoded === undefined) throw new Error(`not a JSON escape: ${JSON.stringify(sequence)}`);
-    return decoded;
-  }
-  if (sequence.length < 6) return undefined;
-  const hex = sequence.slice(2, 6);
-  if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new Error(`not a JSON escape: ${JSON.stringify(sequence)}`);
-  // A surrogate half on its own: the other half follows, and the two meet again in the decoded text.
-  return String.fromCharCode(parseInt(hex, 16));
+/** Backslashes right before `at` in `text`. */
+function backslashesBefore(text: string, at: number): number {
+  let n = 0;
+  while (at - n - 1 >= 0 && text.charCodeAt(at - n - 1) === 0x5c) n++;
+  return n;
+}
+
+/** The first quote of `text` that is not escaped (an even run of backslashes before it), or -1. */
+function unescapedQuote(text: string): number {
+  for (let q = text.indexOf('"'); q >= 0; q = text.indexOf('"', q + 1)) if (backslashesBefore(text, q) % 2 === 0) return q;
+  return -1;
+}
+
+/** Where `text` ends less an escape cut at its end (`\`, or `\u` with fewer than four digits). */
+function endOfWholeEscapes(text: string): number {
+  if (backslashesBefore(text, text.length) % 2 === 1) return text.length - 1;
+  const u = text.lastIndexOf('\\u');
+  if (u >= 0 && u > text.length - 6 && backslashesBefore(text, u) % 2 === 0) return u;
+  return text.length;
 }
