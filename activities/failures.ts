@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { failure } from '../src/contract/failures.js';
+import { InvalidOwnerError } from '../src/chains/avax/ownerSet.js';
 import { MissingPreimageError } from '../src/chains/evm/gethExport.js';
 import { RpcResponseError, RpcTransportError } from '../src/chains/evm/rpc.js';
 import { EmbeddedGenesisMismatchError, planIssues, PrimaryGenesisError } from '../src/genesis/primary/index.js';
@@ -16,6 +17,7 @@ export function asFailure(err: unknown, context: string): Error {
     return failure('MissingPreimage', `${context}: ${err.message}`);
   }
   if (err instanceof RpcTransportError) return ApplicationFailure.retryable(`${context}: ${err.message}`, 'RpcTransport');
+  if (err instanceof InvalidOwnerError) return failure('NodeReplyInvalid', `${context}: the node named an owner that cannot be one: ${err.message}`);
   if (err instanceof RpcResponseError && /missing trie node|state .*not available|historical state|required historical state/i.test(err.message)) {
     return failure('StateUnavailable', `${context}: the node no longer has the state (${err.message}); export from an archive node`);
   }

@@ -15,6 +15,11 @@ export const FAILURES = {
   // The old network and its nodes.
   NodeUnreachable: { retry: false, action: 'check the node URL in the plan and that the node is up' },
   UnsupportedNode: { retry: false, action: 'export from a node that serves the needed API (geth-family with debug_accountRange, or anvil)' },
+  NodeReplyInvalid: {
+    retry: false,
+    action:
+      "the node answered with what no node of one network serves (the message quotes it): check that the plan's URL reaches that network's own avalanchego/luxd, not a proxy or a node of another network; asking again gets the same answer",
+  },
   MissingPreimage: { retry: false, action: 'export from a node that keeps preimages (geth --cache.preimages)' },
   StateUnavailable: { retry: false, action: 'export from an archive node that still has the state at the freeze block' },
   RpcTransport: { retry: true, action: 'none: transient, retried with backoff' },

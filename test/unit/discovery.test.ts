@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ApplicationFailure } from '@temporalio/common';
+import { asFailure } from '../../activities/failures.js';
 import { collectAddresses, discoverOwners } from '../../src/chains/avax/discovery.js';
+import { InvalidOwnerError } from '../../src/chains/avax/ownerSet.js';
+import { formatAddress } from '../../src/keys/address.js';
 import type { ExchangeChain } from '../../src/chains/exchange/xchain.js';
 import type { PlatformChain } from '../../src/chains/platform/pchain.js';
 
@@ -75,5 +79,33 @@ describe('owner discovery', () => {
     await expect(discoverOwners({ pchain, xchain, pChainHeight: 3, stakingAssetID: AVAX, limit: 2 })).rejects.toThrow(
       /more than 2 owners; list the addresses in the plan instead/,
     );
+  });
+
+  it("stops on a block naming another network's owner, or no owner, as the node's fault that no retry mends", async () => {
+    const block = (address: string) => ({
+      ...pBlock,
+      txs: [{ ...pBlock.txs[0]!, unsignedTx: { ...pBlock.txs[0]!.unsignedTx, outputs: [output(address, 5)] } }],
+    });
+    const chainWith = (second: string) =>
+      ({
+        async *validatorSet() {
+          yield { validationRewardOwner: { addresses: ['P-local18jma8ppw3nhx5r4ap8clazz0dps7rv5u00z96u'] } };
+        },
+        blockJson: async (h: number) => (h === 1 ? pBlock : block(second)),
+      }) as unknown as PlatformChain;
+    const avaxOwner = formatAddress('P', 'avax', new Uint8Array(20).fill(3));
+    for (const [second, message] of [
+      [avaxOwner, /has HRP "avax", the owners found before it "local"/],
+      ['P-local1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', /is not valid bech32/],
+    ] as const) {
+      const refused = discoverOwners({ pchain: chainWith(second), pChainHeight: 2, stakingAssetID: AVAX });
+      await expect(refused).rejects.toThrow(InvalidOwnerError);
+      const err = await refused.catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(message);
+      // The activity reports it as such: a non-retryable failure an operator can act on.
+      const reported = asFailure(err, 'address discovery') as ApplicationFailure;
+      expect(reported).toMatchObject({ type: 'NodeReplyInvalid', nonRetryable: true });
+      expect(reported.message).toMatch(/^address discovery: the node named an owner that cannot be one: owner: /);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -171,5 +171,23 @@ describe('owner discovery: parallel walk and checkpoint', () => {
     const found = listed(await discoverOwners(node.input({ logPath, resume: stale })));
     expect(found.resumedFrom).toBeUndefined();
     expect(found).toMatchObject({ owners: whole.owners, burned: whole.burned });
+  });
+
+  it('a log that cannot be read back (a line that is no owner) is not trusted either: discovery starts over', async () => {
+    const logPath = join(mkdtempSync(join(tmpdir(), 'discovery-')), 'addresses.found.jsonl');
+    const node = fakeNode();
+    let last: DiscoveryCursor | undefined;
+    const done = listed(await discoverOwners(node.input({ logPath, keepLog: true, checkpoint: (c) => (last = c) })));
+    // The first owner's line, same length, no longer an owner.
+    const partial = AtomicFile.partialPath(logPath);
+    const text = readFileSync(partial, 'utf8');
+    writeFileSync(
+      partial,
+      text.replace(/^"([a-z]+)1/, (_m, hrp: string) => `"${hrp.toUpperCase()}1`),
+    );
+    expect(readFileSync(partial, 'utf8')).not.toBe(text);
+    const again = listed(await discoverOwners(fakeNode().input({ logPath, resume: last })));
+    expect(again.resumedFrom).toBeUndefined();
+    expect(again).toMatchObject({ owners: done.owners, burned: done.burned });
   });
 });

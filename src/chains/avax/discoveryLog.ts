@@ -47,8 +47,9 @@ export class OwnerLog {
       () => -1,
     );
     if (size < cursor.bytes) return fresh();
-    const found = await readOwners(partial, cursor.bytes);
-    if (found.size !== cursor.owners) return fresh();
+    // A log that cannot be read back, or holds another count, is a cache lost: discovery starts over.
+    const found = await readOwners(partial, cursor.bytes).catch(() => undefined);
+    if (found?.size !== cursor.owners) return fresh();
     return { log: new OwnerLog(await AtomicFile.create(path, { resumeAt: cursor.bytes }), found), resumed: true };
   }
 

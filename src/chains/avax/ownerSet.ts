@@ -32,7 +32,9 @@ export class OwnerSet implements SortedOwners {
   add(owner: OwnerAddress): boolean {
     const { hrp, shortId } = parseOwner(owner);
     if (this.hrp !== undefined && hrp !== this.hrp) {
-      throw new Error(`owner: ${JSON.stringify(owner)} has HRP "${hrp}", the owners found before it "${this.hrp}" (one discovery reads one network)`);
+      throw new InvalidOwnerError(
+        `owner: ${JSON.stringify(owner)} has HRP "${hrp}", the owners found before it "${this.hrp}" (one discovery reads one network)`,
+      );
     }
     this.hrp = hrp;
     const before = this.ids.size;
@@ -67,9 +69,22 @@ export class OwnerSet implements SortedOwners {
   }
 }
 
+/**
+ * What no owner of one network looks like: not bech32, not lowercase, or another HRP than the
+ * owners before it. Owners come from the node's answers, so this is the node's fault, and asking
+ * again gets the same answer.
+ */
+export class InvalidOwnerError extends Error {
+  override readonly name = 'InvalidOwnerError';
+}
+
 /** The HRP and short ID of an owner in canonical (lowercase) form. */
 function parseOwner(owner: OwnerAddress): { hrp: string; shortId: Uint8Array } {
   // Bech32 also accepts all-uppercase, which would come back lowercase.
-  if (/[A-Z]/.test(owner)) throw new Error(`owner: ${JSON.stringify(owner)} is not lowercase, the form owners are written in`);
-  return parseBech32Address(owner, 'owner');
+  if (/[A-Z]/.test(owner)) throw new InvalidOwnerError(`owner: ${JSON.stringify(owner)} is not lowercase, the form owners are written in`);
+  try {
+    return parseBech32Address(owner, 'owner');
+  } catch (err) {
+    throw new InvalidOwnerError((err as Error).message);
+  }
 }
