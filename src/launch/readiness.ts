@@ -23,7 +23,9 @@ export interface HostReadiness {
   availableBytes: number;
   /** The old node's resident memory, given back when it halts (0 when the agent found none or did not say). */
   oldNodeBytes: number;
-  /** availableBytes + oldNodeBytes. */
+  /** The agent's control-group memory limit, which the new node it starts inherits, when it has one. */
+  limitBytes?: number;
+  /** availableBytes + oldNodeBytes, or the limit when that is lower. */
   forNewNodeBytes: number;
 }
 
@@ -56,12 +58,14 @@ export function launchReadiness(input: { rehearsal: RehearsalNodeCost; agents: r
 
 function hostReadiness(agent: AgentIdentity, memory: NonNullable<AgentIdentity['memory']>): HostReadiness {
   const oldNodeBytes = agent.node?.running ? (agent.node.residentBytes ?? 0) : 0;
+  const free = memory.availableBytes + oldNodeBytes;
   return {
     nodeId: agent.nodeId,
     totalBytes: memory.totalBytes,
     availableBytes: memory.availableBytes,
     oldNodeBytes,
-    forNewNodeBytes: memory.availableBytes + oldNodeBytes,
+    ...(memory.limitBytes === undefined ? {} : { limitBytes: memory.limitBytes }),
+    forNewNodeBytes: Math.min(free, memory.limitBytes ?? free),
   };
 }
 
@@ -81,9 +85,10 @@ function startWarnings({ startSeconds }: RehearsalNodeCost, healthTimeoutSeconds
 /** A host whose memory, once its old node halts, is short of the rehearsal node's peak with headroom. */
 function memoryWarnings(host: HostReadiness, { peakResidentBytes }: RehearsalNodeCost): string[] {
   if (peakResidentBytes === undefined || host.forNewNodeBytes >= peakResidentBytes * MEMORY_HEADROOM) return [];
+  const free = `${gib(host.availableBytes)} available at preflight + ${gib(host.oldNodeBytes)} its old node frees when halted`;
+  const why = host.limitBytes === host.forNewNodeBytes ? `its agent's memory limit (cgroup), below the ${free}` : free;
   return [
-    `validator ${host.nodeId}: its host has ${gib(host.forNewNodeBytes)} for the new node (${gib(host.availableBytes)} available at preflight ` +
-      `+ ${gib(host.oldNodeBytes)} its old node frees when halted), and the rehearsal node peaked at ${gib(peakResidentBytes)} building this genesis: ` +
-      `less than ${MEMORY_HEADROOM}× that, the new node may run out of memory at launch`,
+    `validator ${host.nodeId}: its host has ${gib(host.forNewNodeBytes)} for the new node (${why}), and the rehearsal node peaked at ` +
+      `${gib(peakResidentBytes)} building this genesis: less than ${MEMORY_HEADROOM}× that, the new node may run out of memory at launch`,
   ];
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 
 /**
  * Memory as the Linux kernel counts it (/proc): a process's resident and peak resident set, and
@@ -17,6 +18,12 @@ export interface ProcessMemory {
 export interface HostMemory {
   totalBytes: number;
   availableBytes: number;
+  /**
+   * The memory limit of this process's control group, when it has one (a systemd MemoryMax, a
+   * container's limit): a process it starts inherits the group, and cannot use more whatever the
+   * host has free.
+   */
+  limitBytes?: number;
 }
 
 /** `<name>: <n> kB` of a /proc status or meminfo text, in bytes; undefined when the line is missing. */
@@ -45,13 +52,59 @@ export function processMemory(pid: number | 'self'): ProcessMemory | undefined {
  * of what a new process can have, page cache it would drop included. Without /proc, Node's figures.
  */
 export function hostMemory(): HostMemory {
+  const limit = cgroupMemoryLimit();
+  const withLimit = limit === undefined ? {} : { limitBytes: limit };
   try {
     const info = readFileSync('/proc/meminfo', 'utf8');
     const totalBytes = kilobytesField(info, 'MemTotal');
     const availableBytes = kilobytesField(info, 'MemAvailable');
-    if (totalBytes !== undefined && availableBytes !== undefined) return { totalBytes, availableBytes };
+    if (totalBytes !== undefined && availableBytes !== undefined) return { totalBytes, availableBytes, ...withLimit };
   } catch {
     // not Linux: below
   }
-  return { totalBytes: totalmem(), availableBytes: freemem() };
+  return { totalBytes: totalmem(), availableBytes: freemem(), ...withLimit };
+}
+
+/** A v1 limit this high is the kernel's "no limit" (page-rounded 2^63 - 1). */
+const V1_UNLIMITED = 2 ** 62;
+
+/**
+ * The lowest memory limit on the path of this process's control group up to its hierarchy's root:
+ * cgroup v2 `memory.max` (`max`: none) or v1 `memory.limit_in_bytes` (near 2^63: none), read from
+ * `/proc/self/cgroup` and the cgroup file system at `root`. Undefined without one, or without
+ * cgroups.
+ */
+export function cgroupMemoryLimit(root = '/sys/fs/cgroup', selfCgroup = '/proc/self/cgroup'): number | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(selfCgroup, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  // `id:controllers:path`: v1 names the memory controller; v2 has id 0 and no controllers.
+  const v1 = lines.map((l) => l.split(':')).find(([, controllers]) => controllers?.split(',').includes('memory'));
+  const v2 = lines.map((l) => l.split(':')).find(([id, controllers]) => id === '0' && controllers === '');
+  const found = v1
+    ? { base: join(root, 'memory'), path: v1[2] ?? '/', file: 'memory.limit_in_bytes' }
+    : v2 && { base: root, path: v2[2] ?? '/', file: 'memory.max' };
+  if (!found) return undefined;
+  let lowest: number | undefined;
+  for (let dir = found.path; ; dir = dirname(dir)) {
+    const limit = limitIn(join(found.base, dir, found.file));
+    if (limit !== undefined && (lowest === undefined || limit < lowest)) lowest = limit;
+    if (dir === '/' || dir === '.' || dir === '') break;
+  }
+  return lowest;
+}
+
+/** A limit file's bytes; undefined for none (`max`, v1's near-2^63) or a file that is not there. */
+function limitIn(path: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+  const bytes = Number(text);
+  return text === 'max' || !Number.isFinite(bytes) || bytes >= V1_UNLIMITED ? undefined : bytes;
 }

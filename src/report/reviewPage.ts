@@ -242,7 +242,8 @@ function launchSection(launch: LaunchTerms, report: ReviewInput): string {
           ),
         ]
       : []),
-    ...(launch.operator === 'agents'
+    // The figures come from a primary rehearsal: without one the status has none to show.
+    ...(launch.operator === 'agents' && report.rehearsal?.primary
       ? [
           `<p data-figure="launch.readiness">Whether every validator's host can start this genesis (its memory once its old node halts, against what the rehearsal node needed; the rehearsal's start time against the health timeout) is in the run's status, with any warning: <code>regenesis status &lt;workflow ID&gt;</code> or the run's details in the Web UI. Those figures differ from run to run, so this page does not hold them.</p>`,
         ]

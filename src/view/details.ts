@@ -59,10 +59,16 @@ export function currentDetails(workflowId: string, status: RegenesisStatus): str
  * the hosts' memory for the new node, and each warning. The first line is the heading.
  */
 export function readinessLines(r: LaunchReadiness): string[] {
-  const peak = r.rehearsal.peakResidentBytes === undefined ? '' : `, peak memory ${gib(r.rehearsal.peakResidentBytes)}`;
-  const hosts = r.hosts.map((h) => `${h.nodeId} ${gib(h.forNewNodeBytes)} of ${gib(h.totalBytes)}`).join(', ');
+  const peakBytes = r.rehearsal.peakResidentBytes;
+  const peak = peakBytes === undefined ? '' : `, peak memory ${gib(peakBytes)}`;
+  const hosts = r.hosts
+    .map((h) => `${h.nodeId} ${gib(h.forNewNodeBytes)} of ${gib(h.totalBytes)}${h.limitBytes === undefined ? '' : ` (cgroup limit ${gib(h.limitBytes)})`}`)
+    .join(', ');
+  // Nothing to hold a host's memory against, or no host that said: the memory check did not run.
+  const unjudged = peakBytes === undefined ? 'no peak memory measured on the worker' : r.hosts.length === 0 ? 'no agent reported its host memory' : undefined;
+  const none = unjudged ? `no warnings; memory not judged (${unjudged})` : 'no warnings';
   return [
-    r.warnings.length > 0 ? `Launch readiness: ${r.warnings.length} warning(s) to weigh before approving` : 'Launch readiness: no warnings',
+    r.warnings.length > 0 ? `Launch readiness: ${r.warnings.length} warning(s) to weigh before approving` : `Launch readiness: ${none}`,
     `- rehearsal node: served this genesis ${r.rehearsal.startSeconds}s after it started${peak}; health timeout ${r.healthTimeoutSeconds}s`,
     ...(hosts ? [`- memory for the new node once the old halts: ${hosts}`] : []),
     ...r.warnings.map((w) => `- ⚠ ${w}`),

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AgentIdentity } from '../../src/agent/identity.js';
 import { launchReadiness, MEMORY_HEADROOM } from '../../src/launch/readiness.js';
-import { hostMemory, processMemory } from '../../src/nodes/procMemory.js';
+import { cgroupMemoryLimit, hostMemory, processMemory } from '../../src/nodes/procMemory.js';
 import { currentDetails, readinessLines } from '../../src/view/details.js';
 import type { RegenesisStatus } from '../../src/contract/run.js';
 
@@ -73,6 +75,28 @@ describe('launch readiness', () => {
     expect(judged(102)[0]).toMatch(/took 102s .* get 60s \(plan\.launch\.operator\.healthTimeoutSeconds\): .*would not be healthy in time/);
   });
 
+  it("holds the new node to its agent's cgroup memory limit when that is below the host's free memory", () => {
+    const limited = {
+      ...agent('NodeID-Limited', { total: 64 * GiB, available: 40 * GiB }, 2 * GiB),
+      memory: { totalBytes: 64 * GiB, availableBytes: 40 * GiB, limitBytes: 6 * GiB },
+    };
+    const r = launchReadiness({ rehearsal, healthTimeoutSeconds: 600, agents: [limited] });
+    expect(r.hosts[0]).toMatchObject({ limitBytes: 6 * GiB, forNewNodeBytes: 6 * GiB });
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain("6.0 GiB for the new node (its agent's memory limit (cgroup), below the 40.0 GiB available at preflight + 2.0 GiB");
+    const roomy = { ...limited, memory: { ...limited.memory, limitBytes: 48 * GiB } };
+    expect(launchReadiness({ rehearsal, healthTimeoutSeconds: 600, agents: [roomy] }).hosts[0]!.forNewNodeBytes).toBe(42 * GiB);
+  });
+
+  it('says so when memory could not be judged, instead of reporting no warnings alone', () => {
+    const noPeak = launchReadiness({ rehearsal: { startSeconds: 5 }, healthTimeoutSeconds: 600, agents: [agent('NodeID-A', { total: GiB, available: GiB })] });
+    expect(readinessLines(noPeak)[0]).toBe('Launch readiness: no warnings; memory not judged (no peak memory measured on the worker)');
+    const noHosts = launchReadiness({ rehearsal, healthTimeoutSeconds: 600, agents: [agent('NodeID-Old', undefined)] });
+    expect(readinessLines(noHosts)[0]).toBe('Launch readiness: no warnings; memory not judged (no agent reported its host memory)');
+    const judged = launchReadiness({ rehearsal, healthTimeoutSeconds: 600, agents: [agent('NodeID-B', { total: 64 * GiB, available: 40 * GiB })] });
+    expect(readinessLines(judged)[0]).toBe('Launch readiness: no warnings');
+  });
+
   it('shows the figures and every warning in the status and the Web UI details', () => {
     const r = launchReadiness({
       rehearsal: { startSeconds: 102, peakResidentBytes: 8 * GiB },
@@ -115,5 +139,31 @@ describe('memory as the kernel counts it', () => {
     expect(host.totalBytes).toBe(totalmem());
     expect(host.availableBytes).toBeGreaterThan(0);
     expect(host.availableBytes).toBeLessThan(host.totalBytes);
+  });
+
+  it("reads the lowest memory limit on its cgroup's path, v1 or v2, and none where none is set", () => {
+    const root = mkdtempSync(join(tmpdir(), 'cgroup-'));
+    try {
+      const file = (path: string, text: string) => {
+        mkdirSync(join(root, path, '..'), { recursive: true });
+        writeFileSync(join(root, path), text);
+      };
+      // v1: the memory hierarchy, a limit on the service's parent lower than its own.
+      file('v1/memory/system.slice/memory.limit_in_bytes', String(3 * GiB));
+      file('v1/memory/system.slice/agent.service/memory.limit_in_bytes', String(4 * GiB));
+      file('v1/memory/memory.limit_in_bytes', '9223372036854771712');
+      file('self-v1', '12:pids:/system.slice/agent.service\n4:memory:/system.slice/agent.service\n0::/system.slice/agent.service\n');
+      expect(cgroupMemoryLimit(join(root, 'v1'), join(root, 'self-v1'))).toBe(3 * GiB);
+      // v2: memory.max, `max` meaning none.
+      file('v2/system.slice/memory.max', 'max\n');
+      file('v2/system.slice/agent.service/memory.max', `${2 * GiB}\n`);
+      file('self-v2', '0::/system.slice/agent.service\n');
+      expect(cgroupMemoryLimit(join(root, 'v2'), join(root, 'self-v2'))).toBe(2 * GiB);
+      file('v2/system.slice/agent.service/memory.max', 'max\n');
+      expect(cgroupMemoryLimit(join(root, 'v2'), join(root, 'self-v2'))).toBeUndefined();
+      expect(cgroupMemoryLimit(join(root, 'v2'), join(root, 'no-such-file'))).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
