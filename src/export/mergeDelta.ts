@@ -17,7 +17,8 @@ import { isDeletion, type DeltaEntry } from './delta.js';
  * Merges a delta into an earlier partitioned export: both streams are in trie-key order, so one
  * pass writes the later state's partitions, with the same bounds, record for record what a full
  * export of the later state writes (each line is accountLine's), and computes the state root of
- * what it wrote on the way. Memory holds one record of each stream, whatever the state size.
+ * what it wrote on the way. Memory holds one read chunk's lines and one delta record, whatever the
+ * state size.
  */
 
 export interface MergeFiles {

@@ -80,7 +80,8 @@ export class GenesisAllocRoot {
    */
   private addAccount(buf: Buffer, start: number, end: number): void {
     const account = this.account;
-    if (!parseAllocLine(buf, start, end, account)) {
+    // Storage out of order, or a slot twice, goes through JSON.parse: its last value counts, as in geth.
+    if (!parseAllocLine(buf, start, end, account) || !account.storageSorted) {
       this.builder.add(this.recordOf(buf.toString('utf8', start, end)));
       return;
     }

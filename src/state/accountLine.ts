@@ -133,21 +133,27 @@ function storage(out: AccountBytes): boolean {
   return true;
 }
 
-/**
- * Decodes line[start, end) (without its line break) into `out`; false if the line is not in the
- * form above, in which case `out` holds nothing meaningful.
- */
-export function parseAccountLine(line: Uint8Array, start: number, stop: number, out: AccountBytes): boolean {
+/** Points the parser at line[start, stop) and clears what a line may or may not set in `out`. */
+function begin(line: Uint8Array, start: number, stop: number, out: AccountBytes): void {
   buf = line;
   at = start;
   end = stop;
   out.addressText = undefined;
   out.record = undefined;
-  out.line = line;
+  out.line = null;
   out.code = null;
   out.slotCount = 0;
   out.hasStorageRoot = false;
   out.storageSorted = true;
+}
+
+/**
+ * Decodes line[start, end) (without its line break) into `out`; false if the line is not in the
+ * form above, in which case `out` holds nothing meaningful.
+ */
+export function parseAccountLine(line: Uint8Array, start: number, stop: number, out: AccountBytes): boolean {
+  begin(line, start, stop, out);
+  out.line = line;
   const spans = out.spans;
   spans.start = start;
   spans.end = stop;
@@ -202,16 +208,7 @@ const ALLOC_NONCE = text('","nonce":"0x');
  * line is bad.
  */
 export function parseAllocLine(line: Uint8Array, start: number, stop: number, out: AccountBytes): boolean {
-  buf = line;
-  at = start;
-  end = stop;
-  out.addressText = undefined;
-  out.record = undefined;
-  out.line = null;
-  out.code = null;
-  out.slotCount = 0;
-  out.hasStorageRoot = false;
-  out.storageSorted = true;
+  begin(line, start, stop, out);
   if (end > start && buf[end - 1] === 0x2c /* , */) end--;
   if (!(literal(ALLOC_ADDRESS) && fixed(out.address) && literal(ALLOC_BALANCE))) return false;
   out.balanceLength = quantity(out.balance, 32);

@@ -244,6 +244,20 @@ describe('GenesisAllocRoot', () => {
     }
   });
 
+  it('takes storage out of order, or a slot written twice, as JSON does (the last value counts), not as the bytes read', async () => {
+    const all = records(40, 11);
+    const c = all.find((r) => Object.keys(r.storage ?? {}).length >= 2)!;
+    const [first, second] = Object.keys(c.storage!) as Hex[];
+    // The entry names its first slot twice, first with another value, and lists the slots reversed.
+    const reversed = Object.entries(c.storage!).reverse();
+    const storageText = `{${JSON.stringify(first)}:"0x05",${reversed.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+    const odd = allocEntry(c).replace(/"storage":\{[^}]*\}/, `"storage":${storageText}`);
+    expect(odd).toContain(`${JSON.stringify(second)}:`);
+    const text = genesisText(all).replace(allocEntry(c), odd);
+    expect(text).not.toBe(genesisText(all));
+    expect((await allocRootOf(text, 1 << 16)).stateRoot).toBe(await computeStateRoot(all, 'coreth'));
+  });
+
   it('refuses accounts out of key order, a second header, a cut-off file, and text after the alloc, naming the line', async () => {
     const all = records(6, 10);
     const swapped = [all[0]!, all[2]!, all[1]!, ...all.slice(3)];

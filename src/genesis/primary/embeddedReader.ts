@@ -104,7 +104,10 @@ export class EmbeddedGenesisReader {
     try {
       return JSON.parse(`"${piece}"`) as string;
     } catch (err) {
-      throw new Error(`its ${this.member} string is not JSON string text (${(err as Error).message})`);
+      // JSON.parse counts from the piece's start (with the quote added): quote the text instead.
+      const at = Number(/position (\d+)/.exec((err as Error).message)?.[1] ?? 1) - 1;
+      const near = JSON.stringify(piece.slice(Math.max(0, at - 16), at + 16));
+      throw new Error(`its ${this.member} string is not JSON string text near ${near} (${(err as Error).message.replace(/ at position \d+.*$/, '')})`);
     }
   }
 }
