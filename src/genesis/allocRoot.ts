@@ -1,9 +1,9 @@
 import type { AccountRecord } from '../state/account.js';
 import { AccountBytes } from '../state/accountBytes.js';
 import { parseAllocLine } from '../state/accountLine.js';
-import { hexToBytes, type Hex } from '../state/hex.js';
+import type { Hex } from '../state/hex.js';
 import { LineSplitter } from '../state/lines.js';
-import { EMPTY_CODE_HASH, keccak256Hex, keccak256Into, keccakReady } from '../state/keccak.js';
+import { EMPTY_CODE_HASH, keccak256Hex, keccakReady } from '../state/keccak.js';
 import { StateRootBuilder, type AccountEncoding } from '../state/stateRoot.js';
 
 /**
@@ -23,7 +23,6 @@ interface AllocEntry {
 
 const ALLOC_OPENS = '"alloc":{';
 const CLOSE = 0x7d; // }
-const EMPTY_CODE_HASH_BYTES = hexToBytes(EMPTY_CODE_HASH);
 
 export class GenesisAllocRoot {
   private readonly splitter = new LineSplitter((buf, start, end, lineNo) => this.takeLine(buf, start, end, lineNo));
@@ -75,8 +74,8 @@ export class GenesisAllocRoot {
   }
 
   /**
-   * One alloc entry into the root: decoded from its bytes when it is in the writer's form (the key
-   * and code hash derived here, as a node derives them), else parsed as JSON.
+   * One alloc entry into the root: decoded from its bytes when it is in the writer's form (its key
+   * and code hash derived by the builder, as a node derives them), else parsed as JSON.
    */
   private addAccount(buf: Buffer, start: number, end: number): void {
     const account = this.account;
@@ -85,13 +84,7 @@ export class GenesisAllocRoot {
       this.builder.add(this.recordOf(buf.toString('utf8', start, end)));
       return;
     }
-    keccak256Into(account.address, account.key);
-    if (account.code !== null && account.code.length > 0) keccak256Into(account.code, account.codeHash);
-    else {
-      account.code = null;
-      account.codeHash.set(EMPTY_CODE_HASH_BYTES);
-    }
-    this.builder.addBytes(account);
+    this.builder.addDerived(account);
   }
 
   private recordOf(text: string): AccountRecord {

@@ -140,7 +140,8 @@ function decodeWord(hex: string, out: Uint8Array, offset: number): boolean {
   return hex.length > 2 && hex.length <= 66 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78 && decodeInto(hex, 2, out, offset, 32);
 }
 
-const EMPTY_CODE_HASH_BYTES = hexToBytes(EMPTY_CODE_HASH);
+/** keccak256 of no code, the code hash of every account without code. */
+export const EMPTY_CODE_HASH_BYTES = hexToBytes(EMPTY_CODE_HASH);
 
 /** The fields of the account's trie value (nonce, balance, code hash) from a record. */
 export function valueFieldsFromRecord(record: AccountRecord, out: AccountBytes): void {

@@ -1,6 +1,6 @@
 import type { AccountRecord } from './account.js';
 import { bytesToHex, hexToBytes, type Hex } from './hex.js';
-import { accountFromRecord, AccountBytes, decodeStorageEntry, valueFieldsFromRecord } from './accountBytes.js';
+import { accountFromRecord, AccountBytes, decodeStorageEntry, EMPTY_CODE_HASH_BYTES, valueFieldsFromRecord } from './accountBytes.js';
 import { EMPTY_TRIE_ROOT, hashKeccakInput, keccak256Into, keccakInput } from './keccak.js';
 import { rlpHeaderLength, writeRlpListHeader } from './rlp.js';
 import { StackTrie, StackTrieOrderError } from './stackTrie.js';
@@ -220,7 +220,24 @@ export class StateRootBuilder {
 
   /** Adds an account already decoded (accountFromRecord, or parseAccountLine); its buffers may be reused afterwards. */
   addBytes(account: AccountBytes): void {
-    const value = this.checkedValue(account);
+    this.insert(account, this.checkedValue(account));
+  }
+
+  /**
+   * Adds an account that names no key and no code hash (a genesis alloc entry, parseAllocLine):
+   * both are derived here from its address and code, as a node derives them, rather than checked.
+   */
+  addDerived(account: AccountBytes): void {
+    keccak256Into(account.address, account.key);
+    if (account.code !== null && account.code.length > 0) keccak256Into(account.code, account.codeHash);
+    else {
+      account.code = null;
+      account.codeHash.set(EMPTY_CODE_HASH_BYTES);
+    }
+    this.insert(account, this.valueOf(account));
+  }
+
+  private insert(account: AccountBytes, value: Uint8Array): void {
     try {
       // The trie refuses keys out of order; its message names keys only.
       this.trie.update(account.key, value);
@@ -249,6 +266,11 @@ export class StateRootBuilder {
         throw new Error(`account ${account.name()}: codeHash ${bytesToHex(account.codeHash)} does not match keccak256(code) ${bytesToHex(codeHash)}`);
       }
     }
+    return this.valueOf(account);
+  }
+
+  /** The account's value with its storage root computed; a storage root the source reported must match it. */
+  private valueOf(account: AccountBytes): Uint8Array {
     const root = storageRootOfWords(account.slots, account.values, account.slotCount, account);
     if (account.hasStorageRoot && !equalAt(root, account.storageRoot, 32)) {
       throw new Error(
