@@ -75,15 +75,17 @@ const V1_UNLIMITED = 2 ** 62;
  * cgroups.
  */
 export function cgroupMemoryLimit(root = '/sys/fs/cgroup', selfCgroup = '/proc/self/cgroup'): number | undefined {
-  let lines: string[];
+  let entries: string[][];
   try {
-    lines = readFileSync(selfCgroup, 'utf8').split('\n');
+    // `id:controllers:path`: v1 names the memory controller; v2 has id 0 and no controllers.
+    entries = readFileSync(selfCgroup, 'utf8')
+      .split('\n')
+      .map((line) => line.split(':'));
   } catch {
     return undefined;
   }
-  // `id:controllers:path`: v1 names the memory controller; v2 has id 0 and no controllers.
-  const v1 = lines.map((l) => l.split(':')).find(([, controllers]) => controllers?.split(',').includes('memory'));
-  const v2 = lines.map((l) => l.split(':')).find(([id, controllers]) => id === '0' && controllers === '');
+  const v1 = entries.find(([, controllers]) => controllers?.split(',').includes('memory'));
+  const v2 = entries.find(([id, controllers]) => id === '0' && controllers === '');
   const found = v1
     ? { base: join(root, 'memory'), path: v1[2] ?? '/', file: 'memory.limit_in_bytes' }
     : v2 && { base: root, path: v2[2] ?? '/', file: 'memory.max' };
